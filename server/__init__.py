@@ -1,0 +1,66 @@
+"""Branch Field Ops server: the application factory."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Mapping
+
+from flask import Flask
+
+from .clock import Clock
+from .config import load_settings
+
+
+def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | None = None) -> Flask:
+    """Build the app: settings, extensions, error handlers, blueprints, sync registry, CLI.
+
+    ``overrides`` take the keys of ``config.DEFAULTS``. It never starts the scheduler:
+    the runner does (``flask scheduler run``).
+    """
+    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    settings = load_settings(app.instance_path, overrides)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_DATABASE_URI=settings.database_url,
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.database_url),
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        TESTING=settings.testing,
+        JSON_SORT_KEYS=False,
+    )
+    app.extensions["settings"] = settings
+    app.extensions["clock"] = clock or Clock()
+    logging.basicConfig(level=settings.log_level)
+    app.logger.setLevel(settings.log_level)
+
+    from . import errors, extensions, models  # noqa: F401  (models register tables)
+    from .db_events import install as install_db_events
+
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=_migrations_dir(), render_as_batch=True, compare_type=True)
+    with app.app_context():
+        install_db_events(extensions.db.engine)
+    errors.init_app(app)
+
+    from .api import register_blueprints
+
+    register_blueprints(app)
+
+    from .sync_setup import init_sync
+
+    init_sync(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+
+
+def _migrations_dir() -> str:
+    from pathlib import Path
+
+    return str(Path(__file__).resolve().parent.parent / "migrations")

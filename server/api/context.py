@@ -1,0 +1,58 @@
+"""Request helpers shared by the routes: the clock, the caller, JSON input."""
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+from typing import Any, Callable, TypeVar
+
+from flask import current_app, g, request
+from marshmallow import Schema, ValidationError
+
+from ..errors import BadRequest, ValidationFailed
+from ..services.auth import Authenticated, authenticate
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def now() -> datetime:
+    """The injected clock's now (server/clock.py)."""
+    return current_app.extensions["clock"].now()
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def auth_required(view: F) -> F:
+    """Authenticate the bearer token (401 ``unauthenticated`` otherwise) into ``g.auth``."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        g.auth = authenticate(bearer_token(), now())
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def current_auth() -> Authenticated:
+    return g.auth
+
+
+def json_body() -> Any:
+    """The parsed JSON body; a non-JSON or malformed body is a 400 problem."""
+    if not request.is_json:
+        raise BadRequest("Send a JSON body with Content-Type: application/json.", code="invalid_json")
+    return request.get_json()
+
+
+def load(schema: Schema, data: Any | None = None) -> Any:
+    """Load input with ``schema``; field errors become a 422 ``validation_failed``."""
+    payload = json_body() if data is None else data
+    if not isinstance(payload, dict) and not schema.many:
+        raise ValidationFailed({"_schema": ["Expected a JSON object."]})
+    try:
+        return schema.load(payload)
+    except ValidationError as exc:
+        raise ValidationFailed(exc.normalized_messages()) from None

@@ -1,0 +1,38 @@
+"""Connection set-up per database kind.
+
+SQLite: WAL (readers do not block the writer), a busy timeout instead of instant
+``database is locked``, foreign keys on, and real transactions: pysqlite's legacy mode
+would run reads before the first write outside the transaction, so we take over BEGIN
+(SQLAlchemy's documented recipe). ``synchronous=NORMAL`` in WAL keeps every commit across
+a crash of the process (a 200 means durable, sync-protocol "Push").
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+def install(engine: Engine) -> None:
+    """Attach the per-dialect listeners to ``engine`` (idempotent per engine)."""
+    if engine.dialect.name != "sqlite" or event.contains(engine, "connect", _on_connect):
+        return
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
+
+
+def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def _on_begin(conn: Any) -> None:
+    mode = conn.get_execution_options().get("sqlite_begin", "")
+    conn.exec_driver_sql(f"BEGIN {mode}".strip())
+

@@ -1,0 +1,56 @@
+"""Shared column helpers: UUID keys, UTC times, and the time attribution of records."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Integer, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sync.context import TimeAttribution
+from sync.types import UtcDateTime
+
+__all__ = ["UtcDateTime", "uuid_pk", "AttributedTimes", "iso"]
+
+
+def uuid_pk() -> Mapped[uuid.UUID]:
+    """A UUID primary key; records devices create get theirs from the device."""
+    return mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with offset, as the API answers (sync-protocol: Conventions)."""
+    return None if value is None else value.isoformat().replace("+00:00", "Z")
+
+
+class AttributedTimes:
+    """Mixin: the times of a record made by a mutation (sync-protocol "Time attribution").
+
+    Compliance judges by ``happened_at``; ``received_at`` says when the server learnt of
+    it, so a patrol done at 10:05 and synced at 12:30 met its hour (R-SEC-5).
+    """
+
+    device_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    skew_ms: Mapped[int] = mapped_column(Integer, default=0)
+    happened_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    clock_suspect: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    def stamp(self, times: TimeAttribution) -> None:
+        """Copy a mutation's time attribution onto this record."""
+        self.device_at = times.device_at
+        self.received_at = times.received_at
+        self.skew_ms = int(times.skew.total_seconds() * 1000)
+        self.happened_at = times.happened_at
+        self.clock_suspect = times.clock_suspect
+
+    def times_dict(self) -> dict[str, Any]:
+        """The time fields as a pull or the API shows them."""
+        return {
+            "device_at": iso(self.device_at),
+            "received_at": iso(self.received_at),
+            "skew_ms": self.skew_ms,
+            "happened_at": iso(self.happened_at),
+            "clock_suspect": self.clock_suspect,
+        }

@@ -1,0 +1,1 @@
+"""Marshmallow schemas of the HTTP API (also the source of the OpenAPI document)."""

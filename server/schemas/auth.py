@@ -1,0 +1,46 @@
+"""Schemas of the session endpoints (sync-protocol: Sessions)."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from ..rules.roles import ROLES
+
+
+class LoginIn(Schema):
+    employee_no = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=1024), load_only=True)
+    device_label = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+
+class StaffOut(Schema):
+    id = fields.UUID()
+    name = fields.String()
+    role = fields.String(validate=validate.OneOf(ROLES))
+    branch_id = fields.UUID(allow_none=True)
+
+
+class LoginOut(Schema):
+    token = fields.String()
+    session_id = fields.UUID()
+    expires_at = fields.AwareDateTime()
+    staff = fields.Nested(StaffOut)
+
+
+class SessionOut(Schema):
+    id = fields.UUID()
+    staff_id = fields.UUID()
+    label = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+    last_seen_at = fields.AwareDateTime()
+    expires_at = fields.AwareDateTime()
+    revoked_at = fields.AwareDateTime(allow_none=True)
+
+
+class Problem(Schema):
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    instance = fields.String()
+    code = fields.String()
+    errors = fields.Dict()

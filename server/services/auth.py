@@ -1,0 +1,142 @@
+"""Device sessions: login, bearer authentication, logout and revocation (sync-protocol: Sessions)."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from sync.registry import Principal
+
+from ..errors import Forbidden, InvalidCredentials, NotFound, TooManyAttempts, Unauthenticated
+from ..extensions import db
+from ..models.org import DeviceSession, Staff
+from ..rules.roles import ADMIN, SESSION_REVOKERS
+from .passwords import verify_password
+from .throttle import DbThrottle, RedisThrottle, Throttle
+
+#: last_seen_at is written at most this often, so reads stay reads.
+LAST_SEEN_RESOLUTION = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class Authenticated:
+    """The result of authenticating a bearer token."""
+
+    session: DeviceSession
+    staff: Staff
+
+    @property
+    def principal(self) -> Principal:
+        return Principal(
+            staff_id=self.staff.id, role=self.staff.role, branch_id=self.staff.branch_id, session_id=self.session.id
+        )
+
+
+def hash_token(token: str) -> str:
+    """SHA-256 hex of a bearer token; only this is stored."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _throttle() -> Throttle:
+    s = current_app.extensions["settings"]
+    if s.redis_url:
+        return RedisThrottle(s.redis_url, s.login_max_failures, s.login_window_seconds)
+    return DbThrottle(s.login_max_failures, s.login_window_seconds)
+
+
+def login(employee_no: str, password: str, label: str | None, now: datetime) -> tuple[str, DeviceSession, Staff]:
+    """Check credentials and open a device session; returns the token (shown once).
+
+    Raises :class:`TooManyAttempts` while the employee number is throttled (even with the
+    right password) and :class:`InvalidCredentials` for an unknown number, a wrong password
+    or an inactive account alike.
+    """
+    key = employee_no.strip().lower()
+    throttle = _throttle()
+    wait = throttle.retry_after(key, now)
+    if wait is not None:
+        db.session.commit()
+        raise TooManyAttempts(f"Too many failed logins; try again in {wait} seconds.", retry_after=wait)
+    staff = db.session.scalar(select(Staff).where(Staff.employee_no == employee_no.strip()))
+    ok = verify_password(staff.password_hash if staff else None, password)
+    if not ok or staff is None or not staff.active:
+        throttle.record_failure(key, now)
+        db.session.commit()
+        raise InvalidCredentials("Wrong employee number or password.")
+    throttle.clear(key)
+    token = secrets.token_urlsafe(32)
+    ttl = timedelta(days=current_app.extensions["settings"].token_ttl_days)
+    session = DeviceSession(
+        staff_id=staff.id,
+        branch_id=staff.branch_id,
+        token_hash=hash_token(token),
+        label=(label or None),
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + ttl,
+    )
+    db.session.add(session)
+    db.session.commit()
+    return token, session, staff
+
+
+def authenticate(token: str | None, now: datetime) -> Authenticated:
+    """Resolve a bearer token. Unknown, revoked or expired tokens and inactive staff all
+    raise :class:`Unauthenticated` — the same answer, at once."""
+    if not token:
+        raise Unauthenticated("Send Authorization: Bearer <token>.")
+    row = db.session.execute(
+        select(DeviceSession, Staff)
+        .join(Staff, Staff.id == DeviceSession.staff_id)
+        .where(DeviceSession.token_hash == hash_token(token))
+    ).first()
+    if row is None:
+        raise Unauthenticated("The token is not valid.")
+    session, staff = row
+    if not session.is_usable(now) or not staff.active:
+        raise Unauthenticated("The token is not valid.")
+    if now - session.last_seen_at >= LAST_SEEN_RESOLUTION:
+        session.last_seen_at = now
+        db.session.commit()
+    return Authenticated(session=session, staff=staff)
+
+
+def logout(auth: Authenticated, now: datetime) -> None:
+    """Revoke the calling session."""
+    auth.session.revoked_at = now
+    auth.session.revoked_by = auth.staff.id
+    db.session.commit()
+
+
+def revoke(actor: Authenticated, session_id: uuid.UUID, now: datetime) -> DeviceSession:
+    """Revoke any session of the actor's branch (administrator, operations manager).
+
+    A global administrator (no branch) may revoke any session. Revoking twice is a no-op.
+    """
+    if actor.staff.role not in SESSION_REVOKERS:
+        raise Forbidden("Only an administrator or the branch's operations manager can revoke sessions.")
+    target = db.session.get(DeviceSession, session_id)
+    same_branch = target is not None and target.branch_id == actor.staff.branch_id
+    global_admin = actor.staff.role == ADMIN and actor.staff.branch_id is None
+    if target is None or not (same_branch or global_admin):
+        raise NotFound("No such session in your branch.")
+    if target.revoked_at is None:
+        target.revoked_at = now
+        target.revoked_by = actor.staff.id
+        db.session.commit()
+    return target
+
+
+def list_sessions(actor: Authenticated, now: datetime, include_revoked: bool = False) -> list[DeviceSession]:
+    """Sessions of the actor's branch, newest first (revokers only)."""
+    if actor.staff.role not in SESSION_REVOKERS:
+        raise Forbidden("Only an administrator or the branch's operations manager can list sessions.")
+    q = select(DeviceSession).where(DeviceSession.branch_id == actor.staff.branch_id)
+    if not include_revoked:
+        q = q.where(DeviceSession.revoked_at.is_(None), DeviceSession.expires_at > now)
+    return list(db.session.scalars(q.order_by(DeviceSession.created_at.desc()).limit(500)))

@@ -1,0 +1,11 @@
+"""Registers the domain's mutators, entities and scope rule with the sync engine."""
+from __future__ import annotations
+
+from sync.registry import Registry
+
+
+def register(registry: Registry) -> None:
+    """Called once per app by ``create_app``."""
+    from . import org
+
+    org.register(registry)

@@ -1,0 +1,151 @@
+"""What the domain hands the engine: mutators, entities and the scope rule.
+
+The engine is domain-agnostic (Kinto's core, Replicache's mutator map): the app
+registers at start-up, in ``server/sync_handlers``:
+
+* a :class:`Mutator` per mutation name — args schema, roles allowed, handler;
+* an :class:`Entity` per pulled record kind — how a record is serialised and which
+  *audiences* may see it;
+* a scope resolver — which audiences one :class:`Principal` reads.
+
+Visibility is decided when a record is written: each record carries a set of audience
+keys (opaque strings such as ``"<branch_id>/patrol"``) and a pull selects
+``audience IN scope.audiences`` in SQL. When a record's audiences shrink, the engine
+writes a delete for the audiences it left, so rows leaving a scope reach the device as
+deletes (R-SEC-10).
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+from marshmallow import Schema
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .context import MutationContext
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is syncing: resolved by the app from the bearer token before the engine runs."""
+
+    staff_id: uuid.UUID
+    role: str
+    branch_id: uuid.UUID | None
+    session_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The audiences a principal reads. ``fingerprint`` changes iff the scope does,
+    and a cursor made under another fingerprint triggers ``reset``."""
+
+    audiences: frozenset[str]
+    fingerprint: str
+
+
+Handler = Callable[["MutationContext", dict[str, Any]], Any]
+
+
+@dataclass(frozen=True)
+class Mutator:
+    """A named mutation: ``handler(ctx, args)`` runs inside the mutation's savepoint.
+
+    ``args`` are what ``schema.load`` returned. The handler raises
+    :class:`sync.errors.MutationRejected` to reject; anything it puts through
+    ``ctx.put``/``ctx.delete`` reaches pulls when the push commits.
+    """
+
+    name: str
+    schema: Schema
+    handler: Handler
+    roles: frozenset[str]
+    summary: str = ""
+    rejection_codes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A kind of record a pull carries.
+
+    ``serialize(obj)`` returns the JSON-able ``data`` of a put; ``audiences(obj)`` the
+    audience keys that may see it (an empty set hides it from everyone).
+    """
+
+    name: str
+    serialize: Callable[[Any], dict[str, Any]]
+    audiences: Callable[[Any], Iterable[str]]
+    id_of: Callable[[Any], uuid.UUID] = field(default=lambda obj: obj.id)
+    summary: str = ""
+
+
+ScopeResolver = Callable[[Principal], Scope]
+
+
+class Registry:
+    """Mutators, entities and the scope resolver of one app."""
+
+    def __init__(self) -> None:
+        self.mutators: dict[str, Mutator] = {}
+        self.entities: dict[str, Entity] = {}
+        self._scope_resolver: ScopeResolver | None = None
+
+    def add_mutator(self, mutator: Mutator) -> Mutator:
+        """Register ``mutator``; a second registration of one name is a bug."""
+        if mutator.name in self.mutators:
+            raise ValueError(f"mutator {mutator.name!r} registered twice")
+        self.mutators[mutator.name] = mutator
+        return mutator
+
+    def mutator(
+        self,
+        name: str,
+        *,
+        schema: Schema,
+        roles: Iterable[str],
+        summary: str = "",
+        rejection_codes: Iterable[str] = (),
+    ) -> Callable[[Handler], Handler]:
+        """Decorator form of :meth:`add_mutator`."""
+
+        def decorate(handler: Handler) -> Handler:
+            self.add_mutator(
+                Mutator(
+                    name=name,
+                    schema=schema,
+                    handler=handler,
+                    roles=frozenset(roles),
+                    summary=summary or (handler.__doc__ or "").strip().split("\n")[0],
+                    rejection_codes=tuple(rejection_codes),
+                )
+            )
+            return handler
+
+        return decorate
+
+    def add_entity(self, entity: Entity) -> Entity:
+        """Register ``entity``; names are unique."""
+        if entity.name in self.entities:
+            raise ValueError(f"entity {entity.name!r} registered twice")
+        self.entities[entity.name] = entity
+        return entity
+
+    def set_scope_resolver(self, resolver: ScopeResolver) -> None:
+        """Set the function that maps a principal to the audiences it reads."""
+        self._scope_resolver = resolver
+
+    def scope_for(self, principal: Principal) -> Scope:
+        """The principal's scope; raises ``RuntimeError`` if the app registered none."""
+        if self._scope_resolver is None:
+            raise RuntimeError("no scope resolver registered")
+        return self._scope_resolver(principal)
+
+    def get_mutator(self, name: str) -> Mutator | None:
+        return self.mutators.get(name)
+
+    def get_entity(self, name: str) -> Entity:
+        try:
+            return self.entities[name]
+        except KeyError:
+            raise KeyError(f"entity {name!r} is not registered") from None
