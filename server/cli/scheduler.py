@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 
 
-@click.group("scheduler")
+@click.group("scheduler", cls=AppGroup)
 def scheduler_cli() -> None:
     """Run the job scheduler (leader-elected through the database)."""
 
