@@ -7,7 +7,7 @@ made by ``create_app`` (or :func:`make_notes_app`), then push ``note.put`` mutat
 * ``note.put`` ``{note_id, text, tags}`` — any role; creates or replaces the note.
   ``text == "boom"`` raises ``RuntimeError`` (``internal_error``); ``text == "reject"``
   raises ``MutationRejected("note_rejected", rule="R-TEST-1")`` after writing, so the
-  savepoint must undo the write.
+  savepoint must undo the write. ``text == "slow"`` sleeps 0.3 s inside the handler.
 * ``note.delete`` ``{note_id}`` — any role.
 * ``note.secret`` ``{note_id, text}`` — lobby managers only (``forbidden`` otherwise).
 
@@ -16,6 +16,7 @@ roles that may hold customer data also read ``customer`` (mirrors R-SEC-10).
 """
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import datetime
 from typing import Any
@@ -96,6 +97,8 @@ def note_put(ctx: Any, args: dict[str, Any]) -> None:
                 ctx.times.happened_at, ctx.times.clock_suspect)
     save_note(ctx.session, note)
     ctx.put("note", note)
+    if args["text"] == "slow":
+        time.sleep(0.3)  # widens the window in which a second push could interleave
     if args["text"] == "boom":
         raise RuntimeError("boom: a bug in a handler")
     if args["text"] == "reject":
