@@ -21,6 +21,7 @@ apply) show nothing was applied twice.
 """
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from datetime import timedelta
@@ -34,6 +35,8 @@ from sync_testing import readable_tags
 
 from server.extensions import db
 from server.models.org import Staff
+from server.sync_setup import record_put
+from sync import feed
 
 SETTINGS = settings(
     max_examples=int(os.environ.get("FIELDOPS_PROOF_EXAMPLES", "10")),
@@ -41,8 +44,8 @@ SETTINGS = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-HOME = ["guard", "guard", "cleaner", "teller", "lobby_manager"]
-AWAY = ["guard", "lobby_manager"]
+HOME = ["guard", "guard", "cleaner", "teller", "lobby_manager", "relationship_manager"]
+AWAY = ["guard", "lobby_manager", "relationship_manager"]  # the last of each: no phone, an HR record
 TAG_SETS = (("public",), ("customer",), ("customer", "public"))
 FLIPPER = 1  # the second guard's role flips guard <-> teller: its scope changes (reset)
 
@@ -71,8 +74,10 @@ class OfflineDevices(RuleBasedStateMachine):
         http = app.test_client()
         self.home, home = make_branch(app, HOME, clock.now())
         self.away, away = make_branch(app, AWAY, clock.now())
-        self.phones = [Phone(a, Wire(a.token, client=http)) for a in home + [home[0]] + away]
+        self.phones = [Phone(a, Wire(a.token, client=http)) for a in home[:-1] + [home[0]] + away[:-1]]
         self.role = {a.staff_id: a.role for a in home + away}
+        self.hr = [home[-1], away[-1]]  # staff records that HR edits while phones sync
+        self.staff: dict[str, tuple[uuid.UUID, dict[str, Any] | None]] = {}  # published: id -> branch, data
         self.flipper = home[FLIPPER]
         self.notes: dict[str, dict[str, Any]] = {}  # the model: note id -> branch, text, tags
         self.branches: dict[str, uuid.UUID] = {}  # every note id ever made -> its branch
@@ -138,6 +143,18 @@ class OfflineDevices(RuleBasedStateMachine):
             db.session.get(Staff, self.flipper.staff_id).role = new
             db.session.commit()
         self.role[self.flipper.staff_id] = new
+
+    @rule(j=st.integers(0, 1), active=st.booleans())
+    def hr_edits_staff(self, j: int, active: bool) -> None:
+        """A service publishes a staff record; a deactivated one leaves every scope (a delete)."""
+        account = self.hr[j]
+        with self.app.app_context():
+            staff = db.session.get(Staff, account.staff_id)
+            staff.active = active
+            record_put("staff", staff)
+            data = json.loads(feed.dumps(staff.public_dict()))
+            db.session.commit()
+        self.staff[str(account.staff_id)] = (account.branch_id, data if active else None)
 
     # --- pushing -------------------------------------------------------------------------
 
@@ -209,24 +226,25 @@ class OfflineDevices(RuleBasedStateMachine):
     def _view(self, phone: Phone) -> dict[tuple[str, str], Any]:
         """The model's answer to "what may this phone hold now"."""
         tags = set(readable_tags(self.role[phone.account.staff_id]))
-        return {
+        branch = phone.account.branch_id
+        view: dict[tuple[str, str], Any] = {
             ("note", note_id): {"id": note_id, "text": n["text"], "tags": n["tags"]}
             for note_id, n in self.notes.items()
-            if n["branch"] == phone.account.branch_id and tags & set(n["tags"])
+            if n["branch"] == branch and tags & set(n["tags"])
         }
+        view.update({("staff", sid): data for sid, (b, data) in self.staff.items() if b == branch and data})
+        return view
 
     def _check_scope(self, phone: Phone, page: dict[str, Any]) -> None:
         branch, view = phone.account.branch_id, self._view(phone)
         for change in page["changes"]:
             key = (change["entity"], change["id"])
-            if change["entity"] != "note":
-                data = change.get("data") or {}
-                assert str(data.get("branch_id", branch)) == str(branch), change
-                assert change["entity"] != "branch" or change["id"] == str(branch), change
-            elif change["op"] == "put":
+            if change["op"] == "put":
                 assert view.get(key) == change["data"], ("out of scope or stale", change, view.get(key))
-            else:
+            elif change["entity"] == "note":
                 assert self.branches.get(change["id"]) == branch, ("tombstone of another branch", change)
+            else:
+                assert self.staff[change["id"]][0] == branch, ("tombstone of another branch", change)
 
     @rule(i=st.integers(0, 7), limit=st.sampled_from([1, 2, 5, 500]))
     def pull(self, i: int, limit: int) -> None:
