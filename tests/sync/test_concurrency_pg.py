@@ -66,6 +66,10 @@ def late_commits() -> Iterator[None]:
     event.remove(Session, "before_commit", dawdle)
 
 
+def mutation(mid: int, name: str, clock: Any, **args: Any) -> dict[str, Any]:
+    return {"id": mid, "name": name, "at": clock.now().isoformat(), "args": args}
+
+
 def run_threads(targets: list[Callable[[], Any]], timeout: float = 120) -> list[Any]:
     """Start together, join, re-raise the first failure of any thread."""
     barrier = threading.Barrier(len(targets))
@@ -99,13 +103,14 @@ def test_concurrent_pushers_never_make_a_puller_skip_or_repeat_a_change(app, not
     pushing.set()
 
     def pusher(employee_no: str, seed: int) -> None:
-        rng, wire, client_id, next_id = random.Random(seed), Wire(accounts[employee_no].token, address=server), uuid.uuid4(), 1
+        rng, wire, client_id = random.Random(seed), Wire(accounts[employee_no].token, address=server), uuid.uuid4()
+        next_id = 1
         for _ in range(PUSHES_EACH):
             batch = []
-            for _ in range(rng.choice([1, 1, 2, 3, 5])):
+            for _ in range(rng.choice([1, 1, 2, 3, 5])):  # varied sizes: transactions of varied length
                 tags = rng.choice([["public"], ["customer"]])
-                batch.append({"id": next_id, "name": "note.put", "at": clock.now().isoformat(),
-                              "args": {"note_id": str(uuid.uuid4()), "text": f"{employee_no}#{next_id}", "tags": tags}})
+                batch.append(mutation(next_id, "note.put", clock, note_id=str(uuid.uuid4()),
+                                      text=f"{employee_no}#{next_id}", tags=tags))
                 next_id += 1
             status, body = wire.post("/api/sync/push", push_body(client_id, batch, clock.now()))
             assert status == 200, body
@@ -138,7 +143,8 @@ def test_concurrent_pushers_never_make_a_puller_skip_or_repeat_a_change(app, not
         finally:
             pushing.clear()
 
-    pulled = run_threads([pushers_then_stop] + [lambda n=n, e=e: puller(e, 100 + n) for n, e in enumerate(PULLERS)])[1:]
+    pullers = [lambda n=n, e=e: puller(e, 100 + n) for n, e in enumerate(PULLERS)]
+    pulled = run_threads([pushers_then_stop] + pullers)[1:]
 
     in_db = note_rows(notes)
     assert set(committed) == set(in_db) and len(committed) >= len(PUSHERS) * PUSHES_EACH
@@ -156,13 +162,10 @@ def test_two_identical_pushes_of_one_client_at_once_are_serialised(app, notes, d
     account = accounts_of(notes, demo, clock.now())["DEMO01-G1"]
     client_id, note_id = uuid.uuid4(), str(uuid.uuid4())
     for first_id in (1, 4):
-        batch = [
-            {"id": first_id, "name": "note.put", "at": clock.now().isoformat(),
-             "args": {"note_id": note_id, "text": "slow"} if first_id == 1 else {"note_id": str(uuid.uuid4()), "text": "slow"}},
-            {"id": first_id + 1, "name": "note.append", "at": clock.now().isoformat(),
-             "args": {"note_id": note_id, "token": f"once{first_id}"}},
-            {"id": first_id + 2, "name": "note.put", "at": clock.now().isoformat(),
-             "args": {"note_id": str(uuid.uuid4()), "text": "reject"}},
+        batch = [  # a slow note (0.3 s in its transaction), an append that shows a double apply, a rejection
+            mutation(first_id, "note.put", clock, note_id=note_id if first_id == 1 else str(uuid.uuid4()), text="slow"),
+            mutation(first_id + 1, "note.append", clock, note_id=note_id, token=f"once{first_id}"),
+            mutation(first_id + 2, "note.put", clock, note_id=str(uuid.uuid4()), text="reject"),
         ]
 
         def send() -> tuple[int, Any]:

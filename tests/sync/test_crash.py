@@ -129,7 +129,8 @@ class Phone:
                 note_id = str(uuid.uuid4())
                 self.notes.append(note_id)
                 text = "slow" if k == 0 else f"n{self.next_id}"
-                batch.append({"id": self.next_id, "name": "note.put", "at": at, "args": {"note_id": note_id, "text": text}})
+                args = {"note_id": note_id, "text": text}
+                batch.append({"id": self.next_id, "name": "note.put", "at": at, "args": args})
             self.next_id += 1
         return batch
 
@@ -169,7 +170,8 @@ def stored(database_url: str, client_id: uuid.UUID) -> tuple[dict[str, str], lis
     engine = create_engine(normalise_database_url(database_url))
     try:
         with engine.connect() as conn:
-            notes = {str(uuid.UUID(str(r.id))): r.text for r in conn.execute(text("SELECT id, text FROM sync_test_note"))}
+            rows = conn.execute(text("SELECT id, text FROM sync_test_note"))
+            notes = {str(uuid.UUID(str(r.id))): r.text for r in rows}
             log = [(r.mutation_id, r.status) for r in conn.execute(
                 text("SELECT mutation_id, status FROM sync_mutation WHERE client_id = :c ORDER BY mutation_id"),
                 {"c": client_id.hex if database_url.startswith("sqlite") else str(client_id)})]
