@@ -55,15 +55,17 @@ def server(notes: Any) -> Iterator[tuple[str, int]]:
 @pytest.fixture
 def late_commits() -> Iterator[None]:
     """Hold every transaction that took feed seqs a random 0-15 ms before it commits."""
-    rng = random.Random(7)
+    rng, held = random.Random(7), []
 
     def dawdle(session: Session) -> None:
-        if WAKE_KEY in session.info:
+        if WAKE_KEY in session.info:  # sync.feed's listener ran first: the seqs are taken
+            held.append(1)
             time.sleep(rng.random() * 0.015)
 
-    event.listen(Session, "before_commit", dawdle)  # after sync.feed's: the seqs are taken
+    event.listen(Session, "before_commit", dawdle)
     yield
     event.remove(Session, "before_commit", dawdle)
+    assert held, "no commit was held: the adversary did not run"
 
 
 def mutation(mid: int, name: str, clock: Any, **args: Any) -> dict[str, Any]:
