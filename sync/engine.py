@@ -299,17 +299,21 @@ def _check_owner(client: Any, principal: Principal) -> None:
 
 def _latest_per_record(rows: list[Any], *, skip_deletes: bool) -> list[protocol.Change]:
     """One change per record per page, the highest seq (a record in two audiences of a
-    scope has two rows). On a reset page tombstones are skipped: the client holds nothing."""
-    latest: dict[tuple[str, str], Any] = {}
+    scope has two rows). On a reset page tombstones are skipped: the client holds nothing.
+
+    Rows are ``(seq, entity, record_id, op, data)`` in seq order (the hot loop of a pull:
+    plain tuples, no attribute access).
+    """
+    latest: dict[tuple[str, str], tuple] = {}
     for row in rows:
-        key = (row.entity, row.record_id)
-        latest.pop(key, None)
+        key = (row[1], row[2])
+        if key in latest:
+            del latest[key]
         latest[key] = row
-    return [
-        protocol.Change(r.seq, r.entity, r.record_id, r.op, r.data)
-        for r in latest.values()
-        if not (skip_deletes and r.op == "delete")
-    ]
+    make = protocol.Change._make
+    if skip_deletes:
+        return [make(r) for r in latest.values() if r[3] != "delete"]
+    return [make(r) for r in latest.values()]
 
 
 def _mutation_dict(row: Any) -> dict[str, Any]:

@@ -8,6 +8,7 @@ rejected on its own inside a 200 (sync-protocol "Settled details").
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring  # type: ignore[attr-defined]  # the C speed-up
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -178,8 +179,13 @@ def parse_pull(body: Any) -> PullRequest:
 def encode_pull(result: dict[str, Any]) -> str:
     """Render a pull result as JSON, splicing each change's stored ``data`` text unparsed."""
     head = {k: v for k, v in result.items() if k != "changes"}
+    quote = encode_basestring
     parts = []
+    append = parts.append
     for change in result["changes"]:
-        prefix = f'{{"entity":{json.dumps(change.entity)},"id":{json.dumps(change.id)},"op":"{change.op}"'
-        parts.append(prefix + (f',"data":{change.data}}}' if change.data is not None else "}"))
+        data = change[4]
+        if data is None:
+            append(f'{{"entity":{quote(change[1])},"id":{quote(change[2])},"op":{quote(change[3])}}}')
+        else:
+            append(f'{{"entity":{quote(change[1])},"id":{quote(change[2])},"op":{quote(change[3])},"data":{data}}}')
     return json.dumps(head, separators=(",", ":"))[:-1] + ',"changes":[' + ",".join(parts) + "]}"
