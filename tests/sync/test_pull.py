@@ -61,10 +61,19 @@ def test_a_delete_reaches_the_client_as_a_tombstone(device):
     assert str(gone) not in guard.notes()
 
 
+def test_a_record_made_and_deleted_in_one_push_leaves_nothing_in_the_feed(device):
+    guard, other = device("guard"), device("guard", index=1)
+    other.sync()
+    short = uuid.uuid4()
+    guard.push(guard.note("x", note_id=short), guard.mutation("note.delete", {"note_id": str(short)}))
+    assert other.pull()["changes"] == []
+
+
 def test_a_reset_snapshot_may_skip_tombstones(device):
     guard = device("guard")
     gone = uuid.uuid4()
-    guard.push(guard.note("x", note_id=gone), guard.mutation("note.delete", {"note_id": str(gone)}))
+    guard.push(guard.note("x", note_id=gone))
+    guard.push(guard.mutation("note.delete", {"note_id": str(gone)}))
     page = guard.pull(cursor=None)
     assert all(c["op"] == "put" for c in page["changes"])
 
@@ -221,3 +230,18 @@ def test_after_paging_the_copy_equals_the_server_view_of_the_scope(device, notes
                  manager.mutation("note.delete", {"note_id": str(ids[3])}))
     guard.sync(limit=2)
     assert sorted(n["text"] for n in guard.notes().values()) == ["moved", "n5"]
+
+
+def test_flask_sync_compact_drops_old_tombstones_only(device, notes, clock):
+    guard = device("guard")
+    gone, kept = uuid.uuid4(), uuid.uuid4()
+    guard.push(guard.note("x", note_id=gone), guard.note("y", note_id=kept))
+    guard.push(guard.mutation("note.delete", {"note_id": str(gone)}))
+    runner = notes.test_cli_runner()
+    assert runner.invoke(args=["sync", "compact"]).output.strip() == '{"compacted": 0}'
+    engine = notes.extensions["sync_engine"]
+    engine.settings = replace(engine.settings, tombstone_horizon=timedelta(hours=1))
+    clock.advance(hours=2)
+    assert runner.invoke(args=["sync", "compact"]).output.strip() == '{"compacted": 1}'
+    assert runner.invoke(args=["sync", "compact"]).output.strip() == '{"compacted": 0}'
+    assert [c["data"]["text"] for c in guard.pull(cursor=None)["changes"]] == ["y"]

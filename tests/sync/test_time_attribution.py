@@ -100,3 +100,9 @@ def test_late_sync_keeps_when_it_happened(device, notes, clock):
     guard.push(guard.note(note_id=note_id, at=done))
     row = _stored(notes, note_id)
     assert row["happened_at"] == done and row["clock_suspect"] is False
+
+
+def test_absurd_at_is_invalid_at_not_an_overflow(device):
+    guard = device("guard")
+    body = guard.push(guard.note(at="9999-12-31T23:59:59+00:00"), sent_at="1971-01-01T00:00:00+00:00")
+    assert body["results"][0]["error"]["code"] == "invalid_at"
