@@ -275,7 +275,7 @@ def page(session: Session, audiences: Iterable[str], after: int, limit: int) -> 
         .order_by(c.seq)
         .limit(limit)
     )
-    return list(session.execute(q).tuples())
+    return session.execute(q).tuples().all()  # one fetchall, not a fetchone per row
 
 
 def compact(session: Session, before: datetime) -> int:
