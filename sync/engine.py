@@ -281,6 +281,25 @@ class SyncEngine:
         """The ``sync_client`` row of ``client_id`` (owner, branch, counters), or ``None``."""
         return store.get_client(session, client_id)
 
+    def clients(self, session: Any, *, staff_ids: Any = None, branch_id: uuid.UUID | None = None) -> list[dict[str, Any]]:
+        """Devices (clients) of these staff members / this branch and when each last synced.
+
+        For compliance's "synced past T" (sync-protocol "Compliance"): ``last_push_at`` and
+        ``last_pull_at`` are server times of the last push and pull; ``last_sent_at`` is the
+        device clock's ``sent_at`` of the last push; ``synced_at`` the later of the two
+        server times.
+        """
+        out = []
+        for row in store.list_clients(session, staff_ids=staff_ids, branch_id=branch_id):
+            times = [t for t in (row.last_push_at, row.last_pull_at) if t is not None]
+            out.append({
+                "client_id": row.client_id, "staff_id": row.staff_id, "branch_id": row.branch_id,
+                "last_mutation_id": int(row.last_mutation_id), "last_sent_at": row.last_sent_at,
+                "last_push_at": row.last_push_at, "last_pull_at": row.last_pull_at,
+                "synced_at": max(times) if times else None,
+            })
+        return out
+
     def compact(self, session: Any) -> int:
         """Drop tombstones older than the horizon and commit; cursors older than them reset."""
         try:
