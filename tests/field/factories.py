@@ -40,14 +40,22 @@ def set_branch_settings(app: Any, branch_id: str, **settings: Any) -> None:
         db.session.commit()
 
 
-def other_branch_staff(app: Any, role: str = "guard") -> str:
-    """A staff member of another branch; returns their id."""
+OTHER_PASSWORD = "pw-123456"
+
+
+def other_branch_member(app: Any, role: str = "guard") -> tuple[str, str]:
+    """A staff member of another branch (password ``OTHER_PASSWORD``): (id, employee_no)."""
     with app.app_context():
         now = app.extensions["clock"].now()
         branch = org.create_branch(f"OTHER{uuid.uuid4().hex[:6]}", "Other branch", now)
-        staff = org.create_staff(f"X-{uuid.uuid4().hex[:8]}", "Other person", role, branch.id, "pw-123456", now)
+        staff = org.create_staff(f"X-{uuid.uuid4().hex[:8]}", "Other person", role, branch.id, OTHER_PASSWORD, now)
         db.session.commit()
-        return str(staff.id)
+        return str(staff.id), staff.employee_no
+
+
+def other_branch_staff(app: Any, role: str = "guard") -> str:
+    """The id of a staff member of another branch."""
+    return other_branch_member(app, role)[0]
 
 
 def code(result: dict) -> str | None:
