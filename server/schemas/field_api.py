@@ -21,6 +21,16 @@ class ShiftQuery(PageIn):
     open = fields.Boolean(load_default=None)
 
 
+class RosterQuery(Schema):
+    """``?date=&post=`` of the roster: a day is a few rows, so no pages."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    date = fields.Date(load_default=None)
+    post = fields.String(load_default=None)
+
+
 class HandoverQuery(PageIn):
     status = fields.String(load_default=None, validate=validate.OneOf(["pending", "accepted"]))
 

@@ -32,6 +32,8 @@ def test_r_sec_2_roster_crud_by_operations_manager(as_role, demo):
     assert row["staff_id"] == guard_id and row["starts_at"] == "2026-11-28T10:00:00Z"
     listed = manager.get(url(demo, "roster") + "?date=2026-11-28").get_json()["items"]
     assert row["id"] in {r["id"] for r in listed} and len(listed) == len(demo["roster"]) + 1
+    cleaning = manager.get(url(demo, "roster") + "?post=cleaning").get_json()["items"]
+    assert [r["post"] for r in cleaning] == ["cleaning"]
     patched = manager.patch(url(demo, f"roster/{row['id']}"), json={"notes": "swap"}).get_json()
     assert patched["notes"] == "swap" and patched["post"] == "security"
     assert manager.delete(url(demo, f"roster/{row['id']}")).status_code == 204

@@ -5,7 +5,7 @@ import uuid
 
 from flask import Response, request
 
-from ...schemas.field_api import PageIn, RosterIn, RosterOut, RosterPatch
+from ...schemas.field_api import RosterIn, RosterOut, RosterPatch, RosterQuery
 from ...services import field_queries as Q
 from ...services import roster as service
 from ...services.field_access import require_editor, require_reader
@@ -15,14 +15,14 @@ from . import bp
 
 
 @bp.get("/roster")
-@doc(query=PageIn, errors=(403, 404, 422), tags=["roster"])
+@doc(query=RosterQuery, errors=(403, 404, 422), tags=["roster"])
 @auth_required
 def list_roster(branch_id: uuid.UUID) -> dict:
     """Planned shifts overlapping a branch-local day, by start (``?date=&post=``): supervisors."""
     branch = require_reader(current_auth().staff, branch_id, "shift")
-    args = load(PageIn(), request.args)
+    args = load(RosterQuery(), request.args)
     day, start, end = Q.day_of(branch, args["date"], now())
-    rows = service.list_between(branch, start, end, request.args.get("post") or None)
+    rows = service.list_between(branch, start, end, args["post"])
     return {"date": day.isoformat(), "items": [r.to_dict() for r in rows]}
 
 
