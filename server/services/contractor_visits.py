@@ -56,8 +56,9 @@ def check_in(session: Session, who: Principal, args: dict[str, Any], times: Time
     branch = branch_of(session, who)
     ensure_new(session, ContractorVisit, args["visit_id"], "visit_id")
     badge_no = args["badge_no"].strip()
+    # Locked so a guard's and the contractor's own check-in cannot both open a visit.
     contractor = session.scalar(
-        select(Contractor).where(Contractor.branch_id == branch.id, Contractor.badge_no == badge_no)
+        select(Contractor).where(Contractor.branch_id == branch.id, Contractor.badge_no == badge_no).with_for_update()
     )
     refusal = rules.badge_refusal(contractor.badge() if contractor else None, local_date(times.happened_at, branch.timezone))
     if refusal:
