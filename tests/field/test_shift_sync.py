@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from .factories import at, code, end_shift, new_id, set_branch_settings, start_shift
-from .pushpull import push_one, visible
+from .pushpull import mutation, push, push_one, visible
 
 
 def test_r_sec_2_shift_start_applied_with_times(as_role):
@@ -133,3 +133,20 @@ def test_r_sec_2_first_shift_on_a_post_has_no_gap(as_role):
 def test_r_sec_2_invalid_args_rejected(as_role):
     result = push_one(as_role("guard"), "shift.start", {"shift_id": "not-a-uuid", "post": "security"})
     assert result["status"] == "rejected"
+
+
+def test_r_sec_2_offline_batch_with_a_slow_clock_is_corrected(as_role):
+    """A day's work pushed at once from a phone whose clock runs 10 minutes slow."""
+    cleaner = as_role("cleaner")
+    shift_id, cleaning_id = new_id(), new_id()
+    batch = [
+        mutation("shift.start", {"shift_id": shift_id, "post": "cleaning"}, at(-130)),
+        mutation("cleaning.record", {"cleaning_id": cleaning_id, "area": "lobby", "task": "mop"}, at(-100)),
+        mutation("shift.end", {"shift_id": shift_id}, at(-20)),
+    ]
+    results = push(cleaner, batch, sent_at=at(-10))
+    assert [r["status"] for r in results] == ["applied"] * 3
+    shift = visible(cleaner, "shift")[shift_id]
+    assert shift["started_at"] == "2026-11-28T00:00:00Z" and shift["ended_at"] == "2026-11-28T01:50:00Z"
+    assert shift["times"]["clock_suspect"] is True and shift["times"]["skew_ms"] == 600_000
+    assert visible(cleaner, "cleaning")[cleaning_id]["times"]["happened_at"] == "2026-11-28T00:30:00Z"
