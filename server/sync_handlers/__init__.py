@@ -9,3 +9,10 @@ def register(registry: Registry) -> None:
     from . import org
 
     org.register(registry)
+
+    from . import cleaning, contractor, floor, shift
+
+    shift.register(registry)
+    cleaning.register(registry)
+    contractor.register(registry)
+    floor.register(registry)
