@@ -9,3 +9,7 @@ def register(registry: Registry) -> None:
     from . import org
 
     org.register(registry)
+
+    from . import patrol
+
+    patrol.register(registry)

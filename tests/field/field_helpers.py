@@ -22,3 +22,11 @@ def sha(data: bytes) -> str:
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+def local(h: int, m: int = 0, day: tuple[int, int, int] = (2026, 11, 28)):
+    """An aware datetime at ``h:m`` Asia/Shanghai on the reference day (the demo's zone)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime(*day, h, m, tzinfo=ZoneInfo("Asia/Shanghai"))
