@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from server.rules import patrol_compliance as PC
@@ -101,6 +101,7 @@ def test_r_sec_5_partial_hours_at_interval_edges():
     assert PC.guarded_hour_windows(DAY, {"sun": [["00:00", "24:00"]]}, SH) == []
 
 
+@settings(deadline=None, max_examples=60)
 @given(
     offsets=st.lists(st.integers(min_value=0, max_value=24 * 60 - 1), max_size=40),
     delays=st.lists(st.integers(min_value=0, max_value=600), min_size=40, max_size=40),
