@@ -7,9 +7,11 @@ the read API now and by the compliance engine later.
 How an hour is judged (defaults from domain.md; per-branch values in ``branch.settings``):
 
 * hour ``[start, end)`` is due at ``end + grace`` (``patrol_grace_minutes``, default 10);
-* each patrol proves at most one hour. Hours are taken in order; an hour takes the
-  first unused patrol that happened inside it, or else the first unused patrol that
-  happened in its grace period (the first minutes of the next hour);
+* each patrol proves at most one hour, its own first: every hour takes a patrol that
+  happened inside it (preferring one after the previous hour's grace period, which that
+  hour may need); then an hour still without one takes an unused patrol from its grace
+  period (the first minutes of the next hour), so a second patrol in an hour can make
+  up for the hour before, but one patrol never proves two hours;
 * with evidence: ``met`` when it reached the server by the due time, else
   ``met_synced_late`` — late sync is not late work ("patrol at 10:05 synced 12:30 met
   its hour");
@@ -103,15 +105,26 @@ def judge_hours(
     """
     g = grace(settings)
     ordered = sorted(patrols, key=lambda p: (p.happened_at, p.id))
+    hours = sorted(windows)
     used: set[str] = set()
+    chosen: dict[int, PatrolTimes] = {}
+    for i, (start, end) in enumerate(hours):  # own hour first
+        pick = _first(ordered, used, min(start + g, end), end) or _first(ordered, used, start, end)
+        if pick is not None:
+            used.add(pick.id)
+            chosen[i] = pick
+    for i, (start, end) in enumerate(hours):  # then the grace period of the next hour
+        pick = None if i in chosen else _first(ordered, used, end, end + g)
+        if pick is not None:
+            used.add(pick.id)
+            chosen[i] = pick
     verdicts = []
-    for start, end in sorted(windows):
+    for i, (start, end) in enumerate(hours):
         due = end + g
-        chosen = _first(ordered, used, start, end) or _first(ordered, used, end, end + g)
-        if chosen is not None:
-            used.add(chosen.id)
-            status = MET if chosen.received_at <= due else MET_SYNCED_LATE
-            verdicts.append(HourVerdict(start, end, due, status, (chosen.id,), chosen.clock_suspect))
+        if i in chosen:
+            p = chosen[i]
+            status = MET if p.received_at <= due else MET_SYNCED_LATE
+            verdicts.append(HourVerdict(start, end, due, status, (p.id,), p.clock_suspect))
         elif now < due:
             verdicts.append(HourVerdict(start, end, due, PENDING))
         elif devices_complete_until is not None and devices_complete_until < due:

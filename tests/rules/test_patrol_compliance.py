@@ -56,10 +56,17 @@ def test_r_sec_5_grace_is_a_branch_setting():
     assert v.status == PC.MET and v.due_at == local(11, 30)
 
 
-def test_r_sec_5_patrol_in_grace_counts_for_previous_hour_once():
-    """11:05 covers the empty 10:00 hour (grace); it cannot also cover 11:00."""
+def test_r_sec_5_patrol_proves_its_own_hour_before_the_previous_one():
+    """A lone 11:05 patrol proves 11:00; it cannot also cover 10:00."""
     verdicts = PC.judge_hours([hour(10), hour(11)], [patrol("p", local(11, 5))], now=local(13))
-    assert [v.status for v in verdicts] == [PC.MET, PC.MISSED]
+    assert [v.status for v in verdicts] == [PC.MISSED, PC.MET]
+
+
+def test_r_sec_5_second_patrol_lets_the_grace_period_rescue_the_previous_hour():
+    """11:05 (within 10 minutes' grace) covers 10:00 when 11:40 covers 11:00."""
+    ps = [patrol("a", local(11, 5)), patrol("b", local(11, 40))]
+    verdicts = PC.judge_hours([hour(10), hour(11)], ps, now=local(13))
+    assert [(v.status, v.evidence) for v in verdicts] == [(PC.MET, ("a",)), (PC.MET, ("b",))]
 
 
 def test_r_sec_5_patrol_outside_grace_does_not_cover_previous_hour():
