@@ -9,11 +9,13 @@ from ..schemas.patrol import CheckpointIn
 from ..services import checkpoint as checkpoint_service
 from ..services import labels
 from .context import auth_required, current_auth, load, now
+from .openapi import doc
 
 bp = Blueprint("checkpoints", __name__, url_prefix="/api")
 
 
 @bp.get("/branches/<uuid:branch_id>/checkpoints")
+@doc(errors=(403, 404), tags=["checkpoints"])
 @auth_required
 def list_checkpoints(branch_id: uuid.UUID) -> dict:
     """The branch's checkpoints with their current secret codes."""
@@ -22,6 +24,7 @@ def list_checkpoints(branch_id: uuid.UUID) -> dict:
 
 
 @bp.post("/branches/<uuid:branch_id>/checkpoints")
+@doc(body=CheckpointIn, status=201, errors=(403, 404, 409, 422), tags=["checkpoints"])
 @auth_required
 def create_checkpoint(branch_id: uuid.UUID) -> tuple[dict, int]:
     """Create a checkpoint in an area; 201 with its code (print its label next)."""
@@ -33,6 +36,7 @@ def create_checkpoint(branch_id: uuid.UUID) -> tuple[dict, int]:
 
 
 @bp.post("/checkpoints/<uuid:checkpoint_id>/rotate")
+@doc(errors=(403, 404), tags=["checkpoints"])
 @auth_required
 def rotate(checkpoint_id: uuid.UUID) -> dict:
     """Issue a new code; the old one stops proving patrols. Reprint the label."""
@@ -40,6 +44,7 @@ def rotate(checkpoint_id: uuid.UUID) -> dict:
 
 
 @bp.get("/branches/<uuid:branch_id>/checkpoint-labels.svg")
+@doc(errors=(403, 404), tags=["checkpoints"])
 @auth_required
 def label_sheet(branch_id: uuid.UUID) -> Response:
     """A printable A4 SVG sheet of QR labels (payload: ``bfo://checkpoint?v=1&branch=…&code=…``)."""

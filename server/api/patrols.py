@@ -9,11 +9,13 @@ from ..schemas.patrol import IncidentQuery, PatrolDayQuery
 from ..services import incident as incident_service
 from ..services import patrol as patrol_service
 from .context import auth_required, current_auth, load, now
+from .openapi import doc
 
 bp = Blueprint("patrols", __name__, url_prefix="/api")
 
 
 @bp.get("/branches/<uuid:branch_id>/patrols")
+@doc(query=PatrolDayQuery, errors=(403, 404, 422), tags=["patrols"])
 @auth_required
 def patrols_by_hour(branch_id: uuid.UUID) -> dict:
     """``?date=YYYY-MM-DD`` (branch local): guarded clock hours, each with its verdict."""
@@ -29,6 +31,7 @@ def patrols_by_hour(branch_id: uuid.UUID) -> dict:
 
 
 @bp.get("/branches/<uuid:branch_id>/incidents")
+@doc(query=IncidentQuery, errors=(403, 404, 422), tags=["incidents"])
 @auth_required
 def incidents(branch_id: uuid.UUID) -> dict:
     """``?status=open|resolved|all&severity=&category=&missing_photos=true&limit=&offset=``."""

@@ -11,11 +11,13 @@ from flask import Blueprint, Response, request
 
 from ..services import photo as photo_service
 from .context import auth_required, current_auth, now
+from .openapi import doc
 
 bp = Blueprint("photos", __name__, url_prefix="/api")
 
 
 @bp.put("/photos/<sha256>")
+@doc(status=201, errors=(400, 403, 409, 413, 415, 422), tags=["photos"])
 @auth_required
 def put_photo(sha256: str) -> tuple[dict, int]:
     """Store a photo or a chunk of one (see the module docstring)."""
@@ -32,6 +34,7 @@ def put_photo(sha256: str) -> tuple[dict, int]:
 
 
 @bp.route("/photos/<sha256>", methods=["GET", "HEAD"])
+@doc(errors=(403, 404, 422), tags=["photos"])
 @auth_required
 def get_photo(sha256: str) -> Response:
     """GET the bytes; HEAD how much of an upload the server keeps."""
