@@ -15,7 +15,12 @@ def scheduler_cli() -> None:
 @with_appcontext
 def run() -> None:
     """Run jobs until stopped; safe to start on every host."""
+    import logging
+
     from ..jobs.runner import LeaderScheduler
+
+    # APScheduler logs every run of the lease heartbeat at INFO; keep the console readable.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     LeaderScheduler(app).run_forever()
