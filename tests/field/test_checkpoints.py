@@ -138,3 +138,16 @@ def test_r_sec_5_cli_prints_labels_and_rotates(app, demo, runner, tmp_path):
 def test_cli_reports_unknown_branch(app, runner, tmp_path):
     result = runner.invoke(args=["checkpoint", "labels", "--branch", "NOPE", "--out", str(tmp_path / "x.svg")])
     assert result.exit_code == 1
+
+
+def test_r_sec_5_rotation_is_published_without_the_code(as_role, demo):
+    """Devices pull the checkpoint (never its code) before and after a rotation."""
+    guard, admin = as_role("guard"), as_role("admin")
+    body = {"client_id": "9b2f1b5e-7d1c-4d3a-8f43-3f7a5a6c1e01", "protocol": 1, "cursor": None, "limit": 500}
+    first = guard.post("/api/sync/pull", json=body).get_json()
+    [cp] = [c for c in first["changes"] if c["entity"] == "checkpoint"]
+    assert "code" not in cp["data"] and demo["checkpoints"]["self_service"] not in str(first)
+    new = admin.post(f"/api/checkpoints/{cp['id']}/rotate").get_json()["code"]
+    later = guard.post("/api/sync/pull", json={**body, "cursor": first["cursor"]}).get_json()
+    [again] = [c for c in later["changes"] if c["entity"] == "checkpoint"]
+    assert again["id"] == cp["id"] and new not in str(later)

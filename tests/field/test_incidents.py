@@ -33,7 +33,7 @@ def test_r_sec_4_incident_reported(as_role, demo, push, pull, role):
 @pytest.mark.parametrize("role", ["cleaner", "onsite", "teller"])
 def test_r_sec_4_field_and_counter_roles_do_not_report(as_role, demo, push, role):
     [res] = push(as_role(role), [("incident.report", report_args())])
-    assert res["status"] == "rejected"
+    assert res["status"] == "rejected" and res["error"]["code"] == "forbidden"
 
 
 @pytest.mark.parametrize(
@@ -60,7 +60,7 @@ def test_r_sec_4_same_incident_id_twice_is_rejected(as_role, demo, push):
     assert push(guard, [("incident.report", args)])[0]["error"]["code"] == "already_exists"
 
 
-def test_r_sec_4_photo_arriving_later_turns_received(as_role, demo, push):
+def test_r_sec_4_photo_arriving_later_turns_received(as_role, demo, push, pull):
     guard, om = as_role("guard"), as_role("operations_manager")
     early, late = make_image(seed=1), make_image(seed=2)
     assert guard.put(f"/api/photos/{sha(early)}", data=early, content_type="image/jpeg").status_code == 201
@@ -71,8 +71,11 @@ def test_r_sec_4_photo_arriving_later_turns_received(as_role, demo, push):
     assert row["photos"] == [{"sha256": sha(early), "status": "received"}, {"sha256": sha(late), "status": "missing"}]
     assert row["missing_photos"] == 1
 
+    assert pull(om)[("incident", args["incident_id"])]["missing_photos"] == 1
     assert guard.put(f"/api/photos/{sha(late)}", data=late, content_type="image/jpeg").status_code == 201
     assert incidents(om, demo, missing_photos="true")["incidents"] == []
+    # the arrival is published: devices learn the photo is no longer missing
+    assert pull(om)[("incident", args["incident_id"])]["missing_photos"] == 0
     [row] = incidents(om, demo)["incidents"]
     assert {p["status"] for p in row["photos"]} == {"received"}
     # supervisors now see the photo; a role that sees no incidents does not
@@ -93,7 +96,7 @@ def test_r_sec_4_resolve_by_a_supervisor(as_role, demo, push, pull):
     [res] = push(om, [("incident.resolve", {"incident_id": new_id(), "resolution": "x"})])
     assert res["error"]["code"] == "unknown_incident"
     [res] = push(guard, [("incident.resolve", {"incident_id": args["incident_id"], "resolution": "x"})])
-    assert res["status"] == "rejected"
+    assert res["error"]["code"] == "forbidden"
 
 
 def test_r_sec_4_listing_filters_and_pages(as_role, demo, push):

@@ -121,7 +121,7 @@ def test_r_sec_5_bad_args_are_invalid_args(guard, demo, push, override, field):
 @pytest.mark.parametrize("role", ["cleaner", "onsite", "teller", "lobby_manager", "operations_manager"])
 def test_r_sec_5_only_guards_record_patrols(as_role, demo, push, role):
     [res] = push(as_role(role), [("patrol.record", patrol_args(demo["checkpoints"]["self_service"]))])
-    assert res["status"] == "rejected"
+    assert res["status"] == "rejected" and res["error"]["code"] == "forbidden"
 
 
 def test_r_sec_5_same_patrol_id_twice_is_rejected(guard, demo, push):
