@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -43,13 +43,13 @@ def patrol_incident_id(patrol_id: uuid.UUID) -> uuid.UUID:
 def _active_shift(session: Session, staff_id: uuid.UUID, at: datetime) -> Shift | None:
     """The shift ``staff_id`` was on at ``at`` — the only place PART B reads shifts.
 
-    Assumes PART A's ``Shift`` (``staff_id``, ``started_at``, nullable ``ended_at``).
+    PART A's ``Shift`` starts at its ``happened_at`` and has a nullable ``ended_at``.
     """
     return session.scalar(
         select(Shift)
-        .where(Shift.staff_id == staff_id, Shift.started_at <= at)
+        .where(Shift.staff_id == staff_id, Shift.happened_at <= at)
         .where((Shift.ended_at.is_(None)) | (Shift.ended_at > at))
-        .order_by(Shift.started_at.desc())
+        .order_by(Shift.happened_at.desc())
         .limit(1)
     )
 
@@ -158,8 +158,8 @@ def patrols_by_hour(actor: Staff, branch_id: uuid.UUID, day: date, now: datetime
     branch = _readable_branch(actor, branch_id, "patrol")
     zone = ZoneInfo(branch.timezone)
     windows = PC.guarded_hour_windows(day, branch.guarded_hours or {}, zone)
-    day_start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
-    day_end = datetime.combine(day, datetime.max.time(), tzinfo=zone)
+    day_start = datetime.combine(day, time(0), tzinfo=zone)
+    day_end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
     g = PC.grace(branch.settings)
     patrols = list(
         db.session.scalars(

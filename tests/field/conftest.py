@@ -86,9 +86,28 @@ def on_shift(app: Any, push: Any, clock: Any) -> Any:
         with app.app_context():
             db.session.add(Shift(
                 id=uuid.UUID(shift_id), staff_id=uuid.UUID(role_client.staff["id"]),
-                branch_id=uuid.UUID(role_client.staff["branch_id"]), post="security", started_at=at,
+                branch_id=uuid.UUID(role_client.staff["branch_id"]), post="security",
+                device_at=at, received_at=at, skew_ms=0, happened_at=at, clock_suspect=False,
             ))
             db.session.commit()
         return shift_id
 
     return start
+
+
+@pytest.fixture
+def off_shift(app: Any, push: Any) -> Any:
+    """``off_shift(guard, shift_id, at)`` ends a shift (PART A's ``shift.end`` when merged)."""
+
+    def end(role_client: Any, shift_id: str, at: datetime) -> None:
+        if app.extensions["sync_registry"].get_mutator("shift.end") is not None:
+            [res] = push(role_client, [("shift.end", {"shift_id": shift_id}, at)])
+            assert res["status"] == "applied", res
+            return
+        from server.models.shift import Shift
+
+        with app.app_context():
+            db.session.get(Shift, uuid.UUID(shift_id)).ended_at = at
+            db.session.commit()
+
+    return end

@@ -61,6 +61,14 @@ def test_r_sec_5_patrol_before_the_shift_started_is_rejected(as_role, demo, push
     assert res["error"]["code"] == "not_on_shift"
 
 
+def test_r_sec_5_patrol_after_the_shift_ended_is_rejected(as_role, demo, push, on_shift, off_shift):
+    g = as_role("guard")
+    shift_id = on_shift(g, at=local(8))
+    off_shift(g, shift_id, local(9, 30))
+    [res] = push(g, [("patrol.record", patrol_args(demo["checkpoints"]["self_service"]), local(9, 40))])
+    assert res["error"]["code"] == "not_on_shift"
+
+
 def test_r_sec_5_unknown_code_is_rejected(guard, push):
     [res] = push(guard, [("patrol.record", patrol_args("made-up-code"))])
     assert res["status"] == "rejected" and res["error"]["code"] == "unknown_checkpoint"
