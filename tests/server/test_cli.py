@@ -76,3 +76,18 @@ def test_demo_goes_live_the_day_before_it_was_seeded(app, runner):
         branch = db.session.query(Branch).one()
         # the test clock is 2026-11-28 10:00 in Shanghai
         assert branch.go_live_date.isoformat() == "2026-11-27"
+
+
+def test_seeded_staff_and_branch_reach_a_devices_first_pull(as_role, demo):
+    import uuid
+
+    guard = as_role("guard")
+    body = guard.post("/api/sync/pull", json={"client_id": str(uuid.uuid4()), "protocol": 1, "cursor": None}).get_json()
+    assert body["reset"] is True
+    by_entity: dict[str, set[str]] = {}
+    for change in body["changes"]:
+        by_entity.setdefault(change["entity"], set()).add(change["id"])
+    assert by_entity["branch"] == {demo["branch_id"]}
+    assert by_entity["staff"] == {acc["staff_id"] for acc in demo["accounts"].values()}
+    staff = next(c["data"] for c in body["changes"] if c["entity"] == "staff")
+    assert "password_hash" not in staff
