@@ -3,8 +3,6 @@
 * :func:`install_append` adds ``note.append`` to the note domain of ``sync_testing``: it
   appends a token to a note's text, so applying a mutation twice shows in the data
   (``note.put`` is an upsert and would hide a double apply).
-* :func:`install_proof_domain` installs the note domain **without** emptying the note
-  table, for a server process that is killed and restarted on the same database.
 * :func:`make_branch` / :func:`open_session` make staff and bearer tokens straight in the
   database: a login costs an Argon2 hash (~0.7 s here), and the proofs need dozens.
 * :class:`Wire` speaks push/pull to either a Flask test client or a real server.
@@ -26,7 +24,7 @@ from server.rules.roles import ROLES
 from server.services import org
 from server.services.auth import hash_token
 from sync.errors import MutationRejected
-from sync.registry import Entity, Mutator, Principal, Scope
+from sync.registry import Mutator
 
 import sync_testing as notes_domain
 from sync_testing import Note, load_note, save_note
@@ -54,27 +52,6 @@ def install_append(app: Any) -> Any:
         Mutator("note.append", NoteAppendArgs(), note_append, frozenset(ROLES))
     )
     return app
-
-
-def install_proof_domain(app: Any) -> Any:
-    """The note domain plus ``note.append``, keeping existing notes (unlike ``install_notes``)."""
-    registry = app.extensions["sync_registry"]
-    with app.app_context():
-        notes_domain.meta.create_all(db.engine)
-    roles = frozenset(ROLES)
-    registry.add_mutator(Mutator("note.put", notes_domain.NotePutArgs(), notes_domain.note_put, roles))
-    registry.add_mutator(Mutator("note.delete", notes_domain.NoteIdArgs(), notes_domain.note_delete, roles))
-    registry.add_entity(Entity(name="note", serialize=Note.to_dict, audiences=notes_domain.note_audiences))
-    base = registry.scope_resolver
-
-    def scope(principal: Principal) -> Scope:
-        found = base(principal)
-        tags = notes_domain.readable_tags(principal.role)
-        extra = {f"{principal.branch_id}/note/{t}" for t in tags} if principal.branch_id else set()
-        return Scope(audiences=found.audiences | extra, fingerprint=f"{found.fingerprint}|notes:{','.join(tags)}")
-
-    registry.set_scope_resolver(scope)
-    return install_append(app)
 
 
 @dataclass

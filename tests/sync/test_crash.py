@@ -5,15 +5,19 @@ the server process the instant after; after a lost response the client sends the
 batch again and nothing is ever applied twice.
 
 The real thing, on SQLite and PostgreSQL: ``flask db upgrade`` and ``flask seed-demo``
-make a fresh database, gunicorn (1 worker, 4 threads) serves it, a device thread pushes
-batches in a loop (each holds a ``slow`` note that sleeps 0.3 s inside its transaction),
-and the whole gunicorn process group gets SIGKILL while a push is in flight. gunicorn
-then starts again on the same database, and every batch is sent again.
+make a fresh database, gunicorn (1 worker, 4 threads) serves ``wsgi:app``, a guard's
+device pushes batches of ``incident.report`` in a loop (every tenth one invalid: a
+rejection must be as durable as an application), and the whole gunicorn process group
+gets SIGKILL at a random point of a push in flight (reading it, in its transaction, in
+its COMMIT or sending the answer). gunicorn then starts again on the same database and
+the device sends every batch again.
 """
 from __future__ import annotations
 
+import http.client
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -35,6 +39,7 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "crash-test-pass"
+BATCH = 40
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -64,7 +69,6 @@ class Server:
             "SECRET_KEY": "crash-test-secret",
             "FLASK_APP": "wsgi.py",
             "FIELDOPS_LOG_LEVEL": "WARNING",
-            "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests" / "sync")]),
         }
         self.log_dir, self.proc, self.starts = log_dir, None, 0
         with socket.socket() as s:
@@ -82,7 +86,7 @@ class Server:
         log = open(self.log_dir / f"gunicorn-{self.starts}.log", "wb")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", "1", "-k", "gthread", "--threads", "4",
-             "-b", f"127.0.0.1:{self.port}", "--access-logfile", "/dev/null", "proof_wsgi:app"],
+             "-b", f"127.0.0.1:{self.port}", "--access-logfile", "/dev/null", "wsgi:app"],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         log.close()
@@ -110,74 +114,75 @@ class Server:
 
 
 class Phone:
-    """A guard's device: numbered mutations, every batch it sent and the answer (if any)."""
+    """A guard's device: numbered ``incident.report`` mutations, every batch sent and its answer."""
 
     def __init__(self, wire: Wire) -> None:
         self.wire, self.client_id, self.next_id = wire, uuid.uuid4(), 1
-        self.notes: list[str] = []
         self.sent: list[tuple[list[dict[str, Any]], dict[str, Any] | None]] = []
         self.in_flight = threading.Event()
+        self.took: list[float] = []  # seconds per answered push
+        self.hang_up = threading.Event()  # send the next batch and leave without the answer
+        self.abandoned: list[dict[str, Any]] = []
 
-    def batch(self, n: int) -> list[dict[str, Any]]:
+    def batch(self) -> list[dict[str, Any]]:
+        """A batch of ``BATCH`` incident reports; every tenth is invalid (a durable rejection)."""
         batch = []
-        for k in range(3):
-            at = datetime.now(timezone.utc).isoformat()
-            if k == 1 and self.notes:  # append to an earlier note: a double apply would show
-                args = {"note_id": self.notes[(n * 7) % len(self.notes)], "token": f"a{self.next_id}"}
-                batch.append({"id": self.next_id, "name": "note.append", "at": at, "args": args})
-            else:
-                note_id = str(uuid.uuid4())
-                self.notes.append(note_id)
-                text = "slow" if k == 0 else f"n{self.next_id}"
-                args = {"note_id": note_id, "text": text}
-                batch.append({"id": self.next_id, "name": "note.put", "at": at, "args": args})
+        for _ in range(BATCH):
+            args = {"incident_id": str(uuid.uuid4()), "category": "equipment", "location": "ATM 2",
+                    "description": f"report #{self.next_id}", "severity": "low" if self.next_id % 10 else "bogus"}
+            batch.append({"id": self.next_id, "name": "incident.report",
+                          "at": datetime.now(timezone.utc).isoformat(), "args": args})
             self.next_id += 1
         return batch
 
     def send(self, batch: list[dict[str, Any]]) -> tuple[int, Any]:
         return self.wire.post("/api/sync/push", push_body(self.client_id, batch, datetime.now(timezone.utc)))
 
+    def send_and_hang_up(self, batch: list[dict[str, Any]]) -> None:
+        """The request goes out whole; the connection drops before the answer (a lost response)."""
+        conn = http.client.HTTPConnection(*self.wire.address, timeout=30)
+        body = json.dumps(push_body(self.client_id, batch, datetime.now(timezone.utc)))
+        conn.request("POST", "/api/sync/push", body=body,
+                     headers={"Authorization": f"Bearer {self.wire.token}", "Content-Type": "application/json"})
+        conn.close()
+
     def push_until_cut_off(self) -> None:
         """Push new batches until the server stops answering; the last one's answer is lost."""
-        n = 0
         while True:
-            batch = self.batch(n)
-            n += 1
+            batch = self.batch()
             self.sent.append((batch, None))
+            if self.hang_up.is_set():
+                self.send_and_hang_up(batch)
+                self.abandoned = batch
+                self.hang_up.clear()
+                continue
             self.in_flight.set()
+            start = time.monotonic()
             try:
                 status, body = self.send(batch)
             except OSError:
                 return
             assert status == 200, body
             self.sent[-1] = (batch, body)
+            self.took.append(time.monotonic() - start)
+
+    def reports(self) -> dict[str, bool]:
+        """Every incident id sent -> whether it is valid (must exist once all is applied)."""
+        return {m["args"]["incident_id"]: m["args"]["severity"] != "bogus" for batch, _ in self.sent for m in batch}
 
 
-def expected_notes(phone: Phone) -> dict[str, str]:
-    """Each note's text when every mutation sent was applied exactly once, in id order."""
-    texts: dict[str, str] = {}
-    for batch, _ in phone.sent:
-        for m in batch:
-            if m["name"] == "note.put":
-                texts[m["args"]["note_id"]] = m["args"]["text"]
-            else:
-                texts[m["args"]["note_id"]] += " " + m["args"]["token"]
-    return texts
-
-
-def stored(database_url: str, client_id: uuid.UUID) -> tuple[dict[str, str], list[tuple[int, str]]]:
-    """(note texts by id, [(mutation id, status)] of the client) read straight from the database."""
+def stored(database_url: str, client_id: uuid.UUID) -> tuple[list[str], list[tuple[int, str]]]:
+    """(incident ids, [(mutation id, status)] of the client) read straight from the database."""
     engine = create_engine(normalise_database_url(database_url))
     try:
         with engine.connect() as conn:
-            rows = conn.execute(text("SELECT id, text FROM sync_test_note"))
-            notes = {str(uuid.UUID(str(r.id))): r.text for r in rows}
+            incidents = [str(uuid.UUID(str(r.id))) for r in conn.execute(text("SELECT id FROM incident"))]
             log = [(r.mutation_id, r.status) for r in conn.execute(
                 text("SELECT mutation_id, status FROM sync_mutation WHERE client_id = :c ORDER BY mutation_id"),
                 {"c": client_id.hex if database_url.startswith("sqlite") else str(client_id)})]
     finally:
         engine.dispose()
-    return notes, log
+    return incidents, log
 
 
 def test_sigkill_mid_push_loses_no_answered_mutation_and_resending_doubles_nothing(crash_db, tmp_path):
@@ -193,12 +198,17 @@ def test_sigkill_mid_push_loses_no_answered_mutation_and_resending_doubles_nothi
         phone = Phone(Wire(login["token"], address=address, timeout=30))
         device = threading.Thread(target=phone.push_until_cut_off)
         device.start()
-        while len([1 for _, body in phone.sent if body]) < 5:  # let a few pushes land first
+        start = time.monotonic()
+        while len([1 for _, body in phone.sent if body]) < 3:  # let a few pushes land first
             assert device.is_alive(), "the device stopped before the crash"
+            time.sleep(0.02)
+        phone.hang_up.set()  # a batch the server commits while its answer is lost with the crash
+        while not phone.abandoned or stored(crash_db, phone.client_id)[1][-1][0] < phone.abandoned[-1]["id"]:
+            assert device.is_alive() and time.monotonic() - start < 60, "the abandoned batch was never applied"
             time.sleep(0.05)
         phone.in_flight.clear()
         phone.in_flight.wait(10)
-        time.sleep(0.15)  # inside the next push's slow note: its transaction is open
+        time.sleep(random.uniform(0.05, 0.95) * min(phone.took))  # somewhere inside the next push
         server.kill()
         device.join(60)
         assert not device.is_alive()
@@ -206,19 +216,19 @@ def test_sigkill_mid_push_loses_no_answered_mutation_and_resending_doubles_nothi
         assert phone.sent[-1][1] is None, "the kill should have cut a push off"
 
         server.start()  # same database, new processes
-        notes, log = stored(crash_db, phone.client_id)
+        incidents, log = stored(crash_db, phone.client_id)
+        assert len(incidents) == len(set(incidents))
+        statuses = dict(log)
         for batch, body in answered:
             for m, result in zip(batch, body["results"]):
-                assert result == {"id": m["id"], "status": "applied"}
-                if m["name"] == "note.put":
-                    assert m["args"]["note_id"] in notes, f"mutation {m['id']} was answered applied and is gone"
-                else:
-                    assert notes[m["args"]["note_id"]].split().count(m["args"]["token"]) == 1
-        last_answered = answered[-1][1]["last_mutation_id"]
-        status, page = phone.wire.post("/api/sync/pull", pull_body(phone.client_id, None, 500))
+                assert statuses.get(m["id"]) == result["status"], f"mutation {m['id']} was answered and is gone"
+                exists = m["args"]["incident_id"] in incidents
+                assert exists == (result["status"] == "applied"), (m, result)
+        status, page = phone.wire.post("/api/sync/pull", pull_body(phone.client_id, None, 10))
         assert status == 200
         last = page["last_mutation_id"]
-        assert last_answered <= last < phone.next_id
+        assert answered[-1][1]["last_mutation_id"] <= last < phone.next_id
+        assert phone.abandoned[-1]["id"] <= last, "a batch committed before the crash is gone"
         assert [mid for mid, _ in log] == list(range(1, last + 1)), "the log must hold each id up to the counter once"
 
         for batch, body in phone.sent:  # the device resends everything, lost answers included
@@ -229,10 +239,11 @@ def test_sigkill_mid_push_loses_no_answered_mutation_and_resending_doubles_nothi
             else:
                 assert [r.get("duplicate", False) for r in again["results"]] == [m["id"] <= last for m in batch]
         assert again["last_mutation_id"] == phone.next_id - 1
-        notes, log = stored(crash_db, phone.client_id)
-        assert log == [(mid, "applied") for mid in range(1, phone.next_id)]
-        assert {nid: notes.get(nid) for nid in phone.notes} == expected_notes(phone)
+        incidents, log = stored(crash_db, phone.client_id)
+        reports = phone.reports()
+        assert sorted(incidents) == sorted(i for i, valid in reports.items() if valid)
+        assert log == [(mid, "applied" if mid % 10 else "rejected") for mid in range(1, phone.next_id)]
         copy = full_pull(phone.wire, phone.client_id)
-        assert {k[1]: v["text"] for k, v in copy.items() if k[0] == "note"} == expected_notes(phone)
+        assert {k[1] for k in copy if k[0] == "incident"} == set(incidents)
     finally:
         server.kill()

@@ -77,6 +77,13 @@ class OfflineDevices(RuleBasedStateMachine):
         self.phones = [Phone(a, Wire(a.token, client=http)) for a in home[:-1] + [home[0]] + away[:-1]]
         self.role = {a.staff_id: a.role for a in home + away}
         self.hr = [home[-1], away[-1]]  # staff records that HR edits while phones sync
+        # What the domain published when the branches were made (the branch record, ...),
+        # per branch and role: a snapshot by a new install of someone with that role.
+        self.baseline = {
+            (a.branch_id, a.role): {k: v for k, v in full_pull(Wire(a.token, client=http), uuid.uuid4()).items()
+                                    if k[0] != "note"}
+            for a in home[:-1] + away[:-1]
+        }
         self.staff: dict[str, tuple[uuid.UUID, dict[str, Any] | None]] = {}  # published: id -> branch, data
         self.flipper = home[FLIPPER]
         self.notes: dict[str, dict[str, Any]] = {}  # the model: note id -> branch, text, tags
@@ -227,7 +234,8 @@ class OfflineDevices(RuleBasedStateMachine):
         """The model's answer to "what may this phone hold now"."""
         tags = set(readable_tags(self.role[phone.account.staff_id]))
         branch = phone.account.branch_id
-        view: dict[tuple[str, str], Any] = {
+        view: dict[tuple[str, str], Any] = dict(self.baseline[(branch, self.role[phone.account.staff_id])])
+        view |= {
             ("note", note_id): {"id": note_id, "text": n["text"], "tags": n["tags"]}
             for note_id, n in self.notes.items()
             if n["branch"] == branch and tags & set(n["tags"])
@@ -241,6 +249,8 @@ class OfflineDevices(RuleBasedStateMachine):
             key = (change["entity"], change["id"])
             if change["op"] == "put":
                 assert view.get(key) == change["data"], ("out of scope or stale", change, view.get(key))
+                assert str(change["data"].get("branch_id", branch)) == str(branch), ("another branch's", change)
+                assert change["entity"] != "branch" or change["id"] == str(branch), ("another branch", change)
             elif change["entity"] == "note":
                 assert self.branches.get(change["id"]) == branch, ("tombstone of another branch", change)
             else:
