@@ -9,7 +9,8 @@ notes, who sent what, each mutation's expected outcome) and checks after every s
 
 * every result is the model's outcome; a resent id repeats it with ``duplicate: true``;
 * every put in a pull is the record's current state and in the puller's scope (its own
-  branch, a tag its role may read: guards and cleaners never get ``customer`` notes);
+  branch, a tag its role may read: guards and cleaners never get ``customer`` notes;
+  cleaners and tellers never get the domain's ``incident`` records);
   every delete names a record of its branch; the cursor never goes back and moves on
   whenever changes come;
 * a device that has pulled every page holds exactly the model's view of its scope.
@@ -26,6 +27,7 @@ import os
 import uuid
 from datetime import timedelta
 from typing import Any
+from unittest.mock import ANY
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -35,6 +37,7 @@ from sync_testing import readable_tags
 
 from server.extensions import db
 from server.models.org import Staff
+from server.rules import permissions as P
 from server.sync_setup import record_put
 from sync import feed
 
@@ -90,6 +93,7 @@ class OfflineDevices(RuleBasedStateMachine):
         self.branches: dict[str, uuid.UUID] = {}  # every note id ever made -> its branch
         self.applied_upto: dict[uuid.UUID, int] = {}
         self.outcomes: dict[tuple[uuid.UUID, int], dict[str, Any]] = {}
+        self.incidents: dict[str, uuid.UUID] = {}  # incident id -> branch
         self.tokens = 0
 
     # --- recording offline ---------------------------------------------------------------
@@ -135,6 +139,13 @@ class OfflineDevices(RuleBasedStateMachine):
         self._record(phone, "note.secret", {"note_id": note_id, "text": self._token()})
 
     @rule(i=st.integers(0, 7))
+    def record_incident(self, i: int) -> None:
+        """A real mutator of the domain: guards and supervisors may; cleaners and tellers not."""
+        phone, incident_id = self.phones[i], str(uuid.uuid4())
+        self._record(phone, "incident.report", {"incident_id": incident_id, "category": "equipment",
+                                                 "location": "ATM 1", "description": self._token(), "severity": "low"})
+
+    @rule(i=st.integers(0, 7))
     def toggle_network(self, i: int) -> None:
         self.phones[i].online = not self.phones[i].online
 
@@ -159,7 +170,7 @@ class OfflineDevices(RuleBasedStateMachine):
             staff = db.session.get(Staff, account.staff_id)
             staff.active = active
             record_put("staff", staff)
-            data = json.loads(feed.dumps(staff.public_dict()))
+            data = json.loads(feed.dumps(self.engine.registry.get_entity("staff").serialize(staff)))
             db.session.commit()
         self.staff[str(account.staff_id)] = (account.branch_id, data if active else None)
 
@@ -169,6 +180,11 @@ class OfflineDevices(RuleBasedStateMachine):
         """Apply ``mutation`` to the model; return the result the server must answer."""
         name, args = mutation["name"], mutation["args"]
         branch, role = phone.account.branch_id, self.role[phone.account.staff_id]
+        if name == "incident.report":
+            if role not in P.roles_for(name):
+                return {"id": mutation["id"], "error": "forbidden"}
+            self.incidents[args["incident_id"]] = branch
+            return {"id": mutation["id"], "status": "applied"}
         note_id = args["note_id"]
         error = None
         if name == "note.put" and args["text"] == "reject":
@@ -241,6 +257,8 @@ class OfflineDevices(RuleBasedStateMachine):
             if n["branch"] == branch and tags & set(n["tags"])
         }
         view.update({("staff", sid): data for sid, (b, data) in self.staff.items() if b == branch and data})
+        if "incident" in P.readable_entities(self.role[phone.account.staff_id]):  # its data: the server's
+            view.update({("incident", iid): ANY for iid, b in self.incidents.items() if b == branch})
         return view
 
     def _check_scope(self, phone: Phone, page: dict[str, Any]) -> None:
@@ -253,6 +271,8 @@ class OfflineDevices(RuleBasedStateMachine):
                 assert change["entity"] != "branch" or change["id"] == str(branch), ("another branch", change)
             elif change["entity"] == "note":
                 assert self.branches.get(change["id"]) == branch, ("tombstone of another branch", change)
+            elif change["entity"] == "incident":
+                raise AssertionError(f"incidents are never deleted here: {change}")
             else:
                 assert self.staff[change["id"]][0] == branch, ("tombstone of another branch", change)
 
