@@ -10,6 +10,10 @@ def register(registry: Registry) -> None:
 
     org.register(registry)
 
-    from . import patrol
+    from . import cleaning, contractor, floor, patrol, shift
 
+    shift.register(registry)
+    cleaning.register(registry)
+    contractor.register(registry)
+    floor.register(registry)
     patrol.register(registry)
