@@ -127,3 +127,29 @@ def scope_fingerprint(role: str, branch_id: uuid.UUID | None) -> str:
     """Changes when the role, the branch or the table does: a device then re-snapshots."""
     raw = f"{TABLE_VERSION}|{role}|{branch_id}"
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+# --- Field operations PART B: checkpoints, patrols, incidents, photos (R-SEC-4, R-SEC-5) ---
+#: Branch supervisors who follow patrols and incidents (lobby manager sees patrol alerts).
+FIELD_SUPERVISORS = frozenset(
+    {R.LOBBY_MANAGER, R.SERVICE_QUALITY_OFFICER, R.OPERATIONS_MANAGER, R.BRANCH_PRESIDENT, R.ADMIN}
+)
+# Guards patrol and report; cleaners and on-site staff get neither (least privilege);
+# tellers and relationship managers have no part in security work.
+ENTITY_READERS["checkpoint"] = frozenset({R.GUARD}) | FIELD_SUPERVISORS
+ENTITY_READERS["patrol"] = frozenset({R.GUARD}) | FIELD_SUPERVISORS
+ENTITY_READERS["incident"] = frozenset({R.GUARD}) | FIELD_SUPERVISORS
+MUTATION_ROLES["patrol.record"] = frozenset({R.GUARD})
+MUTATION_ROLES["incident.report"] = frozenset({R.GUARD}) | FIELD_SUPERVISORS - {R.ADMIN}
+MUTATION_ROLES["incident.resolve"] = FIELD_SUPERVISORS - {R.ADMIN}
+#: May create, list, rotate checkpoints and print their labels (the codes are secrets).
+CHECKPOINT_ADMINS = frozenset({R.ADMIN, R.OPERATIONS_MANAGER})
+#: May upload incident photos: whoever may report an incident.
+PHOTO_UPLOADERS = MUTATION_ROLES["incident.report"]
+
+
+def may_read_branch(role: str, own_branch: uuid.UUID | None, branch_id: uuid.UUID, entity: str) -> bool:
+    """REST reads follow the pull table: ``role`` reads ``entity`` of its own branch;
+    an administrator without a branch reads every branch."""
+    if role not in ENTITY_READERS.get(entity, frozenset()):
+        return False
+    return own_branch == branch_id or (role == R.ADMIN and own_branch is None)

@@ -10,9 +10,10 @@ def register(registry: Registry) -> None:
 
     org.register(registry)
 
-    from . import cleaning, contractor, floor, shift
+    from . import cleaning, contractor, floor, patrol, shift
 
     shift.register(registry)
     cleaning.register(registry)
     contractor.register(registry)
     floor.register(registry)
+    patrol.register(registry)
