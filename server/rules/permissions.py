@@ -29,6 +29,7 @@ ENTITY_READERS: dict[str, frozenset[str]] = {
     # Field ops part A (R-SEC-2/6/8, R-OPS-1/2). Field roles read their own records
     # through OWN_RECORD_READERS instead; supervisors read the whole branch.
     "shift": FIELD_SUPERVISORS,
+    "roster_shift": FIELD_SUPERVISORS,
     "handover": FIELD_SUPERVISORS,
     "handover_item": FIELD_SUPERVISORS,
     "cleaning": FIELD_SUPERVISORS,
@@ -47,12 +48,13 @@ ENTITY_READERS: dict[str, frozenset[str]] = {
 }
 
 #: role × entity: roles whose devices receive only the records *they are a party to*
-#: (their own shift, a handover they give or receive, items they hold or are offered,
+#: (their own shift and planned shifts, a handover they give or receive, items they hold or are offered,
 #: their own cleaning, their own contractor registration and visits). An ``onsite``
 #: contractor's device gets nothing else of the branch (R-SEC-8, R-SEC-10); guards and
 #: cleaners do not see colleagues' shifts.
 OWN_RECORD_READERS: dict[str, frozenset[str]] = {
     "shift": R.FIELD_ROLES,
+    "roster_shift": R.FIELD_ROLES,
     "handover": R.FIELD_ROLES,
     "handover_item": R.FIELD_ROLES,
     "cleaning": frozenset({R.CLEANER}),
