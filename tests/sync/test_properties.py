@@ -70,6 +70,8 @@ class Phone:
 
 
 class OfflineDevices(RuleBasedStateMachine):
+    """Eight phones of two fresh branches against one app; the model of the server beside them."""
+
     def __init__(self, app: Any, clock: Any) -> None:
         super().__init__()
         self.app, self.clock = app, clock
