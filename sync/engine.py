@@ -216,6 +216,13 @@ class SyncEngine:
             rows = self._wait(session, scope, after, limit + 1, wait)
         else:
             rows = store.page(session, scope.audiences, after, limit + 1)
+        if not reset and store.read_counter(session)[1] > after:
+            # Compaction committed between reading the horizon and the page: on PostgreSQL
+            # each statement has its own snapshot, so tombstones this cursor needs may be
+            # missing from ``rows``. Re-read the horizon after the page; if it passed the
+            # cursor, answer a fresh snapshot instead of a page with deletes missing.
+            after, reset = 0, True
+            rows = store.page(session, scope.audiences, after, limit + 1)
         has_more = len(rows) > limit
         rows = rows[:limit]
         seq = rows[-1].seq if rows else after
