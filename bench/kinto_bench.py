@@ -28,14 +28,17 @@ RECORD_TPL = '{"category":"other","location":"bench","description":"bench record
 
 def ensure_venv(work: Path) -> Path:
     """bench/.work/kinto-venv with kinto[postgresql]; made once, reused afterwards."""
-    venv = work / "kinto-venv"
+    venv = BENCH_DIR / ".work" / "kinto-venv"
     marker = venv / f".installed-{KINTO_VERSION}"
     if marker.exists():
         return venv
     print(f"making Kinto's virtual environment in {venv} (once)", flush=True)
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    subprocess.run([str(venv / "bin" / "pip"), "install", "-q", f"kinto[postgresql]=={KINTO_VERSION}",
-                    f"gunicorn=={GUNICORN_VERSION}"], check=True)
+    with open(work / "kinto-pip.log", "wb") as log:
+        proc = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", f"kinto[postgresql]=={KINTO_VERSION}",
+                               f"gunicorn=={GUNICORN_VERSION}"], stdout=log, stderr=subprocess.STDOUT)
+    if proc.returncode != 0:
+        raise RuntimeError(f"pip install kinto failed: see {work / 'kinto-pip.log'}")
     marker.write_text("ok\n")
     return venv
 

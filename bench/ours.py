@@ -132,6 +132,12 @@ def run(kind: str, cfg: Any, work: Path, run_prefix: str, log: Any) -> dict[str,
         flask(root, env, "db", "upgrade")
         push_seed = json.loads(flask(root, env, "seed-demo", "--password", PASSWORD, "--json"))
         pull_seed = json.loads(flask(root, env, "seed-demo", "--password", PASSWORD, "--json", "--branch", "PULL01"))
+        if mutator.app != "wsgi:app":
+            # Make the extra tables once, before two workers race to (SQLite DDL would
+            # fail with "database is locked").
+            module = mutator.app.split(":")[0]
+            subprocess.run([sys.executable, "-c", f"import {module}"], cwd=root, env={**os.environ, **env},
+                           check=True, capture_output=True, timeout=120)
         port = servers.pick_port(cfg.ours_port)
         server = servers.Server(f"ours-{kind}", str(Path(sys.executable).with_name("gunicorn")), mutator.app,
                                 port=port, cwd=root, env=env, log_dir=work)

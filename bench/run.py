@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -112,6 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     run_prefix = uuid.uuid4().hex[:8]
     loadgen.ensure_wrk()
     started = time.time()
+    load_start = list(os.getloadavg())
+    if load_start[0] > _cpus():
+        log(f"WARNING: load average {load_start[0]:.1f} on {_cpus()} CPUs: other work is running, "
+            "the figures will be noisy (ratios to hello-world of the same run help only partly)")
     log(f"benchmark {run_prefix}: {', '.join(kinds)}; mutator {cfg.mutator}; work dir {work}")
 
     results: dict[str, Any] = {
@@ -143,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
                                      "postgresql table)")
         results["sections"][kind] = section
     results["seconds"] = round(time.time() - started, 1)
+    results["load_average"] = {"start": load_start, "end": list(os.getloadavg())}
 
     out_dir = BENCH_DIR / "results"
     out_dir.mkdir(exist_ok=True)
@@ -154,13 +160,13 @@ def main(argv: list[str] | None = None) -> int:
     for kind, section in results["sections"].items():
         print(report.table(kind, section))
         print()
+    print(f"load average {load_start[0]:.1f} at the start, {results['load_average']['end'][0]:.1f} at the end "
+          f"({results['machine']['cpus']} CPUs)")
     print(f"results: {out.relative_to(BENCH_DIR.parent)} ({results['seconds']} s)")
     return 0
 
 
 def _cpus() -> int:
-    import os
-
     return len(os.sched_getaffinity(0))
 
 
