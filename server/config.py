@@ -24,6 +24,10 @@ DEFAULTS: dict[str, Any] = {
     "max_mutations_per_push": 500,
     "pull_max_limit": 1000,
     "pull_max_wait_seconds": 30,
+    "pull_default_limit": 500,
+    "sync_clock_tolerance_seconds": 120,  # sync-protocol "Time attribution": 2 minutes
+    "sync_tombstone_days": 90,  # tombstones older than this may be compacted; older cursors reset
+    "sync_poll_interval_ms": 250,  # SQLite long-poll fallback: how often a process checks
     "photo_dir": None,  # None -> <instance>/photos
     "photo_max_bytes": 10 * 1024 * 1024,
     "scheduler_lease_seconds": 30,
@@ -51,6 +55,10 @@ class Settings:
     max_mutations_per_push: int = 500
     pull_max_limit: int = 1000
     pull_max_wait_seconds: int = 30
+    pull_default_limit: int = 500
+    sync_clock_tolerance_seconds: int = 120
+    sync_tombstone_days: int = 90
+    sync_poll_interval_ms: int = 250
     photo_dir: str = ""
     photo_max_bytes: int = 10 * 1024 * 1024
     scheduler_lease_seconds: int = 30

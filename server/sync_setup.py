@@ -7,10 +7,13 @@ transaction; the change reaches pulls when that transaction commits.
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, current_app
 
+from sync.engine import EngineSettings, SyncEngine
+from sync.notify import Notifier
 from sync.registry import Registry
 
 from . import sync_handlers
@@ -18,10 +21,35 @@ from .extensions import db
 
 
 def init_sync(app: Flask) -> None:
-    """Build the registry from ``sync_handlers`` and keep it on the app."""
+    """Build the registry from ``sync_handlers`` and the engine over it; keep both on the app.
+
+    ``app.extensions["sync_registry"]`` stays mutable: tests (and late modules) may add
+    mutators and entities after ``create_app``; the engine reads the registry live.
+    """
     registry = Registry()
     sync_handlers.register(registry)
     app.extensions["sync_registry"] = registry
+    s = app.extensions["settings"]
+    clock = app.extensions["clock"]
+    app.extensions["sync_engine"] = SyncEngine(
+        registry,
+        clock=clock.now,
+        secret=s.secret_key,
+        notifier=Notifier(s.database_url, s.redis_url, poll_interval=s.sync_poll_interval_ms / 1000),
+        settings=EngineSettings(
+            max_mutations=s.max_mutations_per_push,
+            pull_default_limit=s.pull_default_limit,
+            pull_max_limit=s.pull_max_limit,
+            max_wait_seconds=s.pull_max_wait_seconds,
+            clock_tolerance=timedelta(seconds=s.sync_clock_tolerance_seconds),
+            tombstone_horizon=timedelta(days=s.sync_tombstone_days),
+        ),
+    )
+
+
+def engine() -> SyncEngine:
+    """The current app's sync engine."""
+    return current_app.extensions["sync_engine"]
 
 
 def record_put(entity: str, obj: Any) -> None:

@@ -135,6 +135,11 @@ class Registry:
         """Set the function that maps a principal to the audiences it reads."""
         self._scope_resolver = resolver
 
+    @property
+    def scope_resolver(self) -> ScopeResolver | None:
+        """The resolver set by :meth:`set_scope_resolver` (to wrap it), or ``None``."""
+        return self._scope_resolver
+
     def scope_for(self, principal: Principal) -> Scope:
         """The principal's scope; raises ``RuntimeError`` if the app registered none."""
         if self._scope_resolver is None:

@@ -8,11 +8,13 @@ from flask import Blueprint, Response, request
 from ..schemas.auth import LoginIn, LoginOut, SessionOut
 from ..services import auth as auth_service
 from .context import auth_required, current_auth, load, now
+from .openapi import doc
 
 bp = Blueprint("auth", __name__, url_prefix="/api")
 
 
 @bp.post("/auth/login")
+@doc(body=LoginIn, response=LoginOut, errors=(401, 422, 429), tags=["sessions"])
 def login() -> dict:
     """Open a device session. 401 ``invalid_credentials`` / 429 ``too_many_attempts``."""
     data = load(LoginIn())
@@ -23,6 +25,7 @@ def login() -> dict:
 
 
 @bp.post("/auth/logout")
+@doc(status=204, tags=["sessions"])
 @auth_required
 def logout() -> Response:
     """Revoke the calling token."""
@@ -31,6 +34,7 @@ def logout() -> Response:
 
 
 @bp.get("/sessions")
+@doc(errors=(403,), tags=["sessions"])
 @auth_required
 def sessions() -> dict:
     """Active sessions of the caller's branch (administrator, operations manager)."""
@@ -40,6 +44,7 @@ def sessions() -> dict:
 
 
 @bp.post("/sessions/<uuid:session_id>/revoke")
+@doc(response=SessionOut, errors=(403, 404), tags=["sessions"])
 @auth_required
 def revoke(session_id: uuid.UUID) -> dict:
     """Revoke a session of the branch at once: it can neither push nor pull."""

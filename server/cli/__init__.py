@@ -6,6 +6,7 @@ import sys
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 
 from ..errors import AppError
 from ..extensions import db
@@ -21,7 +22,7 @@ def _fail(exc: AppError) -> None:
     sys.exit(1)
 
 
-@click.group("branch")
+@click.group("branch", cls=AppGroup)
 def branch_cli() -> None:
     """Manage branches."""
 
@@ -42,7 +43,7 @@ def branch_create(code: str, name: str, timezone: str) -> None:
     click.echo(json.dumps(branch.to_dict(), ensure_ascii=False))
 
 
-@click.group("staff")
+@click.group("staff", cls=AppGroup)
 def staff_cli() -> None:
     """Manage staff accounts."""
 
@@ -82,6 +83,7 @@ def staff_set_password(employee_no: str, password: str) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--password", required=True, help="Password of every demo account.")
 @click.option("--branch", "code", default="DEMO01", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the only format).")

@@ -44,9 +44,16 @@ def hash_token(token: str) -> str:
 
 def _throttle() -> Throttle:
     s = current_app.extensions["settings"]
-    if s.redis_url:
-        return RedisThrottle(s.redis_url, s.login_max_failures, s.login_window_seconds)
-    return DbThrottle(s.login_max_failures, s.login_window_seconds)
+    key = (s.redis_url, s.login_max_failures, s.login_window_seconds)
+    cached = current_app.extensions.get("login_throttle")
+    if cached is None or cached[0] != key:
+        throttle: Throttle = (
+            RedisThrottle(s.redis_url, s.login_max_failures, s.login_window_seconds)
+            if s.redis_url
+            else DbThrottle(s.login_max_failures, s.login_window_seconds)
+        )
+        cached = current_app.extensions["login_throttle"] = (key, throttle)
+    return cached[1]
 
 
 def login(employee_no: str, password: str, label: str | None, now: datetime) -> tuple[str, DeviceSession, Staff]:

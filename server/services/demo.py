@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models.org import Branch, Staff
 from ..rules import roles as R
+from ..sync_setup import record_put
 from . import org
 from .passwords import hash_password
 
@@ -56,6 +57,7 @@ def seed_demo(password: str, now: datetime, code: str = "DEMO01") -> dict[str, A
             close_of_business=org.CLOSE_AT_5,
             go_live_date=go_live,
         )
+    record_put("branch", branch)
     accounts: dict[str, dict[str, str]] = {}
     pw_hash = hash_password(password)
     for suffix, name, role in DEMO_PEOPLE:
@@ -67,6 +69,7 @@ def seed_demo(password: str, now: datetime, code: str = "DEMO01") -> dict[str, A
         staff.name, staff.role, staff.branch_id = name, role, branch.id
         staff.password_hash, staff.active, staff.updated_at = pw_hash, True, now
         db.session.flush()
+        record_put("staff", staff)
         accounts[employee_no] = {"role": role, "staff_id": str(staff.id)}
     result: dict[str, Any] = {
         "branch_id": str(branch.id),

@@ -12,6 +12,7 @@ from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models.org import DAY_KEYS, Branch, Staff
 from ..rules.roles import ROLES
+from ..sync_setup import record_put
 from .passwords import hash_password
 
 OPEN_9_TO_5 = {k: [["09:00", "17:00"]] for k in DAY_KEYS}
@@ -55,6 +56,7 @@ def create_branch(
     )
     db.session.add(branch)
     db.session.flush()
+    record_put("branch", branch)
     return branch
 
 
@@ -87,6 +89,7 @@ def create_staff(
     )
     db.session.add(staff)
     db.session.flush()
+    record_put("staff", staff)
     return staff
 
 

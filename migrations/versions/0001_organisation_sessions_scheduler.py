@@ -1,8 +1,8 @@
-"""organisation and device sessions
+"""organisation, device sessions and scheduler lease
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 10:36:32.550781
+Create Date: 2026-11-28 10:39:10.575959
 
 """
 from alembic import op
@@ -34,6 +34,16 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_branch')),
     sa.UniqueConstraint('code', name=op.f('uq_branch_code'))
     )
+    op.create_table('job_run',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('job', sa.String(length=64), nullable=False),
+    sa.Column('branch_id', sa.Uuid(), nullable=True),
+    sa.Column('period', sa.String(length=64), nullable=False),
+    sa.Column('ran_at', sync.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('holder', sa.String(length=200), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_job_run')),
+    sa.UniqueConstraint('job', 'branch_id', 'period', name='uq_job_run_job_branch_period')
+    )
     op.create_table('login_failure',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('employee_no', sa.String(length=64), nullable=False),
@@ -44,6 +54,14 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_login_failure_at'), ['at'], unique=False)
         batch_op.create_index(batch_op.f('ix_login_failure_employee_no'), ['employee_no'], unique=False)
 
+    op.create_table('scheduler_lease',
+    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('holder', sa.String(length=200), nullable=False),
+    sa.Column('acquired_at', sync.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('renewed_at', sync.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sync.types.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_scheduler_lease'))
+    )
     op.create_table('staff',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('employee_no', sa.String(length=64), nullable=False),
@@ -95,10 +113,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_staff_branch_id'))
 
     op.drop_table('staff')
+    op.drop_table('scheduler_lease')
     with op.batch_alter_table('login_failure', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_login_failure_employee_no'))
         batch_op.drop_index(batch_op.f('ix_login_failure_at'))
 
     op.drop_table('login_failure')
+    op.drop_table('job_run')
     op.drop_table('branch')
     # ### end Alembic commands ###

@@ -1,0 +1,38 @@
+"""``/api/openapi.json`` and a browsable docs page served from local files (no CDN)."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, send_from_directory
+
+from .openapi import build_spec
+
+bp = Blueprint("docs", __name__)
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Branch Field Ops API</title>
+<link rel="stylesheet" href="/api/docs/assets/swagger-ui.css"></head>
+<body><div id="ui"></div>
+<script src="/api/docs/assets/swagger-ui-bundle.js"></script>
+<script>window.ui = SwaggerUIBundle({url: "/api/openapi.json", dom_id: "#ui"});</script>
+</body></html>"""
+
+
+@bp.get("/api/openapi.json")
+def openapi() -> dict:
+    """The OpenAPI 3 document of this server."""
+    spec = current_app.extensions.get("openapi_spec")
+    if spec is None:
+        spec = current_app.extensions["openapi_spec"] = build_spec(current_app)
+    return spec
+
+
+@bp.get("/api/docs")
+def docs_page() -> Response:
+    """Swagger UI over ``/api/openapi.json``, every asset served by this server."""
+    return Response(_PAGE, mimetype="text/html")
+
+
+@bp.get("/api/docs/assets/<path:filename>")
+def docs_asset(filename: str) -> Response:
+    import swagger_ui_bundle
+
+    return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename, max_age=86400)

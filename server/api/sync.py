@@ -1,0 +1,52 @@
+"""Sync endpoints: push, pull (sync-protocol v1) and the mutation log for supervisors."""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request
+
+from sync.protocol import check_size, encode_pull, load_json
+
+from ..extensions import db
+from ..schemas.sync import MutationPageIn
+from ..services import sync_admin
+from ..sync_setup import engine
+from .context import auth_required, current_auth, load
+
+bp = Blueprint("sync", __name__, url_prefix="/api")
+
+
+def _sync_body() -> Any:
+    """The parsed JSON body; over the size limit -> 413 ``too_large``, not JSON -> 400."""
+    check_size(request.content_length, current_app.extensions["settings"].max_body_bytes)
+    return load_json(request.get_data(cache=False))
+
+
+@bp.post("/sync/push")
+@auth_required
+def push() -> dict:
+    """Apply a batch of mutations (one transaction; a 200 means committed)."""
+    return engine().push(db.session, current_auth().principal, _sync_body())
+
+
+@bp.post("/sync/pull")
+@auth_required
+def pull() -> Response:
+    """Changes in the caller's scope after a cursor; ``wait`` makes it a long poll."""
+    result = engine().pull(db.session, current_auth().principal, _sync_body())
+    return Response(encode_pull(result), mimetype="application/json")
+
+
+@bp.get("/branches/<uuid:branch_id>/rejected-mutations")
+@auth_required
+def rejected_mutations(branch_id: uuid.UUID) -> dict:
+    """Rejected mutations of a branch, newest first (administrator, operations manager)."""
+    return sync_admin.rejected_mutations(current_auth(), branch_id, **load(MutationPageIn(), request.args))
+
+
+@bp.get("/sync/clients/<uuid:client_id>/mutations")
+@auth_required
+def client_mutations(client_id: uuid.UUID) -> dict:
+    """One client's mutation log, newest first (administrator, operations manager)."""
+    return sync_admin.client_mutations(current_auth(), client_id, **load(MutationPageIn(), request.args))

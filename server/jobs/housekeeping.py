@@ -1,0 +1,18 @@
+"""Housekeeping: drop login failures that left the throttling window."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete
+
+from ..extensions import db
+from ..models.org import LoginFailure
+
+
+def purge_login_failures(now: datetime) -> int:
+    """Delete failures older than the throttling window; returns how many went."""
+    window = timedelta(seconds=current_app.extensions["settings"].login_window_seconds)
+    result = db.session.execute(delete(LoginFailure).where(LoginFailure.at < now - window))
+    db.session.commit()
+    return result.rowcount or 0

@@ -1,0 +1,57 @@
+"""Supervision of the mutation log: rejected mutations of a branch, one client's log.
+
+Nothing a device sent is thrown away (sync-protocol "Push"); supervisors (administrator,
+operations manager) of the branch can read it.
+"""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from ..errors import Forbidden, NotFound
+from ..extensions import db
+from ..rules.roles import ADMIN, SUPERVISORS
+from ..sync_setup import engine
+from .auth import Authenticated
+
+
+def _may_supervise(actor: Authenticated, branch_id: uuid.UUID | None) -> bool:
+    if actor.staff.role not in SUPERVISORS:
+        raise Forbidden("Only an administrator or the branch's operations manager can read the mutation log.")
+    global_admin = actor.staff.role == ADMIN and actor.staff.branch_id is None
+    return global_admin or (branch_id is not None and branch_id == actor.staff.branch_id)
+
+
+def _page(items: list[dict[str, Any]], limit: int, offset: int) -> dict[str, Any]:
+    more = len(items) > limit
+    return {"items": items[:limit], "next_offset": offset + limit if more else None}
+
+
+def rejected_mutations(actor: Authenticated, branch_id: uuid.UUID, *, limit: int, offset: int, **_: Any) -> dict[str, Any]:
+    """Rejected mutations sent by staff of ``branch_id``, newest first (supervisors only).
+
+    Raises :class:`Forbidden` for other roles, :class:`NotFound` for another branch.
+    """
+    if not _may_supervise(actor, branch_id):
+        raise NotFound("No such branch in your reach.")
+    items = engine().list_mutations(db.session, branch_id=branch_id, status="rejected", limit=limit + 1, offset=offset)
+    return _page(items, limit, offset)
+
+
+def client_mutations(
+    actor: Authenticated, client_id: uuid.UUID, *, limit: int, offset: int, status: str | None = None
+) -> dict[str, Any]:
+    """One client's mutation log, newest first, optionally by ``status`` (supervisors only)."""
+    client = engine().get_client(db.session, client_id)
+    if client is None or not _may_supervise(actor, client.branch_id):
+        if actor.staff.role not in SUPERVISORS:
+            raise Forbidden("Only an administrator or the branch's operations manager can read the mutation log.")
+        raise NotFound("No such client in your branch.")
+    items = engine().list_mutations(db.session, client_id=client_id, status=status, limit=limit + 1, offset=offset)
+    page = _page(items, limit, offset)
+    page["client"] = {
+        "client_id": str(client.client_id),
+        "staff_id": str(client.staff_id),
+        "last_mutation_id": client.last_mutation_id,
+    }
+    return page

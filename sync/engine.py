@@ -1,0 +1,325 @@
+"""The sync engine: push, pull, and the change emission the domain calls.
+
+Domain-agnostic: it runs the registered mutators and reads the registered entities'
+audiences; it never imports ``server``. One push is one transaction (a 200 means
+committed); each mutation runs in its own SAVEPOINT.
+"""
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+
+from marshmallow import ValidationError
+
+from . import feed, protocol, store
+from .context import MutationContext
+from .cursor import Cursor, CursorCodec
+from .errors import ClientOwnedByOther, MutationGap, MutationRejected
+from .notify import Notifier
+from .registry import Principal, Registry, Scope
+from .timing import attribute
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """The engine's knobs; the app builds them from its settings."""
+
+    max_mutations: int = 500
+    pull_default_limit: int = 500
+    pull_max_limit: int = 1000
+    max_wait_seconds: float = 30
+    clock_tolerance: timedelta = timedelta(minutes=2)
+    tombstone_horizon: timedelta = timedelta(days=90)
+
+
+def iso(value: datetime | None) -> str | None:
+    """UTC ISO 8601 with a ``Z`` (the server answers in UTC)."""
+    return None if value is None else value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+class SyncEngine:
+    """Push, pull and change emission over a :class:`Registry`.
+
+    ``clock`` is a callable returning an aware UTC ``datetime`` (the app's injected clock).
+    """
+
+    def __init__(
+        self,
+        registry: Registry,
+        *,
+        clock: Callable[[], datetime],
+        secret: str,
+        notifier: Notifier,
+        settings: EngineSettings | None = None,
+    ) -> None:
+        self.registry = registry
+        self.now = clock
+        self.notifier = notifier
+        self.settings = settings or EngineSettings()
+        self.cursors = CursorCodec(secret)
+        feed.install()
+
+    # --- emission (handlers through ctx, services through record_put) ------------------
+
+    def put(self, session: Any, entity: str, obj: Any) -> None:
+        """Emit that ``obj`` of ``entity`` was created or changed; reaches pulls at COMMIT.
+
+        Raises ``KeyError`` for an unregistered entity (a bug: it fails the mutation).
+        """
+        record_id = str(self.registry.get_entity(entity).id_of(obj))
+        feed.pending(session, self).items.append((entity, record_id, "put", obj))
+
+    def delete(self, session: Any, entity: str, record_id: uuid.UUID | str) -> None:
+        """Emit that record ``record_id`` of ``entity`` was deleted (a tombstone per audience)."""
+        self.registry.get_entity(entity)
+        feed.pending(session, self).items.append((entity, str(record_id), "delete", None))
+
+    # --- push --------------------------------------------------------------------------
+
+    def push(self, session: Any, principal: Principal, body: Any) -> dict[str, Any]:
+        """Apply a push body; returns the 200 body. Commits once, at the end.
+
+        Raises :class:`~sync.errors.SyncError` subclasses (nothing applied): invalid
+        envelope, unsupported protocol, too large, client owned by another staff member,
+        mutation gap.
+        """
+        request = protocol.parse_push(body, max_mutations=self.settings.max_mutations)
+        now = self.now()
+        session.commit()  # end whatever read the caller did: the push starts with a write
+        try:
+            self._begin_write(session)
+            client = store.lock_client(session, request.client_id, principal.staff_id, principal.branch_id, now)
+            _check_owner(client, principal)
+            last = int(client.last_mutation_id)
+            batch = request.mutations
+            if batch and batch[0].id > last + 1:
+                raise MutationGap(
+                    f"The next mutation id is {last + 1}; this batch starts at {batch[0].id}.", last_mutation_id=last
+                )
+            results = self._duplicates(session, request, last)
+            previous_at = client.last_device_at
+            rows = []
+            for mutation in (m for m in batch if m.id > last):
+                result, row = self._apply(session, principal, request, mutation, now, previous_at)
+                previous_at = row["at"] or previous_at
+                results.append(result)
+                rows.append(row)
+            store.log_mutations(session, rows)
+            last = max(last, batch[-1].id) if batch else last
+            store.update_client(
+                session, request.client_id, last_mutation_id=last, last_device_at=previous_at,
+                last_sent_at=request.sent_at, last_push_at=now, branch_id=principal.branch_id,
+            )
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        return {"last_mutation_id": last, "server_time": iso(now), "results": results}
+
+    def _begin_write(self, session: Any) -> None:
+        # SQLite: BEGIN IMMEDIATE takes the write lock first, so two pushes queue on the
+        # busy timeout instead of failing on a read-to-write upgrade. PostgreSQL locks rows.
+        if session.get_bind().dialect.name == "sqlite":
+            session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+    def _duplicates(self, session: Any, request: protocol.PushRequest, last: int) -> list[dict[str, Any]]:
+        old = [m.id for m in request.mutations if m.id <= last]
+        if not old:
+            return []
+        stored = store.outcomes(session, request.client_id, old[0], old[-1])
+        return [{**stored.get(i, {"id": i, "status": "applied"}), "duplicate": True} for i in old]
+
+    def _apply(
+        self, session: Any, principal: Principal, request: protocol.PushRequest, mutation: protocol.RawMutation,
+        now: datetime, previous_at: datetime | None,
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        raw = mutation.raw
+        name, args = raw.get("name"), raw.get("args")
+        at = protocol.parse_time(raw.get("at"))
+        at = at.astimezone(timezone.utc) if at else None
+        times = None
+        if at is not None:
+            times = attribute(at, sent_at=request.sent_at.astimezone(timezone.utc), received_at=now,
+                              previous_at=previous_at, tolerance=self.settings.clock_tolerance)
+        mutator = self.registry.get_mutator(name) if isinstance(name, str) else None
+        error: MutationRejected | None = None
+        if mutator is None:
+            error = MutationRejected("unknown_mutation", f"No mutation named {str(name)[:100]!r}.")
+        elif principal.role not in mutator.roles:
+            error = MutationRejected("forbidden", f"The role {principal.role!r} may not send {name!r}.")
+        elif times is None:
+            error = MutationRejected("invalid_at", "`at` must be an ISO 8601 time with an offset.",
+                                     errors={"at": ["Not an ISO 8601 time with an offset."]})
+        elif not isinstance(args, dict):
+            error = MutationRejected("invalid_args", "`args` must be an object.", errors={"args": ["Expected an object."]})
+        else:
+            ctx = MutationContext(session=session, principal=principal, client_id=request.client_id,
+                                  mutation_id=mutation.id, name=name, times=times, now=now, emitter=self)
+            error = self._run(session, mutator, ctx, args)
+        result: dict[str, Any] = {"id": mutation.id, "status": "applied" if error is None else "rejected"}
+        if error is not None:
+            result["error"] = error.as_error()
+        skew = now - request.sent_at
+        row = {
+            "client_id": request.client_id, "mutation_id": mutation.id,
+            "name": name[:200] if isinstance(name, str) and "\x00" not in name else None,
+            "args": args if isinstance(args, dict) else None, "raw": feed.dumps(raw), "at": at,
+            "status": result["status"], "error": result.get("error"), "result": result,
+            "staff_id": principal.staff_id, "branch_id": principal.branch_id, "session_id": principal.session_id,
+            "received_at": now, "sent_at": request.sent_at, "skew_ms": int(skew / timedelta(milliseconds=1)),
+            "happened_at": times.happened_at if times else None,
+            "clock_suspect": times.clock_suspect if times else abs(skew) > self.settings.clock_tolerance,
+        }
+        return result, row
+
+    def _run(self, session: Any, mutator: Any, ctx: MutationContext, args: dict[str, Any]) -> MutationRejected | None:
+        """Run one handler in a SAVEPOINT; a failure rolls back to it and becomes a rejection."""
+        batch = feed.pending(session, self)
+        mark = batch.mark()
+        try:
+            try:
+                loaded = mutator.schema.load(args)
+            except ValidationError as exc:
+                return MutationRejected("invalid_args", "Some args are not valid.", errors=exc.normalized_messages())
+            with session.begin_nested():
+                mutator.handler(ctx, loaded)
+            return None
+        except MutationRejected as exc:
+            batch.restore(mark)
+            return exc
+        except Exception:
+            batch.restore(mark)
+            log.exception("mutation %s #%s of client %s failed in its handler", ctx.name, ctx.mutation_id, ctx.client_id)
+            return MutationRejected("internal_error", "The server failed to apply this mutation; it was logged.")
+
+    # --- pull ----------------------------------------------------------------------------
+
+    def pull(self, session: Any, principal: Principal, body: Any) -> dict[str, Any]:
+        """Answer a pull body; ``changes`` holds :class:`~sync.protocol.Change` tuples.
+
+        Render with :func:`sync.protocol.encode_pull` (splices the stored JSON). Raises
+        :class:`~sync.errors.BadCursor` for a cursor not ours, plus the envelope errors.
+        """
+        request = protocol.parse_pull(body)
+        scope = self.registry.scope_for(principal)
+        last_mutation_id = self._touch_pull(session, request.client_id, principal)
+        after, reset = self._start(session, request, scope)
+        limit = min(request.limit or self.settings.pull_default_limit, self.settings.pull_max_limit)
+        wait = min(request.wait, self.settings.max_wait_seconds)
+        if wait > 0 and not reset:
+            rows = self._wait(session, scope, after, limit + 1, wait)
+        else:
+            rows = store.page(session, scope.audiences, after, limit + 1)
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        seq = rows[-1].seq if rows else after
+        session.commit()
+        return {
+            "cursor": self.cursors.encode(Cursor(request.protocol, seq, scope.fingerprint)),
+            "has_more": has_more,
+            "reset": reset,
+            "last_mutation_id": last_mutation_id,
+            "server_time": iso(self.now()),
+            "changes": _latest_per_record(rows, skip_deletes=reset),
+        }
+
+    def _touch_pull(self, session: Any, client_id: uuid.UUID, principal: Principal) -> int:
+        session.commit()
+        try:
+            self._begin_write(session)
+            now = self.now()
+            client = store.lock_client(session, client_id, principal.staff_id, principal.branch_id, now)
+            _check_owner(client, principal)
+            store.update_client(session, client_id, last_pull_at=now)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        return int(client.last_mutation_id)
+
+    def _start(self, session: Any, request: protocol.PullRequest, scope: Scope) -> tuple[int, bool]:
+        """``(seq to read after, reset?)`` for the request's cursor."""
+        if request.cursor is None:
+            return 0, True
+        cursor = self.cursors.decode(request.cursor)
+        if cursor.protocol != request.protocol or cursor.fingerprint != scope.fingerprint:
+            return 0, True
+        top, horizon = store.read_counter(session)
+        if cursor.seq < horizon or cursor.seq > top:
+            return 0, True  # tombstones it needs were compacted, or not from this database
+        return cursor.seq, False
+
+    def _wait(self, session: Any, scope: Scope, after: int, limit: int, wait: float) -> list[Any]:
+        """Long poll: re-read the feed when woken, until something in scope or the deadline."""
+        deadline = time.monotonic() + wait
+        waiter = self.notifier.hub.subscribe(frozenset(scope.audiences))
+        try:
+            while True:
+                rows = store.page(session, scope.audiences, after, limit)
+                remaining = deadline - time.monotonic()
+                if rows or remaining <= 0:
+                    return rows
+                session.commit()  # give the connection back while asleep
+                waiter.event.wait(remaining if self.notifier.hub.healthy else min(remaining, 1.0))
+                waiter.event.clear()
+        finally:
+            self.notifier.hub.unsubscribe(waiter)
+
+    # --- supervision and upkeep --------------------------------------------------------
+
+    def list_mutations(self, session: Any, **filters: Any) -> list[dict[str, Any]]:
+        """Mutation log entries as dicts, newest first (see :func:`sync.store.list_mutations`)."""
+        return [_mutation_dict(row) for row in store.list_mutations(session, **filters)]
+
+    def get_client(self, session: Any, client_id: uuid.UUID) -> Any | None:
+        """The ``sync_client`` row of ``client_id`` (owner, branch, counters), or ``None``."""
+        return store.get_client(session, client_id)
+
+    def compact(self, session: Any) -> int:
+        """Drop tombstones older than the horizon and commit; cursors older than them reset."""
+        try:
+            gone = store.compact(session, self.now() - self.settings.tombstone_horizon)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        return gone
+
+
+def _check_owner(client: Any, principal: Principal) -> None:
+    if client.staff_id != principal.staff_id:
+        raise ClientOwnedByOther("This client_id is bound to another staff member; make a new client_id.")
+
+
+def _latest_per_record(rows: list[Any], *, skip_deletes: bool) -> list[protocol.Change]:
+    """One change per record per page, the highest seq (a record in two audiences of a
+    scope has two rows). On a reset page tombstones are skipped: the client holds nothing."""
+    latest: dict[tuple[str, str], Any] = {}
+    for row in rows:
+        key = (row.entity, row.record_id)
+        latest.pop(key, None)
+        latest[key] = row
+    return [
+        protocol.Change(r.seq, r.entity, r.record_id, r.op, r.data)
+        for r in latest.values()
+        if not (skip_deletes and r.op == "delete")
+    ]
+
+
+def _mutation_dict(row: Any) -> dict[str, Any]:
+    import json
+
+    return {
+        "client_id": str(row.client_id), "id": row.mutation_id, "name": row.name, "args": row.args,
+        "raw": json.loads(row.raw), "at": iso(row.at), "status": row.status, "error": row.error,
+        "staff_id": str(row.staff_id), "branch_id": str(row.branch_id) if row.branch_id else None,
+        "session_id": str(row.session_id) if row.session_id else None, "received_at": iso(row.received_at),
+        "sent_at": iso(row.sent_at), "skew_ms": row.skew_ms, "happened_at": iso(row.happened_at),
+        "clock_suspect": row.clock_suspect,
+    }

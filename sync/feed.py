@@ -1,0 +1,164 @@
+"""Emitting changes: collect them per session, write them to the feed at COMMIT.
+
+``put``/``delete`` only append to ``session.info`` (cheap, and undone with a savepoint by
+:meth:`Pending.restore`). A ``before_commit`` listener on every :class:`Session` then, in
+the committing transaction:
+
+1. locks the counter row (``UPDATE sync_counter … RETURNING seq``) — held until COMMIT,
+   so a second writer takes its seqs only after the first one's are visible: seqs become
+   visible in seq order, and a pull ``seq > cursor`` never skips a committed change;
+2. serialises each changed record and computes its audiences *now* (the final state);
+3. upserts one row per (record, audience): the new audiences as ``put``, audiences the
+   record left (or all of them, for a delete) as ``delete`` tombstones. Tombstones take
+   lower seqs than the puts of the same change, so "highest seq wins" per record is the
+   record's state in any scope;
+4. queues the wake-up (PostgreSQL ``NOTIFY`` inside the transaction; in-process and
+   Redis wake-ups after COMMIT).
+
+The listener finds its engine in ``session.info``, never in a closure, so any number of
+apps can share a process.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from . import store
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .engine import SyncEngine
+
+PENDING_KEY = "sync_pending"
+WAKE_KEY = "sync_wake"
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (uuid.UUID, Decimal)):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON text as the feed stores and the wire carries it."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=_json_default)
+
+
+@dataclass
+class Pending:
+    """Changes emitted in one session's transaction, not yet in the feed."""
+
+    engine: "SyncEngine"
+    items: list[tuple[str, str, str, Any]] = field(default_factory=list)  # (entity, id, op, obj)
+
+    def mark(self) -> int:
+        """A point to :meth:`restore` to (before a savepoint)."""
+        return len(self.items)
+
+    def restore(self, mark: int) -> None:
+        """Forget what was emitted after ``mark`` (its savepoint rolled back)."""
+        del self.items[mark:]
+
+
+def pending(session: Any, engine: "SyncEngine") -> Pending:
+    """The session's :class:`Pending`, made on first use."""
+    info = session.info
+    found = info.get(PENDING_KEY)
+    if found is None:
+        found = info[PENDING_KEY] = Pending(engine)
+    return found
+
+
+def _latest(items: list[tuple[str, str, str, Any]]) -> dict[tuple[str, str], tuple[str, Any]]:
+    """The last emission per record wins: the record's state at COMMIT is what counts."""
+    latest: dict[tuple[str, str], tuple[str, Any]] = {}
+    for entity, record_id, op, obj in items:
+        latest.pop((entity, record_id), None)
+        latest[(entity, record_id)] = (op, obj)
+    return latest
+
+
+def flush(session: Session, batch: Pending) -> set[str]:
+    """Write ``batch`` to the feed inside the committing transaction; return audiences touched."""
+    latest = _latest(batch.items)
+    if not latest:
+        return set()
+    registry = batch.engine.registry
+    now = batch.engine.now()
+    session.flush()
+    base = store.lock_counter(session)
+    existing = store.current_rows(session, list(latest))
+    tombstones: list[dict[str, Any]] = []
+    puts: list[dict[str, Any]] = []
+    for (entity_name, record_id), (op, obj) in latest.items():
+        before = existing.get((entity_name, record_id), {})
+        audiences: set[str] = set()
+        data = None
+        if op == "put":
+            entity = registry.get_entity(entity_name)
+            audiences = set(entity.audiences(obj))
+            if audiences:
+                data = dumps(entity.serialize(obj))
+        row = {"entity": entity_name, "record_id": record_id, "changed_at": now}
+        for audience in sorted(a for a, old_op in before.items() if old_op == "put" and a not in audiences):
+            tombstones.append({**row, "audience": audience, "op": "delete", "data": None})
+        for audience in sorted(audiences):
+            puts.append({**row, "audience": audience, "op": "put", "data": data})
+    rows = tombstones + puts  # tombstones first: a record's puts outrank its deletes
+    if not rows:
+        return set()
+    for offset, row in enumerate(rows, start=1):
+        row["seq"] = base + offset
+    store.upsert_changes(session, rows)
+    store.set_counter(session, base + len(rows))
+    touched = {row["audience"] for row in rows}
+    batch.engine.notifier.before_commit(session, touched)
+    return touched
+
+
+def _before_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint is released, not the transaction
+    batch = session.info.get(PENDING_KEY)
+    if batch is None or not batch.items:
+        return
+    touched = flush(session, batch)
+    batch.items.clear()
+    if touched:
+        session.info[WAKE_KEY] = (batch.engine, touched)
+
+
+def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
+    wake = session.info.pop(WAKE_KEY, None)
+    if wake is not None:
+        engine, touched = wake
+        engine.notifier.after_commit(touched)
+
+
+def _after_transaction_end(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # outermost: committed or rolled back, either way done
+        session.info.pop(PENDING_KEY, None)
+        session.info.pop(WAKE_KEY, None)
+
+
+def install() -> None:
+    """Listen on every :class:`Session` (idempotent). Engines are found per session."""
+    if event.contains(Session, "before_commit", _before_commit):
+        return
+    event.listen(Session, "before_commit", _before_commit)
+    event.listen(Session, "after_commit", _after_commit)
+    event.listen(Session, "after_transaction_end", _after_transaction_end)

@@ -1,0 +1,254 @@
+"""Long-poll wake-ups: one listener per process, many waiting pulls.
+
+A waiting pull registers a :class:`Waiter` (its scope's audiences and an Event) with the
+process's :class:`Hub` and sleeps on the Event, holding no database connection. A
+committed change wakes the waiters whose audiences it touched:
+
+* in this process, directly after COMMIT;
+* in other processes (several gunicorn workers, other hosts) through the database or
+  Redis: PostgreSQL ``NOTIFY`` sent inside the committing transaction and one
+  ``LISTEN`` connection per process; Redis pub/sub when ``redis_url`` is set; on SQLite a
+  poll thread watching the change counter.
+
+The listener thread starts with the first waiter and stops after a few idle seconds, so
+an app that never long-polls never holds a connection for it. A wake-up is only a hint:
+the pull re-queries the feed, so a spurious or lost wake-up costs latency, never data.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "fieldops_sync"
+MAX_PAYLOAD = 7000  # PostgreSQL NOTIFY payloads stop at 8000 bytes
+IDLE_SECONDS = 5.0
+
+
+def encode(audiences: set[str]) -> str:
+    """The wake-up payload: audiences touched, or ``*`` (everyone) when too long."""
+    text = json.dumps(sorted(audiences), separators=(",", ":"))
+    return text if len(text) <= MAX_PAYLOAD else "*"
+
+
+def decode(payload: str) -> frozenset[str] | None:
+    """Audiences of a payload; ``None`` means "wake everyone"."""
+    try:
+        value = json.loads(payload)
+    except ValueError:
+        return None
+    return frozenset(value) if isinstance(value, list) else None
+
+
+@dataclass(eq=False)
+class Waiter:
+    """One waiting pull."""
+
+    audiences: frozenset[str]
+    event: threading.Event = field(default_factory=threading.Event)
+
+
+class Hub:
+    """The waiters of one process for one database (or Redis channel), and its listener."""
+
+    def __init__(self, key: str, listen: Callable[["Hub"], Iterator[None]] | None) -> None:
+        self.key = key
+        self._listen = listen
+        self._lock = threading.Lock()
+        self._waiters: set[Waiter] = set()
+        self._thread: threading.Thread | None = None
+        self._idle_since = time.monotonic()
+        self.ready = threading.Event()
+
+    @property
+    def healthy(self) -> bool:
+        """True while the cross-process listener is connected (or none is needed)."""
+        return self._listen is None or self.ready.is_set()
+
+    def subscribe(self, audiences: frozenset[str], ready_timeout: float = 2.0) -> Waiter:
+        """Register a waiter; make sure the listener runs (and listens) before returning."""
+        waiter = Waiter(audiences)
+        with self._lock:
+            self._waiters.add(waiter)
+            if self._listen is not None and self._thread is None:
+                self.ready.clear()
+                self._thread = threading.Thread(target=self._run, name=f"sync-listen-{self.key[:24]}", daemon=True)
+                self._thread.start()
+        if self._listen is not None:
+            self.ready.wait(ready_timeout)
+        return waiter
+
+    def unsubscribe(self, waiter: Waiter) -> None:
+        """Forget a waiter."""
+        with self._lock:
+            self._waiters.discard(waiter)
+            if not self._waiters:
+                self._idle_since = time.monotonic()
+
+    def wake(self, audiences: frozenset[str] | set[str] | None) -> None:
+        """Wake the waiters reading any of ``audiences`` (all of them when ``None``)."""
+        with self._lock:
+            for waiter in self._waiters:
+                if audiences is None or waiter.audiences & audiences:
+                    waiter.event.set()
+
+    def should_stop(self) -> bool:
+        """Called by the listener: True (and detached) once idle long enough."""
+        with self._lock:
+            if self._waiters or time.monotonic() - self._idle_since < IDLE_SECONDS:
+                return False
+            self._thread = None
+            self.ready.clear()
+            return True
+
+    def _run(self) -> None:
+        assert self._listen is not None
+        while True:
+            try:
+                for _ in self._listen(self):
+                    if self.should_stop():
+                        return
+            except Exception:  # noqa: BLE001 - the thread must outlive a lost connection
+                log.warning("sync wake-up listener %s lost its connection; retrying", self.key, exc_info=True)
+            self.ready.clear()
+            self.wake(None)  # notifications may have been missed: everyone re-checks
+            if self.should_stop():
+                return
+            time.sleep(0.5)
+
+
+_HUBS: dict[str, Hub] = {}
+_HUBS_LOCK = threading.Lock()
+
+
+def hub_for(key: str, listen: Callable[[Hub], Iterator[None]] | None) -> Hub:
+    """The process-wide hub for ``key`` (one listener per process, not per app)."""
+    with _HUBS_LOCK:
+        hub = _HUBS.get(key)
+        if hub is None:
+            hub = _HUBS[key] = Hub(key, listen)
+        return hub
+
+
+# --- listeners ---------------------------------------------------------------------------
+
+
+def _pg_listen(conninfo: str) -> Callable[[Hub], Iterator[None]]:
+    def listen(hub: Hub) -> Iterator[None]:
+        import psycopg
+
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f"LISTEN {CHANNEL}")
+            hub.ready.set()
+            while True:
+                for note in conn.notifies(timeout=0.5):
+                    hub.wake(decode(note.payload))
+                yield
+
+    return listen
+
+
+def _redis_listen(url: str, channel: str) -> Callable[[Hub], Iterator[None]]:
+    def listen(hub: Hub) -> Iterator[None]:
+        import redis
+
+        client = redis.Redis.from_url(url)
+        pubsub = client.pubsub(ignore_subscribe_messages=True)
+        try:
+            pubsub.subscribe(channel)
+            hub.ready.set()
+            while True:
+                message = pubsub.get_message(timeout=0.5)
+                if message is not None:
+                    data = message.get("data")
+                    hub.wake(decode(data.decode() if isinstance(data, bytes) else str(data)))
+                yield
+        finally:
+            pubsub.close()
+            client.close()
+
+    return listen
+
+
+def _sqlite_poll(path: str, interval: float) -> Callable[[Hub], Iterator[None]]:
+    def read(conn: sqlite3.Connection) -> int:
+        try:
+            row = conn.execute("SELECT seq FROM sync_counter WHERE id = 1").fetchone()
+        except sqlite3.OperationalError:
+            return 0
+        return int(row[0]) if row else 0
+
+    def listen(hub: Hub) -> Iterator[None]:
+        conn = sqlite3.connect(path, timeout=5, check_same_thread=False)
+        try:
+            last = read(conn)
+            hub.ready.set()
+            while True:
+                time.sleep(interval)
+                seq = read(conn)
+                if seq != last:
+                    last = seq
+                    hub.wake(None)  # the counter says nothing of audiences: all re-check
+                yield
+        finally:
+            conn.close()
+
+    return listen
+
+
+class Notifier:
+    """Sends and receives wake-ups for one engine; picks the transport from the URLs."""
+
+    def __init__(self, database_url: str, redis_url: str | None = None, poll_interval: float = 0.25) -> None:
+        self.dialect = database_url.split(":", 1)[0].split("+", 1)[0]
+        self._redis_url = redis_url
+        self._redis: Any = None
+        if redis_url:
+            self.channel = f"{CHANNEL}:{_short_hash(database_url)}"
+            self.hub = hub_for(f"redis|{redis_url}|{self.channel}", _redis_listen(redis_url, self.channel))
+        elif self.dialect == "postgresql":
+            conninfo = "postgresql:" + database_url.split(":", 1)[1]
+            self.hub = hub_for(f"pg|{conninfo}", _pg_listen(conninfo))
+        elif self.dialect == "sqlite" and database_url.startswith("sqlite:///") and ":memory:" not in database_url:
+            path = database_url[len("sqlite:///"):]
+            self.hub = hub_for(f"sqlite|{path}", _sqlite_poll(path, poll_interval))
+        else:
+            self.hub = hub_for(f"local|{database_url}", None)
+
+    def before_commit(self, session: Any, audiences: set[str]) -> None:
+        """Inside the committing transaction: PostgreSQL ``NOTIFY`` (sent at COMMIT)."""
+        if self.dialect == "postgresql" and not self._redis_url:
+            from sqlalchemy import text
+
+            session.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": encode(audiences)})
+
+    def after_commit(self, audiences: set[str]) -> None:
+        """After COMMIT: wake this process's waiters, and publish to Redis if used."""
+        self.hub.wake(frozenset(audiences))
+        if self._redis_url:
+            try:
+                if self._redis is None:
+                    import redis
+
+                    self._redis = redis.Redis.from_url(self._redis_url)
+                self._redis.publish(self.channel, encode(audiences))
+            except Exception:  # noqa: BLE001 - the change is committed; waiters re-check on timeout
+                log.warning("could not publish a sync wake-up to Redis", exc_info=True)
+
+    def close(self) -> None:
+        """Release the Redis client, if any."""
+        if self._redis is not None:
+            self._redis.close()
+            self._redis = None
+
+
+def _short_hash(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode()).hexdigest()[:12]

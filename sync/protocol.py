@@ -1,0 +1,185 @@
+"""The wire envelope of push and pull (protocol v1): parsing, limits, rendering.
+
+Anything wrong with the *envelope* refuses the whole request (400 ``invalid_request``
+with ``errors`` by field path, 400 ``unsupported_protocol``, 413 ``too_large``). What is
+inside one mutation (``name``, ``at``, ``args``) is not checked here: a bad mutation is
+rejected on its own inside a 200 (sync-protocol "Settled details").
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from .errors import InvalidRequest, TooLarge, UnsupportedProtocol
+
+#: Protocol versions this server speaks; a change to the contract adds one.
+PROTOCOL_VERSIONS: tuple[int, ...] = (1,)
+PROTOCOL = PROTOCOL_VERSIONS[-1]
+MAX_WAIT_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class RawMutation:
+    """One mutation of a push: its ``id`` (checked) and the object exactly as sent."""
+
+    id: int
+    raw: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PushRequest:
+    client_id: uuid.UUID
+    protocol: int
+    sent_at: datetime
+    mutations: list[RawMutation]
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    client_id: uuid.UUID
+    protocol: int
+    cursor: str | None
+    limit: int | None
+    wait: float
+
+
+class Change(NamedTuple):
+    """One change of a pull; ``data`` is the stored JSON text (``None`` for deletes)."""
+
+    seq: int
+    entity: str
+    id: str
+    op: str
+    data: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The change as the wire carries it, parsed."""
+        body: dict[str, Any] = {"entity": self.entity, "id": self.id, "op": self.op}
+        if self.data is not None:
+            body["data"] = json.loads(self.data)
+        return body
+
+
+def is_int(value: Any) -> bool:
+    """A JSON integer (``true`` is not one)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An ISO 8601 time *with an offset*, or ``None`` if it is not one."""
+    if not isinstance(value, str) or len(value) > 64:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        return None
+    return parsed
+
+
+def check_size(length: int | None, max_bytes: int) -> None:
+    """Raise :class:`TooLarge` for a body over ``max_bytes``."""
+    if length is not None and length > max_bytes:
+        raise TooLarge(f"The body is {length} bytes; the limit is {max_bytes}.", max_bytes=max_bytes)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def load_json(data: bytes) -> Any:
+    """Parse a request body; anything not JSON is a 400 ``invalid_request``."""
+    try:
+        return json.loads(data, parse_constant=_no_constant)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidRequest("The body is not JSON.", errors={"_body": ["Not valid JSON."]}) from None
+
+
+def _common(body: Any) -> tuple[dict[str, Any], dict[str, list[str]], uuid.UUID | None, int]:
+    if not isinstance(body, dict):
+        raise InvalidRequest("The body must be a JSON object.", errors={"_body": ["Expected a JSON object."]})
+    errors: dict[str, list[str]] = {}
+    protocol = body.get("protocol")
+    if not is_int(protocol):
+        errors["protocol"] = ["Required: an integer protocol version."]
+    elif protocol not in PROTOCOL_VERSIONS:
+        raise UnsupportedProtocol(
+            f"Protocol {protocol} is not spoken here; use one of {list(PROTOCOL_VERSIONS)}.",
+            supported=list(PROTOCOL_VERSIONS),
+        )
+    client_id = None
+    try:
+        client_id = uuid.UUID(body["client_id"]) if isinstance(body.get("client_id"), str) else None
+    except ValueError:
+        pass
+    if client_id is None:
+        errors["client_id"] = ["Required: a UUID string."]
+    return body, errors, client_id, protocol if is_int(protocol) else 0
+
+
+def _raise(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise InvalidRequest("Some fields of the envelope are not valid.", errors=errors)
+
+
+def parse_push(body: Any, *, max_mutations: int) -> PushRequest:
+    """Check a push envelope (ids, client, protocol, ``sent_at``, sizes)."""
+    body, errors, client_id, protocol = _common(body)
+    sent_at = parse_time(body.get("sent_at"))
+    if sent_at is None:
+        errors["sent_at"] = ["Required: an ISO 8601 time with an offset."]
+    raw_mutations = body.get("mutations")
+    mutations: list[RawMutation] = []
+    if not isinstance(raw_mutations, list):
+        errors["mutations"] = ["Required: a list of mutations."]
+    elif len(raw_mutations) > max_mutations:
+        raise TooLarge(
+            f"{len(raw_mutations)} mutations in one push; the limit is {max_mutations}.", max_mutations=max_mutations
+        )
+    else:
+        for index, item in enumerate(raw_mutations):
+            path = f"mutations.{index}"
+            if not isinstance(item, dict):
+                errors[path] = ["Expected a mutation object."]
+            elif not is_int(item.get("id")) or item["id"] < 1:
+                errors[f"{path}.id"] = ["Required: an integer of at least 1."]
+            elif mutations and item["id"] != mutations[-1].id + 1:
+                errors[f"{path}.id"] = [f"Ids rise by exactly 1: expected {mutations[-1].id + 1}."]
+            else:
+                mutations.append(RawMutation(item["id"], item))
+    _raise(errors)
+    assert client_id is not None and sent_at is not None
+    return PushRequest(client_id=client_id, protocol=protocol, sent_at=sent_at, mutations=mutations)
+
+
+def parse_pull(body: Any) -> PullRequest:
+    """Check a pull envelope (client, protocol, ``cursor``, ``limit``, ``wait``)."""
+    body, errors, client_id, protocol = _common(body)
+    cursor = body.get("cursor")
+    if cursor is not None and (not isinstance(cursor, str) or not cursor):
+        errors["cursor"] = ["Must be null or a cursor string from a previous pull."]
+    limit = body.get("limit")
+    if limit is not None and (not is_int(limit) or limit < 1):
+        errors["limit"] = ["Must be a positive integer."]
+    wait = body.get("wait", 0)
+    if wait is None:
+        wait = 0
+    if not isinstance(wait, (int, float)) or isinstance(wait, bool) or not 0 <= wait <= MAX_WAIT_SECONDS:
+        errors["wait"] = [f"Must be a number of seconds from 0 to {MAX_WAIT_SECONDS}."]
+    _raise(errors)
+    assert client_id is not None
+    return PullRequest(client_id=client_id, protocol=protocol, cursor=cursor, limit=limit, wait=float(wait))
+
+
+def encode_pull(result: dict[str, Any]) -> str:
+    """Render a pull result as JSON, splicing each change's stored ``data`` text unparsed."""
+    head = {k: v for k, v in result.items() if k != "changes"}
+    parts = []
+    for change in result["changes"]:
+        prefix = f'{{"entity":{json.dumps(change.entity)},"id":{json.dumps(change.id)},"op":"{change.op}"'
+        parts.append(prefix + (f',"data":{change.data}}}' if change.data is not None else "}"))
+    return json.dumps(head, separators=(",", ":"))[:-1] + ',"changes":[' + ",".join(parts) + "]}"

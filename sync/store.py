@@ -1,0 +1,301 @@
+"""The engine's own tables (``sync_*``) and the queries on them.
+
+Core tables on :data:`sync.schema.metadata`, so one Alembic history covers them with the
+domain's. Nothing here knows a domain table.
+
+* ``sync_client`` — one row per ``client_id``: its owner, mutation counter and clocks.
+* ``sync_mutation`` — every mutation a device ever sent, applied or rejected (the log
+  doubles as the dead letter: nothing a device sent is thrown away).
+* ``sync_counter`` — one row (``id = 1``) holding the last change ``seq`` handed out and
+  the compaction horizon. Its row lock orders commits (see :mod:`sync.feed`).
+* ``sync_change`` — the change feed: one row per (entity, record, audience), upserted on
+  every change, so a pull costs what it returns, not the history.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Iterable
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    and_,
+    insert,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from .schema import metadata
+from .types import UtcDateTime
+
+COUNTER_ID = 1
+
+client_table = Table(
+    "sync_client",
+    metadata,
+    Column("client_id", Uuid, primary_key=True),
+    Column("staff_id", Uuid, nullable=False, index=True),
+    Column("branch_id", Uuid, nullable=True, index=True),
+    Column("last_mutation_id", BigInteger, nullable=False, default=0),
+    Column("last_device_at", UtcDateTime, nullable=True),
+    Column("last_sent_at", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_push_at", UtcDateTime, nullable=True),
+    Column("last_pull_at", UtcDateTime, nullable=True),
+)
+
+mutation_table = Table(
+    "sync_mutation",
+    metadata,
+    Column("client_id", Uuid, nullable=False),
+    Column("mutation_id", BigInteger, nullable=False),
+    Column("name", String(200), nullable=True),
+    Column("args", JSON, nullable=True),
+    Column("raw", Text, nullable=False),  # the mutation exactly as sent (JSON text)
+    Column("at", UtcDateTime, nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("error", JSON, nullable=True),
+    Column("result", JSON, nullable=False),
+    Column("staff_id", Uuid, nullable=False),
+    Column("branch_id", Uuid, nullable=True),
+    Column("session_id", Uuid, nullable=True),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime, nullable=False),
+    Column("skew_ms", BigInteger, nullable=False, default=0),
+    Column("happened_at", UtcDateTime, nullable=True),
+    Column("clock_suspect", Boolean, nullable=False, default=False),
+    PrimaryKeyConstraint("client_id", "mutation_id"),
+    Index("ix_sync_mutation_branch_status", "branch_id", "status", "received_at"),
+)
+
+counter_table = Table(
+    "sync_counter",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False, default=0),
+    # Tombstones at or below this seq were compacted away: older cursors must reset.
+    Column("horizon_seq", BigInteger, nullable=False, default=0),
+)
+
+change_table = Table(
+    "sync_change",
+    metadata,
+    Column("seq", BigInteger, nullable=False),
+    Column("entity", String(64), nullable=False),
+    Column("record_id", String(64), nullable=False),
+    Column("audience", String(200), nullable=False),
+    Column("op", String(8), nullable=False),
+    Column("data", Text, nullable=True),  # JSON text, spliced into pulls unparsed
+    Column("changed_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("entity", "record_id", "audience"),
+    UniqueConstraint("seq"),
+    Index("ix_sync_change_audience_seq", "audience", "seq"),
+)
+
+
+def _insert(session: Session, table: Table) -> Any:
+    """A dialect ``INSERT`` that supports ``ON CONFLICT`` (PostgreSQL and SQLite)."""
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        return postgresql.insert(table)
+    if name == "sqlite":
+        return sqlite.insert(table)
+    raise RuntimeError(f"sync store does not support {name!r}")
+
+
+# --- clients -------------------------------------------------------------------------
+
+
+def lock_client(session: Session, client_id: uuid.UUID, staff_id: uuid.UUID, branch_id: uuid.UUID | None,
+                now: datetime) -> Any:
+    """Return the client's row, creating it bound to ``staff_id`` if new, locked for update.
+
+    PostgreSQL: ``SELECT … FOR UPDATE`` holds the row until COMMIT, so two pushes of one
+    client serialise. SQLite: the caller began the transaction ``IMMEDIATE`` (one writer).
+    """
+    session.execute(
+        _insert(session, client_table)
+        .values(client_id=client_id, staff_id=staff_id, branch_id=branch_id, last_mutation_id=0, created_at=now)
+        .on_conflict_do_nothing(index_elements=["client_id"])
+    )
+    return session.execute(
+        select(client_table).where(client_table.c.client_id == client_id).with_for_update()
+    ).one()
+
+
+def get_client(session: Session, client_id: uuid.UUID) -> Any | None:
+    """The client's row, or ``None``."""
+    return session.execute(select(client_table).where(client_table.c.client_id == client_id)).first()
+
+
+def update_client(session: Session, client_id: uuid.UUID, **values: Any) -> None:
+    """Set columns of one client row."""
+    session.execute(update(client_table).where(client_table.c.client_id == client_id).values(**values))
+
+
+# --- mutation log ----------------------------------------------------------------------
+
+
+def outcomes(session: Session, client_id: uuid.UUID, first: int, last: int) -> dict[int, dict[str, Any]]:
+    """Stored results of mutations ``first..last`` of a client, by id."""
+    rows = session.execute(
+        select(mutation_table.c.mutation_id, mutation_table.c.result).where(
+            mutation_table.c.client_id == client_id,
+            mutation_table.c.mutation_id.between(first, last),
+        )
+    )
+    return {row.mutation_id: row.result for row in rows}
+
+
+def log_mutations(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Append mutation log rows (applied and rejected alike)."""
+    if rows:
+        session.execute(insert(mutation_table), rows)
+
+
+def list_mutations(
+    session: Session,
+    *,
+    client_id: uuid.UUID | None = None,
+    branch_id: uuid.UUID | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[Any]:
+    """Mutation log rows, newest first, filtered by client, branch and status."""
+    q = select(mutation_table)
+    if client_id is not None:
+        q = q.where(mutation_table.c.client_id == client_id)
+    if branch_id is not None:
+        q = q.where(mutation_table.c.branch_id == branch_id)
+    if status is not None:
+        q = q.where(mutation_table.c.status == status)
+    q = q.order_by(
+        mutation_table.c.received_at.desc(), mutation_table.c.client_id, mutation_table.c.mutation_id.desc()
+    )
+    return list(session.execute(q.limit(limit).offset(offset)))
+
+
+# --- change feed -----------------------------------------------------------------------
+
+
+def lock_counter(session: Session) -> int:
+    """Lock the counter row until COMMIT and return the last seq handed out.
+
+    The lock is what makes seqs visible in seq order: a second writer waits here until
+    the first commits, so it can only take higher seqs after the lower ones are visible.
+    """
+    stmt = (
+        update(counter_table)
+        .where(counter_table.c.id == COUNTER_ID)
+        .values(seq=counter_table.c.seq)
+        .returning(counter_table.c.seq)
+    )
+    seq = session.execute(stmt).scalar()
+    if seq is None:  # a fresh or truncated database: make the row, then lock it
+        session.execute(
+            _insert(session, counter_table)
+            .values(id=COUNTER_ID, seq=0, horizon_seq=0)
+            .on_conflict_do_nothing(index_elements=["id"])
+        )
+        seq = session.execute(stmt).scalar_one()
+    return int(seq)
+
+
+def set_counter(session: Session, seq: int) -> None:
+    """Store the last seq handed out (under the lock of :func:`lock_counter`)."""
+    session.execute(update(counter_table).where(counter_table.c.id == COUNTER_ID).values(seq=seq))
+
+
+def read_counter(session: Session) -> tuple[int, int]:
+    """``(seq, horizon_seq)``; ``(0, 0)`` before the first change."""
+    row = session.execute(
+        select(counter_table.c.seq, counter_table.c.horizon_seq).where(counter_table.c.id == COUNTER_ID)
+    ).first()
+    return (int(row.seq), int(row.horizon_seq)) if row else (0, 0)
+
+
+def current_rows(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, str]]:
+    """``{(entity, record_id): {audience: op}}`` of the feed rows of these records."""
+    found: dict[tuple[str, str], dict[str, str]] = {}
+    c = change_table.c
+    for start in range(0, len(keys), 400):
+        chunk = keys[start:start + 400]
+        rows = session.execute(
+            select(c.entity, c.record_id, c.audience, c.op).where(tuple_(c.entity, c.record_id).in_(chunk))
+        )
+        for row in rows:
+            found.setdefault((row.entity, row.record_id), {})[row.audience] = row.op
+    return found
+
+
+def upsert_changes(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Write feed rows; one per (entity, record_id, audience), replaced on conflict."""
+    if not rows:
+        return
+    stmt = _insert(session, change_table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["entity", "record_id", "audience"],
+        set_={
+            "seq": stmt.excluded.seq,
+            "op": stmt.excluded.op,
+            "data": stmt.excluded.data,
+            "changed_at": stmt.excluded.changed_at,
+        },
+    )
+    session.execute(stmt, rows)
+
+
+def page(session: Session, audiences: Iterable[str], after: int, limit: int) -> list[Any]:
+    """Up to ``limit`` feed rows of ``audiences`` with ``seq > after``, in seq order.
+
+    Visibility is decided here, in SQL: rows of other audiences are never read.
+    """
+    c = change_table.c
+    audiences = sorted(audiences)
+    if not audiences:
+        return []
+    q = (
+        select(c.seq, c.entity, c.record_id, c.op, c.data)
+        .where(c.audience.in_(audiences), c.seq > after)
+        .order_by(c.seq)
+        .limit(limit)
+    )
+    return list(session.execute(q))
+
+
+def compact(session: Session, before: datetime) -> int:
+    """Delete tombstones changed before ``before``; raise the horizon to their top seq.
+
+    Returns how many rows went. A cursor at or below the horizon then resets, because
+    the deletes it would need are gone.
+    """
+    c = change_table.c
+    lock_counter(session)
+    gone = session.execute(
+        select(c.seq).where(c.op == "delete", c.changed_at < before).order_by(c.seq.desc()).limit(1)
+    ).scalar()
+    if gone is None:
+        return 0
+    result = session.execute(
+        change_table.delete().where(and_(c.op == "delete", c.changed_at < before, c.seq <= gone))
+    )
+    session.execute(
+        update(counter_table).where(counter_table.c.id == COUNTER_ID, counter_table.c.horizon_seq < gone)
+        .values(horizon_seq=gone)
+    )
+    return int(result.rowcount or 0)

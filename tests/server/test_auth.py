@@ -1,0 +1,178 @@
+"""Sessions as sync-protocol.md "Sessions" and "Settled details" say."""
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from server import create_app
+from server.extensions import db
+from server.models.org import DeviceSession
+from tests.conftest import DEMO_PASSWORD, login
+
+
+def _problem(resp, status, code):
+    assert resp.status_code == status, resp.get_data(as_text=True)
+    assert resp.mimetype == "application/problem+json"
+    body = resp.get_json()
+    assert body["code"] == code and body["status"] == status
+    return body
+
+
+def test_login_returns_token_session_and_staff(client, demo):
+    body = login(client, "DEMO01-G1")
+    assert body["staff"]["role"] == "guard"
+    assert body["staff"]["branch_id"] == demo["branch_id"]
+    assert body["token"] and body["session_id"] and body["expires_at"].endswith("+00:00")
+
+
+def test_unknown_user_and_wrong_password_get_the_same_401(client, demo):
+    wrong = client.post("/api/auth/login", json={"employee_no": "DEMO01-G1", "password": "nope"})
+    unknown = client.post("/api/auth/login", json={"employee_no": "NOBODY", "password": "nope"})
+    a, b = _problem(wrong, 401, "invalid_credentials"), _problem(unknown, 401, "invalid_credentials")
+    assert {k: v for k, v in a.items() if k != "instance"} == {k: v for k, v in b.items() if k != "instance"}
+
+
+def test_unknown_user_costs_about_as_long_as_a_wrong_password(client, demo):
+    def fastest(employee_no: str) -> float:
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            client.post("/api/auth/login", json={"employee_no": employee_no, "password": "bad"})
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    known, unknown = fastest("DEMO01-T1"), fastest("NOBODY-1")
+    # Without the dummy hash an unknown number answers ~50x faster; allow noise from a busy machine.
+    assert 0.3 < unknown / known < 3.5, (known, unknown)
+
+
+def test_inactive_staff_cannot_log_in(app, client, demo):
+    from server.models.org import Staff
+
+    with app.app_context():
+        staff = db.session.scalar(select(Staff).where(Staff.employee_no == "DEMO01-C1"))
+        staff.active = False
+        db.session.commit()
+    _problem(client.post("/api/auth/login", json={"employee_no": "DEMO01-C1", "password": DEMO_PASSWORD}), 401, "invalid_credentials")
+
+
+def test_token_is_stored_only_as_a_hash(app, client, demo):
+    token = login(client, "DEMO01-G1")["token"]
+    with app.app_context():
+        stored = db.session.scalars(select(DeviceSession.token_hash)).all()
+    assert token not in stored and len(stored) == 1 and len(stored[0]) == 64
+
+
+def test_login_throttled_after_five_failures_even_with_right_password(client, demo, clock):
+    for _ in range(5):
+        _problem(client.post("/api/auth/login", json={"employee_no": "DEMO01-G1", "password": "x"}), 401, "invalid_credentials")
+    resp = client.post("/api/auth/login", json={"employee_no": "DEMO01-G1", "password": DEMO_PASSWORD})
+    body = _problem(resp, 429, "too_many_attempts")
+    assert int(resp.headers["Retry-After"]) == body["retry_after"] > 0
+    # another employee number is not affected
+    assert client.post("/api/auth/login", json={"employee_no": "DEMO01-G2", "password": DEMO_PASSWORD}).status_code == 200
+    clock.advance(minutes=15, seconds=1)
+    assert client.post("/api/auth/login", json={"employee_no": "DEMO01-G1", "password": DEMO_PASSWORD}).status_code == 200
+
+
+def test_throttling_holds_across_server_processes(app, client, demo, db_url, clock):
+    """A second app on the same database (another process/host) sees the same failures."""
+    other_app = create_app({"database_url": db_url, "testing": True, "secret_key": "test-secret"}, clock=clock)
+    other = other_app.test_client()
+    for i in range(5):
+        c = client if i % 2 else other
+        c.post("/api/auth/login", json={"employee_no": "DEMO01-T1", "password": "x"})
+    _problem(other.post("/api/auth/login", json={"employee_no": "DEMO01-T1", "password": DEMO_PASSWORD}), 429, "too_many_attempts")
+    _problem(client.post("/api/auth/login", json={"employee_no": "DEMO01-T1", "password": DEMO_PASSWORD}), 429, "too_many_attempts")
+    with other_app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def redis_url():
+    import os
+
+    import redis
+
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.RedisError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is required under CI: {exc}")
+        pytest.skip(f"Redis unreachable: {exc}")
+    conn = redis.Redis.from_url(url)
+    conn.flushdb()
+    yield url
+    conn.flushdb()
+    conn.close()
+
+
+def test_throttling_in_redis_when_configured(app, client, demo, redis_url):
+    app.extensions["settings"] = app.extensions["settings"].with_overrides(redis_url=redis_url)
+    for _ in range(5):
+        _problem(client.post("/api/auth/login", json={"employee_no": "DEMO01-LM1", "password": "x"}), 401, "invalid_credentials")
+    _problem(client.post("/api/auth/login", json={"employee_no": "DEMO01-LM1", "password": DEMO_PASSWORD}), 429, "too_many_attempts")
+    with app.app_context():
+        from server.models.org import LoginFailure
+
+        assert db.session.scalar(select(db.func.count(LoginFailure.id))) == 0  # kept in Redis, not the DB
+
+
+def test_logout_revokes_the_calling_token_at_once(as_role):
+    guard = as_role("guard")
+    assert guard.post("/api/auth/logout").status_code == 204
+    _problem(guard.get("/api/sessions"), 401, "unauthenticated")
+    _problem(guard.post("/api/auth/logout"), 401, "unauthenticated")
+
+
+@pytest.mark.parametrize(
+    "role,expected",
+    [("operations_manager", 200), ("admin", 200), ("guard", 403), ("lobby_manager", 403), ("teller", 403)],
+)
+def test_who_may_revoke_a_branch_session(as_role, role, expected):
+    target = as_role("guard", index=1)
+    actor = as_role(role)
+    # find the target's session via a revoker's listing
+    lister = as_role("operations_manager")
+    sessions = lister.get("/api/sessions").get_json()["sessions"]
+    sid = next(s["id"] for s in sessions if s["staff_id"] == target.staff["id"])
+    resp = actor.post(f"/api/sessions/{sid}/revoke")
+    assert resp.status_code == expected, resp.get_json()
+    if expected == 200:
+        assert resp.get_json()["revoked_at"]
+        _problem(target.post("/api/auth/logout"), 401, "unauthenticated")
+    else:
+        _problem(resp, 403, "forbidden")
+        assert target.get("/api/openapi.json").status_code == 200
+
+
+def test_revoking_another_branchs_session_is_not_found(app, client, as_role, clock):
+    from server.services.demo import seed_demo
+
+    with app.app_context():
+        seed_demo(DEMO_PASSWORD, clock.now(), code="DEMO02")
+    other = login(client, "DEMO02-G1")
+    om = as_role("operations_manager")
+    _problem(om.post(f"/api/sessions/{other['session_id']}/revoke"), 404, "not_found")
+
+
+def test_expired_token_is_unauthenticated(as_role, clock, app):
+    guard = as_role("guard")
+    clock.advance(days=app.extensions["settings"].token_ttl_days, seconds=1)
+    _problem(guard.post("/api/auth/logout"), 401, "unauthenticated")
+
+
+@pytest.mark.parametrize("header", [None, "Bearer ", "Bearer not-a-token", "Basic abc", "bearer"])
+def test_missing_or_unknown_token_is_401(client, demo, header):
+    headers = {"Authorization": header} if header is not None else {}
+    _problem(client.post("/api/auth/logout", headers=headers), 401, "unauthenticated")
+
+
+def test_login_input_errors_are_422_with_field_errors(client, demo):
+    body = _problem(client.post("/api/auth/login", json={"employee_no": ""}), 422, "validation_failed")
+    assert set(body["errors"]) == {"employee_no", "password"}
+    _problem(client.post("/api/auth/login", json=["x"]), 422, "validation_failed")

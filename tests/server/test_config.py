@@ -1,0 +1,40 @@
+"""Settings come from the environment, in one object; secrets are never constants."""
+from __future__ import annotations
+
+import pytest
+
+from server.config import load_settings
+
+
+def test_secret_generated_once_into_instance_and_reused(tmp_path):
+    first = load_settings(str(tmp_path), environ={})
+    second = load_settings(str(tmp_path), environ={})
+    assert first.secret_key == second.secret_key and len(first.secret_key) >= 40
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    other = load_settings(str(tmp_path / "elsewhere"), environ={})
+    assert other.secret_key != first.secret_key
+
+
+def test_environment_wins_over_defaults(tmp_path):
+    s = load_settings(
+        str(tmp_path),
+        environ={"DATABASE_URL": "postgresql://u@h:5432/db", "SECRET_KEY": "k", "FIELDOPS_LOGIN_MAX_FAILURES": "3", "FIELDOPS_LOG_LEVEL": "debug"},
+    )
+    assert s.database_url == "postgresql+psycopg://u@h:5432/db"
+    assert (s.secret_key, s.login_max_failures, s.log_level) == ("k", 3, "DEBUG")
+
+
+def test_default_database_is_sqlite_under_instance(tmp_path):
+    s = load_settings(str(tmp_path), environ={})
+    assert s.database_url == f"sqlite:///{tmp_path}/fieldops.sqlite3"
+
+
+@pytest.mark.parametrize("env", [{"FIELDOPS_LOGIN_MAX_FAILURES": "five"}, {"FIELDOPS_LOG_LEVEL": "LOUD"}])
+def test_bad_values_fail_fast(tmp_path, env):
+    with pytest.raises(RuntimeError):
+        load_settings(str(tmp_path), environ=env)
+
+
+def test_unknown_override_fails_fast(tmp_path):
+    with pytest.raises(RuntimeError):
+        load_settings(str(tmp_path), overrides={"not_a_setting": 1}, environ={})
