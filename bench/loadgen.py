@@ -88,6 +88,13 @@ class WrkResult:
         return d
 
 
+def enough_seconds(base: float, per_request_s: float, conns: int, cap: float, rounds: int = 6) -> float:
+    """A phase long enough for each of ``conns`` connections to finish about ``rounds``
+    requests even if the server serialises them (requests cut off at the end are not
+    counted, which would otherwise bias against slow requests); at least ``base``."""
+    return float(max(base, min(cap, rounds * conns * per_request_s)))
+
+
 def run(name: str, script: str, url: str, *, conns: int, duration: float, config: dict[str, Any],
         work: Path, timeout_s: int = 30, settle_s: float = 1.0) -> WrkResult:
     """Run ``lua/<script>.lua`` with ``config`` as Lua globals against ``url``."""

@@ -155,9 +155,9 @@ def _workload(kind: str, cfg: Any, work: Path, run_prefix: str, port: int, mutat
     pusher = account(push_seed, mutator.role)
     puller = account(pull_seed, mutator.role)
 
-    def push_phase(name: str, conns: int) -> loadgen.WrkResult:
+    def push_phase(name: str, conns: int, seconds: float) -> loadgen.WrkResult:
         clients = [Client(http, login(http, pusher, f"bench-{name}-{i}")) for i in range(conns)]
-        return loadgen.run(name, "sync_push", url, conns=conns, duration=cfg.push_seconds, work=work, config={
+        return loadgen.run(name, "sync_push", url, conns=conns, duration=seconds, work=work, config={
             "clients": [{"client_id": c.client_id, "headers": c.headers, "start_id": 1} for c in clients],
             "batch": 100, "path": "/api/sync/push", "mut_name": mutator.name, "args_tpl": mutator.args_tpl,
             "run_prefix": uuid.uuid4().hex[:8],
@@ -165,13 +165,16 @@ def _workload(kind: str, cfg: Any, work: Path, run_prefix: str, port: int, mutat
 
     # Warm both workers (imports, pools) with a few pushes and pulls, not measured.
     warm = Client(http, login(http, pusher, "bench-warm"))
+    t0 = time.monotonic()
     for _ in range(4):
         warm.push_records(mutator, 100, "warm", batch=100)
         warm.pull_all(None)
-    log(f"  {kind}: push, 1 client")
-    out["push_1"] = push_phase(f"ours_{kind}_push_1", 1)
-    log(f"  {kind}: push, 8 clients")
-    out["push_8"] = push_phase(f"ours_{kind}_push_8", 8)
+    per_push = (time.monotonic() - t0) / 4
+    seconds = [loadgen.enough_seconds(cfg.push_seconds, per_push, n, cfg.push_max_seconds) for n in (1, 8)]
+    log(f"  {kind}: push, 1 client ({seconds[0]:.0f} s)")
+    out["push_1"] = push_phase(f"ours_{kind}_push_1", 1, seconds[0])
+    log(f"  {kind}: push, 8 clients ({seconds[1]:.0f} s)")
+    out["push_8"] = push_phase(f"ours_{kind}_push_8", 8, seconds[1])
 
     # The pull scope: one branch holding cfg.pull_changes records (plus its org rows).
     log(f"  {kind}: seeding {cfg.pull_changes} changes for the pull branch")

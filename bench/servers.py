@@ -17,7 +17,9 @@ from pathlib import Path
 HOST = "127.0.0.1"
 WORKERS = 2
 THREADS = 8
+EMPTY_CONFIG = str(Path(__file__).resolve().parent / "gunicorn_empty.conf.py")
 GUNICORN_FLAGS = [
+    "--config", EMPTY_CONFIG,
     "--workers", str(WORKERS),
     "--worker-class", "gthread",
     "--threads", str(THREADS),
@@ -53,7 +55,7 @@ class Server:
                  log_dir: Path, health_path: str = "/healthz") -> None:
         self.name, self.port, self.cwd, self.health_path = name, port, cwd, health_path
         self.argv = [gunicorn, *GUNICORN_FLAGS, "--bind", f"{HOST}:{port}", app]
-        self.env = {**os.environ, **env}
+        self.env = {k: v for k, v in {**os.environ, **env}.items() if k != "GUNICORN_CMD_ARGS"}
         self.log_path = log_dir / f"{name}.log"
         self.proc: subprocess.Popen | None = None
 
