@@ -144,7 +144,10 @@ def run(kind: str, cfg: Any, work: Path, run_prefix: str, log: Any) -> dict[str,
         with server:
             return _workload(kind, cfg, work, run_prefix, port, mutator, push_seed, pull_seed, db, log)
     finally:
-        db.drop()
+        if cfg.keep_db:
+            log(f"  kept database {db.url}")
+        else:
+            db.drop()
 
 
 def _workload(kind: str, cfg: Any, work: Path, run_prefix: str, port: int, mutator: Mutator,

@@ -14,13 +14,13 @@ TARGETS = {
 
 ROWS = [
     # key, label, kind
-    ("push_1", "push, 1 client, batches of 100 (mutations/s)", "items"),
-    ("push_8", "push, 8 clients, batches of 100 (mutations/s)", "items"),
+    ("push_1", "push, 1 client x 100/batch (mutations/s)", "items"),
+    ("push_8", "push, 8 clients x 100/batch (mutations/s)", "items"),
     ("pull_full", "full pull, pages of 500 (changes/s)", "items"),
-    ("pull_incr_100", "incremental pull of 100: median / p95 (ms)", "latency"),
+    ("pull_incr_100", "incremental pull of 100, p50/p95 (ms)", "latency"),
     ("empty_polls_8", "empty polls, 8 clients (polls/s)", "rps"),
-    ("pull_full_big", "full pull, same scope, + history rows (changes/s)", "items"),
-    ("pull_incr_100_big", "incremental pull of 100, + history: median / p95 (ms)", "latency"),
+    ("pull_full_big", "  same, + history rows (changes/s)", "items"),
+    ("pull_incr_100_big", "incremental pull of 100, + history (ms)", "latency"),
 ]
 
 
@@ -67,17 +67,16 @@ def table(kind: str, section: dict[str, Any]) -> str:
     if kinto is None:
         lines.append(f"   Kinto: {section.get('kinto_note', 'not run')}")
     head = ("figure", "ours", "x hello", "Kinto", "x hello", "target", "")
-    widths = (54, 16, 10, 16, 10, 14, 6)
+    widths = (52, 13, 9, 13, 9, 13, 6)
     fmt = "  ".join("{:<%d}" % w for w in widths)
     lines.append(fmt.format(*head))
     lines.append("-" * (sum(widths) + 2 * len(widths)))
     for key, label, k in ROWS:
         r = ours.get(key)
-        if key.endswith("_big"):
-            label = label.replace("history rows", f"{ours['history']['rows_added']:,} history rows")
-        if key.startswith("pull_full"):
-            n = ours["pull_scope_changes_big" if key.endswith("_big") else "pull_scope_changes"]
-            label = label.replace("full pull", f"full pull of {n:,}")
+        if key == "pull_full_big":
+            label = f"full pull of {ours['pull_scope_changes_big']:,}, + {ours['history']['rows_added']:,} rows (changes/s)"
+        if key == "pull_full":
+            label = label.replace("full pull", f"full pull of {ours['pull_scope_changes']:,}")
         v, ratio = cell(r, k, hello)
         kr = kinto.get(key) if kinto else None
         kv, kratio = cell(kr, k, hello)

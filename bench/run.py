@@ -42,6 +42,7 @@ class Config:
     pull_changes: int = 10_000
     history_rows: int = 1_000_000
     mutator: str = "auto"
+    keep_db: bool = False
     server_root: str = str(BENCH_DIR.parent)
     hello_port: int = 5077
     ours_port: int = 5078
@@ -99,10 +100,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--server-root", default=str(BENCH_DIR.parent), help="project root of the server to measure")
     ap.add_argument("--history-rows", type=int, help="feed rows of other branches added for the history test")
     ap.add_argument("--pull-changes", type=int, help="changes in the pulled scope (default 10000)")
+    ap.add_argument("--keep-db", action="store_true", help="keep our server's databases (to inspect plans)")
     args = ap.parse_args(argv)
 
     cfg = Config(**(QUICK if args.quick else {}))
     cfg.server_root = args.server_root
+    cfg.keep_db = args.keep_db
     cfg.mutator = pick_mutator(Path(cfg.server_root)) if args.mutator == "auto" else args.mutator
     if args.history_rows is not None:
         cfg.history_rows = args.history_rows
