@@ -64,6 +64,10 @@ def table(kind: str, section: dict[str, Any]) -> str:
     h8, h1 = hello["eight"], hello["one"]
     lines.append(f"== {kind}: hello-world {h8['rps']:,.0f} req/s with 8 connections "
                  f"({h1['rps']:,.0f} req/s, median {h1['lat_p50_ms']:.2f} ms with 1) ==")
+    if "before" in hello:
+        lines.append(f"   hello-world before / after this section: {hello['before']['eight']['rps']:,.0f} / "
+                     f"{hello['after']['eight']['rps']:,.0f} req/s (ratios use the mean; a spread over 15% "
+                     f"means the machine was busy: rerun)")
     if kinto is None:
         lines.append(f"   Kinto: {section.get('kinto_note', 'not run')}")
     head = ("figure", "ours", "x hello", "Kinto", "x hello", "target", "")

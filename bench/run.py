@@ -33,9 +33,9 @@ import servers  # noqa: E402
 
 @dataclass
 class Config:
-    hello_seconds: float = 5
+    hello_seconds: float = 4
     push_seconds: float = 10
-    push_max_seconds: float = 40
+    push_max_seconds: float = 30
     pull_seconds: float = 10
     latency_seconds: float = 5
     poll_seconds: float = 5
@@ -67,16 +67,27 @@ def pick_mutator(root: Path) -> str:
     return "note.put"
 
 
-def measure_hello(cfg: Config, work: Path) -> dict[str, Any]:
+def measure_hello(cfg: Config, work: Path, tag: str) -> dict[str, Any]:
     port = servers.pick_port(cfg.hello_port)
     url = f"http://{servers.HOST}:{port}"
     conf = {"path": "/hello", "headers": {}, "item_pat": '"hello"'}
     with servers.Server("hello", str(Path(sys.executable).with_name("gunicorn")), "hello:app", port=port,
                         cwd=BENCH_DIR, env={"PYTHONDONTWRITEBYTECODE": "1"}, log_dir=work):
-        loadgen.run("hello_warm", "get", url, conns=8, duration=1, config=conf, work=work)
-        eight = loadgen.run("hello_8", "get", url, conns=8, duration=cfg.hello_seconds, config=conf, work=work)
-        one = loadgen.run("hello_1", "get", url, conns=1, duration=cfg.hello_seconds, config=conf, work=work)
+        loadgen.run(f"hello_warm_{tag}", "get", url, conns=8, duration=1, config=conf, work=work)
+        eight = loadgen.run(f"hello_8_{tag}", "get", url, conns=8, duration=cfg.hello_seconds, config=conf, work=work)
+        one = loadgen.run(f"hello_1_{tag}", "get", url, conns=1, duration=cfg.hello_seconds, config=conf, work=work)
     return {"eight": as_dict(eight), "one": as_dict(one)}
+
+
+def bracket(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """Hello-world measured before and after a section: ratios use the mean of the two,
+    so a machine whose load drifts during the section is not read against one extreme."""
+    out: dict[str, Any] = {"before": before, "after": after}
+    for conns in ("eight", "one"):
+        b, a = before[conns], after[conns]
+        out[conns] = {"rps": (b["rps"] + a["rps"]) / 2, "lat_p50_ms": (b["lat_p50_ms"] + a["lat_p50_ms"]) / 2,
+                      "spread": abs(b["rps"] - a["rps"]) / max(b["rps"], a["rps"], 1)}
+    return out
 
 
 def as_dict(v: Any) -> Any:
@@ -137,7 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     kinto_result: dict[str, Any] | None = None
     for kind in kinds:
         log(f"{kind}: hello-world")
-        section: dict[str, Any] = {"hello": measure_hello(cfg, work)}
+        hello_before = measure_hello(cfg, work, f"{kind}_before")
+        section: dict[str, Any] = {}
         log(f"{kind}: our server")
         section["ours"] = as_dict(ours.run(kind, cfg, work, run_prefix, log))
         if args.no_kinto:
@@ -150,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
             section["kinto"] = None
             section["kinto_note"] = ("n/a: Kinto has no SQLite backend (its figures on PostgreSQL are in the "
                                      "postgresql table)")
+        log(f"{kind}: hello-world again")
+        section["hello"] = bracket(hello_before, measure_hello(cfg, work, f"{kind}_after"))
         results["sections"][kind] = section
     results["seconds"] = round(time.time() - started, 1)
     results["load_average"] = {"start": load_start, "end": list(os.getloadavg())}
