@@ -281,6 +281,25 @@ class SyncEngine:
         """The ``sync_client`` row of ``client_id`` (owner, branch, counters), or ``None``."""
         return store.get_client(session, client_id)
 
+    def clients(self, session: Any, *, staff_ids: Any = None, branch_id: uuid.UUID | None = None) -> list[dict[str, Any]]:
+        """Devices (clients) of these staff members / this branch and when each last synced.
+
+        For compliance's "synced past T" (sync-protocol "Compliance"): ``last_push_at`` and
+        ``last_pull_at`` are server times of the last push and pull; ``last_sent_at`` is the
+        device clock's ``sent_at`` of the last push; ``synced_at`` the later of the two
+        server times.
+        """
+        out = []
+        for row in store.list_clients(session, staff_ids=staff_ids, branch_id=branch_id):
+            times = [t for t in (row.last_push_at, row.last_pull_at) if t is not None]
+            out.append({
+                "client_id": row.client_id, "staff_id": row.staff_id, "branch_id": row.branch_id,
+                "last_mutation_id": int(row.last_mutation_id), "last_sent_at": row.last_sent_at,
+                "last_push_at": row.last_push_at, "last_pull_at": row.last_pull_at,
+                "synced_at": max(times) if times else None,
+            })
+        return out
+
     def compact(self, session: Any) -> int:
         """Drop tombstones older than the horizon and commit; cursors older than them reset."""
         try:
@@ -299,17 +318,21 @@ def _check_owner(client: Any, principal: Principal) -> None:
 
 def _latest_per_record(rows: list[Any], *, skip_deletes: bool) -> list[protocol.Change]:
     """One change per record per page, the highest seq (a record in two audiences of a
-    scope has two rows). On a reset page tombstones are skipped: the client holds nothing."""
-    latest: dict[tuple[str, str], Any] = {}
+    scope has two rows). On a reset page tombstones are skipped: the client holds nothing.
+
+    Rows are ``(seq, entity, record_id, op, data)`` in seq order (the hot loop of a pull:
+    plain tuples, no attribute access).
+    """
+    latest: dict[tuple[str, str], tuple] = {}
     for row in rows:
-        key = (row.entity, row.record_id)
-        latest.pop(key, None)
+        key = (row[1], row[2])
+        if key in latest:
+            del latest[key]
         latest[key] = row
-    return [
-        protocol.Change(r.seq, r.entity, r.record_id, r.op, r.data)
-        for r in latest.values()
-        if not (skip_deletes and r.op == "delete")
-    ]
+    make = protocol.Change._make
+    if skip_deletes:
+        return [make(r) for r in latest.values() if r[3] != "delete"]
+    return [make(r) for r in latest.values()]
 
 
 def _mutation_dict(row: Any) -> dict[str, Any]:

@@ -8,6 +8,7 @@ rejected on its own inside a 200 (sync-protocol "Settled details").
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring  # type: ignore[attr-defined]  # the C speed-up
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,10 @@ from .errors import InvalidRequest, TooLarge, UnsupportedProtocol
 PROTOCOL_VERSIONS: tuple[int, ...] = (1,)
 PROTOCOL = PROTOCOL_VERSIONS[-1]
 MAX_WAIT_SECONDS = 30
+#: Ids stay exact in every JSON client (2^53) and fit a BIGINT.
+MAX_MUTATION_ID = 2**53
+#: Times outside these years are garbage, not clock skew (and would overflow arithmetic).
+MIN_YEAR, MAX_YEAR = 1970, 2200
 
 
 @dataclass(frozen=True)
@@ -69,14 +74,14 @@ def is_int(value: Any) -> bool:
 
 
 def parse_time(value: Any) -> datetime | None:
-    """An ISO 8601 time *with an offset*, or ``None`` if it is not one."""
+    """An ISO 8601 time *with an offset* (years 1970-2200), or ``None`` if it is not one."""
     if not isinstance(value, str) or len(value) > 64:
         return None
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
+    if parsed.tzinfo is None or parsed.utcoffset() is None or not MIN_YEAR <= parsed.year <= MAX_YEAR:
         return None
     return parsed
 
@@ -145,8 +150,8 @@ def parse_push(body: Any, *, max_mutations: int) -> PushRequest:
             path = f"mutations.{index}"
             if not isinstance(item, dict):
                 errors[path] = ["Expected a mutation object."]
-            elif not is_int(item.get("id")) or item["id"] < 1:
-                errors[f"{path}.id"] = ["Required: an integer of at least 1."]
+            elif not is_int(item.get("id")) or not 1 <= item["id"] <= MAX_MUTATION_ID:
+                errors[f"{path}.id"] = [f"Required: an integer from 1 to {MAX_MUTATION_ID}."]
             elif mutations and item["id"] != mutations[-1].id + 1:
                 errors[f"{path}.id"] = [f"Ids rise by exactly 1: expected {mutations[-1].id + 1}."]
             else:
@@ -178,8 +183,13 @@ def parse_pull(body: Any) -> PullRequest:
 def encode_pull(result: dict[str, Any]) -> str:
     """Render a pull result as JSON, splicing each change's stored ``data`` text unparsed."""
     head = {k: v for k, v in result.items() if k != "changes"}
+    quote = encode_basestring
     parts = []
+    append = parts.append
     for change in result["changes"]:
-        prefix = f'{{"entity":{json.dumps(change.entity)},"id":{json.dumps(change.id)},"op":"{change.op}"'
-        parts.append(prefix + (f',"data":{change.data}}}' if change.data is not None else "}"))
+        data = change[4]
+        if data is None:
+            append(f'{{"entity":{quote(change[1])},"id":{quote(change[2])},"op":{quote(change[3])}}}')
+        else:
+            append(f'{{"entity":{quote(change[1])},"id":{quote(change[2])},"op":{quote(change[3])},"data":{data}}}')
     return json.dumps(head, separators=(",", ":"))[:-1] + ',"changes":[' + ",".join(parts) + "]}"

@@ -142,6 +142,18 @@ def get_client(session: Session, client_id: uuid.UUID) -> Any | None:
     return session.execute(select(client_table).where(client_table.c.client_id == client_id)).first()
 
 
+def list_clients(
+    session: Session, *, staff_ids: Iterable[uuid.UUID] | None = None, branch_id: uuid.UUID | None = None
+) -> list[Any]:
+    """Client rows of these staff members and/or this branch."""
+    q = select(client_table)
+    if staff_ids is not None:
+        q = q.where(client_table.c.staff_id.in_(list(staff_ids)))
+    if branch_id is not None:
+        q = q.where(client_table.c.branch_id == branch_id)
+    return list(session.execute(q.order_by(client_table.c.created_at, client_table.c.client_id)))
+
+
 def update_client(session: Session, client_id: uuid.UUID, **values: Any) -> None:
     """Set columns of one client row."""
     session.execute(update(client_table).where(client_table.c.client_id == client_id).values(**values))
@@ -275,7 +287,7 @@ def page(session: Session, audiences: Iterable[str], after: int, limit: int) -> 
         .order_by(c.seq)
         .limit(limit)
     )
-    return list(session.execute(q))
+    return session.execute(q).tuples().all()  # one fetchall, not a fetchone per row
 
 
 def compact(session: Session, before: datetime) -> int:

@@ -76,6 +76,8 @@ class Staff(db.Model):
             "role": self.role,
             "branch_id": str(self.branch_id) if self.branch_id else None,
             "active": self.active,
+            # R-SEC-8/9: on-site contractors are shown as non-bank wherever a name is.
+            "is_bank_staff": self.role != "onsite",
         }
 
 

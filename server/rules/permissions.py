@@ -15,15 +15,66 @@ from . import roles as R
 
 ALL_ROLES = frozenset(R.ROLES)
 BANK_STAFF = ALL_ROLES - {R.ONSITE}
+#: Who supervises the floor and reads every field record of the branch (R-SEC-2, R-SEC-6).
+FIELD_SUPERVISORS = frozenset(
+    {R.LOBBY_MANAGER, R.SERVICE_QUALITY_OFFICER, R.OPERATIONS_MANAGER, R.BRANCH_PRESIDENT, R.ADMIN}
+)
+#: Who reads floor rounds and coaching (R-OPS-1, R-OPS-2): no admin, no field role.
+FLOOR_READERS = frozenset({R.LOBBY_MANAGER, R.SERVICE_QUALITY_OFFICER, R.OPERATIONS_MANAGER, R.BRANCH_PRESIDENT})
 
 #: role × entity: which roles' devices receive records of each entity (same branch).
 ENTITY_READERS: dict[str, frozenset[str]] = {
     "branch": ALL_ROLES,
     "staff": ALL_ROLES,
+    # Field ops part A (R-SEC-2/6/8, R-OPS-1/2). Field roles read their own records
+    # through OWN_RECORD_READERS instead; supervisors read the whole branch.
+    "shift": FIELD_SUPERVISORS,
+    "handover": FIELD_SUPERVISORS,
+    "handover_item": FIELD_SUPERVISORS,
+    "cleaning": FIELD_SUPERVISORS,
+    # Guards check badges at the door, so they see the registry and who is on site.
+    "contractor": FIELD_SUPERVISORS | {R.GUARD},
+    "contractor_visit": FIELD_SUPERVISORS | {R.GUARD},
+    # Round findings may quote customer-contact plans: customer-data roles only (R-SEC-10),
+    # and of those the ones who supervise the floor.
+    "floor_round": FLOOR_READERS,
+    "coaching": FLOOR_READERS,
+}
+
+#: role × entity: roles whose devices receive only the records *they are a party to*
+#: (their own shift, a handover they give or receive, items they hold or are offered,
+#: their own cleaning, their own contractor registration and visits). An ``onsite``
+#: contractor's device gets nothing else of the branch (R-SEC-8, R-SEC-10); guards and
+#: cleaners do not see colleagues' shifts.
+OWN_RECORD_READERS: dict[str, frozenset[str]] = {
+    "shift": R.FIELD_ROLES,
+    "handover": R.FIELD_ROLES,
+    "handover_item": R.FIELD_ROLES,
+    "cleaning": frozenset({R.CLEANER}),
+    "contractor": frozenset({R.ONSITE}),
+    "contractor_visit": frozenset({R.ONSITE}),
 }
 
 #: role × mutation: which roles may push each mutation (handlers add ownership checks).
-MUTATION_ROLES: dict[str, frozenset[str]] = {}
+MUTATION_ROLES: dict[str, frozenset[str]] = {
+    # Field ops part A; owner/recipient/on-shift checks are the handlers' (R-SEC-2).
+    "shift.start": R.FIELD_ROLES,
+    "shift.end": R.FIELD_ROLES,
+    "shift.handover": R.FIELD_ROLES,
+    "shift.handover.accept": R.FIELD_ROLES,
+    "handover.item.close": R.FIELD_ROLES | {R.OPERATIONS_MANAGER},
+    "cleaning.record": frozenset({R.CLEANER}),
+    "contractor.check_in": frozenset({R.ONSITE, R.GUARD}),
+    "contractor.check_out": frozenset({R.ONSITE, R.GUARD}),
+    "floor_round.record": frozenset({R.OPERATIONS_MANAGER}),
+    "coaching.record": frozenset({R.OPERATIONS_MANAGER}),
+}
+
+#: role × record kind maintained over REST (not by devices): who may write it.
+RECORD_EDITORS: dict[str, frozenset[str]] = {
+    "roster": frozenset({R.ADMIN, R.OPERATIONS_MANAGER}),
+    "contractor": frozenset({R.ADMIN, R.OPERATIONS_MANAGER}),
+}
 
 #: Bumped when the tables above change meaning, so every device re-snapshots.
 TABLE_VERSION = 1
@@ -32,6 +83,25 @@ TABLE_VERSION = 1
 def audience(branch_id: uuid.UUID | str | None, entity: str) -> str:
     """The audience key of ``entity`` records of one branch."""
     return f"{branch_id}/{entity}"
+
+
+def own_audience(branch_id: uuid.UUID | str | None, entity: str, staff_id: uuid.UUID | str) -> str:
+    """The audience key of the ``entity`` records one staff member is a party to."""
+    return f"{branch_id}/{entity}/staff/{staff_id}"
+
+
+def own_audiences_for(role: str, branch_id: uuid.UUID | None, staff_id: uuid.UUID) -> frozenset[str]:
+    """The per-person audiences a device of ``role`` reads (see ``OWN_RECORD_READERS``)."""
+    if branch_id is None:
+        return frozenset()
+    return frozenset(own_audience(branch_id, e, staff_id) for e, roles in OWN_RECORD_READERS.items() if role in roles)
+
+
+def party_audiences(branch_id: uuid.UUID, entity: str, *staff_ids: uuid.UUID | None) -> set[str]:
+    """Audiences of one ``entity`` record: the branch's, plus each party's own."""
+    keys = {audience(branch_id, entity)}
+    keys.update(own_audience(branch_id, entity, s) for s in staff_ids if s is not None)
+    return keys
 
 
 def readable_entities(role: str) -> frozenset[str]:
@@ -55,3 +125,29 @@ def scope_fingerprint(role: str, branch_id: uuid.UUID | None) -> str:
     """Changes when the role, the branch or the table does: a device then re-snapshots."""
     raw = f"{TABLE_VERSION}|{role}|{branch_id}"
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+# --- Field operations PART B: checkpoints, patrols, incidents, photos (R-SEC-4, R-SEC-5) ---
+#: Branch supervisors who follow patrols and incidents (lobby manager sees patrol alerts).
+FIELD_SUPERVISORS = frozenset(
+    {R.LOBBY_MANAGER, R.SERVICE_QUALITY_OFFICER, R.OPERATIONS_MANAGER, R.BRANCH_PRESIDENT, R.ADMIN}
+)
+# Guards patrol and report; cleaners and on-site staff get neither (least privilege);
+# tellers and relationship managers have no part in security work.
+ENTITY_READERS["checkpoint"] = frozenset({R.GUARD}) | FIELD_SUPERVISORS
+ENTITY_READERS["patrol"] = frozenset({R.GUARD}) | FIELD_SUPERVISORS
+ENTITY_READERS["incident"] = frozenset({R.GUARD}) | FIELD_SUPERVISORS
+MUTATION_ROLES["patrol.record"] = frozenset({R.GUARD})
+MUTATION_ROLES["incident.report"] = frozenset({R.GUARD}) | FIELD_SUPERVISORS - {R.ADMIN}
+MUTATION_ROLES["incident.resolve"] = FIELD_SUPERVISORS - {R.ADMIN}
+#: May create, list, rotate checkpoints and print their labels (the codes are secrets).
+CHECKPOINT_ADMINS = frozenset({R.ADMIN, R.OPERATIONS_MANAGER})
+#: May upload incident photos: whoever may report an incident.
+PHOTO_UPLOADERS = MUTATION_ROLES["incident.report"]
+
+
+def may_read_branch(role: str, own_branch: uuid.UUID | None, branch_id: uuid.UUID, entity: str) -> bool:
+    """REST reads follow the pull table: ``role`` reads ``entity`` of its own branch;
+    an administrator without a branch reads every branch."""
+    if role not in ENTITY_READERS.get(entity, frozenset()):
+        return False
+    return own_branch == branch_id or (role == R.ADMIN and own_branch is None)

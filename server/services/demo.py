@@ -86,3 +86,9 @@ def seed_demo(password: str, now: datetime, code: str = "DEMO01") -> dict[str, A
                 result[key] = value
     db.session.commit()
     return result
+
+
+# Field ops part A: roster and badges (R-SEC-2, R-SEC-8).
+from .field_demo import seed_field_demo  # noqa: E402
+
+DEMO_EXTENSIONS.append(seed_field_demo)

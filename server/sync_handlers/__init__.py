@@ -9,3 +9,11 @@ def register(registry: Registry) -> None:
     from . import org
 
     org.register(registry)
+
+    from . import cleaning, contractor, floor, patrol, shift
+
+    shift.register(registry)
+    cleaning.register(registry)
+    contractor.register(registry)
+    floor.register(registry)
+    patrol.register(registry)

@@ -15,7 +15,8 @@ def _staff_audiences(staff: Staff) -> set[str]:
 def scope_for(principal: Principal) -> Scope:
     """A device reads its role's entities of its own branch (R-SEC-10)."""
     return Scope(
-        audiences=P.audiences_for(principal.role, principal.branch_id),
+        audiences=P.audiences_for(principal.role, principal.branch_id)
+        | P.own_audiences_for(principal.role, principal.branch_id, principal.staff_id),
         fingerprint=P.scope_fingerprint(principal.role, principal.branch_id),
     )
 

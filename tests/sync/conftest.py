@@ -15,6 +15,28 @@ def notes(app: Any) -> Any:
     return install_notes(app)
 
 
+class Bearer:
+    """A test client sending one token (like the root conftest's ``RoleClient``)."""
+
+    def __init__(self, client: Any, token: str, staff: dict[str, Any]) -> None:
+        self.client, self.token, self.staff = client, token, staff
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def post(self, *args: Any, **kwargs: Any) -> Any:
+        return self.client.post(*args, headers={**self.headers, **kwargs.pop("headers", {})}, **kwargs)
+
+    def get(self, *args: Any, **kwargs: Any) -> Any:
+        return self.client.get(*args, headers={**self.headers, **kwargs.pop("headers", {})}, **kwargs)
+
+
+def signed_in(client: Any, employee_no: str, password: str) -> Bearer:
+    """Log in and return a :class:`Bearer` for that account."""
+    resp = client.post("/api/auth/login", json={"employee_no": employee_no, "password": password})
+    assert resp.status_code == 200, resp.get_json()
+    body = resp.get_json()
+    return Bearer(client, body["token"], body["staff"])
+
+
 class Device:
     """One install of the app for one signed-in staff member: a client_id and an outbox."""
 

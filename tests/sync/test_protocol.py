@@ -30,11 +30,13 @@ def push_body(**kw):
         (push_body(mutations=[{"id": 1.5}]), "mutations.0.id"),
         (push_body(mutations=[{"id": True}]), "mutations.0.id"),
         (push_body(mutations=[{"id": 0}]), "mutations.0.id"),
+        (push_body(mutations=[{"id": 2**63}]), "mutations.0.id"),
         (push_body(mutations=[{"id": 1}, {"id": 3}]), "mutations.1.id"),
         (push_body(client_id="not-a-uuid"), "client_id"),
         (push_body(client_id=...), "client_id"),
         (push_body(sent_at="yesterday"), "sent_at"),
         (push_body(sent_at="2026-11-28T10:40:02"), "sent_at"),  # no offset
+        (push_body(sent_at="0001-01-01T00:00:00+14:00"), "sent_at"),  # would overflow UTC
         (push_body(protocol=...), "protocol"),
         (push_body(protocol="1"), "protocol"),
     ],

@@ -118,7 +118,7 @@ def test_business_rule_rejection_carries_code_rule_and_undoes_the_write(device, 
     assert body["results"][0]["error"] == {"code": "note_rejected", "message": "Notes may not say 'reject'.", "rule": "R-TEST-1"}
     with notes.app_context():
         assert load_note(db.session, note_id) is None
-    assert guard.pull(cursor=None)["changes"] == []  # its ctx.put was undone too
+    assert [c for c in guard.pull(cursor=None)["changes"] if c["entity"] == "note"] == []  # its ctx.put was undone too
 
 
 def test_handler_bug_is_rejected_internal_error_logged_and_rolled_back(device, notes, caplog):
@@ -203,3 +203,14 @@ def test_revoked_token_gets_401_on_push_and_pull_at_once(device, notes):
 def test_no_token_is_401(client):
     assert client.post("/api/sync/push", json={}).status_code == 401
     assert client.post("/api/sync/pull", json={}).status_code == 401
+
+
+def test_engine_reports_when_each_device_last_synced(device, notes, clock):
+    guard = device("guard")
+    guard.push(guard.note())
+    clock.advance(minutes=5)
+    guard.pull(cursor=None)
+    with notes.app_context():
+        (info,) = notes.extensions["sync_engine"].clients(db.session, staff_ids=[uuid.UUID(guard.rc.staff["id"])])
+    assert info["client_id"] == guard.client_id and info["last_mutation_id"] == 1
+    assert info["last_push_at"] < info["last_pull_at"] == info["synced_at"] == clock.now()

@@ -1,0 +1,36 @@
+"""Per-branch values of the field-ops rules, with their defaults (domain.md: every time
+or count a rule gives is a default, configurable per branch in ``branch.settings``).
+
+``value(settings, key)`` is the one way rules and services read them, so a default is
+written exactly once, here.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+#: Defaults of the field-ops settings (R-SEC-2, R-SEC-8, R-OPS-1, R-OPS-2).
+DEFAULTS: dict[str, Any] = {
+    # R-SEC-2: posts a shift can be taken on, and which roles may take each post.
+    "shift_posts": {"security": ["guard"], "cleaning": ["cleaner"], "onsite": ["onsite"]},
+    # R-SEC-2: a planned shift with no start this long after its start time is unstaffed.
+    "unstaffed_grace_minutes": 10,
+    # R-SEC-2: a start this long before the planned time still staffs the planned shift.
+    "shift_early_start_minutes": 30,
+    # R-SEC-2: a post left uncovered longer than this between two shifts is a gap.
+    "post_gap_grace_minutes": 5,
+    # R-SEC-2: how far back the previous shift of a post is looked for.
+    "post_gap_lookback_hours": 24,
+    # R-OPS-1: the three floor rounds (三巡), slot id -> local time.
+    "floor_round_slots": {"0930": "09:30", "1130": "11:30", "1600": "16:00"},
+    # R-OPS-2: the scheduled coaching demonstration (两示范), local time.
+    "coaching_times": ["10:30"],
+}
+
+
+def value(settings: Mapping[str, Any] | None, key: str) -> Any:
+    """The branch's value of ``key``, else the default. Unknown keys are a bug (KeyError)."""
+    if key not in DEFAULTS:
+        raise KeyError(f"unknown field-ops setting {key!r}")
+    if settings and key in settings and settings[key] is not None:
+        return settings[key]
+    return DEFAULTS[key]

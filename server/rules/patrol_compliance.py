@@ -1,0 +1,153 @@
+"""R-SEC-5: one self-service-area patrol in every clock hour of the guarded hours.
+
+Pure: given the guarded clock hours (as UTC windows), the patrols' ``happened_at`` and
+``received_at``, ``now`` and the branch's settings, decide each hour's status. Used by
+the read API now and by the compliance engine later.
+
+How an hour is judged (defaults from domain.md; per-branch values in ``branch.settings``):
+
+* hour ``[start, end)`` is due at ``end + grace`` (``patrol_grace_minutes``, default 10);
+* each patrol proves at most one hour, its own first: every hour takes a patrol that
+  happened inside it (preferring one after the previous hour's grace period, which that
+  hour may need); then an hour still without one takes an unused patrol from its grace
+  period (the first minutes of the next hour), so a second patrol in an hour can make
+  up for the hour before, but one patrol never proves two hours;
+* with evidence: ``met`` when it reached the server by the due time, else
+  ``met_synced_late`` — late sync is not late work ("patrol at 10:05 synced 12:30 met
+  its hour");
+* without: ``pending`` before the due time; after it, ``unconfirmed`` when some device
+  on duty has not synced past the due time (the work may still arrive), else ``missed``.
+
+Judged by ``happened_at`` (device time corrected for skew), never by the device's raw time.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any, Iterable, Mapping, Sequence
+from zoneinfo import ZoneInfo
+
+RULE = "R-SEC-5"
+DEFAULTS: dict[str, Any] = {"patrol_grace_minutes": 10}
+
+PENDING, MET, MET_SYNCED_LATE, UNCONFIRMED, MISSED = "pending", "met", "met_synced_late", "unconfirmed", "missed"
+MET_STATUSES = frozenset({MET, MET_SYNCED_LATE})
+_WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class PatrolTimes:
+    """What the rule needs of a patrol."""
+
+    id: str
+    happened_at: datetime
+    received_at: datetime
+    clock_suspect: bool = False
+
+
+@dataclass(frozen=True)
+class HourVerdict:
+    """The decision for one clock hour."""
+
+    window_start: datetime
+    window_end: datetime
+    due_at: datetime
+    status: str
+    evidence: tuple[str, ...] = ()
+    clock_suspect: bool = False
+
+    @property
+    def is_met(self) -> bool:
+        return self.status in MET_STATUSES
+
+
+def grace(settings: Mapping[str, Any] | None) -> timedelta:
+    """The grace period of a branch (``patrol_grace_minutes``, default 10)."""
+    value = (settings or {}).get("patrol_grace_minutes", DEFAULTS["patrol_grace_minutes"])
+    return timedelta(minutes=int(value))
+
+
+def guarded_hour_windows(
+    day: date, guarded_hours: Mapping[str, Any], zone: ZoneInfo, *, is_holiday: bool = False
+) -> list[tuple[datetime, datetime]]:
+    """The clock hours of ``day`` (local) inside its guarded intervals, as UTC windows.
+
+    ``guarded_hours`` is the branch's weekly spec (``{"mon": [["00:00", "24:00"]], …,
+    "holiday": [...]}``). A partial hour at an interval's edge is a window of its own.
+    """
+    key = "holiday" if is_holiday and "holiday" in guarded_hours else _WEEKDAY_KEYS[day.weekday()]
+    windows: list[tuple[datetime, datetime]] = []
+    for start_s, end_s in guarded_hours.get(key, []):
+        start = _local(day, start_s, zone)
+        end = _local(day, end_s, zone)
+        cursor = start
+        while cursor < end:
+            local = cursor.astimezone(zone)
+            next_hour = (local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)).astimezone(zone)
+            nxt = min(_rezone(next_hour, zone), end)
+            windows.append((cursor.astimezone(ZoneInfo("UTC")), nxt.astimezone(ZoneInfo("UTC"))))
+            cursor = nxt
+    return windows
+
+
+def judge_hours(
+    windows: Sequence[tuple[datetime, datetime]],
+    patrols: Iterable[PatrolTimes],
+    now: datetime,
+    settings: Mapping[str, Any] | None = None,
+    *,
+    devices_complete_until: datetime | None = None,
+) -> list[HourVerdict]:
+    """Judge each hour window (sorted or not) against the patrols (R-SEC-5).
+
+    ``devices_complete_until``: the earliest time up to which every device on duty has
+    synced (None when unknown: an hour past its due time without evidence is then ``missed``).
+    """
+    g = grace(settings)
+    ordered = sorted(patrols, key=lambda p: (p.happened_at, p.id))
+    hours = sorted(windows)
+    used: set[str] = set()
+    chosen: dict[int, PatrolTimes] = {}
+    for i, (start, end) in enumerate(hours):  # own hour first
+        pick = _first(ordered, used, min(start + g, end), end) or _first(ordered, used, start, end)
+        if pick is not None:
+            used.add(pick.id)
+            chosen[i] = pick
+    for i, (start, end) in enumerate(hours):  # then the grace period of the next hour
+        pick = None if i in chosen else _first(ordered, used, end, end + g)
+        if pick is not None:
+            used.add(pick.id)
+            chosen[i] = pick
+    verdicts = []
+    for i, (start, end) in enumerate(hours):
+        due = end + g
+        if i in chosen:
+            p = chosen[i]
+            status = MET if p.received_at <= due else MET_SYNCED_LATE
+            verdicts.append(HourVerdict(start, end, due, status, (p.id,), p.clock_suspect))
+        elif now < due:
+            verdicts.append(HourVerdict(start, end, due, PENDING))
+        elif devices_complete_until is not None and devices_complete_until < due:
+            verdicts.append(HourVerdict(start, end, due, UNCONFIRMED))
+        else:
+            verdicts.append(HourVerdict(start, end, due, MISSED))
+    return verdicts
+
+
+def _first(ordered: Sequence[PatrolTimes], used: set[str], start: datetime, end: datetime) -> PatrolTimes | None:
+    for p in ordered:
+        if p.id not in used and start <= p.happened_at < end:
+            return p
+    return None
+
+
+def _local(day: date, hhmm: str, zone: ZoneInfo) -> datetime:
+    hours, minutes = (int(x) for x in hhmm.split(":"))
+    base = datetime.combine(day, time(0, 0), tzinfo=zone)
+    # "24:00" is the end of the day; adding a timedelta to an aware local time keeps
+    # wall-clock arithmetic, so normalise through UTC for days with a DST change.
+    return _rezone(base + timedelta(hours=hours, minutes=minutes), zone)
+
+
+def _rezone(value: datetime, zone: ZoneInfo) -> datetime:
+    return value.astimezone(ZoneInfo("UTC")).astimezone(zone)

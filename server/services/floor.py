@@ -1,0 +1,61 @@
+"""Floor rounds and coaching (R-OPS-1, R-OPS-2), run by mutators inside a push."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sync.context import TimeAttribution
+from sync.registry import Principal
+
+from ..models.floor import Coaching, FloorRound
+from ..rules import floor as rules
+from ..rules.field_time import local_date
+from .field_common import Affected, branch_of, ensure_new, reject
+
+
+def record_round(session: Session, who: Principal, args: dict[str, Any], times: TimeAttribution) -> Affected:
+    """Record one of the day's floor rounds with its findings (R-OPS-1).
+
+    The business date is the branch-local day of ``happened_at``; the slot must be one of
+    the branch's (``unknown_slot``) and is recorded once a day (``slot_already_recorded``).
+    Also rejects ``duplicate_record_id``.
+    """
+    branch = branch_of(session, who)
+    ensure_new(session, FloorRound, args["round_id"], "round_id")
+    day = local_date(times.happened_at, branch.timezone)
+    scheduled = rules.slot_time(branch.settings, args["slot"], day, branch.timezone)
+    if scheduled is None:
+        slots = ", ".join(sorted(rules.round_slots(branch.settings)))
+        reject("unknown_slot", f"The branch's round slots are {slots}.", rule="R-OPS-1", field="slot")
+    taken = session.scalar(
+        select(FloorRound.id).where(FloorRound.branch_id == branch.id, FloorRound.business_date == day,
+                                    FloorRound.slot == args["slot"])
+    )
+    if taken is not None:
+        reject("slot_already_recorded", f"The {args['slot']} round of {day} is recorded ({taken}).",
+               rule="R-OPS-1", field="slot")
+    record = FloorRound(
+        id=args["round_id"], branch_id=branch.id, staff_id=who.staff_id, business_date=day, slot=args["slot"],
+        scheduled_at=scheduled, minutes_from_slot=rules.minutes_from_slot(scheduled, times.happened_at),
+        findings=args["findings"], posts_checked=list(args.get("posts_checked") or []),
+    )
+    record.stamp(times)
+    session.add(record)
+    return [("floor_round", record)]
+
+
+def record_coaching(session: Session, who: Principal, args: dict[str, Any], times: TimeAttribution) -> Affected:
+    """Record a coaching demonstration (R-OPS-2): ``scheduled`` (about 10:30) or
+    ``problem_seen``. Rejects ``duplicate_record_id``."""
+    branch = branch_of(session, who)
+    ensure_new(session, Coaching, args["demo_id"], "demo_id")
+    record = Coaching(
+        id=args["demo_id"], branch_id=branch.id, staff_id=who.staff_id,
+        business_date=local_date(times.happened_at, branch.timezone), topic=args["topic"],
+        notes=args.get("notes") or "", trigger=args["trigger"],
+    )
+    record.stamp(times)
+    session.add(record)
+    return [("coaching", record)]

@@ -1,0 +1,167 @@
+"""Incidents (R-SEC-4): reported on duty or raised by a patrol, resolved by supervisors.
+
+The mutation functions run inside the sync engine's per-mutation SAVEPOINT and do not
+commit; the read functions serve the REST API.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Iterable
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session
+
+from sync.context import TimeAttribution
+from sync.errors import MutationRejected
+from sync.registry import Principal
+
+from ..errors import Forbidden, NotFound
+from ..extensions import db
+from ..models.incident import Incident, IncidentPhoto, Photo
+from ..models.org import Branch, Staff
+from ..rules import incident as IR
+from ..rules import permissions as P
+
+RULE = "R-SEC-4"
+
+
+def new_incident(
+    session: Session,
+    *,
+    incident_id: uuid.UUID,
+    branch_id: uuid.UUID,
+    reported_by: uuid.UUID,
+    category: str,
+    location: str,
+    description: str,
+    severity: str,
+    photos: Iterable[str],
+    times: TimeAttribution,
+    patrol_id: uuid.UUID | None = None,
+) -> Incident:
+    """Add an open incident; each photo reference is marked received if its bytes are stored."""
+    digests = list(dict.fromkeys(photos))  # keep order, drop repeats
+    received = dict(
+        session.execute(select(Photo.sha256, Photo.received_at).where(Photo.sha256.in_(digests))).all()
+    ) if digests else {}
+    incident = Incident(
+        id=incident_id,
+        branch_id=branch_id,
+        reported_by=reported_by,
+        category=category,
+        location=location,
+        description=description,
+        severity=severity,
+        patrol_id=patrol_id,
+        status=IR.OPEN,
+        updated_at=times.received_at,
+        photos=[IncidentPhoto(sha256=d, position=i, received_at=received.get(d)) for i, d in enumerate(digests)],
+    )
+    incident.stamp(times)
+    session.add(incident)
+    return incident
+
+
+def report_incident(session: Session, principal: Principal, times: TimeAttribution, args: dict[str, Any]) -> Incident:
+    """``incident.report`` (R-SEC-4). Rejections: ``already_exists``, ``no_branch``."""
+    if session.get(Incident, args["incident_id"]) is not None:
+        raise MutationRejected("already_exists", "An incident with this id exists.")
+    if principal.branch_id is None:
+        raise MutationRejected("no_branch", "Only staff of a branch report incidents.", rule=RULE)
+    incident = new_incident(
+        session,
+        incident_id=args["incident_id"],
+        branch_id=principal.branch_id,
+        reported_by=principal.staff_id,
+        category=args["category"],
+        location=args["location"],
+        description=args["description"],
+        severity=args["severity"],
+        photos=args.get("photos") or [],
+        times=times,
+    )
+    session.flush()
+    return incident
+
+
+def resolve_incident(session: Session, principal: Principal, times: TimeAttribution, args: dict[str, Any]) -> Incident:
+    """``incident.resolve``: close an open incident of the supervisor's branch.
+
+    Rejections: ``unknown_incident`` (none, or another branch's), ``already_resolved``.
+    """
+    incident = session.get(Incident, args["incident_id"])
+    if incident is None or incident.branch_id != principal.branch_id:
+        raise MutationRejected("unknown_incident", "No such incident in your branch.")
+    if incident.status == IR.RESOLVED:
+        raise MutationRejected("already_resolved", "This incident is already resolved.")
+    incident.status = IR.RESOLVED
+    incident.resolved_by = principal.staff_id
+    incident.resolved_at = times.happened_at
+    incident.resolution = args["resolution"]
+    incident.updated_at = times.received_at
+    session.flush()
+    return incident
+
+
+def mark_photo_received(session: Session, sha256: str, at: datetime) -> list[Incident]:
+    """Set ``received_at`` on every reference to ``sha256``; return the incidents changed."""
+    refs = list(
+        session.scalars(select(IncidentPhoto).where(IncidentPhoto.sha256 == sha256, IncidentPhoto.received_at.is_(None)))
+    )
+    for ref in refs:
+        ref.received_at = at
+    ids = {ref.incident_id for ref in refs}
+    if not ids:
+        return []
+    incidents = list(session.scalars(select(Incident).where(Incident.id.in_(ids))))
+    for incident in incidents:
+        incident.updated_at = at
+    session.flush()
+    return incidents
+
+
+def list_incidents(actor: Staff, branch_id: uuid.UUID, query: dict[str, Any]) -> tuple[list[Incident], int]:
+    """A page of the branch's incidents, newest first, and the total matching.
+
+    Filters: ``status`` (``open``/``resolved``/``all``), ``severity``, ``category``,
+    ``missing_photos`` (only incidents with a photo that never arrived). Readers per
+    ``ENTITY_READERS["incident"]``; others get :class:`Forbidden`/:class:`NotFound`.
+    """
+    if actor.role not in P.ENTITY_READERS["incident"]:
+        raise Forbidden("Your role does not see incidents.")
+    if db.session.get(Branch, branch_id) is None or not P.may_read_branch(
+        actor.role, actor.branch_id, branch_id, "incident"
+    ):
+        raise NotFound("No such branch.")
+    q = select(Incident).where(Incident.branch_id == branch_id)
+    if query["status"] != "all":
+        q = q.where(Incident.status == query["status"])
+    for key in ("severity", "category"):
+        if query.get(key):
+            q = q.where(getattr(Incident, key) == query[key])
+    if query.get("missing_photos"):
+        q = q.where(
+            exists().where(IncidentPhoto.incident_id == Incident.id, IncidentPhoto.received_at.is_(None))
+        )
+    total = db.session.scalar(select(func.count()).select_from(q.subquery())) or 0
+    rows = db.session.scalars(
+        q.order_by(Incident.happened_at.desc(), Incident.id).limit(query["limit"]).offset(query["offset"])
+    )
+    return list(rows), total
+
+
+def may_see_photo(actor: Staff, sha256: str) -> bool:
+    """A photo is visible to readers of incidents of a branch whose incident references
+    it, and to whoever uploaded it."""
+    photo = db.session.get(Photo, sha256)
+    if photo is not None and photo.uploaded_by == actor.id:
+        return True
+    if actor.role not in P.ENTITY_READERS["incident"]:
+        return False
+    branches = db.session.scalars(
+        select(Incident.branch_id).join(IncidentPhoto, IncidentPhoto.incident_id == Incident.id).where(
+            IncidentPhoto.sha256 == sha256
+        )
+    ).all()
+    return any(P.may_read_branch(actor.role, actor.branch_id, b, "incident") for b in set(branches))

@@ -1,0 +1,205 @@
+"""Record patrols proved at checkpoints and read them by hour (R-SEC-5).
+
+``record_patrol`` runs inside a ``patrol.record`` mutation: the sync engine owns that
+transaction (a SAVEPOINT per mutation); this module only reads and adds rows.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sync.context import TimeAttribution
+from sync.errors import MutationRejected
+from sync.registry import Principal
+
+from ..errors import Forbidden, NotFound
+from ..extensions import db
+from ..models.base import iso
+from ..models.incident import Incident
+from ..models.org import Branch, Staff
+from ..models.patrol import Checkpoint, CheckpointCode, Patrol
+from ..models.shift import Shift
+from ..rules import patrol as PR
+from ..rules import patrol_compliance as PC
+from ..rules import permissions as P
+from .incident import new_incident
+
+#: Namespace of the ids of patrol-raised incidents: ``uuid5(NS, str(patrol_id))``, so a
+#: device can name the incident its patrol raised before syncing.
+PATROL_INCIDENT_NS = uuid.UUID("6f1d7c52-8a53-4c0e-9f5b-2b8f3d0a9e11")
+
+
+def patrol_incident_id(patrol_id: uuid.UUID) -> uuid.UUID:
+    """The id of the incident a patrol raises (deterministic)."""
+    return uuid.uuid5(PATROL_INCIDENT_NS, str(patrol_id))
+
+
+def _active_shift(session: Session, staff_id: uuid.UUID, at: datetime) -> Shift | None:
+    """The shift ``staff_id`` was on at ``at`` — the only place PART B reads shifts.
+
+    PART A's ``Shift`` starts at its ``happened_at`` and has a nullable ``ended_at``.
+    """
+    return session.scalar(
+        select(Shift)
+        .where(Shift.staff_id == staff_id, Shift.happened_at <= at)
+        .where((Shift.ended_at.is_(None)) | (Shift.ended_at > at))
+        .order_by(Shift.happened_at.desc())
+        .limit(1)
+    )
+
+
+def _checkpoint_for(
+    session: Session, principal: Principal, scanned: str, times: TimeAttribution
+) -> tuple[Checkpoint, bool]:
+    """The checkpoint a scanned code proves, and whether the code was since rotated.
+
+    Raises ``unknown_checkpoint`` / ``checkpoint_code_rotated`` (R-SEC-5).
+    """
+    try:
+        _, code = PR.parse_label_payload(scanned)
+    except ValueError:
+        code = ""
+    row = session.execute(
+        select(CheckpointCode, Checkpoint)
+        .join(Checkpoint, Checkpoint.id == CheckpointCode.checkpoint_id)
+        .where(CheckpointCode.code == code)
+    ).first()
+    code_row, cp = row if row else (None, None)
+    verdict = PR.judge_code(
+        found=row is not None,
+        same_branch=cp is not None and cp.branch_id == principal.branch_id,
+        active=cp is not None and cp.active,
+        issued_at=code_row.issued_at if code_row else None,
+        retired_at=code_row.retired_at if code_row else None,
+        happened_at=times.happened_at,
+        clock_suspect=times.clock_suspect,
+    )
+    if verdict == "unknown_checkpoint":
+        raise MutationRejected("unknown_checkpoint", "This code is not a checkpoint of your branch.", rule=PC.RULE)
+    if verdict == "checkpoint_code_rotated":
+        raise MutationRejected(
+            "checkpoint_code_rotated", "This checkpoint's label was replaced; scan the new label.", rule=PC.RULE
+        )
+    assert cp is not None
+    return cp, verdict == "was_current"
+
+
+def record_patrol(
+    session: Session, principal: Principal, times: TimeAttribution, args: dict[str, Any]
+) -> tuple[Patrol, Incident | None]:
+    """Record a patrol proved at a checkpoint; raise an incident on an anomaly or fault.
+
+    Rejections (``MutationRejected``): ``not_on_shift`` (no shift of the guard at the
+    patrol's ``happened_at``), ``unknown_checkpoint``, ``checkpoint_code_rotated``,
+    ``already_exists`` (the patrol id is taken). Returns the patrol and the incident it
+    raised (R-SEC-5 → R-SEC-4), both added to ``session``, neither committed.
+    """
+    if session.get(Patrol, args["patrol_id"]) is not None:
+        raise MutationRejected("already_exists", "A patrol with this id exists.")
+    shift = _active_shift(session, principal.staff_id, times.happened_at)
+    if shift is None:
+        raise MutationRejected("not_on_shift", "Start your shift before patrolling.", rule=PC.RULE)
+    cp, rotated = _checkpoint_for(session, principal, args["checkpoint_code"], times)
+    patrol = Patrol(
+        id=args["patrol_id"],
+        branch_id=cp.branch_id,
+        staff_id=principal.staff_id,
+        shift_id=shift.id,
+        checkpoint_id=cp.id,
+        area=cp.area,
+        checks=dict(args["checks"]),
+        anomaly=(args.get("anomaly") or None),
+        code_was_rotated=rotated,
+    )
+    patrol.stamp(times)
+    incident = None
+    if PR.raises_incident(patrol.checks, patrol.anomaly):
+        incident = new_incident(
+            session,
+            incident_id=patrol_incident_id(patrol.id),
+            branch_id=cp.branch_id,
+            reported_by=principal.staff_id,
+            category=PR.PATROL_INCIDENT_CATEGORY,
+            location=f"{cp.name_zh} {cp.name_en}",
+            description=PR.incident_description(patrol.checks, patrol.anomaly),
+            severity=PR.PATROL_INCIDENT_SEVERITY,
+            photos=[],
+            times=times,
+            patrol_id=patrol.id,
+        )
+        patrol.incident_id = incident.id
+    session.add(patrol)
+    session.flush()
+    return patrol, incident
+
+
+@dataclass(frozen=True)
+class PatrolHour:
+    """One guarded clock hour of a day, its R-SEC-5 verdict and the patrols in it."""
+
+    label: str
+    verdict: PC.HourVerdict
+    patrols: list[Patrol]
+
+
+def patrols_by_hour(actor: Staff, branch_id: uuid.UUID, day: date, now: datetime) -> tuple[Branch, list[PatrolHour]]:
+    """The branch's self-service patrols of local ``day``, grouped by clock hour, each
+    hour judged by ``rules.patrol_compliance`` (R-SEC-5). Patrols of other areas are
+    listed under their hour but never count as evidence.
+
+    Raises :class:`Forbidden` / :class:`NotFound` per the permission table.
+    """
+    branch = _readable_branch(actor, branch_id, "patrol")
+    zone = ZoneInfo(branch.timezone)
+    windows = PC.guarded_hour_windows(day, branch.guarded_hours or {}, zone)
+    day_start = datetime.combine(day, time(0), tzinfo=zone)
+    day_end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    g = PC.grace(branch.settings)
+    patrols = list(
+        db.session.scalars(
+            select(Patrol)
+            .where(Patrol.branch_id == branch.id, Patrol.happened_at >= day_start, Patrol.happened_at < day_end + g)
+            .order_by(Patrol.happened_at)
+        )
+    )
+    evidence = [
+        PC.PatrolTimes(str(p.id), p.happened_at, p.received_at, p.clock_suspect)
+        for p in patrols
+        if p.area == PR.SELF_SERVICE
+    ]
+    verdicts = PC.judge_hours(windows, evidence, now, branch.settings)
+    hours = []
+    for v in verdicts:
+        inside = [p for p in patrols if v.window_start <= p.happened_at < v.window_end or str(p.id) in v.evidence]
+        hours.append(PatrolHour(v.window_start.astimezone(zone).strftime("%H:%M"), v, inside))
+    return branch, hours
+
+
+def _readable_branch(actor: Staff, branch_id: uuid.UUID, entity: str) -> Branch:
+    if actor.role not in P.ENTITY_READERS.get(entity, frozenset()):
+        raise Forbidden(f"Your role does not see {entity} records.")
+    branch = db.session.get(Branch, branch_id)
+    if branch is None or not P.may_read_branch(actor.role, actor.branch_id, branch_id, entity):
+        raise NotFound("No such branch.")
+    return branch
+
+
+def hour_dict(hour: PatrolHour) -> dict[str, Any]:
+    """The JSON of one hour of :func:`patrols_by_hour`."""
+    v = hour.verdict
+    return {
+        "hour": hour.label,
+        "window_start": iso(v.window_start),
+        "window_end": iso(v.window_end),
+        "due_at": iso(v.due_at),
+        "status": v.status,
+        "evidence": list(v.evidence),
+        "clock_suspect": v.clock_suspect,
+        "patrols": [p.to_dict() for p in hour.patrols],
+    }

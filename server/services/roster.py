@@ -1,0 +1,96 @@
+"""The roster: planned shifts per post, maintained by admins and operations managers,
+and the unstaffed posts found against it (R-SEC-2). REST services: they commit."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from ..errors import NotFound, ValidationFailed
+from ..extensions import db
+from ..models.org import Branch, Staff
+from ..models.shift import RosterShift, Shift
+from ..rules import field_settings as FS
+from ..rules import shifts as rules
+from .shifts import span
+
+
+def _validate(branch: Branch, values: dict[str, Any]) -> None:
+    errors: dict[str, list[str]] = {}
+    if values["post"] not in FS.value(branch.settings, "shift_posts"):
+        errors["post"] = [f"Not a post of this branch: {values['post']!r}."]
+    if values["ends_at"] <= values["starts_at"]:
+        errors["ends_at"] = ["Must be after starts_at."]
+    staff_id = values.get("staff_id")
+    if staff_id is not None:
+        staff = db.session.get(Staff, staff_id)
+        if staff is None or staff.branch_id != branch.id or not staff.active:
+            errors["staff_id"] = ["Not an active member of this branch."]
+        elif rules.post_refusal(branch.settings, values["post"], staff.role):
+            errors["staff_id"] = [f"A {staff.role} does not staff the {values['post']} post."]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def create(branch: Branch, actor: Staff, values: dict[str, Any], now: datetime) -> RosterShift:
+    """Plan a shift (R-SEC-2); 422 on an unknown post, an empty span or a stranger."""
+    _validate(branch, values)
+    row = RosterShift(branch_id=branch.id, created_by=actor.id, created_at=now, updated_at=now,
+                      notes=values.get("notes") or "", post=values["post"], staff_id=values.get("staff_id"),
+                      starts_at=values["starts_at"], ends_at=values["ends_at"])
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def get(branch: Branch, roster_id: uuid.UUID) -> RosterShift:
+    """A planned shift of the branch, else 404."""
+    row = db.session.get(RosterShift, roster_id)
+    if row is None or row.branch_id != branch.id:
+        raise NotFound(f"No planned shift {roster_id} in this branch.")
+    return row
+
+
+def update(branch: Branch, roster_id: uuid.UUID, changes: dict[str, Any], now: datetime) -> RosterShift:
+    """Change a planned shift; the result is validated as a whole."""
+    row = get(branch, roster_id)
+    values = {k: getattr(row, k) for k in ("post", "staff_id", "starts_at", "ends_at", "notes")} | changes
+    _validate(branch, values)
+    for key, value in values.items():
+        setattr(row, key, value if key != "notes" else (value or ""))
+    row.updated_at = now
+    db.session.commit()
+    return row
+
+
+def delete(branch: Branch, roster_id: uuid.UUID) -> None:
+    """Remove a planned shift."""
+    db.session.delete(get(branch, roster_id))
+    db.session.commit()
+
+
+def list_between(branch: Branch, start: datetime, end: datetime, post: str | None = None) -> list[RosterShift]:
+    """Planned shifts overlapping ``[start, end)``, by start time."""
+    q = select(RosterShift).where(RosterShift.branch_id == branch.id, RosterShift.starts_at < end,
+                                  RosterShift.ends_at > start)
+    if post:
+        q = q.where(RosterShift.post == post)
+    return list(db.session.scalars(q.order_by(RosterShift.starts_at, RosterShift.post)))
+
+
+def unstaffed(branch: Branch, now: datetime) -> list[rules.UnstaffedPost]:
+    """Posts planned to be staffed now whose shift nobody started in time (R-SEC-2),
+    with the branch's grace and early-start settings."""
+    grace = timedelta(minutes=FS.value(branch.settings, "unstaffed_grace_minutes"))
+    early = timedelta(minutes=FS.value(branch.settings, "shift_early_start_minutes"))
+    planned = list_between(branch, now - timedelta(days=1), now + timedelta(seconds=1))
+    if not planned:
+        return []
+    earliest = min(p.starts_at for p in planned) - early
+    shifts = db.session.scalars(
+        select(Shift).where(Shift.branch_id == branch.id, Shift.happened_at >= earliest, Shift.happened_at <= now)
+    ).all()
+    roster = [rules.PlannedShift(p.id, p.post, p.starts_at, p.ends_at, p.staff_id) for p in planned]
+    return rules.unstaffed_posts(roster, [span(s) for s in shifts], now, grace, early)

@@ -1,0 +1,152 @@
+"""sync-protocol "Pull": ``wait`` makes a long poll; wake-ups cross processes via the DB/Redis."""
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+import uuid
+
+import pytest
+
+from server.extensions import db
+from sync.notify import CHANNEL, Notifier, encode
+
+
+def later(seconds, fn):
+    errors = []
+
+    def run():
+        time.sleep(seconds)
+        try:
+            fn()
+        except Exception as exc:  # noqa: BLE001 - reported by the test
+            errors.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, errors
+
+
+def test_long_poll_answers_when_a_change_in_scope_commits(device):
+    guard, manager = device("guard"), device("lobby_manager")
+    guard.sync()
+    manager.push(manager.note("warm-up"))  # binds the client before the race
+    guard.sync()
+    thread, errors = later(0.5, lambda: manager.push(manager.note("news")))
+    started = time.monotonic()
+    page = guard.pull(wait=10)
+    elapsed = time.monotonic() - started
+    thread.join()
+    assert not errors
+    assert [c["data"]["text"] for c in page["changes"]] == ["news"]
+    assert 0.4 < elapsed < 5
+
+
+def test_long_poll_times_out_with_nothing_new(device):
+    guard = device("guard")
+    guard.sync()
+    started = time.monotonic()
+    page = guard.pull(wait=1)
+    assert 0.9 < time.monotonic() - started < 4
+    assert page["changes"] == [] and page["has_more"] is False and page["reset"] is False
+
+
+def test_long_poll_ignores_changes_outside_its_scope(device):
+    guard, manager = device("guard"), device("lobby_manager")
+    guard.sync()
+    manager.push(manager.note("warm-up", tags=["customer"]))
+    thread, errors = later(0.3, lambda: manager.push(manager.note("secret", tags=["customer"])))
+    started = time.monotonic()
+    page = guard.pull(wait=1.5)
+    thread.join()
+    assert not errors and page["changes"] == []
+    assert time.monotonic() - started > 1.4
+
+
+def test_wait_0_answers_at_once_and_a_reset_never_waits(device):
+    guard = device("guard")
+    started = time.monotonic()
+    guard.pull(cursor=None, wait=5)
+    guard.pull(wait=0)
+    assert time.monotonic() - started < 2
+
+
+def test_long_poll_holds_no_database_connection_while_asleep(device, notes):
+    guard = device("guard")
+    guard.sync()
+    with notes.app_context():
+        pool = db.engine.pool
+    samples = []
+    thread, errors = later(0.6, lambda: samples.append(pool.checkedout()))
+    guard.pull(wait=1.2)
+    thread.join()
+    assert samples == [0]
+
+
+# --- the cross-process transports, one listener per process -------------------------------
+
+
+def _woken(notifier, audiences, send):
+    waiter = notifier.hub.subscribe(frozenset(audiences))
+    try:
+        assert notifier.hub.healthy
+        send()
+        return waiter.event.wait(5)
+    finally:
+        notifier.hub.unsubscribe(waiter)
+
+
+def test_postgresql_notify_from_another_connection_wakes_matching_waiters(pg_database):
+    import psycopg
+
+    notifier = Notifier(pg_database)
+    conninfo = "postgresql:" + pg_database.split(":", 1)[1]
+
+    def send(audiences):
+        def run():
+            with psycopg.connect(conninfo, autocommit=True) as conn:
+                conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, encode(set(audiences))))
+
+        return run
+
+    assert _woken(notifier, {"b/note/public"}, send({"b/note/public", "x"})) is True
+    waiter = notifier.hub.subscribe(frozenset({"b/note/public"}))
+    send({"b/note/customer"})()
+    assert waiter.event.wait(0.7) is False  # another audience does not wake it
+    notifier.hub.unsubscribe(waiter)
+
+
+def test_redis_publish_from_another_process_wakes_waiters(tmp_path):
+    import redis
+
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.ConnectionError as exc:
+        pytest.skip(f"Redis unreachable: {exc}")
+    notifier = Notifier(f"sqlite:///{tmp_path / 'x.sqlite3'}", redis_url=url)
+
+    def send():
+        client = redis.Redis.from_url(url)
+        client.publish(notifier.channel, encode({"b/note/public"}))
+        client.close()
+
+    assert _woken(notifier, {"b/note/public"}, send) is True
+
+
+def test_sqlite_poll_sees_a_commit_by_another_process(tmp_path):
+    path = tmp_path / f"{uuid.uuid4().hex}.sqlite3"
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("CREATE TABLE sync_counter (id INTEGER PRIMARY KEY, seq BIGINT, horizon_seq BIGINT)")
+        conn.execute("INSERT INTO sync_counter VALUES (1, 0, 0)")
+    conn.close()
+    notifier = Notifier(f"sqlite:///{path}", poll_interval=0.05)
+
+    def send():
+        other = sqlite3.connect(path)
+        with other:
+            other.execute("UPDATE sync_counter SET seq = seq + 1")
+        other.close()
+
+    assert _woken(notifier, {"anything"}, send) is True

@@ -1,0 +1,35 @@
+"""Long poll with ``redis_url`` set: wake-ups go through Redis pub/sub."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+import redis
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def app_overrides():
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except redis.exceptions.ConnectionError as exc:
+        pytest.skip(f"Redis unreachable: {exc}")
+    return {"redis_url": REDIS_URL}
+
+
+def test_long_poll_wakes_through_redis(device, notes):
+    assert notes.extensions["sync_engine"].notifier.channel.startswith("fieldops_sync:")
+    guard, manager = device("guard"), device("lobby_manager")
+    guard.sync()
+    manager.push(manager.note("warm-up"))
+    guard.sync()
+    thread = threading.Thread(target=lambda: (time.sleep(0.4), manager.push(manager.note("news"))))
+    thread.start()
+    started = time.monotonic()
+    page = guard.pull(wait=10)
+    thread.join()
+    assert [c["data"]["text"] for c in page["changes"]] == ["news"]
+    assert time.monotonic() - started < 5
+    notes.extensions["sync_engine"].notifier.close()
