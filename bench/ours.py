@@ -31,18 +31,20 @@ class Mutator:
     role: str
     app: str  # gunicorn app spec
     note: str
+    entity: str  # the pull entity of the records it makes
+    audience: str  # audience key suffix of those records ("<branch_id>/<suffix>")
 
 
 MUTATORS: dict[str, Mutator] = {
     # The sync engine's test domain: a one-row upsert, any role (see notes_app.py).
     "note.put": Mutator("note.put", '{"note_id":"%ID%","text":"bench note","tags":["public"]}',
                         "guard", "notes_app:app",
-                        "note.put of the engine's test domain (tests/sync/sync_testing.py)"),
+                        "note.put of the engine's test domain (tests/sync/sync_testing.py)", "note", "note/public"),
     # Real field-ops mutators, for when they are on main.
     "incident.report": Mutator(
         "incident.report",
         '{"incident_id":"%ID%","category":"other","location":"bench","description":"bench incident","severity":"low"}',
-        "guard", "wsgi:app", "incident.report (field ops)"),
+        "guard", "wsgi:app", "incident.report (field ops, severity low)", "incident", "incident"),
 }
 
 
@@ -130,6 +132,14 @@ def run(kind: str, cfg: Any, work: Path, run_prefix: str, log: Any) -> dict[str,
            "PYTHONPATH": os.pathsep.join([str(BENCH_DIR), str(root)]), "PYTHONDONTWRITEBYTECODE": "1"}
     try:
         flask(root, env, "db", "upgrade")
+        proc = subprocess.run([sys.executable, str(BENCH_DIR / "schema_gap.py")], cwd=root, env={**os.environ, **env},
+                              capture_output=True, text=True, timeout=120)
+        if proc.returncode != 0:
+            raise RuntimeError(f"schema check failed:\n{proc.stderr}")
+        missing = json.loads(proc.stdout.strip().splitlines()[-1])
+        if missing:
+            log(f"  WARNING: the migrations lack {len(missing)} tables of the models; made with create_all: "
+                f"{', '.join(missing)}")
         push_seed = json.loads(flask(root, env, "seed-demo", "--password", PASSWORD, "--json"))
         pull_seed = json.loads(flask(root, env, "seed-demo", "--password", PASSWORD, "--json", "--branch", "PULL01"))
         if mutator.app != "wsgi:app":
@@ -142,7 +152,9 @@ def run(kind: str, cfg: Any, work: Path, run_prefix: str, log: Any) -> dict[str,
         server = servers.Server(f"ours-{kind}", str(Path(sys.executable).with_name("gunicorn")), mutator.app,
                                 port=port, cwd=root, env=env, log_dir=work)
         with server:
-            return _workload(kind, cfg, work, run_prefix, port, mutator, push_seed, pull_seed, db, log)
+            out = _workload(kind, cfg, work, run_prefix, port, mutator, push_seed, pull_seed, db, log)
+            out["tables_missing_from_migrations"] = missing
+            return out
     finally:
         if cfg.keep_db:
             log(f"  kept database {db.url}")
@@ -217,7 +229,7 @@ def _workload(kind: str, cfg: Any, work: Path, run_prefix: str, port: int, mutat
 
     # History: rows of other branches, interleaved with ours, written straight to the feed.
     t0 = time.monotonic()
-    stored_before, stored_after = seed_history(db, cfg.history_rows)
+    stored_before, stored_after = seed_history(db, cfg.history_rows, mutator)
     out["history"] = {"rows_added": cfg.history_rows, "feed_rows_before": stored_before,
                       "feed_rows_after": stored_after, "seed_seconds": round(time.monotonic() - t0, 1)}
     n_again, head3 = reader.pull_all(None)
@@ -236,8 +248,9 @@ def _workload(kind: str, cfg: Any, work: Path, run_prefix: str, port: int, mutat
     return out
 
 
-def seed_history(db: servers.Database, rows: int) -> tuple[int, int]:
-    """Add ``rows`` change-feed rows of 50 other branches, interleaved with the existing
+def seed_history(db: servers.Database, rows: int, mutator: Mutator) -> tuple[int, int]:
+    """Add ``rows`` change-feed rows (``mutator``'s entity, the data of one real row) of
+    50 other branches, interleaved with the existing
     rows in seq order (existing seqs are spread out by a factor S; history takes the
     seqs in between), then set the counter past them and ANALYZE. Returns feed row
     counts before and after. The server is idle meanwhile."""
@@ -268,11 +281,12 @@ def seed_history(db: servers.Database, rows: int) -> tuple[int, int]:
         branch = "'b0000000-0000-4000-8000-' || " + (
             "lpad((g % 50)::text, 12, '0')" if db.kind == "postgresql" else "printf('%012d', g % 50)")
         record = concat("'c0000000-0000-4000-8000-'", hexid)
-        data = concat("'{\"id\":\"'", record, "'\",\"text\":\"history\",\"tags\":[\"public\"]}'")
+        data = f"(SELECT max(data) FROM sync_change WHERE entity = '{mutator.entity}')"
         seq = f"(g / {spread - 1}) * {spread} + (g % {spread - 1}) + 1"
         cur.execute(
             f"{with_clause}INSERT INTO sync_change (seq, entity, record_id, audience, op, data, changed_at) "
-            f"SELECT {seq}, 'note', {record}, {concat(branch, chr(39) + '/note/public' + chr(39))}, 'put', {data}, "
+            f"SELECT {seq}, '{mutator.entity}', {record}, {concat(branch, chr(39) + '/' + mutator.audience + chr(39))}, "
+            f"'put', {data}, "
             f"(SELECT min(changed_at) FROM sync_change) FROM {series}")
         cur.execute("SELECT count(*), max(seq) FROM sync_change")
         after, top = cur.fetchone()

@@ -95,6 +95,10 @@ def table(kind: str, section: dict[str, Any]) -> str:
         hist = ours["history"]
         lines.append(f"   history: a full pull of the scope takes {t_small:.0f} ms with {hist['feed_rows_before']:,} feed rows "
                      f"stored and {t_big:.0f} ms with {hist['feed_rows_after']:,} ({t_big / t_small:.2f}x)")
+    missing = ours.get("tables_missing_from_migrations")
+    if missing:
+        lines.append(f"   schema: {len(missing)} tables of the models are in no migration; the benchmark made them "
+                     f"with create_all ({', '.join(missing[:6])}{', ...' if len(missing) > 6 else ''})")
     dirty = [f"{who}:{k}" for who, d in (("ours", ours), ("kinto", kinto or {})) for k, r in d.items()
              if isinstance(r, dict) and "clean" in r and not r["clean"]]
     if dirty:
