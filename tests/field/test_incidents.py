@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from field_helpers import make_image, new_id, sha
+from tests.field.field_helpers import make_image, new_id, sha
 
 
 def report_args(**over):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from field_helpers import local, new_id
+from tests.field.field_helpers import local, new_id
 
 OK = {"atm": "ok", "skimming": "ok", "lights": "ok", "doors": "ok", "cleanliness": "ok", "loitering": "ok"}
 

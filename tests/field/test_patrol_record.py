@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from field_helpers import local, new_id
+from tests.field.field_helpers import local, new_id
 from server.rules import patrol as PR
 
 ALL_OK = {item: "ok" for item in PR.CHECK_ITEMS}

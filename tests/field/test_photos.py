@@ -7,7 +7,7 @@ import os
 import pytest
 from PIL import Image
 
-from field_helpers import make_image, sha
+from tests.field.field_helpers import make_image, sha
 
 
 @pytest.fixture

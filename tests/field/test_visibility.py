@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from field_helpers import new_id
+from tests.field.field_helpers import new_id
 from server.rules import permissions as P
 from server.rules import roles as R
 from sync.registry import Principal
