@@ -190,11 +190,13 @@ def _workload(kind: str, cfg: Any, work: Path, run_prefix: str, port: int, mutat
     out["push_1"] = push_phase(f"ours_{kind}_push_1", 1, seconds[0])
     log(f"  {kind}: push, 8 clients ({seconds[1]:.0f} s)")
     out["push_8"] = push_phase(f"ours_{kind}_push_8", 8, seconds[1])
+    # Pushes wrk abandoned at the end are still queued in the server: let them finish.
+    time.sleep(min(20.0, out["push_8"].lat_p99_ms / 1000))
 
     # The pull scope: one branch holding cfg.pull_changes records (plus its org rows).
     log(f"  {kind}: seeding {cfg.pull_changes} changes for the pull branch")
     seeder = Client(http, login(http, puller, "bench-seeder"))
-    seeder.push_records(mutator, cfg.pull_changes, "pull")
+    seed_parallel(port, puller, mutator, cfg.pull_changes, 4 if kind == "postgresql" else 1)
     reader = Client(http, login(http, puller, "bench-reader"))
     scope_changes, head = reader.pull_all(None)
     out["pull_scope_changes"] = scope_changes
@@ -246,6 +248,31 @@ def _workload(kind: str, cfg: Any, work: Path, run_prefix: str, port: int, mutat
     out["pull_incr_100_big"] = fixed_pull(f"ours_{kind}_pull_incr_big", [reader], head3, cfg.latency_seconds)
     http.close()
     return out
+
+
+def seed_parallel(port: int, employee_no: str, mutator: Mutator, n: int, clients: int) -> None:
+    """Push ``n`` mutations through the API from ``clients`` devices at once (set-up)."""
+    import threading
+
+    errors: list[BaseException] = []
+
+    def one(k: int, count: int) -> None:
+        http = Http(servers.HOST, port)
+        try:
+            Client(http, login(http, employee_no, f"bench-seed-{k}")).push_records(mutator, count, "pull")
+        except BaseException as exc:  # noqa: BLE001 - raised below
+            errors.append(exc)
+        finally:
+            http.close()
+
+    share = [n // clients + (1 if k < n % clients else 0) for k in range(clients)]
+    threads = [threading.Thread(target=one, args=(k, share[k])) for k in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
 
 
 def seed_history(db: servers.Database, rows: int, mutator: Mutator) -> tuple[int, int]:
