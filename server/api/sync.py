@@ -9,10 +9,11 @@ from flask import Blueprint, Response, current_app, request
 from sync.protocol import check_size, encode_pull, load_json
 
 from ..extensions import db
-from ..schemas.sync import MutationPageIn
+from ..schemas.sync import MutationPageIn, PullIn, PullOut, PushIn, PushOut
 from ..services import sync_admin
 from ..sync_setup import engine
 from .context import auth_required, current_auth, load
+from .openapi import doc
 
 bp = Blueprint("sync", __name__, url_prefix="/api")
 
@@ -24,6 +25,7 @@ def _sync_body() -> Any:
 
 
 @bp.post("/sync/push")
+@doc(body=PushIn, response=PushOut, errors=(400, 403, 409, 413), tags=["sync"])
 @auth_required
 def push() -> dict:
     """Apply a batch of mutations (one transaction; a 200 means committed)."""
@@ -31,6 +33,7 @@ def push() -> dict:
 
 
 @bp.post("/sync/pull")
+@doc(body=PullIn, response=PullOut, errors=(400, 403, 413), tags=["sync"])
 @auth_required
 def pull() -> Response:
     """Changes in the caller's scope after a cursor; ``wait`` makes it a long poll."""
@@ -39,6 +42,7 @@ def pull() -> Response:
 
 
 @bp.get("/branches/<uuid:branch_id>/rejected-mutations")
+@doc(query=MutationPageIn, errors=(403, 404, 422), tags=["sync"])
 @auth_required
 def rejected_mutations(branch_id: uuid.UUID) -> dict:
     """Rejected mutations of a branch, newest first (administrator, operations manager)."""
@@ -46,6 +50,7 @@ def rejected_mutations(branch_id: uuid.UUID) -> dict:
 
 
 @bp.get("/sync/clients/<uuid:client_id>/mutations")
+@doc(query=MutationPageIn, errors=(403, 404, 422), tags=["sync"])
 @auth_required
 def client_mutations(client_id: uuid.UUID) -> dict:
     """One client's mutation log, newest first (administrator, operations manager)."""

@@ -31,3 +31,22 @@ def test_docs_page_loads_only_local_assets(client):
         resp = client.get(asset)
         assert resp.status_code == 200, asset
         resp.close()
+
+
+def test_documented_push_and_pull_shapes_are_what_the_engine_accepts(client, as_role):
+    """The OpenAPI envelope schemas load a real push/pull body that the engine answers 200."""
+    import uuid
+
+    from server.schemas.sync import PullIn, PushIn
+
+    guard = as_role("guard")
+    push = {"client_id": str(uuid.uuid4()), "protocol": 1, "sent_at": "2026-11-28T10:00:00+08:00",
+            "mutations": [{"id": 1, "name": "no.such", "at": "2026-11-28T10:00:00+08:00", "args": {}}]}
+    pull = {"client_id": push["client_id"], "protocol": 1, "cursor": None, "limit": 10}
+    PushIn().load(push)
+    PullIn().load(pull)
+    assert guard.post("/api/sync/push", json=push).status_code == 200
+    assert guard.post("/api/sync/pull", json=pull).status_code == 200
+    spec = client.get("/api/openapi.json").get_json()
+    assert "PushIn" in spec["components"]["schemas"] and "PullOut" in spec["components"]["schemas"]
+    assert {"409", "413"} <= set(spec["paths"]["/api/sync/push"]["post"]["responses"])
