@@ -29,6 +29,7 @@ ENTITY_READERS: dict[str, frozenset[str]] = {
     # Field ops part A (R-SEC-2/6/8, R-OPS-1/2). Field roles read their own records
     # through OWN_RECORD_READERS instead; supervisors read the whole branch.
     "shift": FIELD_SUPERVISORS,
+    "roster_shift": FIELD_SUPERVISORS,
     "handover": FIELD_SUPERVISORS,
     "handover_item": FIELD_SUPERVISORS,
     "cleaning": FIELD_SUPERVISORS,
@@ -39,15 +40,21 @@ ENTITY_READERS: dict[str, frozenset[str]] = {
     # and of those the ones who supervise the floor.
     "floor_round": FLOOR_READERS,
     "coaching": FLOOR_READERS,
+    # Part B (R-SEC-4, R-SEC-5): guards patrol and report; cleaners and on-site staff get
+    # neither (least privilege); tellers and relationship managers have no part in security.
+    "checkpoint": FIELD_SUPERVISORS | {R.GUARD},
+    "patrol": FIELD_SUPERVISORS | {R.GUARD},
+    "incident": FIELD_SUPERVISORS | {R.GUARD},
 }
 
 #: role × entity: roles whose devices receive only the records *they are a party to*
-#: (their own shift, a handover they give or receive, items they hold or are offered,
+#: (their own shift and planned shifts, a handover they give or receive, items they hold or are offered,
 #: their own cleaning, their own contractor registration and visits). An ``onsite``
 #: contractor's device gets nothing else of the branch (R-SEC-8, R-SEC-10); guards and
 #: cleaners do not see colleagues' shifts.
 OWN_RECORD_READERS: dict[str, frozenset[str]] = {
     "shift": R.FIELD_ROLES,
+    "roster_shift": R.FIELD_ROLES,
     "handover": R.FIELD_ROLES,
     "handover_item": R.FIELD_ROLES,
     "cleaning": frozenset({R.CLEANER}),
@@ -68,13 +75,23 @@ MUTATION_ROLES: dict[str, frozenset[str]] = {
     "contractor.check_out": frozenset({R.ONSITE, R.GUARD}),
     "floor_round.record": frozenset({R.OPERATIONS_MANAGER}),
     "coaching.record": frozenset({R.OPERATIONS_MANAGER}),
+    "patrol.record": frozenset({R.GUARD}),
+    "incident.report": (FIELD_SUPERVISORS - {R.ADMIN}) | {R.GUARD},
+    "incident.resolve": FIELD_SUPERVISORS - {R.ADMIN},
 }
 
 #: role × record kind maintained over REST (not by devices): who may write it.
 RECORD_EDITORS: dict[str, frozenset[str]] = {
     "roster": frozenset({R.ADMIN, R.OPERATIONS_MANAGER}),
     "contractor": frozenset({R.ADMIN, R.OPERATIONS_MANAGER}),
+    # Checkpoint codes are secrets: create, list, rotate, print labels (R-SEC-5).
+    "checkpoint": frozenset({R.ADMIN, R.OPERATIONS_MANAGER}),
 }
+
+#: May create, list, rotate checkpoints and print their labels.
+CHECKPOINT_ADMINS = RECORD_EDITORS["checkpoint"]
+#: May upload incident photos: whoever may report an incident (R-SEC-4).
+PHOTO_UPLOADERS = MUTATION_ROLES["incident.report"]
 
 #: Bumped when the tables above change meaning, so every device re-snapshots.
 TABLE_VERSION = 1
@@ -125,25 +142,6 @@ def scope_fingerprint(role: str, branch_id: uuid.UUID | None) -> str:
     """Changes when the role, the branch or the table does: a device then re-snapshots."""
     raw = f"{TABLE_VERSION}|{role}|{branch_id}"
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
-
-# --- Field operations PART B: checkpoints, patrols, incidents, photos (R-SEC-4, R-SEC-5) ---
-#: Branch supervisors who follow patrols and incidents (lobby manager sees patrol alerts).
-FIELD_SUPERVISORS = frozenset(
-    {R.LOBBY_MANAGER, R.SERVICE_QUALITY_OFFICER, R.OPERATIONS_MANAGER, R.BRANCH_PRESIDENT, R.ADMIN}
-)
-# Guards patrol and report; cleaners and on-site staff get neither (least privilege);
-# tellers and relationship managers have no part in security work.
-ENTITY_READERS["checkpoint"] = frozenset({R.GUARD}) | FIELD_SUPERVISORS
-ENTITY_READERS["patrol"] = frozenset({R.GUARD}) | FIELD_SUPERVISORS
-ENTITY_READERS["incident"] = frozenset({R.GUARD}) | FIELD_SUPERVISORS
-MUTATION_ROLES["patrol.record"] = frozenset({R.GUARD})
-MUTATION_ROLES["incident.report"] = frozenset({R.GUARD}) | FIELD_SUPERVISORS - {R.ADMIN}
-MUTATION_ROLES["incident.resolve"] = FIELD_SUPERVISORS - {R.ADMIN}
-#: May create, list, rotate checkpoints and print their labels (the codes are secrets).
-CHECKPOINT_ADMINS = frozenset({R.ADMIN, R.OPERATIONS_MANAGER})
-#: May upload incident photos: whoever may report an incident.
-PHOTO_UPLOADERS = MUTATION_ROLES["incident.report"]
-
 
 def may_read_branch(role: str, own_branch: uuid.UUID | None, branch_id: uuid.UUID, entity: str) -> bool:
     """REST reads follow the pull table: ``role`` reads ``entity`` of its own branch;

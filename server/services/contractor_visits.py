@@ -34,8 +34,9 @@ _MESSAGES = {
 
 
 def registration_refusal(session: Session, branch: Branch, staff_id: uuid.UUID, at: datetime) -> str | None:
-    """Why the ``onsite`` account ``staff_id`` may not work at ``at`` (R-SEC-8), or ``None``:
-    the refusal of its best registration in the branch (``badge_unknown`` without one)."""
+    """Why the ``onsite`` account ``staff_id`` may not work at ``at`` (R-SEC-8), or ``None``
+    when any of its registrations in the branch is valid then; otherwise the first
+    registration's refusal (``badge_unknown`` without one)."""
     regs = session.scalars(
         select(Contractor).where(Contractor.branch_id == branch.id, Contractor.staff_id == staff_id)
     ).all()

@@ -46,12 +46,14 @@ def _roster(branch: Branch, now: datetime) -> list[dict[str, Any]]:
     if not existing:
         for post, suffix, begin, finish in DEMO_ROSTER:
             staff = _staff(branch, suffix)
-            db.session.add(RosterShift(
+            row = RosterShift(
                 branch_id=branch.id, post=post, staff_id=staff.id if staff else None, notes="demo",
                 starts_at=_local(day, begin, branch.timezone), ends_at=_local(day, finish, branch.timezone),
                 created_at=now, updated_at=now,
-            ))
-        db.session.flush()
+            )
+            db.session.add(row)
+            db.session.flush()
+            record_put("roster_shift", row)
         return _roster(branch, now)
     return [r.to_dict() for r in existing]
 

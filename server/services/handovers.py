@@ -62,7 +62,10 @@ def hand_over(session: Session, who: Principal, args: dict[str, Any], times: Tim
         snapshot.append({"id": str(item.id), "text": item.text, "carried": True})
         affected.append(("handover_item", item))
     new_items = args.get("open_items") or []
-    for item_id, item in zip(item_ids(handover.id, new_items), new_items):
+    ids = item_ids(handover.id, new_items)
+    if len(set(ids)) != len(ids):
+        reject("duplicate_record_id", "Two open items share one item_id.", field="open_items")
+    for item_id, item in zip(ids, new_items):
         ensure_new(session, HandoverItem, item_id, "open_items")
         row = HandoverItem(
             id=item_id, branch_id=branch.id, origin_handover_id=handover.id, handover_id=handover.id,

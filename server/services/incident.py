@@ -128,12 +128,7 @@ def list_incidents(actor: Staff, branch_id: uuid.UUID, query: dict[str, Any]) ->
     ``missing_photos`` (only incidents with a photo that never arrived). Readers per
     ``ENTITY_READERS["incident"]``; others get :class:`Forbidden`/:class:`NotFound`.
     """
-    if actor.role not in P.ENTITY_READERS["incident"]:
-        raise Forbidden("Your role does not see incidents.")
-    if db.session.get(Branch, branch_id) is None or not P.may_read_branch(
-        actor.role, actor.branch_id, branch_id, "incident"
-    ):
-        raise NotFound("No such branch.")
+    readable_branch(actor, branch_id, "incident")
     q = select(Incident).where(Incident.branch_id == branch_id)
     if query["status"] != "all":
         q = q.where(Incident.status == query["status"])
@@ -149,6 +144,18 @@ def list_incidents(actor: Staff, branch_id: uuid.UUID, query: dict[str, Any]) ->
         q.order_by(Incident.happened_at.desc(), Incident.id).limit(query["limit"]).offset(query["offset"])
     )
     return list(rows), total
+
+
+def readable_branch(actor: Staff, branch_id: uuid.UUID, entity: str) -> Branch:
+    """The branch, if ``actor`` may read its ``entity`` records over REST (the pull table,
+    R-SEC-10): :class:`Forbidden` for a role that never reads them, :class:`NotFound` for
+    a branch that is not the actor's (or does not exist)."""
+    if actor.role not in P.ENTITY_READERS.get(entity, frozenset()):
+        raise Forbidden(f"Your role does not see {entity} records.")
+    branch = db.session.get(Branch, branch_id)
+    if branch is None or not P.may_read_branch(actor.role, actor.branch_id, branch_id, entity):
+        raise NotFound("No such branch.")
+    return branch
 
 
 def may_see_photo(actor: Staff, sha256: str) -> bool:

@@ -18,7 +18,6 @@ from sync.context import TimeAttribution
 from sync.errors import MutationRejected
 from sync.registry import Principal
 
-from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..models.base import iso
 from ..models.incident import Incident
@@ -27,8 +26,7 @@ from ..models.patrol import Checkpoint, CheckpointCode, Patrol
 from ..models.shift import Shift
 from ..rules import patrol as PR
 from ..rules import patrol_compliance as PC
-from ..rules import permissions as P
-from .incident import new_incident
+from .incident import new_incident, readable_branch
 
 #: Namespace of the ids of patrol-raised incidents: ``uuid5(NS, str(patrol_id))``, so a
 #: device can name the incident its patrol raised before syncing.
@@ -155,7 +153,7 @@ def patrols_by_hour(actor: Staff, branch_id: uuid.UUID, day: date, now: datetime
 
     Raises :class:`Forbidden` / :class:`NotFound` per the permission table.
     """
-    branch = _readable_branch(actor, branch_id, "patrol")
+    branch = readable_branch(actor, branch_id, "patrol")
     zone = ZoneInfo(branch.timezone)
     windows = PC.guarded_hour_windows(day, branch.guarded_hours or {}, zone)
     day_start = datetime.combine(day, time(0), tzinfo=zone)
@@ -179,15 +177,6 @@ def patrols_by_hour(actor: Staff, branch_id: uuid.UUID, day: date, now: datetime
         inside = [p for p in patrols if v.window_start <= p.happened_at < v.window_end or str(p.id) in v.evidence]
         hours.append(PatrolHour(v.window_start.astimezone(zone).strftime("%H:%M"), v, inside))
     return branch, hours
-
-
-def _readable_branch(actor: Staff, branch_id: uuid.UUID, entity: str) -> Branch:
-    if actor.role not in P.ENTITY_READERS.get(entity, frozenset()):
-        raise Forbidden(f"Your role does not see {entity} records.")
-    branch = db.session.get(Branch, branch_id)
-    if branch is None or not P.may_read_branch(actor.role, actor.branch_id, branch_id, entity):
-        raise NotFound("No such branch.")
-    return branch
 
 
 def hour_dict(hour: PatrolHour) -> dict[str, Any]:

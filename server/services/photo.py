@@ -28,7 +28,7 @@ from ..rules import incident as IR
 from ..rules import permissions as P
 from ..sync_setup import record_put
 from . import incident as incident_service
-from .photo_store import photo_store
+from .photo_store import OffsetBeyondEnd, photo_store
 
 #: Pillow format -> MIME type of the photos accepted.
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
@@ -113,12 +113,14 @@ def upload(
         return _complete(actor, sha256, body, now)
     first, last, total = _parse_range(content_range, len(body))
     _check_total(total)
-    received = store.partial_size(sha256)
-    if first > received:
+    try:
+        received = store.write_partial(sha256, first, body)
+    except OffsetBeyondEnd as exc:
         raise Conflict(
-            f"The server has {received} bytes; send from there.", code="upload_offset_mismatch", received=received
-        )
-    received = store.write_partial(sha256, first, body)
+            f"The server has {exc.received} bytes; send from there.",
+            code="upload_offset_mismatch",
+            received=exc.received,
+        ) from None
     if received < total:
         return UploadState(sha256, False, received, total)
     data = store.read_partial(sha256)

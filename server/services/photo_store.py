@@ -10,12 +10,21 @@ photos until their digest and content are verified.
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import tempfile
 from pathlib import Path
 from typing import Protocol
 
 from flask import current_app
+
+
+class OffsetBeyondEnd(Exception):
+    """A chunk would leave a hole: it starts after the ``received`` bytes kept so far."""
+
+    def __init__(self, received: int) -> None:
+        super().__init__(f"upload has {received} bytes")
+        self.received = received
 
 
 class PhotoStore(Protocol):
@@ -37,8 +46,9 @@ class PhotoStore(Protocol):
         """Bytes received so far of an unfinished upload (0 when none)."""
 
     def write_partial(self, sha256: str, offset: int, data: bytes) -> int:
-        """Write ``data`` at ``offset`` (≤ :meth:`partial_size`), dropping anything after
-        it; return the new partial size."""
+        """Write ``data`` at ``offset``, dropping anything after it; return the new partial
+        size. Raises :class:`OffsetBeyondEnd` when ``offset`` exceeds the bytes kept
+        (checked atomically with the write)."""
 
     def read_partial(self, sha256: str) -> bytes:
         """All bytes of an unfinished upload."""
@@ -92,7 +102,12 @@ class LocalPhotoStore:
     def write_partial(self, sha256: str, offset: int, data: bytes) -> int:
         path = self._partial(sha256)
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "r+b" if path.exists() else "w+b") as fh:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "r+b") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)  # two chunks of one upload never interleave
+            size = os.fstat(fh.fileno()).st_size
+            if offset > size:
+                raise OffsetBeyondEnd(size)
             fh.truncate(offset)
             fh.seek(offset)
             fh.write(data)

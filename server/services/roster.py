@@ -14,6 +14,7 @@ from ..models.org import Branch, Staff
 from ..models.shift import RosterShift, Shift
 from ..rules import field_settings as FS
 from ..rules import shifts as rules
+from ..sync_setup import record_delete, record_put
 from .shifts import span
 
 
@@ -41,6 +42,8 @@ def create(branch: Branch, actor: Staff, values: dict[str, Any], now: datetime) 
                       notes=values.get("notes") or "", post=values["post"], staff_id=values.get("staff_id"),
                       starts_at=values["starts_at"], ends_at=values["ends_at"])
     db.session.add(row)
+    db.session.flush()
+    record_put("roster_shift", row)
     db.session.commit()
     return row
 
@@ -61,13 +64,16 @@ def update(branch: Branch, roster_id: uuid.UUID, changes: dict[str, Any], now: d
     for key, value in values.items():
         setattr(row, key, value if key != "notes" else (value or ""))
     row.updated_at = now
+    record_put("roster_shift", row)
     db.session.commit()
     return row
 
 
 def delete(branch: Branch, roster_id: uuid.UUID) -> None:
-    """Remove a planned shift."""
-    db.session.delete(get(branch, roster_id))
+    """Remove a planned shift; devices holding it get a delete."""
+    row = get(branch, roster_id)
+    record_delete("roster_shift", row.id)
+    db.session.delete(row)
     db.session.commit()
 
 

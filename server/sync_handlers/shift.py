@@ -1,6 +1,6 @@
 """Mutators and entities of shifts and handovers (R-SEC-2).
 
-Entities: ``shift``, ``handover``, ``handover_item`` (an open item's live state; the
+Entities: ``shift``, ``roster_shift`` (the plan, written over REST), ``handover``, ``handover_item`` (an open item's live state; the
 handover itself keeps the snapshot of what was handed over). Supervisors pull the whole
 branch's; a field device pulls the records its person is a party to.
 """
@@ -11,7 +11,7 @@ from typing import Any
 from sync.context import MutationContext
 from sync.registry import Entity, Registry
 
-from ..models.shift import Handover, HandoverItem, Shift
+from ..models.shift import Handover, HandoverItem, RosterShift, Shift
 from ..rules import permissions as P
 from ..schemas import field_mutations as S
 from ..services import handovers, shifts
@@ -24,6 +24,11 @@ def register(registry: Registry) -> None:
         name="shift", serialize=Shift.to_dict,
         audiences=lambda s: P.party_audiences(s.branch_id, "shift", s.staff_id),
         summary="A person's shift on a post, with start/end times and the post gap (R-SEC-2).",
+    ))
+    registry.add_entity(Entity(
+        name="roster_shift", serialize=RosterShift.to_dict,
+        audiences=lambda r: P.party_audiences(r.branch_id, "roster_shift", r.staff_id),
+        summary="A planned shift on a post (the roster), kept over REST (R-SEC-2).",
     ))
     registry.add_entity(Entity(
         name="handover", serialize=Handover.to_dict,

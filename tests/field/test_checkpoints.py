@@ -151,3 +151,18 @@ def test_r_sec_5_rotation_is_published_without_the_code(as_role, demo):
     later = guard.post("/api/sync/pull", json={**body, "cursor": first["cursor"]}).get_json()
     [again] = [c for c in later["changes"] if c["entity"] == "checkpoint"]
     assert again["id"] == cp["id"] and new not in str(later)
+
+
+def test_r_sec_5_cli_creates_lists_and_rotates_by_id(app, demo, runner):
+    result = runner.invoke(args=["checkpoint", "create", "--branch", "DEMO01", "--area", "entrance",
+                                 "--name-zh", "正门", "--name-en", "Main entrance"])
+    assert result.exit_code == 0, result.output
+    made = json.loads(result.output)
+    listed = [json.loads(line) for line in runner.invoke(args=["checkpoint", "list", "--branch", "DEMO01"]).output.splitlines()]
+    assert {c["name_en"] for c in listed} == {"Self-service area", "Main entrance"}
+    rotated = runner.invoke(args=["checkpoint", "rotate", "--id", made["id"]])
+    assert rotated.exit_code == 0 and json.loads(rotated.output)["code"] != made["code"]
+    assert runner.invoke(args=["checkpoint", "rotate"]).exit_code == 2  # needs --id or --branch
+    bad = runner.invoke(args=["checkpoint", "create", "--branch", "DEMO01", "--area", "moon",
+                              "--name-zh", "月", "--name-en", "Moon"])
+    assert bad.exit_code == 1

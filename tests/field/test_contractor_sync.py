@@ -131,7 +131,8 @@ def test_r_sec_8_onsite_pulls_only_its_own_registration_and_visits(as_role, demo
     theirs, _ = check_in(guard, other["badge_no"])
     onsite = as_role("onsite")
     held = {kind for kind, _ in pull(onsite)}
-    assert held <= {"branch", "staff", "contractor", "contractor_visit", "shift", "handover", "handover_item"}
+    assert held <= {"branch", "staff", "contractor", "contractor_visit", "shift", "roster_shift", "handover",
+                    "handover_item"}
     registry = visible(onsite, "contractor")
     assert [c["badge_no"] for c in registry.values()] == [demo["badges"]["onsite"]]
     assert theirs not in visible(onsite, "contractor_visit")

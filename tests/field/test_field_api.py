@@ -6,7 +6,7 @@ import pytest
 from tests.conftest import login
 
 from .factories import OTHER_PASSWORD, at, end_shift, new_id, other_branch_member, other_branch_staff, start_shift
-from .pushpull import push_one
+from .pushpull import push_one, visible
 
 
 def url(demo, path):
@@ -187,3 +187,21 @@ def test_r_ops_1_floor_rounds_and_coaching_listed(as_role, demo):
     assert [r["slot"] for r in rounds["items"]] == ["0930"] and rounds["items"][0]["minutes_from_slot"] == 5
     assert manager.get(url(demo, "floor-rounds") + "?slot=1130").get_json()["total"] == 0
     assert manager.get(url(demo, "coaching")).get_json()["items"][0]["topic"] == "greeting"
+
+
+@pytest.mark.parametrize("reader,count", [(("guard", 0), 1), (("guard", 1), 1), (("cleaner", 0), 1),
+                                          (("teller", 0), 0), (("lobby_manager", 0), 4)])
+def test_r_sec_2_devices_pull_their_own_planned_shifts(as_role, demo, reader, count):
+    assert len(visible(as_role(*reader), "roster_shift")) == count
+
+
+def test_r_sec_2_roster_changes_reach_and_leave_devices(as_role, demo):
+    manager = as_role("operations_manager")
+    g2 = as_role("guard", 1)
+    row = manager.post(url(demo, "roster"), json=plan(demo, staff_id=g2.staff["id"])).get_json()
+    assert row["id"] in visible(g2, "roster_shift")
+    manager.patch(url(demo, f"roster/{row['id']}"), json={"staff_id": as_role("guard").staff["id"]})
+    assert row["id"] not in visible(g2, "roster_shift")
+    assert row["id"] in visible(as_role("guard"), "roster_shift")
+    manager.delete(url(demo, f"roster/{row['id']}"))
+    assert row["id"] not in visible(as_role("guard"), "roster_shift")

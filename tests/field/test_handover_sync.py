@@ -147,3 +147,14 @@ def test_r_sec_2_item_close_rules(pair, as_role):
     assert push_one(manager, "handover.item.close", {"item_id": other, "resolution": "done"})["status"] == "applied"
     assert visible(manager, "handover_item")[other]["closed_by"] == manager.staff["id"]
     assert push_one(as_role("teller"), "handover.item.close", {"item_id": other})["status"] == "rejected"
+
+
+def test_r_sec_2_item_ids_must_be_new(pair):
+    g1, g2, shift_id = pair
+    same = new_id()
+    items = [{"item_id": same, "text": "a"}, {"item_id": same, "text": "b"}]
+    assert code(hand_over(g1, shift_id, g2.staff["id"], items=items)[1]) == "duplicate_record_id"
+    first, _ = hand_over(g1, shift_id, g2.staff["id"], items=[{"item_id": same, "text": "a"}])
+    g2_shift, _ = start_shift(g2, when=at(-1))
+    reused = hand_over(g2, g2_shift, g1.staff["id"], items=[{"item_id": same, "text": "again"}])[1]
+    assert code(reused) == "duplicate_record_id"

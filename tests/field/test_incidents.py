@@ -130,3 +130,34 @@ def test_r_sec_4_listing_access(as_role, client, demo, app):
     assert as_role("operations_manager").get(f"/api/branches/{other_id}/incidents").status_code == 404
     resp = as_role("operations_manager").get(url, query_string={"status": "weird", "limit": 0})
     assert resp.status_code == 422 and set(resp.get_json()["errors"]) == {"status", "limit"}
+
+
+def _queries_of(app, call):
+    from sqlalchemy import event
+
+    from server.extensions import db
+
+    seen = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(*_args, **_kw):
+        seen.append(1)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        call()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_r_sec_4_listing_does_not_query_per_incident(app, as_role, demo, push):
+    """Photos load in one batch (selectin), never once per incident (no N+1)."""
+    guard, om = as_role("guard"), as_role("operations_manager")
+    photos = [sha(make_image(seed=s)) for s in range(3)]
+    push(guard, [("incident.report", report_args(photos=photos)) for _ in range(2)])
+    few = _queries_of(app, lambda: incidents(om, demo))
+    push(guard, [("incident.report", report_args(photos=photos)) for _ in range(6)])
+    many = _queries_of(app, lambda: incidents(om, demo))
+    assert many == few

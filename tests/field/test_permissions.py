@@ -14,7 +14,7 @@ from sync.registry import Principal
 PART_A_MUTATIONS = {"shift.start", "shift.end", "shift.handover", "shift.handover.accept", "handover.item.close",
                     "cleaning.record", "contractor.check_in", "contractor.check_out", "floor_round.record",
                     "coaching.record"}
-PART_A_ENTITIES = {"shift", "handover", "handover_item", "cleaning", "contractor", "contractor_visit",
+PART_A_ENTITIES = {"shift", "roster_shift", "handover", "handover_item", "cleaning", "contractor", "contractor_visit",
                    "floor_round", "coaching"}
 
 

@@ -5,6 +5,8 @@ import uuid
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from server.rules import contractors as C
 from server.rules import field_settings as FS
@@ -143,3 +145,21 @@ def test_local_day_helpers():
     start, end = day_bounds(date(2026, 11, 28), "Asia/Shanghai")
     assert start == datetime(2026, 11, 27, 16, tzinfo=timezone.utc) and end - start == timedelta(days=1)
     assert at_local(date(2026, 11, 28), "16:00", "Asia/Shanghai").hour == 8
+
+_plans = st.lists(st.tuples(st.sampled_from(["security", "cleaning"]), st.integers(-600, 600), st.integers(1, 600)),
+                  max_size=6)
+
+
+@given(_plans, st.integers(-600, 1200))
+def test_r_sec_2_unstaffed_posts_properties(raw, now_min):
+    """Without shifts, exactly the due and running plans are reported; with each named
+    person starting on time, none is; a report is always due and running."""
+    now = T + timedelta(minutes=now_min)
+    staff = [uuid.uuid4() for _ in raw]
+    roster = [plan(post, start, start + length, who) for (post, start, length), who in zip(raw, staff)]
+    found = S.unstaffed_posts(roster, [], now, GRACE)
+    assert {u.planned_id for u in found} == {p.id for p in roster if p.starts_at + GRACE <= now < p.ends_at}
+    on_time = [S.ShiftSpan(uuid.uuid4(), p.staff_id, p.post, p.starts_at) for p in roster]
+    assert S.unstaffed_posts(roster, on_time, now, GRACE) == []
+    for u in S.unstaffed_posts(roster, on_time[: len(on_time) // 2], now, GRACE):
+        assert u.due_by <= now
