@@ -258,6 +258,7 @@ class SyncEngine:
     def _wait(self, session: Any, scope: Scope, after: int, limit: int, wait: float) -> list[Any]:
         """Long poll: re-read the feed when woken, until something in scope or the deadline."""
         deadline = time.monotonic() + wait
+        session.commit()  # hold no connection while the listener starts either
         waiter = self.notifier.hub.subscribe(frozenset(scope.audiences))
         try:
             while True:

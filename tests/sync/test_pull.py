@@ -245,3 +245,16 @@ def test_flask_sync_compact_drops_old_tombstones_only(device, notes, clock):
     assert runner.invoke(args=["sync", "compact"]).output.strip() == '{"compacted": 1}'
     assert runner.invoke(args=["sync", "compact"]).output.strip() == '{"compacted": 0}'
     assert [c["data"]["text"] for c in guard.pull(cursor=None)["changes"]] == ["y"]
+
+
+def test_both_page_strategies_return_the_same_pages(device, monkeypatch):
+    from sync import store
+
+    manager = device("lobby_manager")
+    manager.push(*[manager.note(str(i), tags=[["public"], ["customer"], ["public", "customer"]][i % 3]) for i in range(9)])
+    manager.cursor = None
+    merged = [p["changes"] for p in manager.sync(limit=2)]
+    monkeypatch.setattr(store, "MERGE_MAX_AUDIENCES", 0)
+    manager.cursor = None
+    scanned = [p["changes"] for p in manager.sync(limit=2)]
+    assert merged == scanned and sum(len(p) for p in merged) == 9
