@@ -236,7 +236,7 @@ class SyncEngine:
             now = self.now()
             client = store.lock_client(session, client_id, principal.staff_id, principal.branch_id, now)
             _check_owner(client, principal)
-            store.update_client(session, client_id, last_pull_at=now)
+            store.update_client(session, client_id, last_pull_at=now, branch_id=principal.branch_id)
             session.commit()
         except BaseException:
             session.rollback()

@@ -161,6 +161,22 @@ def test_scope_change_resets(device, notes):
     assert page["reset"] is True
 
 
+def test_branch_change_resets_and_drops_the_old_branch(device, notes, clock):
+    guard = device("guard")
+    guard.push(guard.note("old branch"))
+    guard.sync()
+    with notes.app_context():
+        from server.services import org
+
+        other = org.create_branch("MOVED1", "New branch", clock.now())
+        staff = db.session.get(Staff, uuid.UUID(guard.rc.staff["id"]))
+        staff.branch_id = other.id
+        db.session.commit()
+    page = guard.pull()
+    assert page["reset"] is True
+    assert guard.notes() == {}
+
+
 def test_cursor_from_another_protocol_version_resets(device, notes):
     guard = device("guard")
     guard.sync()
