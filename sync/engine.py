@@ -243,7 +243,7 @@ class SyncEngine:
             now = self.now()
             client = store.lock_client(session, client_id, principal.staff_id, principal.branch_id, now)
             _check_owner(client, principal)
-            store.update_client(session, client_id, last_pull_at=now)
+            store.update_client(session, client_id, last_pull_at=now, branch_id=principal.branch_id)
             session.commit()
         except BaseException:
             session.rollback()
@@ -265,6 +265,7 @@ class SyncEngine:
     def _wait(self, session: Any, scope: Scope, after: int, limit: int, wait: float) -> list[Any]:
         """Long poll: re-read the feed when woken, until something in scope or the deadline."""
         deadline = time.monotonic() + wait
+        session.commit()  # hold no connection while the listener starts either
         waiter = self.notifier.hub.subscribe(frozenset(scope.audiences))
         try:
             while True:

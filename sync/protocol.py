@@ -36,6 +36,8 @@ class RawMutation:
 
 @dataclass(frozen=True)
 class PushRequest:
+    """A checked push envelope; ``mutations`` have consecutive ids."""
+
     client_id: uuid.UUID
     protocol: int
     sent_at: datetime
@@ -44,6 +46,8 @@ class PushRequest:
 
 @dataclass(frozen=True)
 class PullRequest:
+    """A checked pull envelope; ``limit`` is ``None`` when the client sent none."""
+
     client_id: uuid.UUID
     protocol: int
     cursor: str | None

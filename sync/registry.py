@@ -147,9 +147,11 @@ class Registry:
         return self._scope_resolver(principal)
 
     def get_mutator(self, name: str) -> Mutator | None:
+        """The mutator named ``name``, or ``None`` (the engine rejects ``unknown_mutation``)."""
         return self.mutators.get(name)
 
     def get_entity(self, name: str) -> Entity:
+        """The entity named ``name``; ``KeyError`` if it was never registered (a bug)."""
         try:
             return self.entities[name]
         except KeyError:

@@ -34,6 +34,7 @@ from sqlalchemy import (
     insert,
     select,
     tuple_,
+    union_all,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -272,8 +273,17 @@ def upsert_changes(session: Session, rows: list[dict[str, Any]]) -> None:
     session.execute(stmt, rows)
 
 
-def page(session: Session, audiences: Iterable[str], after: int, limit: int) -> list[Any]:
-    """Up to ``limit`` feed rows of ``audiences`` with ``seq > after``, in seq order.
+#: On PostgreSQL, up to this many audiences a page is a UNION ALL of one ordered index
+#: range per audience, which the planner merges (Merge Append): the cost grows with the
+#: page, not with the history (measured on 1M rows: 4.5 ms a page against 17-40 ms for
+#: ``audience IN (…)``, which walks the seq index filtering other audiences). SQLite and
+#: wider scopes use the one ``IN`` scan (SQLite measured faster with it).
+MERGE_MAX_AUDIENCES = 64
+
+
+def page(session: Session, audiences: Iterable[str], after: int, limit: int) -> list[tuple]:
+    """Up to ``limit`` feed rows ``(seq, entity, record_id, op, data)`` of ``audiences``
+    with ``seq > after``, in seq order.
 
     Visibility is decided here, in SQL: rows of other audiences are never read.
     """
@@ -281,12 +291,17 @@ def page(session: Session, audiences: Iterable[str], after: int, limit: int) -> 
     audiences = sorted(audiences)
     if not audiences:
         return []
-    q = (
-        select(c.seq, c.entity, c.record_id, c.op, c.data)
-        .where(c.audience.in_(audiences), c.seq > after)
-        .order_by(c.seq)
-        .limit(limit)
-    )
+    cols = (c.seq, c.entity, c.record_id, c.op, c.data)
+    merge = session.get_bind().dialect.name == "postgresql" and 1 < len(audiences) <= MERGE_MAX_AUDIENCES
+    if not merge:
+        q = select(*cols).where(c.audience.in_(audiences), c.seq > after).order_by(c.seq).limit(limit)
+    else:
+        parts = [
+            select(*cols).where(c.audience == a, c.seq > after).order_by(c.seq).limit(limit).subquery().select()
+            for a in audiences
+        ]
+        merged = union_all(*parts).subquery()
+        q = select(merged).order_by(merged.c.seq).limit(limit)
     return session.execute(q).tuples().all()  # one fetchall, not a fetchone per row
 
 

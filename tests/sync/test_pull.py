@@ -161,6 +161,22 @@ def test_scope_change_resets(device, notes):
     assert page["reset"] is True
 
 
+def test_branch_change_resets_and_drops_the_old_branch(device, notes, clock):
+    guard = device("guard")
+    guard.push(guard.note("old branch"))
+    guard.sync()
+    with notes.app_context():
+        from server.services import org
+
+        other = org.create_branch("MOVED1", "New branch", clock.now())
+        staff = db.session.get(Staff, uuid.UUID(guard.rc.staff["id"]))
+        staff.branch_id = other.id
+        db.session.commit()
+    page = guard.pull()
+    assert page["reset"] is True
+    assert guard.notes() == {}
+
+
 def test_cursor_from_another_protocol_version_resets(device, notes):
     guard = device("guard")
     guard.sync()
@@ -245,3 +261,16 @@ def test_flask_sync_compact_drops_old_tombstones_only(device, notes, clock):
     assert runner.invoke(args=["sync", "compact"]).output.strip() == '{"compacted": 1}'
     assert runner.invoke(args=["sync", "compact"]).output.strip() == '{"compacted": 0}'
     assert [c["data"]["text"] for c in guard.pull(cursor=None)["changes"] if c["entity"] == "note"] == ["y"]
+
+
+def test_both_page_strategies_return_the_same_pages(device, monkeypatch):
+    from sync import store
+
+    manager = device("lobby_manager")
+    manager.push(*[manager.note(str(i), tags=[["public"], ["customer"], ["public", "customer"]][i % 3]) for i in range(9)])
+    manager.cursor = None
+    merged = [p["changes"] for p in manager.sync(limit=2)]
+    monkeypatch.setattr(store, "MERGE_MAX_AUDIENCES", 0)
+    manager.cursor = None
+    scanned = [p["changes"] for p in manager.sync(limit=2)]
+    assert merged == scanned and sum(len(p) for p in merged) == 9
