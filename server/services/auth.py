@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from sync.registry import Principal
 
@@ -71,7 +71,10 @@ def login(employee_no: str, password: str, label: str | None, now: datetime) -> 
         raise TooManyAttempts(f"Too many failed logins; try again in {wait} seconds.", retry_after=wait)
     staff = db.session.scalar(select(Staff).where(Staff.employee_no == employee_no.strip()))
     ok = verify_password(staff.password_hash if staff else None, password)
-    if not ok or staff is None or not staff.active:
+    valid = ok and staff is not None and staff.active
+    staff_id, branch_id = (staff.id, staff.branch_id) if valid and staff else (None, None)
+    _end_reads()  # every write below starts its own transaction
+    if not valid:
         throttle.record_failure(key, now)
         db.session.commit()
         raise InvalidCredentials("Wrong employee number or password.")
@@ -79,8 +82,8 @@ def login(employee_no: str, password: str, label: str | None, now: datetime) -> 
     token = secrets.token_urlsafe(32)
     ttl = timedelta(days=current_app.extensions["settings"].token_ttl_days)
     session = DeviceSession(
-        staff_id=staff.id,
-        branch_id=staff.branch_id,
+        staff_id=staff_id,
+        branch_id=branch_id,
         token_hash=hash_token(token),
         label=(label or None),
         created_at=now,
@@ -108,9 +111,20 @@ def authenticate(token: str | None, now: datetime) -> Authenticated:
     if not session.is_usable(now) or not staff.active:
         raise Unauthenticated("The token is not valid.")
     if now - session.last_seen_at >= LAST_SEEN_RESOLUTION:
-        session.last_seen_at = now
+        _end_reads()
+        db.session.execute(update(DeviceSession).where(DeviceSession.id == session.id).values(last_seen_at=now))
         db.session.commit()
     return Authenticated(session=session, staff=staff)
+
+
+def _end_reads() -> None:
+    """End the read transaction before writing, keeping the loaded objects usable.
+
+    SQLite (WAL) cannot upgrade a read transaction to a write once another connection
+    has committed since it began: it answers "database is locked" at once instead of
+    waiting. A write that starts its own transaction waits on the busy timeout instead.
+    """
+    db.session.commit()
 
 
 def logout(auth: Authenticated, now: datetime) -> None:

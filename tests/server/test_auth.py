@@ -190,3 +190,39 @@ def test_production_hashes_use_argon2id_defaults(tmp_path, clock):
     assert stored.startswith("$argon2id$")
     params = PasswordHasher().check_needs_rehash(stored)
     assert params is False and f"m={RFC_9106_LOW_MEMORY.memory_cost}" in stored
+
+
+def _commit_elsewhere_after(app, marker):
+    """After the first statement containing ``marker``, another connection commits a write:
+    the interleaving that made SQLite answer "database is locked" to a read-then-write."""
+    from sqlalchemy import event, text
+
+    with app.app_context():
+        engine = db.engine
+    fired = []
+
+    def after(conn, cursor, statement, *args):
+        if marker in statement and not fired:
+            fired.append(statement)
+            with engine.connect() as other:
+                other.execute(text("INSERT INTO login_failure (employee_no, at) VALUES ('someone-else', '2026-01-01 00:00:00')"))
+                other.commit()
+
+    event.listen(engine, "after_cursor_execute", after)
+    return fired
+
+
+def test_login_survives_a_concurrent_writer(app, client, demo):
+    fired = _commit_elsewhere_after(app, "FROM staff")
+    assert client.post("/api/auth/login", json={"employee_no": "DEMO01-G1", "password": DEMO_PASSWORD}).status_code == 200
+    assert fired
+    resp = client.post("/api/auth/login", json={"employee_no": "DEMO01-G1", "password": "wrong"})
+    assert resp.status_code == 401
+
+
+def test_authentication_survives_a_concurrent_writer(app, client, demo, clock):
+    token = login(client, "DEMO01-G1")["token"]
+    clock.advance(minutes=5)  # last_seen_at is due for an update
+    fired = _commit_elsewhere_after(app, "FROM device_session")
+    assert client.post("/api/auth/logout", headers={"Authorization": f"Bearer {token}"}).status_code == 204
+    assert fired
