@@ -36,3 +36,15 @@ def _on_begin(conn: Any) -> None:
     mode = conn.get_execution_options().get("sqlite_begin", "")
     conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
+
+
+def begin_write(session: Any) -> None:
+    """End the session's transaction and open the next one as a writer.
+
+    On SQLite that is ``BEGIN IMMEDIATE``: the write lock is taken (waiting on the busy
+    timeout) before the first read, so a later write cannot fail on a stale snapshot.
+    PostgreSQL needs nothing: its writers lock rows, not the database.
+    """
+    session.commit()
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})

@@ -8,10 +8,16 @@ from typing import Any, Callable, TypeVar
 from flask import current_app, g, request
 from marshmallow import Schema, ValidationError
 
+from ..db_events import begin_write
 from ..errors import BadRequest, ValidationFailed
+from ..extensions import db
 from ..services.auth import Authenticated, authenticate
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: Blueprints whose services open their own transactions (the sync engine does).
+OWN_TRANSACTIONS = frozenset({"sync"})
 
 
 def now() -> datetime:
@@ -31,6 +37,8 @@ def auth_required(view: F) -> F:
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         g.auth = authenticate(bearer_token(), now())
+        if request.method not in READ_METHODS and request.blueprint not in OWN_TRANSACTIONS:
+            begin_write(db.session)
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]

@@ -226,3 +226,26 @@ def test_authentication_survives_a_concurrent_writer(app, client, demo, clock):
     fired = _commit_elsewhere_after(app, "FROM device_session")
     assert client.post("/api/auth/logout", headers={"Authorization": f"Bearer {token}"}).status_code == 204
     assert fired
+
+
+def test_rest_writes_take_the_sqlite_write_lock_before_their_reads(app, as_role, demo):
+    """Every authenticated write route starts its transaction as a writer (SQLite:
+    BEGIN IMMEDIATE), so its reads cannot go stale before its write; reads stay shared."""
+    from sqlalchemy import event
+
+    om = as_role("operations_manager")
+    with app.app_context():
+        engine = db.engine
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda conn, cur, stmt, *a: statements.append(stmt))
+    url = f"/api/branches/{demo['branch_id']}/checkpoints"
+    assert om.post(url, json={"area": "lobby", "name_zh": "大厅", "name_en": "Lobby"}).status_code == 201
+    insert = next(i for i, s in enumerate(statements) if s.startswith("INSERT INTO checkpoint"))
+    begins = [s for s in statements[:insert] if s.startswith("BEGIN")]
+    if engine.dialect.name == "sqlite":
+        assert begins[-1] == "BEGIN IMMEDIATE"
+        statements.clear()
+        assert om.get(url).status_code == 200
+        assert "BEGIN IMMEDIATE" not in statements
+    else:
+        assert not begins  # PostgreSQL: psycopg begins implicitly; rows are locked, not the database
