@@ -67,6 +67,29 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Any) -> str:
 
 
 @pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A Redis database of this test worker's own, emptied before and after; fails under
+    ``CI`` when Redis is unreachable, skips (with the reason) elsewhere."""
+    import redis
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1, … under xdist
+    index = 14 - int(worker[2:]) % 14 if worker.startswith("gw") else 15
+    url = f"redis://127.0.0.1:6379/{index}"
+    conn = redis.Redis.from_url(url)
+    try:
+        conn.ping()
+    except redis.RedisError as exc:
+        conn.close()
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is required under CI and unreachable: {exc}")
+        pytest.skip(f"Redis unreachable: {exc}")
+    conn.flushdb()
+    yield url
+    conn.flushdb()
+    conn.close()
+
+
+@pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(T0)
 

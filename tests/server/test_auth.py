@@ -91,26 +91,6 @@ def test_throttling_holds_across_server_processes(app, client, demo, db_url, clo
         db.engine.dispose()
 
 
-@pytest.fixture
-def redis_url():
-    import os
-
-    import redis
-
-    url = "redis://127.0.0.1:6379/15"
-    try:
-        redis.Redis.from_url(url).ping()
-    except redis.RedisError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is required under CI: {exc}")
-        pytest.skip(f"Redis unreachable: {exc}")
-    conn = redis.Redis.from_url(url)
-    conn.flushdb()
-    yield url
-    conn.flushdb()
-    conn.close()
-
-
 def test_throttling_in_redis_when_configured(app, client, demo, redis_url):
     app.extensions["settings"] = app.extensions["settings"].with_overrides(redis_url=redis_url)
     for _ in range(5):

@@ -5,18 +5,11 @@ import threading
 import time
 
 import pytest
-import redis
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 @pytest.fixture
-def app_overrides():
-    try:
-        redis.Redis.from_url(REDIS_URL).ping()
-    except redis.exceptions.ConnectionError as exc:
-        pytest.skip(f"Redis unreachable: {exc}")
-    return {"redis_url": REDIS_URL}
+def app_overrides(redis_url):
+    return {"redis_url": redis_url}
 
 
 def test_long_poll_wakes_through_redis(device, notes):
