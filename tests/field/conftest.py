@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from server.extensions import db
 
 
 def _client_of(role_client: Any) -> None:
@@ -70,44 +69,24 @@ def pull() -> Any:
 
 
 @pytest.fixture
-def on_shift(app: Any, push: Any, clock: Any) -> Any:
-    """``on_shift(guard, at=None)`` starts a security shift for a guard (PART A's
-    ``shift.start`` when merged, else a row of the placeholder model)."""
+def on_shift(push: Any, clock: Any) -> Any:
+    """``on_shift(guard, at=None)`` starts a security shift through ``shift.start``."""
 
     def start(role_client: Any, at: datetime | None = None) -> str:
         shift_id = str(uuid.uuid4())
-        at = at or clock.now() - timedelta(hours=1)
-        if app.extensions["sync_registry"].get_mutator("shift.start") is not None:
-            [res] = push(role_client, [("shift.start", {"shift_id": shift_id, "post": "security"}, at)])
-            assert res["status"] == "applied", res
-            return shift_id
-        from server.models.shift import Shift
-
-        with app.app_context():
-            db.session.add(Shift(
-                id=uuid.UUID(shift_id), staff_id=uuid.UUID(role_client.staff["id"]),
-                branch_id=uuid.UUID(role_client.staff["branch_id"]), post="security",
-                device_at=at, received_at=at, skew_ms=0, happened_at=at, clock_suspect=False,
-            ))
-            db.session.commit()
+        [res] = push(role_client, [("shift.start", {"shift_id": shift_id, "post": "security"}, at or clock.now() - timedelta(hours=1))])
+        assert res["status"] == "applied", res
         return shift_id
 
     return start
 
 
 @pytest.fixture
-def off_shift(app: Any, push: Any) -> Any:
-    """``off_shift(guard, shift_id, at)`` ends a shift (PART A's ``shift.end`` when merged)."""
+def off_shift(push: Any) -> Any:
+    """``off_shift(guard, shift_id, at)`` ends a shift through ``shift.end``."""
 
     def end(role_client: Any, shift_id: str, at: datetime) -> None:
-        if app.extensions["sync_registry"].get_mutator("shift.end") is not None:
-            [res] = push(role_client, [("shift.end", {"shift_id": shift_id}, at)])
-            assert res["status"] == "applied", res
-            return
-        from server.models.shift import Shift
-
-        with app.app_context():
-            db.session.get(Shift, uuid.UUID(shift_id)).ended_at = at
-            db.session.commit()
+        [res] = push(role_client, [("shift.end", {"shift_id": shift_id}, at)])
+        assert res["status"] == "applied", res
 
     return end
