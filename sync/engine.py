@@ -133,6 +133,11 @@ class SyncEngine:
         if not old:
             return []
         stored = store.outcomes(session, request.client_id, old[0], old[-1])
+        lost = [i for i in old if i not in stored]
+        if lost:
+            # Every consumed id has a log row written in its push's transaction; a gap here
+            # means the log was tampered with. Answer (the id is consumed either way) but say so.
+            log.error("client %s: no stored outcome for consumed mutation ids %s", request.client_id, lost)
         return [{**stored.get(i, {"id": i, "status": "applied"}), "duplicate": True} for i in old]
 
     def _apply(
