@@ -36,6 +36,10 @@ class EngineSettings:
     max_wait_seconds: float = 30
     clock_tolerance: timedelta = timedelta(minutes=2)
     tombstone_horizon: timedelta = timedelta(days=90)
+    #: A pull records ``last_pull_at`` only when the stored one is older than this (or the
+    #: client is new or changed branch): an empty poll then stays a read. Compliance's
+    #: "synced past T" errs on the safe side: a device looks less synced, never more.
+    pull_touch_interval: timedelta = timedelta(seconds=10)
 
 
 def iso(value: datetime | None) -> str | None:
@@ -209,20 +213,25 @@ class SyncEngine:
         request = protocol.parse_pull(body)
         scope = self.registry.scope_for(principal)
         last_mutation_id = self._touch_pull(session, request.client_id, principal)
-        after, reset = self._start(session, request, scope)
         limit = min(request.limit or self.settings.pull_default_limit, self.settings.pull_max_limit)
         wait = min(request.wait, self.settings.max_wait_seconds)
+        # A long poll checks the cursor against the counter before it sleeps; a plain pull
+        # reads the page first and checks the cursor after it (below), with one read.
+        after, reset = self._start(session, request, scope, check_counter=wait > 0)
         if wait > 0 and not reset:
             rows = self._wait(session, scope, after, limit + 1, wait)
         else:
             rows = store.page(session, scope.audiences, after, limit + 1)
-        if not reset and store.read_counter(session)[1] > after:
-            # Compaction committed between reading the horizon and the page: on PostgreSQL
-            # each statement has its own snapshot, so tombstones this cursor needs may be
-            # missing from ``rows``. Re-read the horizon after the page; if it passed the
-            # cursor, answer a fresh snapshot instead of a page with deletes missing.
-            after, reset = 0, True
-            rows = store.page(session, scope.audiences, after, limit + 1)
+        if not reset:
+            # The counter is read *after* the page: on PostgreSQL each statement has its
+            # own snapshot, so a compaction committed while the page was read may have
+            # removed tombstones this cursor needs; a horizon read afterwards sees it.
+            # (A horizon past the cursor, or a cursor past the top — not from this
+            # database — answers a fresh snapshot instead.)
+            top, horizon = store.read_counter(session)
+            if after < horizon or after > top:
+                after, reset = 0, True
+                rows = store.page(session, scope.audiences, after, limit + 1)
         has_more = len(rows) > limit
         rows = rows[:limit]
         seq = rows[-1].seq if rows else after
@@ -237,10 +246,19 @@ class SyncEngine:
         }
 
     def _touch_pull(self, session: Any, client_id: uuid.UUID, principal: Principal) -> int:
+        """Check (and bind) the client; record ``last_pull_at`` at most once per
+        ``pull_touch_interval``. Usually one plain read: no write, no lock."""
         session.commit()
+        now = self.now()
+        client = store.get_client(session, client_id)
+        if client is not None:
+            _check_owner(client, principal)
+            fresh = client.last_pull_at is not None and now - client.last_pull_at < self.settings.pull_touch_interval
+            if fresh and client.branch_id == principal.branch_id:
+                return int(client.last_mutation_id)
+        session.commit()  # end the read: the write below starts its own transaction
         try:
             self._begin_write(session)
-            now = self.now()
             client = store.lock_client(session, client_id, principal.staff_id, principal.branch_id, now)
             _check_owner(client, principal)
             store.update_client(session, client_id, last_pull_at=now, branch_id=principal.branch_id)
@@ -250,16 +268,19 @@ class SyncEngine:
             raise
         return int(client.last_mutation_id)
 
-    def _start(self, session: Any, request: protocol.PullRequest, scope: Scope) -> tuple[int, bool]:
-        """``(seq to read after, reset?)`` for the request's cursor."""
+    def _start(self, session: Any, request: protocol.PullRequest, scope: Scope, *,
+               check_counter: bool = True) -> tuple[int, bool]:
+        """``(seq to read after, reset?)`` for the request's cursor; with ``check_counter``
+        also reset a cursor the counter rules out (the caller checks it otherwise)."""
         if request.cursor is None:
             return 0, True
         cursor = self.cursors.decode(request.cursor)
         if cursor.protocol != request.protocol or cursor.fingerprint != scope.fingerprint:
             return 0, True
-        top, horizon = store.read_counter(session)
-        if cursor.seq < horizon or cursor.seq > top:
-            return 0, True  # tombstones it needs were compacted, or not from this database
+        if check_counter:
+            top, horizon = store.read_counter(session)
+            if cursor.seq < horizon or cursor.seq > top:
+                return 0, True  # tombstones it needs were compacted, or not from this database
         return cursor.seq, False
 
     def _wait(self, session: Any, scope: Scope, after: int, limit: int, wait: float) -> list[Any]:
