@@ -107,13 +107,10 @@ class SyncEngine:
                     f"The next mutation id is {last + 1}; this batch starts at {batch[0].id}.", last_mutation_id=last
                 )
             results = self._duplicates(session, request, last)
-            previous_at = client.last_device_at
-            rows = []
-            for mutation in (m for m in batch if m.id > last):
-                result, row = self._apply(session, principal, request, mutation, now, previous_at)
-                previous_at = row["at"] or previous_at
-                results.append(result)
-                rows.append(row)
+            rows: list[dict[str, Any]] = []
+            self._apply_all(session, principal, request, [m for m in batch if m.id > last], now,
+                            client.last_device_at, results, rows)
+            previous_at = next((row["at"] for row in reversed(rows) if row["at"] is not None), client.last_device_at)
             store.log_mutations(session, rows)
             last = max(last, batch[-1].id) if batch else last
             store.update_client(
@@ -125,6 +122,51 @@ class SyncEngine:
             session.rollback()
             raise
         return {"last_mutation_id": last, "server_time": iso(now), "results": results}
+
+    def _apply_all(
+        self, session: Any, principal: Principal, request: protocol.PushRequest,
+        todo: list[protocol.RawMutation], now: datetime, previous_at: datetime | None,
+        results: list[dict[str, Any]], rows: list[dict[str, Any]],
+    ) -> None:
+        """Apply ``todo`` in order, appending each outcome to ``results`` and ``rows``.
+
+        Optimistic: a run of mutations shares one SAVEPOINT (two statements a mutation
+        fewer). When a handler raises, the run rolls back to it and is replayed from its
+        start with one SAVEPOINT per mutation, exactly as if each had had its own all
+        along: the failing one leaves no trace but its log row; then the next run starts.
+        """
+        batch = feed.pending(session, self)
+        start = 0
+        while start < len(todo):
+            mark = batch.mark()
+            savepoint = session.begin_nested()
+            done: list[tuple[dict[str, Any], dict[str, Any]]] = []
+            prev, failed = previous_at, None
+            for k in range(start, len(todo)):
+                outcome = self._apply(session, principal, request, todo[k], now, prev, optimistic=True)
+                if outcome is None:
+                    failed = k
+                    break
+                done.append(outcome)
+                prev = outcome[1]["at"] or prev
+            if failed is None:
+                savepoint.commit()
+                end = len(todo)
+            else:
+                if savepoint.is_active:
+                    savepoint.rollback()
+                batch.restore(mark)
+                done, prev = [], previous_at
+                for k in range(start, failed + 1):
+                    outcome = self._apply(session, principal, request, todo[k], now, prev)
+                    assert outcome is not None
+                    done.append(outcome)
+                    prev = outcome[1]["at"] or prev
+                end = failed + 1
+            for result, row in done:
+                results.append(result)
+                rows.append(row)
+            previous_at, start = prev, end
 
     def _begin_write(self, session: Any) -> None:
         # SQLite: BEGIN IMMEDIATE takes the write lock first, so two pushes queue on the
@@ -141,8 +183,9 @@ class SyncEngine:
 
     def _apply(
         self, session: Any, principal: Principal, request: protocol.PushRequest, mutation: protocol.RawMutation,
-        now: datetime, previous_at: datetime | None,
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        now: datetime, previous_at: datetime | None, optimistic: bool = False,
+    ) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """``(result, log row)``; ``None`` when ``optimistic`` and the handler raised."""
         raw = mutation.raw
         name, args = raw.get("name"), raw.get("args")
         at = protocol.parse_time(raw.get("at"))
@@ -165,7 +208,9 @@ class SyncEngine:
         else:
             ctx = MutationContext(session=session, principal=principal, client_id=request.client_id,
                                   mutation_id=mutation.id, name=name, times=times, now=now, emitter=self)
-            error = self._run(session, mutator, ctx, args)
+            error = self._run(session, mutator, ctx, args, optimistic=optimistic)
+            if error is _RETRY:
+                return None
         result: dict[str, Any] = {"id": mutation.id, "status": "applied" if error is None else "rejected"}
         if error is not None:
             result["error"] = error.as_error()
@@ -182,8 +227,25 @@ class SyncEngine:
         }
         return result, row
 
-    def _run(self, session: Any, mutator: Any, ctx: MutationContext, args: dict[str, Any]) -> MutationRejected | None:
-        """Run one handler in a SAVEPOINT; a failure rolls back to it and becomes a rejection."""
+    def _run(self, session: Any, mutator: Any, ctx: MutationContext, args: dict[str, Any], *,
+             optimistic: bool = False) -> Any:
+        """Run one handler in a SAVEPOINT; a failure rolls back to it and becomes a rejection.
+
+        ``optimistic``: no SAVEPOINT of its own (the caller holds one for the run); any
+        exception of the handler returns ``_RETRY`` and the caller replays the run.
+        """
+        if optimistic:
+            try:
+                loaded = mutator.schema.load(args)
+            except ValidationError as exc:
+                return MutationRejected("invalid_args", "Some args are not valid.", errors=exc.normalized_messages())
+            except Exception:
+                return _RETRY
+            try:
+                mutator.handler(ctx, loaded)
+            except Exception:
+                return _RETRY
+            return None
         batch = feed.pending(session, self)
         mark = batch.mark()
         try:
@@ -338,6 +400,9 @@ class SyncEngine:
             session.rollback()
             raise
         return gone
+
+
+_RETRY = object()  # an optimistic handler raised: replay its run with a SAVEPOINT each
 
 
 def _check_owner(client: Any, principal: Principal) -> None:
