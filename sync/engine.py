@@ -309,8 +309,8 @@ class SyncEngine:
 
     def _touch_pull(self, session: Any, client_id: uuid.UUID, principal: Principal) -> int:
         """Check (and bind) the client; record ``last_pull_at`` at most once per
-        ``pull_touch_interval``. Usually one plain read: no write, no lock."""
-        session.commit()
+        ``pull_touch_interval``. Usually one plain read: no write, no lock, and in the
+        caller's read transaction (no COMMIT and BEGIN in between)."""
         now = self.now()
         client = store.get_client(session, client_id)
         if client is not None:
