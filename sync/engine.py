@@ -36,6 +36,10 @@ class EngineSettings:
     max_wait_seconds: float = 30
     clock_tolerance: timedelta = timedelta(minutes=2)
     tombstone_horizon: timedelta = timedelta(days=90)
+    #: A pull records ``last_pull_at`` only when the stored one is older than this (or the
+    #: client is new or changed branch): an empty poll then stays a read. Compliance's
+    #: "synced past T" errs on the safe side: a device looks less synced, never more.
+    pull_touch_interval: timedelta = timedelta(seconds=10)
 
 
 def iso(value: datetime | None) -> str | None:
@@ -103,13 +107,10 @@ class SyncEngine:
                     f"The next mutation id is {last + 1}; this batch starts at {batch[0].id}.", last_mutation_id=last
                 )
             results = self._duplicates(session, request, last)
-            previous_at = client.last_device_at
-            rows = []
-            for mutation in (m for m in batch if m.id > last):
-                result, row = self._apply(session, principal, request, mutation, now, previous_at)
-                previous_at = row["at"] or previous_at
-                results.append(result)
-                rows.append(row)
+            rows: list[dict[str, Any]] = []
+            self._apply_all(session, principal, request, [m for m in batch if m.id > last], now,
+                            client.last_device_at, results, rows)
+            previous_at = next((row["at"] for row in reversed(rows) if row["at"] is not None), client.last_device_at)
             store.log_mutations(session, rows)
             last = max(last, batch[-1].id) if batch else last
             store.update_client(
@@ -121,6 +122,51 @@ class SyncEngine:
             session.rollback()
             raise
         return {"last_mutation_id": last, "server_time": iso(now), "results": results}
+
+    def _apply_all(
+        self, session: Any, principal: Principal, request: protocol.PushRequest,
+        todo: list[protocol.RawMutation], now: datetime, previous_at: datetime | None,
+        results: list[dict[str, Any]], rows: list[dict[str, Any]],
+    ) -> None:
+        """Apply ``todo`` in order, appending each outcome to ``results`` and ``rows``.
+
+        Optimistic: a run of mutations shares one SAVEPOINT (two statements a mutation
+        fewer). When a handler raises, the run rolls back to it and is replayed from its
+        start with one SAVEPOINT per mutation, exactly as if each had had its own all
+        along: the failing one leaves no trace but its log row; then the next run starts.
+        """
+        batch = feed.pending(session, self)
+        start = 0
+        while start < len(todo):
+            mark = batch.mark()
+            savepoint = session.begin_nested()
+            done: list[tuple[dict[str, Any], dict[str, Any]]] = []
+            prev, failed = previous_at, None
+            for k in range(start, len(todo)):
+                outcome = self._apply(session, principal, request, todo[k], now, prev, optimistic=True)
+                if outcome is None:
+                    failed = k
+                    break
+                done.append(outcome)
+                prev = outcome[1]["at"] or prev
+            if failed is None:
+                savepoint.commit()
+                end = len(todo)
+            else:
+                if savepoint.is_active:
+                    savepoint.rollback()
+                batch.restore(mark)
+                done, prev = [], previous_at
+                for k in range(start, failed + 1):
+                    outcome = self._apply(session, principal, request, todo[k], now, prev)
+                    assert outcome is not None
+                    done.append(outcome)
+                    prev = outcome[1]["at"] or prev
+                end = failed + 1
+            for result, row in done:
+                results.append(result)
+                rows.append(row)
+            previous_at, start = prev, end
 
     def _begin_write(self, session: Any) -> None:
         # SQLite: BEGIN IMMEDIATE takes the write lock first, so two pushes queue on the
@@ -142,8 +188,9 @@ class SyncEngine:
 
     def _apply(
         self, session: Any, principal: Principal, request: protocol.PushRequest, mutation: protocol.RawMutation,
-        now: datetime, previous_at: datetime | None,
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        now: datetime, previous_at: datetime | None, optimistic: bool = False,
+    ) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """``(result, log row)``; ``None`` when ``optimistic`` and the handler raised."""
         raw = mutation.raw
         name, args = raw.get("name"), raw.get("args")
         at = protocol.parse_time(raw.get("at"))
@@ -166,7 +213,9 @@ class SyncEngine:
         else:
             ctx = MutationContext(session=session, principal=principal, client_id=request.client_id,
                                   mutation_id=mutation.id, name=name, times=times, now=now, emitter=self)
-            error = self._run(session, mutator, ctx, args)
+            error = self._run(session, mutator, ctx, args, optimistic=optimistic)
+            if error is _RETRY:
+                return None
         result: dict[str, Any] = {"id": mutation.id, "status": "applied" if error is None else "rejected"}
         if error is not None:
             result["error"] = error.as_error()
@@ -183,8 +232,25 @@ class SyncEngine:
         }
         return result, row
 
-    def _run(self, session: Any, mutator: Any, ctx: MutationContext, args: dict[str, Any]) -> MutationRejected | None:
-        """Run one handler in a SAVEPOINT; a failure rolls back to it and becomes a rejection."""
+    def _run(self, session: Any, mutator: Any, ctx: MutationContext, args: dict[str, Any], *,
+             optimistic: bool = False) -> Any:
+        """Run one handler in a SAVEPOINT; a failure rolls back to it and becomes a rejection.
+
+        ``optimistic``: no SAVEPOINT of its own (the caller holds one for the run); any
+        exception of the handler returns ``_RETRY`` and the caller replays the run.
+        """
+        if optimistic:
+            try:
+                loaded = mutator.schema.load(args)
+            except ValidationError as exc:
+                return MutationRejected("invalid_args", "Some args are not valid.", errors=exc.normalized_messages())
+            except Exception:
+                return _RETRY
+            try:
+                mutator.handler(ctx, loaded)
+            except Exception:
+                return _RETRY
+            return None
         batch = feed.pending(session, self)
         mark = batch.mark()
         try:
@@ -214,20 +280,25 @@ class SyncEngine:
         request = protocol.parse_pull(body)
         scope = self.registry.scope_for(principal)
         last_mutation_id = self._touch_pull(session, request.client_id, principal)
-        after, reset = self._start(session, request, scope)
         limit = min(request.limit or self.settings.pull_default_limit, self.settings.pull_max_limit)
         wait = min(request.wait, self.settings.max_wait_seconds)
+        # A long poll checks the cursor against the counter before it sleeps; a plain pull
+        # reads the page first and checks the cursor after it (below), with one read.
+        after, reset = self._start(session, request, scope, check_counter=wait > 0)
         if wait > 0 and not reset:
             rows = self._wait(session, scope, after, limit + 1, wait)
         else:
             rows = store.page(session, scope.audiences, after, limit + 1)
-        if not reset and store.read_counter(session)[1] > after:
-            # Compaction committed between reading the horizon and the page: on PostgreSQL
-            # each statement has its own snapshot, so tombstones this cursor needs may be
-            # missing from ``rows``. Re-read the horizon after the page; if it passed the
-            # cursor, answer a fresh snapshot instead of a page with deletes missing.
-            after, reset = 0, True
-            rows = store.page(session, scope.audiences, after, limit + 1)
+        if not reset:
+            # The counter is read *after* the page: on PostgreSQL each statement has its
+            # own snapshot, so a compaction committed while the page was read may have
+            # removed tombstones this cursor needs; a horizon read afterwards sees it.
+            # (A horizon past the cursor, or a cursor past the top — not from this
+            # database — answers a fresh snapshot instead.)
+            top, horizon = store.read_counter(session)
+            if after < horizon or after > top:
+                after, reset = 0, True
+                rows = store.page(session, scope.audiences, after, limit + 1)
         has_more = len(rows) > limit
         rows = rows[:limit]
         seq = rows[-1].seq if rows else after
@@ -242,10 +313,19 @@ class SyncEngine:
         }
 
     def _touch_pull(self, session: Any, client_id: uuid.UUID, principal: Principal) -> int:
-        session.commit()
+        """Check (and bind) the client; record ``last_pull_at`` at most once per
+        ``pull_touch_interval``. Usually one plain read: no write, no lock, and in the
+        caller's read transaction (no COMMIT and BEGIN in between)."""
+        now = self.now()
+        client = store.get_client(session, client_id)
+        if client is not None:
+            _check_owner(client, principal)
+            fresh = client.last_pull_at is not None and now - client.last_pull_at < self.settings.pull_touch_interval
+            if fresh and client.branch_id == principal.branch_id:
+                return int(client.last_mutation_id)
+        session.commit()  # end the read: the write below starts its own transaction
         try:
             self._begin_write(session)
-            now = self.now()
             client = store.lock_client(session, client_id, principal.staff_id, principal.branch_id, now)
             _check_owner(client, principal)
             store.update_client(session, client_id, last_pull_at=now, branch_id=principal.branch_id)
@@ -255,16 +335,19 @@ class SyncEngine:
             raise
         return int(client.last_mutation_id)
 
-    def _start(self, session: Any, request: protocol.PullRequest, scope: Scope) -> tuple[int, bool]:
-        """``(seq to read after, reset?)`` for the request's cursor."""
+    def _start(self, session: Any, request: protocol.PullRequest, scope: Scope, *,
+               check_counter: bool = True) -> tuple[int, bool]:
+        """``(seq to read after, reset?)`` for the request's cursor; with ``check_counter``
+        also reset a cursor the counter rules out (the caller checks it otherwise)."""
         if request.cursor is None:
             return 0, True
         cursor = self.cursors.decode(request.cursor)
         if cursor.protocol != request.protocol or cursor.fingerprint != scope.fingerprint:
             return 0, True
-        top, horizon = store.read_counter(session)
-        if cursor.seq < horizon or cursor.seq > top:
-            return 0, True  # tombstones it needs were compacted, or not from this database
+        if check_counter:
+            top, horizon = store.read_counter(session)
+            if cursor.seq < horizon or cursor.seq > top:
+                return 0, True  # tombstones it needs were compacted, or not from this database
         return cursor.seq, False
 
     def _wait(self, session: Any, scope: Scope, after: int, limit: int, wait: float) -> list[Any]:
@@ -322,6 +405,9 @@ class SyncEngine:
             session.rollback()
             raise
         return gone
+
+
+_RETRY = object()  # an optimistic handler raised: replay its run with a SAVEPOINT each
 
 
 def _check_owner(client: Any, principal: Principal) -> None:

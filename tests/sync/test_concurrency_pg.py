@@ -103,6 +103,9 @@ def test_concurrent_pushers_never_make_a_puller_skip_or_repeat_a_change(app, not
     lock = threading.Lock()
     pushing = threading.Event()
     pushing.set()
+    # The pullers' first pull must come before any note: pushes wait for it (a fast push
+    # could otherwise commit before a puller's first request is served).
+    first_pulls = threading.Barrier(len(PULLERS) + 1)
 
     def pusher(employee_no: str, seed: int) -> None:
         rng, wire, client_id = random.Random(seed), Wire(accounts[employee_no].token, address=server), uuid.uuid4()
@@ -123,7 +126,10 @@ def test_concurrent_pushers_never_make_a_puller_skip_or_repeat_a_change(app, not
     def puller(employee_no: str, seed: int) -> tuple[list[str], set[str]]:
         rng, wire, client_id = random.Random(seed), Wire(accounts[employee_no].token, address=server), uuid.uuid4()
         status, page = wire.post("/api/sync/pull", pull_body(client_id, None, 500))  # before any note
-        assert status == 200 and not [c for c in page["changes"] if c["entity"] == "note"], page
+        try:
+            assert status == 200 and not [c for c in page["changes"] if c["entity"] == "note"], page
+        finally:
+            first_pulls.wait(60)
         cursor, seq, received = page["cursor"], notes.extensions["sync_engine"].cursors.decode(page["cursor"]).seq, []
         draining = False
         while True:
@@ -141,6 +147,7 @@ def test_concurrent_pushers_never_make_a_puller_skip_or_repeat_a_change(app, not
 
     def pushers_then_stop() -> None:
         try:
+            first_pulls.wait(60)
             run_threads([lambda n=n, e=e: pusher(e, n) for n, e in enumerate(PUSHERS)])
         finally:
             pushing.clear()

@@ -123,6 +123,7 @@ class Phone:
         self.took: list[float] = []  # seconds per answered push
         self.hang_up = threading.Event()  # send the next batch and leave without the answer
         self.abandoned: list[dict[str, Any]] = []
+        self.abandoned_stored = threading.Event()  # set by the test once it sees it committed
 
     def batch(self) -> list[dict[str, Any]]:
         """A batch of ``BATCH`` incident reports; every tenth is invalid (a durable rejection)."""
@@ -155,6 +156,10 @@ class Phone:
                 self.send_and_hang_up(batch)
                 self.abandoned = batch
                 self.hang_up.clear()
+                # The next batch goes only once this one is committed: sent at once, it
+                # could be served first and answered 409 mutation_gap (a real outbox
+                # would resend this batch instead of sending the next).
+                self.abandoned_stored.wait(60)
                 continue
             self.in_flight.set()
             start = time.monotonic()
@@ -207,6 +212,7 @@ def test_sigkill_mid_push_loses_no_answered_mutation_and_resending_doubles_nothi
             assert device.is_alive() and time.monotonic() - start < 60, "the abandoned batch was never applied"
             time.sleep(0.05)
         phone.in_flight.clear()
+        phone.abandoned_stored.set()
         phone.in_flight.wait(10)
         time.sleep(random.uniform(0.05, 0.95) * min(phone.took))  # somewhere inside the next push
         server.kill()

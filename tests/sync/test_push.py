@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import Any
 
 from sync_testing import load_note
 
@@ -214,3 +215,35 @@ def test_engine_reports_when_each_device_last_synced(device, notes, clock):
         (info,) = notes.extensions["sync_engine"].clients(db.session, staff_ids=[uuid.UUID(guard.rc.staff["id"])])
     assert info["client_id"] == guard.client_id and info["last_mutation_id"] == 1
     assert info["last_push_at"] < info["last_pull_at"] == info["synced_at"] == clock.now()
+
+
+def test_a_database_error_mid_batch_rejects_only_its_mutation(device, notes, caplog):
+    """The engine applies a run of mutations under one SAVEPOINT and replays the run with
+    one SAVEPOINT each when a handler fails: a failed statement (which aborts the
+    transaction on PostgreSQL) in the middle leaves only its log row; the others apply,
+    each once, with their feed rows."""
+    from sqlalchemy import text as sql
+    from sync_testing import ROLES, NotePutArgs, note_put
+
+    from sync.registry import Mutator
+
+    def broken(ctx: Any, args: dict[str, Any]) -> None:
+        note_put(ctx, {**args, "text": "never"})
+        ctx.session.execute(sql("SELECT * FROM sync_no_such_table"))
+
+    registry = notes.extensions["sync_registry"]
+    registry.add_mutator(Mutator("note.broken", NotePutArgs(), broken, frozenset(ROLES)))
+    guard = device("guard")
+    first, second = guard.note("a"), guard.note("b")
+    bad = guard.mutation("note.broken", {"note_id": str(uuid.uuid4()), "text": "x", "tags": ["public"]})
+    last = guard.note("c")
+    with caplog.at_level(logging.ERROR, logger="sync.engine"):
+        body = guard.push(first, second, bad, last)
+    assert [r["status"] for r in body["results"]] == ["applied", "applied", "rejected", "applied"]
+    assert body["results"][2]["error"]["code"] == "internal_error"
+    assert sorted(notes_in_db(notes).values()) == ["a", "b", "c"]
+    pulled = [c["data"]["text"] for c in guard.pull(cursor=None)["changes"] if c["entity"] == "note"]
+    assert sorted(pulled) == ["a", "b", "c"]
+    log = sorted(log_of(notes, guard.client_id), key=lambda e: e["id"])
+    assert [e["status"] for e in log] == ["applied", "applied", "rejected", "applied"]
+    assert any("failed in its handler" in r.message for r in caplog.records)
