@@ -282,8 +282,9 @@ def upsert_changes(session: Session, rows: list[dict[str, Any]]) -> None:
 #: On PostgreSQL, up to this many audiences a page is a UNION ALL of one ordered index
 #: range per audience, which the planner merges (Merge Append): the cost grows with the
 #: page, not with the history (measured on 1M rows: 4.5 ms a page against 17-40 ms for
-#: ``audience IN (…)``, which walks the seq index filtering other audiences). SQLite and
-#: wider scopes use the one ``IN`` scan (SQLite measured faster with it).
+#: ``audience IN (…)``, which walks the seq index filtering other audiences). SQLite merges
+#: too, up to this many audiences (see :func:`_sqlite_page_sql`); wider scopes use the one
+#: ``IN`` scan on both.
 MERGE_MAX_AUDIENCES = 64
 
 
@@ -305,6 +306,36 @@ def _page_sql(audiences: int, merge: bool) -> Any:
     return text(sql)
 
 
+#: The (audience, seq) index of ``sync_change`` (migration 0002 and the Table above).
+_AUDIENCE_SEQ = "ix_sync_change_audience_seq"
+
+
+@functools.lru_cache(maxsize=256)
+def _sqlite_page_sql(audiences: int) -> Any:
+    """SQLite's page statement (#3; ``bench/sqlite_page.py`` measures the candidates).
+
+    ``audience IN (…) ORDER BY seq`` has two plans on SQLite, both growing with the history:
+    walk the seq index past other audiences' rows (fetching each to test its audience), or,
+    once ANALYZE has seen a big table, read every scope row ahead and sort them whole per
+    page. Instead each audience's range of the (audience, seq) index is one arm of a
+    top-level compound ``… UNION ALL … ORDER BY seq LIMIT n``, which SQLite runs as a merge
+    of co-routines (``MERGE (UNION ALL)``) stopping after ``n``: index-only, on ``(seq,
+    rowid)``; then the ``n`` rows are fetched by rowid and sorted (``n`` rows, not the scope).
+    ``INDEXED BY`` pins the plan whatever the statistics say. (PostgreSQL's form, each arm
+    ``ORDER BY … LIMIT`` in a subquery, is sorted whole by SQLite: 2-3× slower.)
+    """
+    cols = "seq, entity, record_id, op, data"
+    if audiences == 1:
+        return text(f"SELECT {cols} FROM sync_change INDEXED BY {_AUDIENCE_SEQ} "
+                    f"WHERE audience = :a0 AND seq > :after ORDER BY seq LIMIT :limit")
+    arms = " UNION ALL ".join(
+        f"SELECT seq, rowid AS rid FROM sync_change INDEXED BY {_AUDIENCE_SEQ} WHERE audience = :a{i} AND seq > :after"
+        for i in range(audiences)
+    )
+    return text(f"SELECT c.seq, c.entity, c.record_id, c.op, c.data FROM ({arms} ORDER BY seq LIMIT :limit) AS m "
+                f"CROSS JOIN sync_change AS c ON c.rowid = m.rid ORDER BY m.seq")
+
+
 def page(session: Session, audiences: Iterable[str], after: int, limit: int) -> list[tuple]:
     """Up to ``limit`` feed rows ``(seq, entity, record_id, op, data)`` of ``audiences``
     with ``seq > after``, in seq order.
@@ -314,10 +345,15 @@ def page(session: Session, audiences: Iterable[str], after: int, limit: int) -> 
     audiences = sorted(audiences)
     if not audiences:
         return []
-    merge = session.get_bind().dialect.name == "postgresql" and 1 < len(audiences) <= MERGE_MAX_AUDIENCES
+    dialect = session.get_bind().dialect.name
+    merge = dialect == "postgresql" and 1 < len(audiences) <= MERGE_MAX_AUDIENCES
     params: dict[str, Any] = {f"a{i}": a for i, a in enumerate(audiences)}
     params["after"], params["limit"] = after, limit
-    return session.execute(_page_sql(len(audiences), merge), params).tuples().all()  # one fetchall
+    if dialect == "sqlite" and len(audiences) <= MERGE_MAX_AUDIENCES:
+        sql = _sqlite_page_sql(len(audiences))
+    else:
+        sql = _page_sql(len(audiences), merge)
+    return session.execute(sql, params).tuples().all()  # one fetchall
 
 
 def compact(session: Session, before: datetime) -> int:
