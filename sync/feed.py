@@ -61,7 +61,8 @@ class Pending:
     """Changes emitted in one session's transaction, not yet in the feed."""
 
     engine: "SyncEngine"
-    items: list[tuple[str, str, str, Any]] = field(default_factory=list)  # (entity, id, op, obj)
+    #: ``(entity, record_id, op, obj, created)`` in emission order.
+    items: list[tuple[str, str, str, Any, bool]] = field(default_factory=list)
 
     def mark(self) -> int:
         """A point to :meth:`restore` to (before a savepoint)."""
@@ -81,12 +82,17 @@ def pending(session: Any, engine: "SyncEngine") -> Pending:
     return found
 
 
-def _latest(items: list[tuple[str, str, str, Any]]) -> dict[tuple[str, str], tuple[str, Any]]:
-    """The last emission per record wins: the record's state at COMMIT is what counts."""
-    latest: dict[tuple[str, str], tuple[str, Any]] = {}
-    for entity, record_id, op, obj in items:
-        latest.pop((entity, record_id), None)
-        latest[(entity, record_id)] = (op, obj)
+def _latest(items: list[tuple[str, str, str, Any, bool]]) -> dict[tuple[str, str], tuple[str, Any, bool]]:
+    """The last emission per record wins: the record's state at COMMIT is what counts.
+
+    A record is *created* when its first emission in the transaction said so: it did
+    not exist before, whatever happened to it afterwards.
+    """
+    latest: dict[tuple[str, str], tuple[str, Any, bool]] = {}
+    for entity, record_id, op, obj, created in items:
+        key = (entity, record_id)
+        first = latest.pop(key, None)
+        latest[key] = (op, obj, created if first is None else first[2])
     return latest
 
 
@@ -99,11 +105,12 @@ def flush(session: Session, batch: Pending) -> set[str]:
     now = batch.engine.now()
     session.flush()
     base = store.lock_counter(session)
-    existing = store.current_rows(session, list(latest))
+    # A record created in this transaction has no feed rows yet: nothing to read.
+    existing = store.current_rows(session, [key for key, (_, _, created) in latest.items() if not created])
     tombstones: list[dict[str, Any]] = []
     puts: list[dict[str, Any]] = []
-    for (entity_name, record_id), (op, obj) in latest.items():
-        before = existing.get((entity_name, record_id), {})
+    for (entity_name, record_id), (op, obj, _) in latest.items():
+        before = existing.get((entity_name, record_id))
         audiences: set[str] = set()
         data = None
         if op == "put":
@@ -111,11 +118,13 @@ def flush(session: Session, batch: Pending) -> set[str]:
             audiences = set(entity.audiences(obj))
             if audiences:
                 data = dumps(entity.serialize(obj))
-        row = {"entity": entity_name, "record_id": record_id, "changed_at": now}
-        for audience in sorted(a for a, old_op in before.items() if old_op == "put" and a not in audiences):
-            tombstones.append({**row, "audience": audience, "op": "delete", "data": None})
+        if before:
+            for audience in sorted(a for a, old_op in before.items() if old_op == "put" and a not in audiences):
+                tombstones.append({"entity": entity_name, "record_id": record_id, "changed_at": now,
+                                   "audience": audience, "op": "delete", "data": None})
         for audience in sorted(audiences):
-            puts.append({**row, "audience": audience, "op": "put", "data": data})
+            puts.append({"entity": entity_name, "record_id": record_id, "changed_at": now,
+                         "audience": audience, "op": "put", "data": data})
     rows = tombstones + puts  # tombstones first: a record's puts outrank its deletes
     if not rows:
         return set()
