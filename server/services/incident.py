@@ -6,8 +6,9 @@ commit; the read functions serve the REST API.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import Session
@@ -39,12 +40,16 @@ def new_incident(
     photos: Iterable[str],
     times: TimeAttribution,
     patrol_id: uuid.UUID | None = None,
+    received: Mapping[str, datetime] | None = None,
 ) -> Incident:
-    """Add an open incident; each photo reference is marked received if its bytes are stored."""
+    """Add an open incident; each photo reference is marked received if its bytes are stored.
+
+    ``received`` (digest → when its bytes arrived) spares the lookup when the caller
+    read it already for a batch; it must cover every digest in ``photos``.
+    """
     digests = list(dict.fromkeys(photos))  # keep order, drop repeats
-    received = dict(
-        session.execute(select(Photo.sha256, Photo.received_at).where(Photo.sha256.in_(digests))).all()
-    ) if digests else {}
+    if received is None:
+        received = _received_photos(session, digests)
     incident = Incident(
         id=incident_id,
         branch_id=branch_id,
@@ -63,16 +68,61 @@ def new_incident(
     return incident
 
 
+def _received_photos(session: Session, digests: Iterable[str]) -> dict[str, datetime]:
+    """``{digest: received_at}`` of the photos among ``digests`` whose bytes are stored."""
+    digests = list(digests)
+    if not digests:
+        return {}
+    return dict(session.execute(select(Photo.sha256, Photo.received_at).where(Photo.sha256.in_(digests))).all())
+
+
 #: Whether an incident id is taken: one plain indexed read on the session's connection
-#: (``session.get`` builds an ORM load for an object the handler never uses). Every
-#: handler flushes, so an incident made earlier in the same push is in the table already.
+#: (``session.get`` builds an ORM load for an object the handler never uses).
 _INCIDENT_EXISTS = select(Incident.__table__.c.id).where(Incident.__table__.c.id == bindparam("id"))
+_INCIDENTS_EXISTING = select(Incident.__table__.c.id).where(
+    Incident.__table__.c.id.in_(bindparam("ids", expanding=True))
+)
 
 
-def report_incident(session: Session, principal: Principal, times: TimeAttribution, args: dict[str, Any]) -> Incident:
-    """``incident.report`` (R-SEC-4). Rejections: ``already_exists``, ``no_branch``."""
-    session.flush()  # normally a no-op: what an earlier handler added is in the table
-    if session.connection().execute(_INCIDENT_EXISTS, {"id": args["incident_id"]}).first() is not None:
+@dataclass
+class KnownIncidents:
+    """What a batch of ``incident.report`` needs, read once (:func:`prefetch_reports`).
+
+    ``taken``: incident ids that exist, plus those the batch created so far (kept current
+    by :func:`report_incident`); ``received``: when the bytes of the batch's photos arrived.
+    """
+
+    taken: set[uuid.UUID]
+    received: dict[str, datetime]
+
+
+def prefetch_reports(session: Session, args: list[dict[str, Any]]) -> KnownIncidents:
+    """Read for a batch of ``incident.report`` args what each would query: which of their
+    incident ids are taken and which of their photos arrived (two ``IN`` reads at most)."""
+    ids = list({a["incident_id"] for a in args})
+    taken = set(session.connection().execute(_INCIDENTS_EXISTING, {"ids": ids}).scalars()) if ids else set()
+    received = _received_photos(session, dict.fromkeys(d for a in args for d in a.get("photos") or []))
+    return KnownIncidents(taken=taken, received=received)
+
+
+def report_incident(
+    session: Session, principal: Principal, times: TimeAttribution, args: dict[str, Any],
+    known: KnownIncidents | None = None,
+) -> Incident:
+    """``incident.report`` (R-SEC-4). Rejections: ``already_exists``, ``no_branch``.
+
+    With ``known`` (from :func:`prefetch_reports` over a batch that includes ``args``)
+    it reads nothing and leaves the new incident unflushed in ``session``: the caller
+    flushes the batch at once, and the incident's primary key still refuses an id taken
+    since. Without, it reads and flushes itself.
+    """
+    incident_id = args["incident_id"]
+    if known is None:
+        session.flush()  # normally a no-op: what an earlier handler added is in the table
+        taken = session.connection().execute(_INCIDENT_EXISTS, {"id": incident_id}).first() is not None
+    else:
+        taken = incident_id in known.taken
+    if taken:
         raise MutationRejected("already_exists", "An incident with this id exists.")
     if principal.branch_id is None:
         raise MutationRejected("no_branch", "Only staff of a branch report incidents.", rule=RULE)
@@ -87,8 +137,12 @@ def report_incident(session: Session, principal: Principal, times: TimeAttributi
         severity=args["severity"],
         photos=args.get("photos") or [],
         times=times,
+        received=None if known is None else known.received,
     )
-    session.flush()
+    if known is None:
+        session.flush()
+    else:
+        known.taken.add(incident_id)
     return incident
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sync.context import MutationContext
-from sync.registry import Entity, Registry
+from sync.registry import Entity, Principal, Registry
 
 from ..models.incident import Incident
 from ..models.patrol import Checkpoint, Patrol
@@ -25,7 +25,13 @@ def record_patrol(ctx: MutationContext, args: dict[str, Any]) -> None:
 
 def report_incident(ctx: MutationContext, args: dict[str, Any]) -> None:
     """Report an incident with category, place, description, severity and photos."""
-    ctx.put("incident", incident_service.report_incident(ctx.session, ctx.principal, ctx.times, args))
+    incident = incident_service.report_incident(ctx.session, ctx.principal, ctx.times, args, ctx.prefetched)
+    ctx.put("incident", incident, created=True)
+
+
+def prefetch_reports(session: Any, principal: Principal, batch: list[dict[str, Any]]) -> Any:
+    """``incident.report``'s batch read: taken ids and arrived photos of the whole segment."""
+    return incident_service.prefetch_reports(session, batch)
 
 
 def resolve_incident(ctx: MutationContext, args: dict[str, Any]) -> None:
@@ -51,6 +57,7 @@ def register(registry: Registry) -> None:
         schema=IncidentReportArgs(),
         roles=P.roles_for("incident.report"),
         rejection_codes=("invalid_args", "already_exists", "no_branch"),
+        prefetch=prefetch_reports,
     )(report_incident)
     registry.mutator(
         "incident.resolve",

@@ -1,0 +1,109 @@
+"""Batches of ``incident.report`` (R-SEC-4) through the prefetching path and the careful one.
+
+``incident.report`` reads which ids are taken once per segment and flushes the segment's
+incidents at once; these tests pin that the outcomes and the pulled JSON are exactly
+those of the one-by-one path, also when the flush itself fails.
+"""
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from typing import Any
+
+import pytest
+
+from server.rules import patrol as PR
+from server.services import incident as incident_service
+from server.services.patrol import patrol_incident_id
+from tests.field.field_helpers import new_id
+from tests.field.test_incidents import report_args
+
+
+def _set_prefetch(app: Any, prefetch: Any) -> None:
+    registry = app.extensions["sync_registry"]
+    registry.mutators["incident.report"] = dataclasses.replace(registry.mutators["incident.report"], prefetch=prefetch)
+
+
+def _careful(app: Any) -> None:
+    """Serve ``incident.report`` without its batch capability (the reference path)."""
+    _set_prefetch(app, None)
+
+
+def _blind(app: Any) -> None:
+    """A prefetch that sees no taken id, as when another client inserts one after the
+    read: only the primary key refuses it, at the segment's flush."""
+    _set_prefetch(app, lambda session, principal, batch: incident_service.KnownIncidents(set(), {}))
+
+
+def _batch(n: int = 100) -> list[dict[str, Any]]:
+    return [report_args(description=f"incident {i}", severity=("low", "medium", "high")[i % 3]) for i in range(n)]
+
+
+def _expect_one_rejected(results: list[dict[str, Any]], index: int, n: int = 100) -> None:
+    assert [r["status"] for r in results] == ["applied"] * index + ["rejected"] + ["applied"] * (n - index - 1)
+    assert results[index]["error"]["code"] == "already_exists"
+
+
+@pytest.mark.parametrize("mode", ["prefetch", "careful", "blind"])
+def test_r_sec_4_taken_id_at_37_of_100_rejects_only_it(app, as_role, demo, push, pull, mode):
+    guard = as_role("guard")
+    taken = report_args()
+    assert push(guard, [("incident.report", taken)])[0]["status"] == "applied"
+    {"prefetch": lambda a: None, "careful": _careful, "blind": _blind}[mode](app)
+    batch = _batch()
+    batch[37] = {**batch[37], "incident_id": taken["incident_id"]}
+    _expect_one_rejected(push(guard, [("incident.report", a) for a in batch]), 37)
+    pulled = pull(as_role("operations_manager"))
+    assert pulled[("incident", taken["incident_id"])]["description"] == taken["description"]  # untouched
+    for i, args in enumerate(batch):
+        if i != 37:
+            assert pulled[("incident", args["incident_id"])]["description"] == f"incident {i}"
+    assert sum(1 for key in pulled if key[0] == "incident") == 100
+
+
+@pytest.mark.parametrize("mode", ["prefetch", "careful", "blind"])
+def test_r_sec_4_id_repeated_inside_a_batch_rejects_the_second(app, as_role, demo, push, pull, mode):
+    {"prefetch": lambda a: None, "careful": _careful, "blind": _blind}[mode](app)
+    guard = as_role("guard")
+    batch = _batch()
+    batch[60] = {**batch[60], "incident_id": batch[10]["incident_id"]}
+    _expect_one_rejected(push(guard, [("incident.report", a) for a in batch]), 60)
+    pulled = pull(as_role("operations_manager"))
+    assert pulled[("incident", batch[10]["incident_id"])]["description"] == "incident 10"
+    assert sum(1 for key in pulled if key[0] == "incident") == 99
+
+
+def test_r_sec_4_batched_and_careful_pulls_are_identical(app, as_role, demo, push, pull):
+    """The same reports through both paths pull the same JSON, field for field."""
+    guard, om = as_role("guard"), as_role("operations_manager")
+    first, second = _batch(30), _batch(30)
+    for args in (first[4], second[4]):
+        args["photos"] = ["a" * 64, "b" * 64]
+    assert {r["status"] for r in push(guard, [("incident.report", a) for a in first])} == {"applied"}
+    _careful(app)
+    assert {r["status"] for r in push(guard, [("incident.report", a) for a in second])} == {"applied"}
+    pulled = pull(om)
+    for a, b in zip(first, second):
+        one, two = pulled[("incident", a["incident_id"])], pulled[("incident", b["incident_id"])]
+        assert {**one, "id": None} == {**two, "id": None}
+    assert pulled[("incident", first[4]["incident_id"])]["missing_photos"] == 2
+
+
+def test_r_sec_4_report_after_a_patrol_in_one_push_sees_its_incident(app, as_role, demo, push, pull, on_shift):
+    """A segment's prefetch runs after the previous segment flushed: the incident a patrol
+    raised earlier in the same push counts as taken (R-SEC-5 -> R-SEC-4)."""
+    guard = as_role("guard")
+    on_shift(guard)
+    patrol_id = new_id()
+    raised = str(patrol_incident_id(uuid.UUID(patrol_id)))
+    patrol = {"patrol_id": patrol_id, "checkpoint_code": demo["checkpoints"]["self_service"],
+              "checks": {**{item: "ok" for item in PR.CHECK_ITEMS}, "skimming": "fault"}}
+    results = push(guard, [
+        ("incident.report", report_args()),
+        ("patrol.record", patrol),
+        ("incident.report", report_args(incident_id=raised)),
+        ("incident.report", report_args()),
+    ])
+    assert [r["status"] for r in results] == ["applied", "applied", "rejected", "applied"], results
+    assert results[2]["error"]["code"] == "already_exists"
+    assert pull(as_role("operations_manager"))[("incident", raised)]["patrol_id"] == patrol_id
