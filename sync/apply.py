@@ -137,8 +137,8 @@ def _optimistic_run(
             if error is None:
                 assert prepared.mutator is not None and times is not None
                 if prepared.mutator is not segment:
+                    _end_segment(session, segment, state)  # its deferred writes, before anyone reads
                     segment = prepared.mutator
-                    session.flush()  # the previous segment's deferred writes, before anyone reads
                     state = None if segment.prefetch is None else segment.prefetch(
                         session, principal, _segment_args(todo, k))
                 ctx = _context(engine, session, principal, request, prepared, times, now, state)
@@ -148,12 +148,19 @@ def _optimistic_run(
                     return done, k
             done.append(_outcome(engine, principal, request, prepared, times, now, error))
             previous_at = prepared.at or previous_at
-        session.flush()
+        _end_segment(session, segment, state)
     except Exception:
         log.debug("an optimistic run of client %s failed outside its handlers; replaying it",
                   request.client_id, exc_info=True)
         return done, len(todo) - 1
     return done, None
+
+
+def _end_segment(session: Any, mutator: Mutator | None, state: Any) -> None:
+    """Write what the segment's handlers deferred: the mutator's ``flush``, then the session's."""
+    if mutator is not None and mutator.flush is not None and state is not None:
+        mutator.flush(session, state)
+    session.flush()
 
 
 def _segment_args(todo: list[Prepared], k: int) -> list[dict[str, Any]]:

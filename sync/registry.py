@@ -48,6 +48,8 @@ class Scope:
 Handler = Callable[["MutationContext", dict[str, Any]], Any]
 #: ``prefetch(session, principal, [loaded args, …]) -> state``: see :class:`Mutator`.
 Prefetch = Callable[[Any, Principal, list[dict[str, Any]]], Any]
+#: ``flush(session, state)``: writes what a segment's handlers deferred; see :class:`Mutator`.
+BatchFlush = Callable[[Any, Any], None]
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,10 @@ class Mutator:
       instead of one per mutation); the state is the handler's to keep current within
       the segment (e.g. add the id it just created), nothing else writes in between;
     * leave ORM writes unflushed: the engine flushes at the end of the segment, inside
-      the run's SAVEPOINT.
+      the run's SAVEPOINT;
+    * defer other writes into the state, for the optional ``flush(session, state)`` to
+      write at once (one ``executemany``): the engine calls it at the end of the
+      segment, before it flushes the session.
 
     Any failure of a flush or of ``prefetch`` rolls the whole run back and replays it
     *carefully*: one SAVEPOINT per mutation and ``ctx.prefetched is None``, where the
@@ -87,6 +92,7 @@ class Mutator:
     summary: str = ""
     rejection_codes: tuple[str, ...] = ()
     prefetch: Prefetch | None = None
+    flush: BatchFlush | None = None
 
 
 @dataclass(frozen=True)
@@ -131,8 +137,9 @@ class Registry:
         summary: str = "",
         rejection_codes: Iterable[str] = (),
         prefetch: Prefetch | None = None,
+        flush: BatchFlush | None = None,
     ) -> Callable[[Handler], Handler]:
-        """Decorator form of :meth:`add_mutator` (``prefetch``: see :class:`Mutator`)."""
+        """Decorator form of :meth:`add_mutator` (``prefetch``, ``flush``: see :class:`Mutator`)."""
 
         def decorate(handler: Handler) -> Handler:
             self.add_mutator(
@@ -144,6 +151,7 @@ class Registry:
                     summary=summary or (handler.__doc__ or "").strip().split("\n")[0],
                     rejection_codes=tuple(rejection_codes),
                     prefetch=prefetch,
+                    flush=flush,
                 )
             )
             return handler

@@ -6,11 +6,11 @@ commit; the read functions serve the REST API.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterable, Mapping
 
-from sqlalchemy import bindparam, exists, func, select
+from sqlalchemy import bindparam, exists, func, insert, select
 from sqlalchemy.orm import Session
 
 from sync.context import TimeAttribution
@@ -27,8 +27,7 @@ from ..rules import permissions as P
 RULE = "R-SEC-4"
 
 
-def new_incident(
-    session: Session,
+def build_incident(
     *,
     incident_id: uuid.UUID,
     branch_id: uuid.UUID,
@@ -37,19 +36,13 @@ def new_incident(
     location: str,
     description: str,
     severity: str,
-    photos: Iterable[str],
+    digests: list[str],
+    received: Mapping[str, datetime],
     times: TimeAttribution,
     patrol_id: uuid.UUID | None = None,
-    received: Mapping[str, datetime] | None = None,
 ) -> Incident:
-    """Add an open incident; each photo reference is marked received if its bytes are stored.
-
-    ``received`` (digest → when its bytes arrived) spares the lookup when the caller
-    read it already for a batch; it must cover every digest in ``photos``.
-    """
-    digests = list(dict.fromkeys(photos))  # keep order, drop repeats
-    if received is None:
-        received = _received_photos(session, digests)
+    """An open incident, in no session yet; photo ``digests`` (no repeats) are marked
+    received per ``received`` (digest -> when its bytes arrived)."""
     incident = Incident(
         id=incident_id,
         branch_id=branch_id,
@@ -61,9 +54,23 @@ def new_incident(
         patrol_id=patrol_id,
         status=IR.OPEN,
         updated_at=times.received_at,
-        photos=[IncidentPhoto(sha256=d, position=i, received_at=received.get(d)) for i, d in enumerate(digests)],
+        photos=[IncidentPhoto(incident_id=incident_id, sha256=d, position=i, received_at=received.get(d))
+                for i, d in enumerate(digests)],
     )
     incident.stamp(times)
+    return incident
+
+
+def new_incident(
+    session: Session,
+    *,
+    photos: Iterable[str],
+    **fields: Any,
+) -> Incident:
+    """Add an open incident to ``session`` (the fields of :func:`build_incident`); each
+    photo reference is marked received if its bytes are stored."""
+    digests = list(dict.fromkeys(photos))  # keep order, drop repeats
+    incident = build_incident(digests=digests, received=_received_photos(session, digests), **fields)
     session.add(incident)
     return incident
 
@@ -76,6 +83,23 @@ def _received_photos(session: Session, digests: Iterable[str]) -> dict[str, date
     return dict(session.execute(select(Photo.sha256, Photo.received_at).where(Photo.sha256.in_(digests))).all())
 
 
+_INCIDENT_COLUMNS = tuple(c.key for c in Incident.__table__.columns)
+_PHOTO_COLUMNS = tuple(c.key for c in IncidentPhoto.__table__.columns)
+
+
+def insert_incidents(session: Session, incidents: list[Incident]) -> None:
+    """Write new incidents (from :func:`build_incident`) and their photo references with
+    one Core ``executemany`` each; the objects stay out of the session (they are values
+    to serialise: an ORM unit of work per incident cost more than the rest of a push)."""
+    if not incidents:
+        return
+    conn = session.connection()
+    conn.execute(insert(Incident.__table__), [{k: getattr(i, k) for k in _INCIDENT_COLUMNS} for i in incidents])
+    photos = [{k: getattr(p, k) for k in _PHOTO_COLUMNS} for i in incidents for p in i.photos]
+    if photos:
+        conn.execute(insert(IncidentPhoto.__table__), photos)
+
+
 #: Whether an incident id is taken: one plain indexed read on the session's connection
 #: (``session.get`` builds an ORM load for an object the handler never uses).
 _INCIDENT_EXISTS = select(Incident.__table__.c.id).where(Incident.__table__.c.id == bindparam("id"))
@@ -85,64 +109,73 @@ _INCIDENTS_EXISTING = select(Incident.__table__.c.id).where(
 
 
 @dataclass
-class KnownIncidents:
-    """What a batch of ``incident.report`` needs, read once (:func:`prefetch_reports`).
+class ReportBatch:
+    """What a batch of ``incident.report`` needs, read once (:func:`prefetch_reports`),
+    and the incidents it made so far, written at once by :func:`flush_reports`.
 
-    ``taken``: incident ids that exist, plus those the batch created so far (kept current
-    by :func:`report_incident`); ``received``: when the bytes of the batch's photos arrived.
+    ``taken``: incident ids that exist, plus those the batch made (kept current by
+    :func:`report_incident`); ``received``: when the bytes of the batch's photos arrived.
     """
 
     taken: set[uuid.UUID]
     received: dict[str, datetime]
+    made: list[Incident] = field(default_factory=list)
 
 
-def prefetch_reports(session: Session, args: list[dict[str, Any]]) -> KnownIncidents:
+def prefetch_reports(session: Session, args: list[dict[str, Any]]) -> ReportBatch:
     """Read for a batch of ``incident.report`` args what each would query: which of their
     incident ids are taken and which of their photos arrived (two ``IN`` reads at most)."""
     ids = list({a["incident_id"] for a in args})
     taken = set(session.connection().execute(_INCIDENTS_EXISTING, {"ids": ids}).scalars()) if ids else set()
     received = _received_photos(session, dict.fromkeys(d for a in args for d in a.get("photos") or []))
-    return KnownIncidents(taken=taken, received=received)
+    return ReportBatch(taken=taken, received=received)
+
+
+def flush_reports(session: Session, batch: ReportBatch) -> None:
+    """Write the incidents the batch made (the primary key refuses an id taken since the
+    prefetch, by another client: the caller then replays the batch one by one)."""
+    insert_incidents(session, batch.made)
+    batch.made.clear()
 
 
 def report_incident(
     session: Session, principal: Principal, times: TimeAttribution, args: dict[str, Any],
-    known: KnownIncidents | None = None,
+    batch: ReportBatch | None = None,
 ) -> Incident:
     """``incident.report`` (R-SEC-4). Rejections: ``already_exists``, ``no_branch``.
 
-    With ``known`` (from :func:`prefetch_reports` over a batch that includes ``args``)
-    it reads nothing and leaves the new incident unflushed in ``session``: the caller
-    flushes the batch at once, and the incident's primary key still refuses an id taken
-    since. Without, it reads and flushes itself.
+    Without ``batch`` it reads and writes at once. With ``batch`` (from
+    :func:`prefetch_reports` over args that include ``args``) it reads nothing and
+    defers the write to :func:`flush_reports`. The incident returned is in no session.
     """
     incident_id = args["incident_id"]
-    if known is None:
+    if batch is None:
         session.flush()  # normally a no-op: what an earlier handler added is in the table
         taken = session.connection().execute(_INCIDENT_EXISTS, {"id": incident_id}).first() is not None
     else:
-        taken = incident_id in known.taken
+        taken = incident_id in batch.taken
     if taken:
         raise MutationRejected("already_exists", "An incident with this id exists.")
     if principal.branch_id is None:
         raise MutationRejected("no_branch", "Only staff of a branch report incidents.", rule=RULE)
-    incident = new_incident(
-        session,
-        incident_id=args["incident_id"],
+    digests = list(dict.fromkeys(args.get("photos") or []))  # keep order, drop repeats
+    incident = build_incident(
+        incident_id=incident_id,
         branch_id=principal.branch_id,
         reported_by=principal.staff_id,
         category=args["category"],
         location=args["location"],
         description=args["description"],
         severity=args["severity"],
-        photos=args.get("photos") or [],
+        digests=digests,
+        received=_received_photos(session, digests) if batch is None else batch.received,
         times=times,
-        received=None if known is None else known.received,
     )
-    if known is None:
-        session.flush()
+    if batch is None:
+        insert_incidents(session, [incident])
     else:
-        known.taken.add(incident_id)
+        batch.made.append(incident)
+        batch.taken.add(incident_id)
     return incident
 
 

@@ -34,6 +34,11 @@ def prefetch_reports(session: Any, principal: Principal, batch: list[dict[str, A
     return incident_service.prefetch_reports(session, batch)
 
 
+def flush_reports(session: Any, batch: Any) -> None:
+    """``incident.report``'s batch write: the segment's incidents in one ``executemany``."""
+    incident_service.flush_reports(session, batch)
+
+
 def resolve_incident(ctx: MutationContext, args: dict[str, Any]) -> None:
     """Close an open incident of the supervisor's branch."""
     ctx.put("incident", incident_service.resolve_incident(ctx.session, ctx.principal, ctx.times, args))
@@ -58,6 +63,7 @@ def register(registry: Registry) -> None:
         roles=P.roles_for("incident.report"),
         rejection_codes=("invalid_args", "already_exists", "no_branch"),
         prefetch=prefetch_reports,
+        flush=flush_reports,
     )(report_incident)
     registry.mutator(
         "incident.resolve",

@@ -32,7 +32,7 @@ def _careful(app: Any) -> None:
 def _blind(app: Any) -> None:
     """A prefetch that sees no taken id, as when another client inserts one after the
     read: only the primary key refuses it, at the segment's flush."""
-    _set_prefetch(app, lambda session, principal, batch: incident_service.KnownIncidents(set(), {}))
+    _set_prefetch(app, lambda session, principal, batch: incident_service.ReportBatch(set(), {}))
 
 
 def _batch(n: int = 100) -> list[dict[str, Any]]:
