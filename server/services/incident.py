@@ -19,7 +19,7 @@ from sync.registry import Principal
 
 from ..errors import Forbidden, NotFound
 from ..extensions import db
-from ..models.incident import Incident, IncidentPhoto, Photo
+from ..models.incident import Incident, IncidentPhoto, NewIncident, NewPhoto, Photo
 from ..models.org import Branch, Staff
 from ..rules import incident as IR
 from ..rules import permissions as P
@@ -27,7 +27,7 @@ from ..rules import permissions as P
 RULE = "R-SEC-4"
 
 
-def build_incident(
+def new_values(
     *,
     incident_id: uuid.UUID,
     branch_id: uuid.UUID,
@@ -40,10 +40,10 @@ def build_incident(
     received: Mapping[str, datetime],
     times: TimeAttribution,
     patrol_id: uuid.UUID | None = None,
-) -> Incident:
-    """An open incident, in no session yet; photo ``digests`` (no repeats) are marked
+) -> NewIncident:
+    """An open incident as plain values; photo ``digests`` (no repeats) are marked
     received per ``received`` (digest -> when its bytes arrived)."""
-    incident = Incident(
+    return NewIncident(
         id=incident_id,
         branch_id=branch_id,
         reported_by=reported_by,
@@ -54,11 +54,13 @@ def build_incident(
         patrol_id=patrol_id,
         status=IR.OPEN,
         updated_at=times.received_at,
-        photos=[IncidentPhoto(incident_id=incident_id, sha256=d, position=i, received_at=received.get(d))
-                for i, d in enumerate(digests)],
+        device_at=times.device_at,
+        received_at=times.received_at,
+        skew_ms=int(times.skew.total_seconds() * 1000),
+        happened_at=times.happened_at,
+        clock_suspect=times.clock_suspect,
+        photos=[NewPhoto(incident_id, d, i, received.get(d)) for i, d in enumerate(digests)],
     )
-    incident.stamp(times)
-    return incident
 
 
 def new_incident(
@@ -67,10 +69,10 @@ def new_incident(
     photos: Iterable[str],
     **fields: Any,
 ) -> Incident:
-    """Add an open incident to ``session`` (the fields of :func:`build_incident`); each
-    photo reference is marked received if its bytes are stored."""
+    """Add an open incident to ``session`` (``fields`` as :func:`new_values` takes them);
+    each photo reference is marked received if its bytes are stored."""
     digests = list(dict.fromkeys(photos))  # keep order, drop repeats
-    incident = build_incident(digests=digests, received=_received_photos(session, digests), **fields)
+    incident = new_values(digests=digests, received=_received_photos(session, digests), **fields).to_orm()
     session.add(incident)
     return incident
 
@@ -83,19 +85,13 @@ def _received_photos(session: Session, digests: Iterable[str]) -> dict[str, date
     return dict(session.execute(select(Photo.sha256, Photo.received_at).where(Photo.sha256.in_(digests))).all())
 
 
-_INCIDENT_COLUMNS = tuple(c.key for c in Incident.__table__.columns)
-_PHOTO_COLUMNS = tuple(c.key for c in IncidentPhoto.__table__.columns)
-
-
-def insert_incidents(session: Session, incidents: list[Incident]) -> None:
-    """Write new incidents (from :func:`build_incident`) and their photo references with
-    one Core ``executemany`` each; the objects stay out of the session (they are values
-    to serialise: an ORM unit of work per incident cost more than the rest of a push)."""
+def insert_incidents(session: Session, incidents: list[NewIncident]) -> None:
+    """Write new incidents and their photo references with one Core ``executemany`` each."""
     if not incidents:
         return
     conn = session.connection()
-    conn.execute(insert(Incident.__table__), [{k: getattr(i, k) for k in _INCIDENT_COLUMNS} for i in incidents])
-    photos = [{k: getattr(p, k) for k in _PHOTO_COLUMNS} for i in incidents for p in i.photos]
+    conn.execute(insert(Incident.__table__), [i.row() for i in incidents])
+    photos = [row for i in incidents for row in i.photo_rows()]
     if photos:
         conn.execute(insert(IncidentPhoto.__table__), photos)
 
@@ -119,7 +115,7 @@ class ReportBatch:
 
     taken: set[uuid.UUID]
     received: dict[str, datetime]
-    made: list[Incident] = field(default_factory=list)
+    made: list[NewIncident] = field(default_factory=list)
 
 
 def prefetch_reports(session: Session, args: list[dict[str, Any]]) -> ReportBatch:
@@ -141,12 +137,13 @@ def flush_reports(session: Session, batch: ReportBatch) -> None:
 def report_incident(
     session: Session, principal: Principal, times: TimeAttribution, args: dict[str, Any],
     batch: ReportBatch | None = None,
-) -> Incident:
+) -> NewIncident:
     """``incident.report`` (R-SEC-4). Rejections: ``already_exists``, ``no_branch``.
 
     Without ``batch`` it reads and writes at once. With ``batch`` (from
     :func:`prefetch_reports` over args that include ``args``) it reads nothing and
-    defers the write to :func:`flush_reports`. The incident returned is in no session.
+    defers the write to :func:`flush_reports`. Returns the incident's values (what the
+    feed serialises), not an ORM object.
     """
     incident_id = args["incident_id"]
     if batch is None:
@@ -159,7 +156,7 @@ def report_incident(
     if principal.branch_id is None:
         raise MutationRejected("no_branch", "Only staff of a branch report incidents.", rule=RULE)
     digests = list(dict.fromkeys(args.get("photos") or []))  # keep order, drop repeats
-    incident = build_incident(
+    incident = new_values(
         incident_id=incident_id,
         branch_id=principal.branch_id,
         reported_by=principal.staff_id,

@@ -7,7 +7,7 @@ from typing import Any
 from sync.context import MutationContext
 from sync.registry import Entity, Principal, Registry
 
-from ..models.incident import Incident
+from ..models.incident import incident_dict
 from ..models.patrol import Checkpoint, Patrol
 from ..rules import permissions as P
 from ..schemas.patrol import IncidentReportArgs, IncidentResolveArgs, PatrolRecordArgs
@@ -76,5 +76,5 @@ def register(registry: Registry) -> None:
         Entity(name="patrol", serialize=Patrol.to_dict, audiences=lambda p: {P.audience(p.branch_id, "patrol")})
     )
     registry.add_entity(
-        Entity(name="incident", serialize=Incident.to_dict, audiences=lambda i: {P.audience(i.branch_id, "incident")})
+        Entity(name="incident", serialize=incident_dict, audiences=lambda i: {P.audience(i.branch_id, "incident")})
     )

@@ -107,3 +107,13 @@ def test_r_sec_4_report_after_a_patrol_in_one_push_sees_its_incident(app, as_rol
     assert [r["status"] for r in results] == ["applied", "applied", "rejected", "applied"], results
     assert results[2]["error"]["code"] == "already_exists"
     assert pull(as_role("operations_manager"))[("incident", raised)]["patrol_id"] == patrol_id
+
+
+def test_new_incident_values_cover_every_column():
+    """``NewIncident`` is written by Core: a column added to ``Incident`` must be added
+    to it too, or reports would silently store its default."""
+    from server.models.incident import Incident, IncidentPhoto, NewIncident, NewPhoto
+
+    names = {f.name for f in dataclasses.fields(NewIncident)} - {"photos"}
+    assert names == set(Incident.__table__.columns.keys())
+    assert {f.name for f in dataclasses.fields(NewPhoto)} == set(IncidentPhoto.__table__.columns.keys())
