@@ -35,9 +35,11 @@ class Prepared:
     ``error`` is set when it is rejected before any handler runs (unknown name, role,
     ``at``, args); ``crash`` when its args schema itself raised (a bug, logged when the
     mutation is applied). Otherwise ``loaded`` holds what ``schema.load`` returned.
+    ``raw_text`` is the mutation as sent, as the log keeps it.
     """
 
     mutation: protocol.RawMutation
+    raw_text: str
     at: datetime | None
     mutator: Mutator | None
     loaded: dict[str, Any] | None
@@ -56,6 +58,7 @@ def prepare(engine: "SyncEngine", principal: Principal, mutations: list[protocol
 
 def _prepare_one(engine: "SyncEngine", principal: Principal, mutation: protocol.RawMutation) -> Prepared:
     raw = mutation.raw
+    raw_text = feed.dumps(raw)
     name, args = raw.get("name"), raw.get("args")
     at = protocol.parse_time(raw.get("at"))
     at = at.astimezone(timezone.utc) if at else None
@@ -71,12 +74,12 @@ def _prepare_one(engine: "SyncEngine", principal: Principal, mutation: protocol.
         error = MutationRejected("invalid_args", "`args` must be an object.", errors={"args": ["Expected an object."]})
     else:
         try:
-            return Prepared(mutation, at, mutator, mutator.schema.load(args), None)
+            return Prepared(mutation, raw_text, at, mutator, mutator.schema.load(args), None)
         except ValidationError as exc:
             error = MutationRejected("invalid_args", "Some args are not valid.", errors=exc.normalized_messages())
         except Exception as exc:  # a bug in the schema: the mutation fails like a handler bug
-            return Prepared(mutation, at, mutator, None, _internal_error(), exc)
-    return Prepared(mutation, at, mutator, None, error)
+            return Prepared(mutation, raw_text, at, mutator, None, _internal_error(), exc)
+    return Prepared(mutation, raw_text, at, mutator, None, error)
 
 
 def apply_all(
@@ -246,7 +249,7 @@ def _outcome(
     row = {
         "client_id": request.client_id, "mutation_id": prepared.mutation.id,
         "name": name[:200] if isinstance(name, str) and "\x00" not in name else None,
-        "args": args if isinstance(args, dict) else None, "raw": feed.dumps(raw), "at": prepared.at,
+        "args": args if isinstance(args, dict) else None, "raw": prepared.raw_text, "at": prepared.at,
         "status": result["status"], "error": result.get("error"), "result": result,
         "staff_id": principal.staff_id, "branch_id": principal.branch_id, "session_id": principal.session_id,
         "received_at": now, "sent_at": request.sent_at, "skew_ms": int(skew / timedelta(milliseconds=1)),
