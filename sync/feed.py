@@ -105,40 +105,55 @@ def flush(session: Session, batch: Pending) -> set[str]:
     latest = _latest(batch.items)
     if not latest:
         return set()
-    registry = batch.engine.registry
     now = batch.engine.now()
     session.flush()
-    base = store.lock_counter(session)
-    # A record created in this transaction has no feed rows yet: nothing to read.
-    existing = store.current_rows(session, [key for key, (_, _, created) in latest.items() if not created])
-    tombstones: list[dict[str, Any]] = []
+    # Serialise before taking the counter lock, which every writer waits for: the
+    # records' state is this transaction's own; only reading the feed needs the lock.
     puts: list[dict[str, Any]] = []
-    for (entity_name, record_id), (op, obj, _) in latest.items():
-        before = existing.get((entity_name, record_id))
-        audiences: set[str] = set()
-        data = None
-        if op == "put":
-            entity = registry.get_entity(entity_name)
-            audiences = set(entity.audiences(obj))
-            if audiences:
-                data = dumps(entity.serialize(obj))
-        if before:
-            for audience in sorted(a for a, old_op in before.items() if old_op == "put" and a not in audiences):
-                tombstones.append({"entity": entity_name, "record_id": record_id, "changed_at": now,
-                                   "audience": audience, "op": "delete", "data": None})
-        for audience in sorted(audiences):
-            puts.append({"entity": entity_name, "record_id": record_id, "changed_at": now,
-                         "audience": audience, "op": "put", "data": data})
-    rows = tombstones + puts  # tombstones first: a record's puts outrank its deletes
-    if not rows:
-        return set()
+    stay: dict[tuple[str, str], set[str]] = {}  # audiences of records that may have old rows
+    for (entity_name, record_id), (op, obj, created) in latest.items():
+        audiences = _put_rows(batch.engine.registry, entity_name, record_id, obj, now, puts) if op == "put" else set()
+        if not created:  # a record created in this transaction has no feed rows yet
+            stay[(entity_name, record_id)] = audiences
+    if not stay:
+        if not puts:
+            return set()
+        base = store.lock_counter(session, reserve=len(puts))  # one statement: lock and take the seqs
+        rows = puts
+    else:
+        base = store.lock_counter(session)
+        existing = store.current_rows(session, list(stay))
+        tombstones = [
+            {"entity": entity_name, "record_id": record_id, "changed_at": now, "audience": audience,
+             "op": "delete", "data": None}
+            for (entity_name, record_id), audiences in stay.items()
+            for audience in sorted(a for a, old_op in existing.get((entity_name, record_id), {}).items()
+                                   if old_op == "put" and a not in audiences)
+        ]
+        rows = tombstones + puts  # tombstones first: a record's puts outrank its deletes
+        if not rows:
+            return set()
+        store.set_counter(session, base + len(rows))
     for offset, row in enumerate(rows, start=1):
         row["seq"] = base + offset
     store.upsert_changes(session, rows)
-    store.set_counter(session, base + len(rows))
     touched = {row["audience"] for row in rows}
     batch.engine.notifier.before_commit(session, touched)
     return touched
+
+
+def _put_rows(registry: Any, entity_name: str, record_id: str, obj: Any, now: Any,
+              out: list[dict[str, Any]]) -> set[str]:
+    """Append the ``put`` rows of ``obj`` (one per audience, its data serialised once) to
+    ``out``; return its audiences."""
+    entity = registry.get_entity(entity_name)
+    audiences = set(entity.audiences(obj))
+    if audiences:
+        data = dumps(entity.serialize(obj))
+        for audience in sorted(audiences):
+            out.append({"entity": entity_name, "record_id": record_id, "changed_at": now,
+                        "audience": audience, "op": "put", "data": data})
+    return audiences
 
 
 def _before_commit(session: Session) -> None:

@@ -211,27 +211,32 @@ def list_mutations(
 # --- change feed -----------------------------------------------------------------------
 
 
-def lock_counter(session: Session) -> int:
-    """Lock the counter row until COMMIT and return the last seq handed out.
+_LOCK_COUNTER = (
+    update(counter_table)
+    .where(counter_table.c.id == COUNTER_ID)
+    .values(seq=counter_table.c.seq + bindparam("reserve"))
+    .returning(counter_table.c.seq)
+)
+
+
+def lock_counter(session: Session, reserve: int = 0) -> int:
+    """Lock the counter row until COMMIT and return the last seq handed out; with
+    ``reserve``, also hand out the next ``reserve`` seqs (the caller's to use, so it
+    need not :func:`set_counter`).
 
     The lock is what makes seqs visible in seq order: a second writer waits here until
     the first commits, so it can only take higher seqs after the lower ones are visible.
     """
-    stmt = (
-        update(counter_table)
-        .where(counter_table.c.id == COUNTER_ID)
-        .values(seq=counter_table.c.seq)
-        .returning(counter_table.c.seq)
-    )
-    seq = session.execute(stmt).scalar()
+    params = {"reserve": reserve}
+    seq = session.execute(_LOCK_COUNTER, params).scalar()
     if seq is None:  # a fresh or truncated database: make the row, then lock it
         session.execute(
             _insert(session, counter_table)
             .values(id=COUNTER_ID, seq=0, horizon_seq=0)
             .on_conflict_do_nothing(index_elements=["id"])
         )
-        seq = session.execute(stmt).scalar_one()
-    return int(seq)
+        seq = session.execute(_LOCK_COUNTER, params).scalar_one()
+    return int(seq) - reserve
 
 
 def set_counter(session: Session, seq: int) -> None:
