@@ -112,3 +112,26 @@ def test_first_emission_decides_whether_a_record_is_new():
     items = [("e", "1", "put", "v1", True), ("e", "1", "put", "v2", False),
              ("e", "2", "delete", None, False), ("e", "2", "put", "v3", True)]
     assert feed._latest(items) == {("e", "1"): ("put", "v2", True), ("e", "2"): ("put", "v3", False)}
+
+
+def test_a_crashing_args_schema_is_an_internal_error_logged_once(device, notes, caplog):
+    """Args are loaded before the write lock; a schema that raises (a bug, not a
+    ValidationError) rejects only its mutation, ``internal_error``, and is logged."""
+    import logging
+
+    from marshmallow import Schema, post_load
+
+    class Crashing(Schema):
+        @post_load
+        def crash(self, data: dict, **_: Any) -> dict:
+            raise RuntimeError("schema bug")
+
+    registry = notes.extensions["sync_registry"]
+    registry.add_mutator(Mutator("note.crashing", Crashing(), note_put, frozenset(registry.mutators["note.put"].roles)))
+    guard = device("guard")
+    with caplog.at_level(logging.ERROR, logger="sync.engine"):
+        body = guard.push(guard.note("a"), guard.mutation("note.crashing", {}), guard.note("b"))
+    assert [r["status"] for r in body["results"]] == ["applied", "rejected", "applied"]
+    assert body["results"][1]["error"]["code"] == "internal_error"
+    logged = [r for r in caplog.records if "failed in its args schema" in r.message]
+    assert len(logged) == 1 and logged[0].exc_info
