@@ -142,8 +142,7 @@ def _optimistic_run(
                 if prepared.mutator is not segment:
                     _end_segment(session, segment, state)  # its deferred writes, before anyone reads
                     segment = prepared.mutator
-                    state = None if segment.prefetch is None else segment.prefetch(
-                        session, principal, _segment_args(todo, k))
+                    state = _prefetch(session, principal, segment, todo, k)
                 ctx = _context(engine, session, principal, request, prepared, times, now, state)
                 try:
                     segment.handler(ctx, prepared.loaded)
@@ -157,6 +156,19 @@ def _optimistic_run(
                   request.client_id, exc_info=True)
         return done, len(todo) - 1
     return done, None
+
+
+def _prefetch(session: Any, principal: Principal, mutator: Mutator, todo: list[Prepared], k: int) -> Any:
+    """The state ``mutator.prefetch`` reads for the segment starting at ``k`` (``None``
+    without one). A prefetch that raises is a bug: logged, and the run goes careful."""
+    if mutator.prefetch is None:
+        return None
+    try:
+        return mutator.prefetch(session, principal, _segment_args(todo, k))
+    except Exception:
+        log.warning("prefetch of %s failed; its run is replayed one mutation at a time", mutator.name,
+                    exc_info=True)
+        raise
 
 
 def _end_segment(session: Any, mutator: Mutator | None, state: Any) -> None:

@@ -75,11 +75,15 @@ def test_careful_replay_passes_no_prefetched_state(device, notes):
     assert stored["a"] and stored["b"] and stored["reject"] is None
 
 
-def test_failing_prefetch_replays_the_run_carefully_with_the_same_outcomes(device, notes):
+def test_failing_prefetch_replays_the_run_carefully_with_the_same_outcomes(device, notes, caplog):
+    import logging
+
     calls = _install_counted(notes, fail=True)
     guard = device("guard")
     batch = [counted(guard, "a"), counted(guard, "reject"), counted(guard, "b")]
-    body = guard.push(*batch)
+    with caplog.at_level(logging.WARNING, logger="sync.engine"):
+        body = guard.push(*batch)
+    assert any("prefetch of note.counted failed" in r.message and r.exc_info for r in caplog.records)
     assert [r["status"] for r in body["results"]] == ["applied", "rejected", "applied"]
     assert body["results"][1]["error"]["code"] == "note_rejected"
     assert [c[2] for c in calls if c[0] == "handler"] == [None, None, None]  # the careful replay only
