@@ -74,15 +74,19 @@ class Mutator:
     * leave ORM writes unflushed: the engine flushes at the end of the segment, inside
       the run's SAVEPOINT;
     * defer other writes into the state, for the optional ``flush(session, state)`` to
-      write at once (one ``executemany``): the engine calls it at the end of the
-      segment, before it flushes the session.
+      write at once (one ``executemany``): the engine calls it with the state at the end
+      of the segment, before it flushes the session.
 
     Any failure of a flush or of ``prefetch`` rolls the whole run back and replays it
     *carefully*: one SAVEPOINT per mutation and ``ctx.prefetched is None``, where the
     handler queries and flushes as it would without a prefetch. A database constraint
     must therefore back every decision taken from the state that a concurrent writer
-    could invalidate (the primary key behind "already exists"). Without ``prefetch``
-    ``ctx.prefetched`` is always ``None`` and the session is flushed before the handler.
+    could invalidate (the primary key behind "already exists"). A handler that raises
+    (a rejection too) also sends its run back to the careful replay, so one push may
+    run a handler twice: only the careful outcome counts. Without ``prefetch``,
+    ``ctx.prefetched`` is always ``None``. Either way the engine flushes the session
+    whenever the running mutator changes, so no mutator is handed another's deferred
+    writes.
     """
 
     name: str
