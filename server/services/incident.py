@@ -102,7 +102,8 @@ _INCIDENT_EXISTS = select(Incident.__table__.c.id).where(Incident.__table__.c.id
 #: The ids are rendered into the SQL (``literal_execute``; they are UUIDs): a statement
 #: with 100 bound ids would be prepared once by psycopg, and PostgreSQL's generic plan for
 #: it then scans the table testing each row against the list one by one (measured: 6 ms
-#: a batch on 8,000 incidents, against 0.3 ms with the values in the plan).
+#: a batch on 8,000 incidents and growing with the table, against 1.5 ms with the
+#: values in the plan).
 _INCIDENTS_EXISTING = select(Incident.__table__.c.id).where(
     Incident.__table__.c.id.in_(bindparam("ids", expanding=True, literal_execute=True))
 )
