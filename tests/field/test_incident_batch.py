@@ -44,15 +44,37 @@ def _expect_one_rejected(results: list[dict[str, Any]], index: int, n: int = 100
     assert results[index]["error"]["code"] == "already_exists"
 
 
+def _spy_writes(monkeypatch: Any) -> list[str]:
+    """Record each write of incidents: ``"ok"`` or ``"refused"`` (by the primary key)."""
+    writes: list[str] = []
+    real = incident_service.insert_incidents
+
+    def spy(session: Any, incidents: list) -> None:
+        try:
+            real(session, incidents)
+        except Exception:
+            writes.append("refused")
+            raise
+        writes.append("ok")
+
+    monkeypatch.setattr(incident_service, "insert_incidents", spy)
+    return writes
+
+
 @pytest.mark.parametrize("mode", ["prefetch", "careful", "blind"])
-def test_r_sec_4_taken_id_at_37_of_100_rejects_only_it(app, as_role, demo, push, pull, mode):
+def test_r_sec_4_taken_id_at_37_of_100_rejects_only_it(app, as_role, demo, push, pull, mode, monkeypatch):
     guard = as_role("guard")
     taken = report_args()
     assert push(guard, [("incident.report", taken)])[0]["status"] == "applied"
     {"prefetch": lambda a: None, "careful": _careful, "blind": _blind}[mode](app)
+    writes = _spy_writes(monkeypatch)
     batch = _batch()
     batch[37] = {**batch[37], "incident_id": taken["incident_id"]}
     _expect_one_rejected(push(guard, [("incident.report", a) for a in batch]), 37)
+    # the prefetch names the taken id itself; only a blind one leaves it to the key
+    assert ("refused" in writes) is (mode == "blind")
+    if mode == "prefetch":  # careful 0..37 one by one, then 38..99 at once
+        assert writes == ["ok"] * 38
     pulled = pull(as_role("operations_manager"))
     assert pulled[("incident", taken["incident_id"])]["description"] == taken["description"]  # untouched
     for i, args in enumerate(batch):
@@ -135,3 +157,26 @@ def test_r_sec_4_batch_takes_gap_free_seqs_after_earlier_changes(app, as_role, d
         top, _ = store.read_counter(db.session)
         count = db.session.scalar(select(func.count()).select_from(store.change_table))
     assert seqs == list(range(1, count + 1)) and top == seqs[-1]
+
+
+def test_r_sec_4_prefetch_finds_taken_ids_and_arrived_photos(app, as_role, demo, push):
+    """The batch read itself, not the primary key behind it, names the taken ids (UUIDs
+    read back compare equal to the loaded args on both databases)."""
+    from datetime import datetime
+
+    from server.extensions import db
+    from server.models.incident import Photo
+
+    guard = as_role("guard")
+    taken = report_args()
+    assert push(guard, [("incident.report", taken)])[0]["status"] == "applied"
+    fresh = report_args(photos=["c" * 64, "d" * 64])
+    with app.app_context():
+        arrived = app.extensions["clock"].now()
+        db.session.add(Photo(sha256="c" * 64, size=1, content_type="image/jpeg", received_at=arrived))
+        db.session.flush()
+        batch = [{**a, "incident_id": uuid.UUID(a["incident_id"])} for a in (taken, fresh)]
+        known = incident_service.prefetch_reports(db.session, batch)
+        db.session.rollback()
+    assert known.taken == {uuid.UUID(taken["incident_id"])}
+    assert set(known.received) == {"c" * 64} and isinstance(known.received["c" * 64], datetime)
