@@ -122,15 +122,7 @@ def flush(session: Session, batch: Pending) -> set[str]:
         rows = puts
     else:
         base = store.lock_counter(session)
-        existing = store.current_rows(session, list(stay))
-        tombstones = [
-            {"entity": entity_name, "record_id": record_id, "changed_at": now, "audience": audience,
-             "op": "delete", "data": None}
-            for (entity_name, record_id), audiences in stay.items()
-            for audience in sorted(a for a, old_op in existing.get((entity_name, record_id), {}).items()
-                                   if old_op == "put" and a not in audiences)
-        ]
-        rows = tombstones + puts  # tombstones first: a record's puts outrank its deletes
+        rows = _tombstone_rows(session, stay, now) + puts  # tombstones first: puts outrank them
         if not rows:
             return set()
         store.set_counter(session, base + len(rows))
@@ -140,6 +132,19 @@ def flush(session: Session, batch: Pending) -> set[str]:
     touched = {row["audience"] for row in rows}
     batch.engine.notifier.before_commit(session, touched)
     return touched
+
+
+def _tombstone_rows(session: Session, stay: dict[tuple[str, str], set[str]], now: Any) -> list[dict[str, Any]]:
+    """``delete`` rows for the audiences each record had a ``put`` in and has left
+    (``stay`` maps a record to its audiences now). Reads the feed: hold the counter lock."""
+    existing = store.current_rows(session, list(stay))
+    return [
+        {"entity": entity_name, "record_id": record_id, "changed_at": now, "audience": audience,
+         "op": "delete", "data": None}
+        for (entity_name, record_id), audiences in stay.items()
+        for audience in sorted(a for a, old_op in existing.get((entity_name, record_id), {}).items()
+                               if old_op == "put" and a not in audiences)
+    ]
 
 
 def _put_rows(registry: Any, entity_name: str, record_id: str, obj: Any, now: Any,
