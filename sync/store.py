@@ -123,21 +123,28 @@ def _insert(session: Session, table: Table) -> Any:
 # --- clients -------------------------------------------------------------------------
 
 
+_LOCK_CLIENT = select(client_table).where(client_table.c.client_id == bindparam("client_id")).with_for_update()
+
+
 def lock_client(session: Session, client_id: uuid.UUID, staff_id: uuid.UUID, branch_id: uuid.UUID | None,
                 now: datetime) -> Any:
     """Return the client's row, creating it bound to ``staff_id`` if new, locked for update.
 
     PostgreSQL: ``SELECT … FOR UPDATE`` holds the row until COMMIT, so two pushes of one
     client serialise. SQLite: the caller began the transaction ``IMMEDIATE`` (one writer).
+    A known client costs that one statement; a new one is inserted first (``ON CONFLICT
+    DO NOTHING``: two first pushes racing make one row), then locked the same way.
     """
+    row = session.execute(_LOCK_CLIENT, {"client_id": client_id}).first()
+    if row is not None:
+        return row
     session.execute(
         _insert(session, client_table)
         .values(client_id=client_id, staff_id=staff_id, branch_id=branch_id, last_mutation_id=0, created_at=now)
         .on_conflict_do_nothing(index_elements=["client_id"])
     )
-    return session.execute(
-        select(client_table).where(client_table.c.client_id == client_id).with_for_update()
-    ).one()
+    return session.execute(_LOCK_CLIENT, {"client_id": client_id}).one()
+
 
 
 _GET_CLIENT = select(client_table).where(client_table.c.client_id == bindparam("client_id"))
