@@ -1,21 +1,23 @@
 """Applying a push's new mutations: optimistic runs, replayed one SAVEPOINT each on failure.
 
-Part of the engine (``SyncEngine.push`` calls :func:`apply_all`); split out because it
-is one responsibility: turn raw mutations into outcomes and log rows, each mutation
-all-or-nothing, a rejection leaving nothing but its log row (sync-protocol "Push").
+Part of the engine (``SyncEngine.push`` calls :func:`prepare`, then :func:`apply_all`);
+split out because it is one responsibility: turn raw mutations into outcomes and log
+rows, each mutation all-or-nothing, a rejection leaving nothing but its log row
+(sync-protocol "Push").
 """
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from marshmallow import ValidationError
 
 from . import feed, protocol
-from .context import MutationContext
+from .context import MutationContext, TimeAttribution
 from .errors import MutationRejected
-from .registry import Principal
+from .registry import Mutator, Principal
 from .timing import attribute
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -23,128 +25,199 @@ if TYPE_CHECKING:  # pragma: no cover
 
 log = logging.getLogger("sync.engine")
 
-_RETRY = object()  # an optimistic handler raised: replay its run with a SAVEPOINT each
+Outcome = tuple[dict[str, Any], dict[str, Any]]  # (result, log row)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One mutation of a push as far as it can be checked without the database.
+
+    ``error`` is set when it is rejected before any handler runs (unknown name, role,
+    ``at``, args); ``crash`` when its args schema itself raised (a bug, logged when the
+    mutation is applied). Otherwise ``loaded`` holds what ``schema.load`` returned.
+    ``raw_text`` is the mutation as sent, as the log keeps it.
+    """
+
+    mutation: protocol.RawMutation
+    raw_text: str
+    at: datetime | None
+    mutator: Mutator | None
+    loaded: dict[str, Any] | None
+    error: MutationRejected | None
+    crash: Exception | None = None
+
+
+def prepare(engine: "SyncEngine", principal: Principal, mutations: list[protocol.RawMutation]) -> list[Prepared]:
+    """Check name, role, ``at`` and args of each mutation; touches no database.
+
+    The engine calls it before it takes the push's write lock, so validating a batch
+    (the costliest pure step) does not hold up other writers (SQLite has one lock).
+    """
+    return [_prepare_one(engine, principal, mutation) for mutation in mutations]
+
+
+def _prepare_one(engine: "SyncEngine", principal: Principal, mutation: protocol.RawMutation) -> Prepared:
+    raw = mutation.raw
+    raw_text = feed.dumps(raw)
+    name, args = raw.get("name"), raw.get("args")
+    at = protocol.parse_time(raw.get("at"))
+    at = at.astimezone(timezone.utc) if at else None
+    mutator = engine.registry.get_mutator(name) if isinstance(name, str) else None
+    if mutator is None:
+        error = MutationRejected("unknown_mutation", f"No mutation named {str(name)[:100]!r}.")
+    elif principal.role not in mutator.roles:
+        error = MutationRejected("forbidden", f"The role {principal.role!r} may not send {name!r}.")
+    elif at is None:
+        error = MutationRejected("invalid_at", "`at` must be an ISO 8601 time with an offset.",
+                                 errors={"at": ["Not an ISO 8601 time with an offset."]})
+    elif not isinstance(args, dict):
+        error = MutationRejected("invalid_args", "`args` must be an object.", errors={"args": ["Expected an object."]})
+    else:
+        try:
+            return Prepared(mutation, raw_text, at, mutator, mutator.schema.load(args), None)
+        except ValidationError as exc:
+            error = MutationRejected("invalid_args", "Some args are not valid.", errors=exc.normalized_messages())
+        except Exception as exc:  # a bug in the schema: the mutation fails like a handler bug
+            return Prepared(mutation, raw_text, at, mutator, None, _internal_error(), exc)
+    return Prepared(mutation, raw_text, at, mutator, None, error)
 
 
 def apply_all(
     engine: "SyncEngine", session: Any, principal: Principal, request: protocol.PushRequest,
-    todo: list[protocol.RawMutation], now: datetime, previous_at: datetime | None,
+    todo: list[Prepared], now: datetime, previous_at: datetime | None,
     results: list[dict[str, Any]], rows: list[dict[str, Any]],
 ) -> None:
     """Apply ``todo`` in order, appending each outcome to ``results`` and ``rows``.
 
-    Optimistic: a run of mutations shares one SAVEPOINT (two statements a mutation
-    fewer). When a handler raises, the run rolls back to it and is replayed from its
-    start with one SAVEPOINT per mutation, exactly as if each had had its own all
-    along: the failing one leaves no trace but its log row; then the next run starts.
+    Optimistic: a run of mutations shares one SAVEPOINT, and handlers with a
+    ``prefetch`` read once per segment and flush once at its end (see
+    :class:`sync.registry.Mutator`). When a handler raises, the run rolls back and is
+    replayed from its start up to that mutation with one SAVEPOINT each, exactly as if
+    each had had its own all along: the failing one leaves no trace but its log row;
+    then the next run starts. When a flush or a prefetch fails, the whole run is
+    replayed that way (which mutation caused it is unknown).
     """
     batch = feed.pending(session, engine)
     start = 0
     while start < len(todo):
         mark = batch.mark()
         savepoint = session.begin_nested()
-        done: list[tuple[dict[str, Any], dict[str, Any]]] = []
-        prev, failed = previous_at, None
-        for k in range(start, len(todo)):
-            outcome = apply_one(engine, session, principal, request, todo[k], now, prev, optimistic=True)
-            if outcome is None:
-                failed = k
-                break
-            done.append(outcome)
-            prev = outcome[1]["at"] or prev
+        done, failed = _optimistic_run(engine, session, principal, request, todo, start, now, previous_at)
         if failed is None:
             savepoint.commit()
-            end = len(todo)
         else:
-            if savepoint.is_active:
-                savepoint.rollback()
+            savepoint.rollback()  # also when a failed flush deactivated it (is_active is False then)
             batch.restore(mark)
-            done, prev = [], previous_at
-            for k in range(start, failed + 1):
-                outcome = apply_one(engine, session, principal, request, todo[k], now, prev)
-                assert outcome is not None
-                done.append(outcome)
-                prev = outcome[1]["at"] or prev
-            end = failed + 1
-        for result, row in done:
+            done = _careful_run(engine, session, principal, request, todo[start:failed + 1], now, previous_at)
+        for prepared, (result, row) in zip(todo[start:], done):
+            if prepared.crash is not None:
+                log.error("mutation %s #%s of client %s failed in its args schema", row["name"],
+                          prepared.mutation.id, request.client_id, exc_info=prepared.crash)
             results.append(result)
             rows.append(row)
-        previous_at, start = prev, end
+            previous_at = row["at"] or previous_at
+        start += len(done)
 
-def apply_one(
-    engine: "SyncEngine", session: Any, principal: Principal, request: protocol.PushRequest, mutation: protocol.RawMutation,
-    now: datetime, previous_at: datetime | None, optimistic: bool = False,
-) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """``(result, log row)``; ``None`` when ``optimistic`` and the handler raised."""
-    raw = mutation.raw
-    name, args = raw.get("name"), raw.get("args")
-    at = protocol.parse_time(raw.get("at"))
-    at = at.astimezone(timezone.utc) if at else None
-    times = None
-    if at is not None:
-        times = attribute(at, sent_at=request.sent_at.astimezone(timezone.utc), received_at=now,
-                          previous_at=previous_at, tolerance=engine.settings.clock_tolerance)
-    mutator = engine.registry.get_mutator(name) if isinstance(name, str) else None
-    error: MutationRejected | None = None
-    if mutator is None:
-        error = MutationRejected("unknown_mutation", f"No mutation named {str(name)[:100]!r}.")
-    elif principal.role not in mutator.roles:
-        error = MutationRejected("forbidden", f"The role {principal.role!r} may not send {name!r}.")
-    elif times is None:
-        error = MutationRejected("invalid_at", "`at` must be an ISO 8601 time with an offset.",
-                                 errors={"at": ["Not an ISO 8601 time with an offset."]})
-    elif not isinstance(args, dict):
-        error = MutationRejected("invalid_args", "`args` must be an object.", errors={"args": ["Expected an object."]})
-    else:
-        ctx = MutationContext(session=session, principal=principal, client_id=request.client_id,
-                              mutation_id=mutation.id, name=name, times=times, now=now, emitter=engine)
-        error = _run(engine, session, mutator, ctx, args, optimistic=optimistic)
-        if error is _RETRY:
-            return None
-    result: dict[str, Any] = {"id": mutation.id, "status": "applied" if error is None else "rejected"}
-    if error is not None:
-        result["error"] = error.as_error()
-    skew = now - request.sent_at
-    row = {
-        "client_id": request.client_id, "mutation_id": mutation.id,
-        "name": name[:200] if isinstance(name, str) and "\x00" not in name else None,
-        "args": args if isinstance(args, dict) else None, "raw": feed.dumps(raw), "at": at,
-        "status": result["status"], "error": result.get("error"), "result": result,
-        "staff_id": principal.staff_id, "branch_id": principal.branch_id, "session_id": principal.session_id,
-        "received_at": now, "sent_at": request.sent_at, "skew_ms": int(skew / timedelta(milliseconds=1)),
-        "happened_at": times.happened_at if times else None,
-        "clock_suspect": times.clock_suspect if times else abs(skew) > engine.settings.clock_tolerance,
-    }
-    return result, row
 
-def _run(engine: "SyncEngine", session: Any, mutator: Any, ctx: MutationContext, args: dict[str, Any], *,
-         optimistic: bool = False) -> Any:
-    """Run one handler in a SAVEPOINT; a failure rolls back to it and becomes a rejection.
+def _optimistic_run(
+    engine: "SyncEngine", session: Any, principal: Principal, request: protocol.PushRequest,
+    todo: list[Prepared], start: int, now: datetime, previous_at: datetime | None,
+) -> tuple[list[Outcome], int | None]:
+    """Apply ``todo[start:]`` under the caller's SAVEPOINT.
 
-    ``optimistic``: no SAVEPOINT of its own (the caller holds one for the run); any
-    exception of the handler returns ``_RETRY`` and the caller replays the run.
+    Returns ``(outcomes, None)`` when every handler ran and every write flushed, or
+    ``(_, k)`` when mutations ``start..k`` must be replayed carefully: ``k`` is the one
+    whose handler raised, or the last of ``todo`` when a flush or a prefetch failed.
     """
-    if optimistic:
-        try:
-            loaded = mutator.schema.load(args)
-        except ValidationError as exc:
-            return MutationRejected("invalid_args", "Some args are not valid.", errors=exc.normalized_messages())
-        except Exception:
-            return _RETRY
-        try:
-            mutator.handler(ctx, loaded)
-        except Exception:
-            return _RETRY
+    done: list[Outcome] = []
+    segment: Mutator | None = None  # the mutator whose handlers run since the last flush
+    state: Any = None
+    try:
+        for k in range(start, len(todo)):
+            prepared = todo[k]
+            times = _times(engine, request, prepared, now, previous_at)
+            error = prepared.error
+            if error is None:
+                assert prepared.mutator is not None and times is not None
+                if prepared.mutator is not segment:
+                    _end_segment(session, segment, state)  # its deferred writes, before anyone reads
+                    segment = prepared.mutator
+                    state = _prefetch(session, principal, segment, todo, k)
+                ctx = _context(engine, session, principal, request, prepared, times, now, state)
+                try:
+                    segment.handler(ctx, prepared.loaded)
+                except Exception:
+                    return done, k
+            done.append(_outcome(engine, principal, request, prepared, times, now, error))
+            previous_at = prepared.at or previous_at
+        _end_segment(session, segment, state)
+    except Exception:
+        log.debug("an optimistic run of client %s failed outside its handlers; replaying it",
+                  request.client_id, exc_info=True)
+        return done, len(todo) - 1
+    return done, None
+
+
+def _prefetch(session: Any, principal: Principal, mutator: Mutator, todo: list[Prepared], k: int) -> Any:
+    """The state ``mutator.prefetch`` reads for the segment starting at ``k`` (``None``
+    without one). A prefetch that raises is a bug: logged, and the run goes careful."""
+    if mutator.prefetch is None:
         return None
+    try:
+        return mutator.prefetch(session, principal, _segment_args(todo, k))
+    except Exception:
+        log.warning("prefetch of %s failed; its run is replayed one mutation at a time", mutator.name,
+                    exc_info=True)
+        raise
+
+
+def _end_segment(session: Any, mutator: Mutator | None, state: Any) -> None:
+    """Write what the segment's handlers deferred: the mutator's ``flush``, then the session's."""
+    if mutator is not None and mutator.flush is not None and state is not None:
+        mutator.flush(session, state)
+    session.flush()
+
+
+def _segment_args(todo: list[Prepared], k: int) -> list[dict[str, Any]]:
+    """Loaded args of the segment starting at ``k``: the mutations up to the next one
+    whose handler runs and is another mutator's (rejected ones run no handler)."""
+    mutator = todo[k].mutator
+    args: list[dict[str, Any]] = []
+    for prepared in todo[k:]:
+        if prepared.error is None:
+            if prepared.mutator is not mutator:
+                break
+            assert prepared.loaded is not None
+            args.append(prepared.loaded)
+    return args
+
+
+def _careful_run(
+    engine: "SyncEngine", session: Any, principal: Principal, request: protocol.PushRequest,
+    todo: list[Prepared], now: datetime, previous_at: datetime | None,
+) -> list[Outcome]:
+    """Apply ``todo`` one SAVEPOINT each, without prefetch: the reference semantics."""
+    done: list[Outcome] = []
+    for prepared in todo:
+        times = _times(engine, request, prepared, now, previous_at)
+        error = prepared.error
+        if error is None:
+            assert times is not None
+            error = _careful_one(engine, session, prepared, _context(
+                engine, session, principal, request, prepared, times, now, None))
+        done.append(_outcome(engine, principal, request, prepared, times, now, error))
+        previous_at = prepared.at or previous_at
+    return done
+
+
+def _careful_one(engine: "SyncEngine", session: Any, prepared: Prepared, ctx: MutationContext) -> MutationRejected | None:
+    """Run one handler in its own SAVEPOINT; a failure rolls back to it and becomes a rejection."""
+    assert prepared.mutator is not None and prepared.loaded is not None
     batch = feed.pending(session, engine)
     mark = batch.mark()
     try:
-        try:
-            loaded = mutator.schema.load(args)
-        except ValidationError as exc:
-            return MutationRejected("invalid_args", "Some args are not valid.", errors=exc.normalized_messages())
         with session.begin_nested():
-            mutator.handler(ctx, loaded)
+            prepared.mutator.handler(ctx, prepared.loaded)
         return None
     except MutationRejected as exc:
         batch.restore(mark)
@@ -152,4 +225,47 @@ def _run(engine: "SyncEngine", session: Any, mutator: Any, ctx: MutationContext,
     except Exception:
         batch.restore(mark)
         log.exception("mutation %s #%s of client %s failed in its handler", ctx.name, ctx.mutation_id, ctx.client_id)
-        return MutationRejected("internal_error", "The server failed to apply this mutation; it was logged.")
+        return _internal_error()
+
+
+def _internal_error() -> MutationRejected:
+    return MutationRejected("internal_error", "The server failed to apply this mutation; it was logged.")
+
+
+def _times(engine: "SyncEngine", request: protocol.PushRequest, prepared: Prepared, now: datetime,
+           previous_at: datetime | None) -> TimeAttribution | None:
+    if prepared.at is None:
+        return None
+    return attribute(prepared.at, sent_at=request.sent_at.astimezone(timezone.utc), received_at=now,
+                     previous_at=previous_at, tolerance=engine.settings.clock_tolerance)
+
+
+def _context(engine: "SyncEngine", session: Any, principal: Principal, request: protocol.PushRequest,
+             prepared: Prepared, times: TimeAttribution, now: datetime, prefetched: Any) -> MutationContext:
+    return MutationContext(session=session, principal=principal, client_id=request.client_id,
+                           mutation_id=prepared.mutation.id, name=prepared.mutation.raw["name"], times=times,
+                           now=now, emitter=engine, prefetched=prefetched)
+
+
+def _outcome(
+    engine: "SyncEngine", principal: Principal, request: protocol.PushRequest, prepared: Prepared,
+    times: TimeAttribution | None, now: datetime, error: MutationRejected | None,
+) -> Outcome:
+    """The mutation's result (answered and kept) and its log row."""
+    raw = prepared.mutation.raw
+    name, args = raw.get("name"), raw.get("args")
+    result: dict[str, Any] = {"id": prepared.mutation.id, "status": "applied" if error is None else "rejected"}
+    if error is not None:
+        result["error"] = error.as_error()
+    skew = now - request.sent_at
+    row = {
+        "client_id": request.client_id, "mutation_id": prepared.mutation.id,
+        "name": name[:200] if isinstance(name, str) and "\x00" not in name else None,
+        "args": args if isinstance(args, dict) else None, "raw": prepared.raw_text, "at": prepared.at,
+        "status": result["status"], "error": result.get("error"), "result": result,
+        "staff_id": principal.staff_id, "branch_id": principal.branch_id, "session_id": principal.session_id,
+        "received_at": now, "sent_at": request.sent_at, "skew_ms": int(skew / timedelta(milliseconds=1)),
+        "happened_at": times.happened_at if times else None,
+        "clock_suspect": times.clock_suspect if times else abs(skew) > engine.settings.clock_tolerance,
+    }
+    return result, row

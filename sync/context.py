@@ -38,6 +38,11 @@ class MutationContext:
     report every record they create, change or delete with :meth:`put` / :meth:`delete`
     so pulls see it. Derived rows (obligations, alerts) are updated the same way, in the
     same transaction.
+
+    ``prefetched`` is what the mutator's ``prefetch`` returned for the segment this
+    mutation belongs to, or ``None`` (no ``prefetch``, or the careful replay): then the
+    handler reads what it needs itself and flushes its writes (see
+    :class:`sync.registry.Mutator`).
     """
 
     def __init__(
@@ -51,6 +56,7 @@ class MutationContext:
         times: TimeAttribution,
         now: datetime,
         emitter: Any,
+        prefetched: Any = None,
     ) -> None:
         self.session = session
         self.principal = principal
@@ -60,10 +66,15 @@ class MutationContext:
         self.times = times
         self.now = now
         self._emitter = emitter
+        self.prefetched = prefetched
 
-    def put(self, entity: str, obj: Any) -> None:
-        """Record that ``obj`` (of registered ``entity``) was created or changed."""
-        self._emitter.put(self.session, entity, obj)
+    def put(self, entity: str, obj: Any, *, created: bool = False) -> None:
+        """Record that ``obj`` (of registered ``entity``) was created or changed.
+
+        ``created=True`` promises the record did not exist before this transaction (its
+        id was just checked free): the feed then skips reading the record's old rows.
+        """
+        self._emitter.put(self.session, entity, obj, created=created)
 
     def delete(self, entity: str, record_id: uuid.UUID) -> None:
         """Record that the record ``record_id`` of ``entity`` was deleted (tombstone)."""

@@ -67,18 +67,20 @@ class SyncEngine:
 
     # --- emission (handlers through ctx, services through record_put) ------------------
 
-    def put(self, session: Any, entity: str, obj: Any) -> None:
+    def put(self, session: Any, entity: str, obj: Any, *, created: bool = False) -> None:
         """Emit that ``obj`` of ``entity`` was created or changed; reaches pulls at COMMIT.
 
-        Raises ``KeyError`` for an unregistered entity (a bug: it fails the mutation).
+        ``created=True``: the record did not exist before this transaction, so the feed
+        holds no rows of it to turn into tombstones and need not read them. Raises
+        ``KeyError`` for an unregistered entity (a bug: it fails the mutation).
         """
         record_id = str(self.registry.get_entity(entity).id_of(obj))
-        feed.pending(session, self).items.append((entity, record_id, "put", obj))
+        feed.pending(session, self).items.append((entity, record_id, "put", obj, created))
 
     def delete(self, session: Any, entity: str, record_id: uuid.UUID | str) -> None:
         """Emit that record ``record_id`` of ``entity`` was deleted (a tombstone per audience)."""
         self.registry.get_entity(entity)
-        feed.pending(session, self).items.append((entity, str(record_id), "delete", None))
+        feed.pending(session, self).items.append((entity, str(record_id), "delete", None, False))
 
     # --- push --------------------------------------------------------------------------
 
@@ -91,6 +93,7 @@ class SyncEngine:
         """
         request = protocol.parse_push(body, max_mutations=self.settings.max_mutations)
         now = self.now()
+        prepared = apply.prepare(self, principal, request.mutations)  # before the write lock
         session.commit()  # end whatever read the caller did: the push starts with a write
         try:
             self._begin_write(session)
@@ -104,7 +107,7 @@ class SyncEngine:
                 )
             results = self._duplicates(session, request, last)
             rows: list[dict[str, Any]] = []
-            apply.apply_all(self, session, principal, request, [m for m in batch if m.id > last], now,
+            apply.apply_all(self, session, principal, request, [p for p in prepared if p.mutation.id > last], now,
                             client.last_device_at, results, rows)
             previous_at = next((row["at"] for row in reversed(rows) if row["at"] is not None), client.last_device_at)
             store.log_mutations(session, rows)

@@ -51,9 +51,13 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+#: Built once: ``json.dumps`` with options builds a new encoder per call.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_json_default)
+
+
 def dumps(value: Any) -> str:
     """Compact JSON text as the feed stores and the wire carries it."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=_json_default)
+    return _ENCODER.encode(value)
 
 
 @dataclass
@@ -61,7 +65,8 @@ class Pending:
     """Changes emitted in one session's transaction, not yet in the feed."""
 
     engine: "SyncEngine"
-    items: list[tuple[str, str, str, Any]] = field(default_factory=list)  # (entity, id, op, obj)
+    #: ``(entity, record_id, op, obj, created)`` in emission order.
+    items: list[tuple[str, str, str, Any, bool]] = field(default_factory=list)
 
     def mark(self) -> int:
         """A point to :meth:`restore` to (before a savepoint)."""
@@ -81,12 +86,17 @@ def pending(session: Any, engine: "SyncEngine") -> Pending:
     return found
 
 
-def _latest(items: list[tuple[str, str, str, Any]]) -> dict[tuple[str, str], tuple[str, Any]]:
-    """The last emission per record wins: the record's state at COMMIT is what counts."""
-    latest: dict[tuple[str, str], tuple[str, Any]] = {}
-    for entity, record_id, op, obj in items:
-        latest.pop((entity, record_id), None)
-        latest[(entity, record_id)] = (op, obj)
+def _latest(items: list[tuple[str, str, str, Any, bool]]) -> dict[tuple[str, str], tuple[str, Any, bool]]:
+    """The last emission per record wins: the record's state at COMMIT is what counts.
+
+    A record is *created* when its first emission in the transaction said so: it did
+    not exist before, whatever happened to it afterwards.
+    """
+    latest: dict[tuple[str, str], tuple[str, Any, bool]] = {}
+    for entity, record_id, op, obj, created in items:
+        key = (entity, record_id)
+        first = latest.pop(key, None)
+        latest[key] = (op, obj, created if first is None else first[2])
     return latest
 
 
@@ -95,37 +105,60 @@ def flush(session: Session, batch: Pending) -> set[str]:
     latest = _latest(batch.items)
     if not latest:
         return set()
-    registry = batch.engine.registry
     now = batch.engine.now()
     session.flush()
-    base = store.lock_counter(session)
-    existing = store.current_rows(session, list(latest))
-    tombstones: list[dict[str, Any]] = []
+    # Serialise before taking the counter lock, which every writer waits for: the
+    # records' state is this transaction's own; only reading the feed needs the lock.
     puts: list[dict[str, Any]] = []
-    for (entity_name, record_id), (op, obj) in latest.items():
-        before = existing.get((entity_name, record_id), {})
-        audiences: set[str] = set()
-        data = None
-        if op == "put":
-            entity = registry.get_entity(entity_name)
-            audiences = set(entity.audiences(obj))
-            if audiences:
-                data = dumps(entity.serialize(obj))
-        row = {"entity": entity_name, "record_id": record_id, "changed_at": now}
-        for audience in sorted(a for a, old_op in before.items() if old_op == "put" and a not in audiences):
-            tombstones.append({**row, "audience": audience, "op": "delete", "data": None})
-        for audience in sorted(audiences):
-            puts.append({**row, "audience": audience, "op": "put", "data": data})
-    rows = tombstones + puts  # tombstones first: a record's puts outrank its deletes
-    if not rows:
-        return set()
+    stay: dict[tuple[str, str], set[str]] = {}  # audiences of records that may have old rows
+    for (entity_name, record_id), (op, obj, created) in latest.items():
+        audiences = _put_rows(batch.engine.registry, entity_name, record_id, obj, now, puts) if op == "put" else set()
+        if not created:  # a record created in this transaction has no feed rows yet
+            stay[(entity_name, record_id)] = audiences
+    if not stay:
+        if not puts:
+            return set()
+        base = store.lock_counter(session, reserve=len(puts))  # one statement: lock and take the seqs
+        rows = puts
+    else:
+        base = store.lock_counter(session)
+        rows = _tombstone_rows(session, stay, now) + puts  # tombstones first: puts outrank them
+        if not rows:
+            return set()
+        store.set_counter(session, base + len(rows))
     for offset, row in enumerate(rows, start=1):
         row["seq"] = base + offset
     store.upsert_changes(session, rows)
-    store.set_counter(session, base + len(rows))
     touched = {row["audience"] for row in rows}
     batch.engine.notifier.before_commit(session, touched)
     return touched
+
+
+def _tombstone_rows(session: Session, stay: dict[tuple[str, str], set[str]], now: Any) -> list[dict[str, Any]]:
+    """``delete`` rows for the audiences each record had a ``put`` in and has left
+    (``stay`` maps a record to its audiences now). Reads the feed: hold the counter lock."""
+    existing = store.current_rows(session, list(stay))
+    return [
+        {"entity": entity_name, "record_id": record_id, "changed_at": now, "audience": audience,
+         "op": "delete", "data": None}
+        for (entity_name, record_id), audiences in stay.items()
+        for audience in sorted(a for a, old_op in existing.get((entity_name, record_id), {}).items()
+                               if old_op == "put" and a not in audiences)
+    ]
+
+
+def _put_rows(registry: Any, entity_name: str, record_id: str, obj: Any, now: Any,
+              out: list[dict[str, Any]]) -> set[str]:
+    """Append the ``put`` rows of ``obj`` (one per audience, its data serialised once) to
+    ``out``; return its audiences."""
+    entity = registry.get_entity(entity_name)
+    audiences = set(entity.audiences(obj))
+    if audiences:
+        data = dumps(entity.serialize(obj))
+        for audience in sorted(audiences):
+            out.append({"entity": entity_name, "record_id": record_id, "changed_at": now,
+                        "audience": audience, "op": "put", "data": data})
+    return audiences
 
 
 def _before_commit(session: Session) -> None:

@@ -46,15 +46,47 @@ class Scope:
 
 
 Handler = Callable[["MutationContext", dict[str, Any]], Any]
+#: ``prefetch(session, principal, [loaded args, …]) -> state``: see :class:`Mutator`.
+Prefetch = Callable[[Any, Principal, list[dict[str, Any]]], Any]
+#: ``flush(session, state)``: writes what a segment's handlers deferred; see :class:`Mutator`.
+BatchFlush = Callable[[Any, Any], None]
 
 
 @dataclass(frozen=True)
 class Mutator:
     """A named mutation: ``handler(ctx, args)`` runs inside the mutation's savepoint.
 
-    ``args`` are what ``schema.load`` returned. The handler raises
-    :class:`sync.errors.MutationRejected` to reject; anything it puts through
-    ``ctx.put``/``ctx.delete`` reaches pulls when the push commits.
+    ``args`` are what ``schema.load`` returned. ``schema.load`` must be pure (no
+    database, no clock): the engine loads a push's args before it takes the write lock.
+    The handler raises :class:`sync.errors.MutationRejected` to reject; anything it puts
+    through ``ctx.put``/``ctx.delete`` reaches pulls when the push commits.
+
+    ``prefetch`` (optional) is the batch capability. The engine applies a push in
+    *optimistic runs* (one SAVEPOINT for many mutations). For each stretch of a run in
+    which this mutator is the only one whose handler runs (a *segment*), the engine
+    flushes the session and calls ``prefetch(session, principal, [args, …])`` once with
+    the loaded args of every mutation of the segment, in order; the handlers of the
+    segment then find its return value in ``ctx.prefetched`` and may
+
+    * answer from it what they would otherwise query per mutation (one ``SELECT … IN``
+      instead of one per mutation); the state is the handler's to keep current within
+      the segment (e.g. add the id it just created), nothing else writes in between;
+    * leave ORM writes unflushed: the engine flushes at the end of the segment, inside
+      the run's SAVEPOINT;
+    * defer other writes into the state, for the optional ``flush(session, state)`` to
+      write at once (one ``executemany``): the engine calls it with the state at the end
+      of the segment, before it flushes the session.
+
+    Any failure of a flush or of ``prefetch`` rolls the whole run back and replays it
+    *carefully*: one SAVEPOINT per mutation and ``ctx.prefetched is None``, where the
+    handler queries and flushes as it would without a prefetch. A database constraint
+    must therefore back every decision taken from the state that a concurrent writer
+    could invalidate (the primary key behind "already exists"). A handler that raises
+    (a rejection too) also sends its run back to the careful replay, so one push may
+    run a handler twice: only the careful outcome counts. Without ``prefetch``,
+    ``ctx.prefetched`` is always ``None``. Either way the engine flushes the session
+    whenever the running mutator changes, so no mutator is handed another's deferred
+    writes.
     """
 
     name: str
@@ -63,6 +95,8 @@ class Mutator:
     roles: frozenset[str]
     summary: str = ""
     rejection_codes: tuple[str, ...] = ()
+    prefetch: Prefetch | None = None
+    flush: BatchFlush | None = None
 
 
 @dataclass(frozen=True)
@@ -106,8 +140,10 @@ class Registry:
         roles: Iterable[str],
         summary: str = "",
         rejection_codes: Iterable[str] = (),
+        prefetch: Prefetch | None = None,
+        flush: BatchFlush | None = None,
     ) -> Callable[[Handler], Handler]:
-        """Decorator form of :meth:`add_mutator`."""
+        """Decorator form of :meth:`add_mutator` (``prefetch``, ``flush``: see :class:`Mutator`)."""
 
         def decorate(handler: Handler) -> Handler:
             self.add_mutator(
@@ -118,6 +154,8 @@ class Registry:
                     roles=frozenset(roles),
                     summary=summary or (handler.__doc__ or "").strip().split("\n")[0],
                     rejection_codes=tuple(rejection_codes),
+                    prefetch=prefetch,
+                    flush=flush,
                 )
             )
             return handler

@@ -123,21 +123,28 @@ def _insert(session: Session, table: Table) -> Any:
 # --- clients -------------------------------------------------------------------------
 
 
+_LOCK_CLIENT = select(client_table).where(client_table.c.client_id == bindparam("client_id")).with_for_update()
+
+
 def lock_client(session: Session, client_id: uuid.UUID, staff_id: uuid.UUID, branch_id: uuid.UUID | None,
                 now: datetime) -> Any:
     """Return the client's row, creating it bound to ``staff_id`` if new, locked for update.
 
     PostgreSQL: ``SELECT … FOR UPDATE`` holds the row until COMMIT, so two pushes of one
     client serialise. SQLite: the caller began the transaction ``IMMEDIATE`` (one writer).
+    A known client costs that one statement; a new one is inserted first (``ON CONFLICT
+    DO NOTHING``: two first pushes racing make one row), then locked the same way.
     """
+    row = session.execute(_LOCK_CLIENT, {"client_id": client_id}).first()
+    if row is not None:
+        return row
     session.execute(
         _insert(session, client_table)
         .values(client_id=client_id, staff_id=staff_id, branch_id=branch_id, last_mutation_id=0, created_at=now)
         .on_conflict_do_nothing(index_elements=["client_id"])
     )
-    return session.execute(
-        select(client_table).where(client_table.c.client_id == client_id).with_for_update()
-    ).one()
+    return session.execute(_LOCK_CLIENT, {"client_id": client_id}).one()
+
 
 
 _GET_CLIENT = select(client_table).where(client_table.c.client_id == bindparam("client_id"))
@@ -211,27 +218,32 @@ def list_mutations(
 # --- change feed -----------------------------------------------------------------------
 
 
-def lock_counter(session: Session) -> int:
-    """Lock the counter row until COMMIT and return the last seq handed out.
+_LOCK_COUNTER = (
+    update(counter_table)
+    .where(counter_table.c.id == COUNTER_ID)
+    .values(seq=counter_table.c.seq + bindparam("reserve"))
+    .returning(counter_table.c.seq)
+)
+
+
+def lock_counter(session: Session, reserve: int = 0) -> int:
+    """Lock the counter row until COMMIT and return the last seq handed out; with
+    ``reserve``, also hand out the next ``reserve`` seqs (the caller's to use, so it
+    need not :func:`set_counter`).
 
     The lock is what makes seqs visible in seq order: a second writer waits here until
     the first commits, so it can only take higher seqs after the lower ones are visible.
     """
-    stmt = (
-        update(counter_table)
-        .where(counter_table.c.id == COUNTER_ID)
-        .values(seq=counter_table.c.seq)
-        .returning(counter_table.c.seq)
-    )
-    seq = session.execute(stmt).scalar()
+    params = {"reserve": reserve}
+    seq = session.execute(_LOCK_COUNTER, params).scalar()
     if seq is None:  # a fresh or truncated database: make the row, then lock it
         session.execute(
             _insert(session, counter_table)
             .values(id=COUNTER_ID, seq=0, horizon_seq=0)
             .on_conflict_do_nothing(index_elements=["id"])
         )
-        seq = session.execute(stmt).scalar_one()
-    return int(seq)
+        seq = session.execute(_LOCK_COUNTER, params).scalar_one()
+    return int(seq) - reserve
 
 
 def set_counter(session: Session, seq: int) -> None:

@@ -23,9 +23,10 @@ class UtcDateTime(TypeDecorator[datetime]):
             return None
         if not isinstance(value, datetime):
             raise TypeError(f"UtcDateTime needs a datetime, got {type(value).__name__}")
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError("naive datetime refused: pass an aware datetime")
-        value = value.astimezone(timezone.utc)
+        if value.tzinfo is not timezone.utc:  # UTC already is the common case (the clock's)
+            if value.tzinfo is None or value.utcoffset() is None:
+                raise ValueError("naive datetime refused: pass an aware datetime")
+            value = value.astimezone(timezone.utc)
         if dialect.name == "sqlite":
             return value.replace(tzinfo=None)
         return value

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sync.context import TimeAttribution
 from sync.types import UtcDateTime
 
-__all__ = ["UtcDateTime", "uuid_pk", "AttributedTimes", "iso"]
+__all__ = ["UtcDateTime", "uuid_pk", "AttributedTimes", "iso", "times_dict"]
 
 
 def uuid_pk() -> Mapped[uuid.UUID]:
@@ -47,10 +47,16 @@ class AttributedTimes:
 
     def times_dict(self) -> dict[str, Any]:
         """The time fields as a pull or the API shows them."""
-        return {
-            "device_at": iso(self.device_at),
-            "received_at": iso(self.received_at),
-            "skew_ms": self.skew_ms,
-            "happened_at": iso(self.happened_at),
-            "clock_suspect": self.clock_suspect,
-        }
+        return times_dict(self)
+
+
+def times_dict(record: Any) -> dict[str, Any]:
+    """The time fields of ``record`` (an :class:`AttributedTimes` or plain values with
+    the same attributes) as a pull or the API shows them."""
+    return {
+        "device_at": iso(record.device_at),
+        "received_at": iso(record.received_at),
+        "skew_ms": record.skew_ms,
+        "happened_at": iso(record.happened_at),
+        "clock_suspect": record.clock_suspect,
+    }

@@ -9,6 +9,7 @@ incidents whose photos never came.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,7 @@ from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import AttributedTimes, UtcDateTime, iso, uuid_pk
+from .base import AttributedTimes, UtcDateTime, iso, times_dict, uuid_pk
 
 
 class Incident(AttributedTimes, db.Model):
@@ -46,24 +47,7 @@ class Incident(AttributedTimes, db.Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Pulled and listed shape; ``photos`` tell ``received`` from ``missing``."""
-        return {
-            "id": str(self.id),
-            "branch_id": str(self.branch_id),
-            "reported_by": str(self.reported_by),
-            "category": self.category,
-            "location": self.location,
-            "description": self.description,
-            "severity": self.severity,
-            "patrol_id": str(self.patrol_id) if self.patrol_id else None,
-            "status": self.status,
-            "resolved_by": str(self.resolved_by) if self.resolved_by else None,
-            "resolved_at": iso(self.resolved_at),
-            "resolution": self.resolution,
-            "photos": [p.to_dict() for p in self.photos],
-            "missing_photos": sum(1 for p in self.photos if p.received_at is None),
-            "updated_at": iso(self.updated_at),
-            **self.times_dict(),
-        }
+        return incident_dict(self)
 
 
 class IncidentPhoto(db.Model):
@@ -77,7 +61,7 @@ class IncidentPhoto(db.Model):
     received_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"sha256": self.sha256, "status": "received" if self.received_at else "missing"}
+        return photo_dict(self)
 
 
 class Photo(db.Model):
@@ -90,3 +74,88 @@ class Photo(db.Model):
     content_type: Mapped[str] = mapped_column(String(32))
     uploaded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+@dataclass(slots=True)
+class NewPhoto:
+    """A photo reference of a :class:`NewIncident`: the columns of :class:`IncidentPhoto`."""
+
+    incident_id: uuid.UUID
+    sha256: str
+    position: int
+    received_at: datetime | None
+
+
+@dataclass(slots=True)
+class NewIncident:
+    """A just-reported incident as plain values: every column of :class:`Incident`, and
+    its photo references.
+
+    ``incident.report`` writes these with one Core ``executemany`` per batch (an ORM
+    object per incident cost more than the rest of a push, #3); :func:`incident_dict`
+    serialises them exactly like a stored :class:`Incident`.
+    """
+
+    id: uuid.UUID
+    branch_id: uuid.UUID
+    reported_by: uuid.UUID
+    category: str
+    location: str
+    description: str
+    severity: str
+    patrol_id: uuid.UUID | None
+    status: str
+    updated_at: datetime
+    device_at: datetime
+    received_at: datetime
+    skew_ms: int
+    happened_at: datetime
+    clock_suspect: bool
+    photos: list[NewPhoto]
+    resolved_by: uuid.UUID | None = None
+    resolved_at: datetime | None = None
+    resolution: str | None = None
+
+    def row(self) -> dict[str, Any]:
+        """The ``incident`` row (without photos)."""
+        return {name: getattr(self, name) for name in INCIDENT_COLUMNS}
+
+    def photo_rows(self) -> list[dict[str, Any]]:
+        """The ``incident_photo`` rows."""
+        return [{name: getattr(p, name) for name in PHOTO_COLUMNS} for p in self.photos]
+
+    def to_orm(self) -> Incident:
+        """The same incident as a new ORM object, to add to a session."""
+        return Incident(**self.row(), photos=[IncidentPhoto(**row) for row in self.photo_rows()])
+
+
+INCIDENT_COLUMNS: tuple[str, ...] = tuple(Incident.__table__.columns.keys())
+PHOTO_COLUMNS: tuple[str, ...] = tuple(IncidentPhoto.__table__.columns.keys())
+
+
+def incident_dict(incident: Incident | NewIncident) -> dict[str, Any]:
+    """The pulled and listed shape of an incident, stored or just reported; ``photos``
+    tell ``received`` from ``missing``."""
+    return {
+        "id": str(incident.id),
+        "branch_id": str(incident.branch_id),
+        "reported_by": str(incident.reported_by),
+        "category": incident.category,
+        "location": incident.location,
+        "description": incident.description,
+        "severity": incident.severity,
+        "patrol_id": str(incident.patrol_id) if incident.patrol_id else None,
+        "status": incident.status,
+        "resolved_by": str(incident.resolved_by) if incident.resolved_by else None,
+        "resolved_at": iso(incident.resolved_at),
+        "resolution": incident.resolution,
+        "photos": [photo_dict(p) for p in incident.photos],
+        "missing_photos": sum(1 for p in incident.photos if p.received_at is None),
+        "updated_at": iso(incident.updated_at),
+        **times_dict(incident),
+    }
+
+
+def photo_dict(ref: IncidentPhoto | NewPhoto) -> dict[str, Any]:
+    """A photo reference as an incident shows it."""
+    return {"sha256": ref.sha256, "status": "received" if ref.received_at else "missing"}

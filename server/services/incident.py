@@ -6,10 +6,11 @@ commit; the read functions serve the REST API.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
-from sqlalchemy import bindparam, exists, func, select
+from sqlalchemy import bindparam, exists, func, insert, select
 from sqlalchemy.orm import Session
 
 from sync.context import TimeAttribution
@@ -18,7 +19,7 @@ from sync.registry import Principal
 
 from ..errors import Forbidden, NotFound
 from ..extensions import db
-from ..models.incident import Incident, IncidentPhoto, Photo
+from ..models.incident import Incident, IncidentPhoto, NewIncident, NewPhoto, Photo
 from ..models.org import Branch, Staff
 from ..rules import incident as IR
 from ..rules import permissions as P
@@ -26,8 +27,7 @@ from ..rules import permissions as P
 RULE = "R-SEC-4"
 
 
-def new_incident(
-    session: Session,
+def new_values(
     *,
     incident_id: uuid.UUID,
     branch_id: uuid.UUID,
@@ -36,16 +36,14 @@ def new_incident(
     location: str,
     description: str,
     severity: str,
-    photos: Iterable[str],
+    digests: list[str],
+    received: Mapping[str, datetime],
     times: TimeAttribution,
     patrol_id: uuid.UUID | None = None,
-) -> Incident:
-    """Add an open incident; each photo reference is marked received if its bytes are stored."""
-    digests = list(dict.fromkeys(photos))  # keep order, drop repeats
-    received = dict(
-        session.execute(select(Photo.sha256, Photo.received_at).where(Photo.sha256.in_(digests))).all()
-    ) if digests else {}
-    incident = Incident(
+) -> NewIncident:
+    """An open incident as plain values; photo ``digests`` (no repeats) are marked
+    received per ``received`` (digest -> when its bytes arrived)."""
+    return NewIncident(
         id=incident_id,
         branch_id=branch_id,
         reported_by=reported_by,
@@ -56,39 +54,130 @@ def new_incident(
         patrol_id=patrol_id,
         status=IR.OPEN,
         updated_at=times.received_at,
-        photos=[IncidentPhoto(sha256=d, position=i, received_at=received.get(d)) for i, d in enumerate(digests)],
+        device_at=times.device_at,
+        received_at=times.received_at,
+        skew_ms=int(times.skew.total_seconds() * 1000),
+        happened_at=times.happened_at,
+        clock_suspect=times.clock_suspect,
+        photos=[NewPhoto(incident_id, d, i, received.get(d)) for i, d in enumerate(digests)],
     )
-    incident.stamp(times)
+
+
+def new_incident(
+    session: Session,
+    *,
+    photos: Iterable[str],
+    **fields: Any,
+) -> Incident:
+    """Add an open incident to ``session`` (``fields`` as :func:`new_values` takes them);
+    each photo reference is marked received if its bytes are stored."""
+    digests = list(dict.fromkeys(photos))  # keep order, drop repeats
+    incident = new_values(digests=digests, received=_received_photos(session, digests), **fields).to_orm()
     session.add(incident)
     return incident
 
 
+def _received_photos(session: Session, digests: Iterable[str]) -> dict[str, datetime]:
+    """``{digest: received_at}`` of the photos among ``digests`` whose bytes are stored."""
+    digests = list(digests)
+    if not digests:
+        return {}
+    return dict(session.execute(select(Photo.sha256, Photo.received_at).where(Photo.sha256.in_(digests))).all())
+
+
+def insert_incidents(session: Session, incidents: list[NewIncident]) -> None:
+    """Write new incidents and their photo references with one Core ``executemany`` each."""
+    if not incidents:
+        return
+    conn = session.connection()
+    conn.execute(insert(Incident.__table__), [i.row() for i in incidents])
+    photos = [row for i in incidents for row in i.photo_rows()]
+    if photos:
+        conn.execute(insert(IncidentPhoto.__table__), photos)
+
+
 #: Whether an incident id is taken: one plain indexed read on the session's connection
-#: (``session.get`` builds an ORM load for an object the handler never uses). Every
-#: handler flushes, so an incident made earlier in the same push is in the table already.
+#: (``session.get`` builds an ORM load for an object the handler never uses).
 _INCIDENT_EXISTS = select(Incident.__table__.c.id).where(Incident.__table__.c.id == bindparam("id"))
+#: The ids are rendered into the SQL (``literal_execute``; they are UUIDs): a statement
+#: with 100 bound ids would be prepared once by psycopg, and PostgreSQL's generic plan for
+#: it then scans the table testing each row against the list one by one (measured: 6 ms
+#: a batch on 8,000 incidents and growing with the table, against 1.5 ms with the
+#: values in the plan).
+_INCIDENTS_EXISTING = select(Incident.__table__.c.id).where(
+    Incident.__table__.c.id.in_(bindparam("ids", expanding=True, literal_execute=True))
+)
 
 
-def report_incident(session: Session, principal: Principal, times: TimeAttribution, args: dict[str, Any]) -> Incident:
-    """``incident.report`` (R-SEC-4). Rejections: ``already_exists``, ``no_branch``."""
-    session.flush()  # normally a no-op: what an earlier handler added is in the table
-    if session.connection().execute(_INCIDENT_EXISTS, {"id": args["incident_id"]}).first() is not None:
+@dataclass
+class ReportBatch:
+    """What a batch of ``incident.report`` needs, read once (:func:`prefetch_reports`),
+    and the incidents it made so far, written at once by :func:`flush_reports`.
+
+    ``taken``: incident ids that exist, plus those the batch made (kept current by
+    :func:`report_incident`); ``received``: when the bytes of the batch's photos arrived.
+    """
+
+    taken: set[uuid.UUID]
+    received: dict[str, datetime]
+    made: list[NewIncident] = field(default_factory=list)
+
+
+def prefetch_reports(session: Session, args: list[dict[str, Any]]) -> ReportBatch:
+    """Read for a batch of ``incident.report`` args what each would query: which of their
+    incident ids are taken and which of their photos arrived (two ``IN`` reads at most)."""
+    ids = list({a["incident_id"] for a in args})
+    taken = set(session.connection().execute(_INCIDENTS_EXISTING, {"ids": ids}).scalars()) if ids else set()
+    received = _received_photos(session, dict.fromkeys(d for a in args for d in a.get("photos") or []))
+    return ReportBatch(taken=taken, received=received)
+
+
+def flush_reports(session: Session, batch: ReportBatch) -> None:
+    """Write the incidents the batch made (the primary key refuses an id taken since the
+    prefetch, by another client: the caller then replays the batch one by one)."""
+    insert_incidents(session, batch.made)
+    batch.made.clear()
+
+
+def report_incident(
+    session: Session, principal: Principal, times: TimeAttribution, args: dict[str, Any],
+    batch: ReportBatch | None = None,
+) -> NewIncident:
+    """``incident.report`` (R-SEC-4). Rejections: ``already_exists``, ``no_branch``.
+
+    Without ``batch`` it reads and writes at once. With ``batch`` (from
+    :func:`prefetch_reports` over args that include ``args``) it reads nothing and
+    defers the write to :func:`flush_reports`. Returns the incident's values (what the
+    feed serialises), not an ORM object.
+    """
+    incident_id = args["incident_id"]
+    if batch is None:
+        session.flush()  # normally a no-op: what an earlier handler added is in the table
+        taken = session.connection().execute(_INCIDENT_EXISTS, {"id": incident_id}).first() is not None
+    else:
+        taken = incident_id in batch.taken
+    if taken:
         raise MutationRejected("already_exists", "An incident with this id exists.")
     if principal.branch_id is None:
         raise MutationRejected("no_branch", "Only staff of a branch report incidents.", rule=RULE)
-    incident = new_incident(
-        session,
-        incident_id=args["incident_id"],
+    digests = list(dict.fromkeys(args.get("photos") or []))  # keep order, drop repeats
+    incident = new_values(
+        incident_id=incident_id,
         branch_id=principal.branch_id,
         reported_by=principal.staff_id,
         category=args["category"],
         location=args["location"],
         description=args["description"],
         severity=args["severity"],
-        photos=args.get("photos") or [],
+        digests=digests,
+        received=_received_photos(session, digests) if batch is None else batch.received,
         times=times,
     )
-    session.flush()
+    if batch is None:
+        insert_incidents(session, [incident])
+    else:
+        batch.made.append(incident)
+        batch.taken.add(incident_id)
     return incident
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from sync.context import MutationContext
-from sync.registry import Entity, Registry
+from sync.registry import Entity, Principal, Registry
 
-from ..models.incident import Incident
+from ..models.incident import incident_dict
 from ..models.patrol import Checkpoint, Patrol
 from ..rules import permissions as P
 from ..schemas.patrol import IncidentReportArgs, IncidentResolveArgs, PatrolRecordArgs
@@ -25,7 +25,18 @@ def record_patrol(ctx: MutationContext, args: dict[str, Any]) -> None:
 
 def report_incident(ctx: MutationContext, args: dict[str, Any]) -> None:
     """Report an incident with category, place, description, severity and photos."""
-    ctx.put("incident", incident_service.report_incident(ctx.session, ctx.principal, ctx.times, args))
+    incident = incident_service.report_incident(ctx.session, ctx.principal, ctx.times, args, ctx.prefetched)
+    ctx.put("incident", incident, created=True)
+
+
+def prefetch_reports(session: Any, principal: Principal, batch: list[dict[str, Any]]) -> Any:
+    """``incident.report``'s batch read: taken ids and arrived photos of the whole segment."""
+    return incident_service.prefetch_reports(session, batch)
+
+
+def flush_reports(session: Any, batch: Any) -> None:
+    """``incident.report``'s batch write: the segment's incidents in one ``executemany``."""
+    incident_service.flush_reports(session, batch)
 
 
 def resolve_incident(ctx: MutationContext, args: dict[str, Any]) -> None:
@@ -51,6 +62,8 @@ def register(registry: Registry) -> None:
         schema=IncidentReportArgs(),
         roles=P.roles_for("incident.report"),
         rejection_codes=("invalid_args", "already_exists", "no_branch"),
+        prefetch=prefetch_reports,
+        flush=flush_reports,
     )(report_incident)
     registry.mutator(
         "incident.resolve",
@@ -63,5 +76,5 @@ def register(registry: Registry) -> None:
         Entity(name="patrol", serialize=Patrol.to_dict, audiences=lambda p: {P.audience(p.branch_id, "patrol")})
     )
     registry.add_entity(
-        Entity(name="incident", serialize=Incident.to_dict, audiences=lambda i: {P.audience(i.branch_id, "incident")})
+        Entity(name="incident", serialize=incident_dict, audiences=lambda i: {P.audience(i.branch_id, "incident")})
     )
