@@ -148,6 +148,22 @@ def test_a_cursor_not_ours_is_400_bad_cursor(device, notes):
         assert resp.status_code == 400 and resp.get_json()["code"] == "bad_cursor", bad
 
 
+def test_a_cursor_issued_before_format_2_continues_without_a_reset(device, notes):
+    from itsdangerous import URLSafeSerializer
+
+    from sync.cursor import SALT
+
+    guard = device("guard")
+    guard.push(guard.note("a"))
+    guard.sync()
+    held = notes.extensions["sync_engine"].cursors.decode(guard.cursor)
+    old = URLSafeSerializer(notes.extensions["settings"].secret_key, salt=SALT).dumps([held.protocol, held.seq, held.fingerprint])
+    guard.push(guard.note("b"))
+    page = guard.pull(cursor=old)
+    assert page["reset"] is False and [c["data"]["text"] for c in page["changes"]] == ["b"]
+    assert guard.cursor.startswith("c2.")
+
+
 def test_scope_change_resets(device, notes):
     guard = device("guard")
     guard.push(guard.note("x"))
