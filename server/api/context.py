@@ -5,7 +5,8 @@ import functools
 from datetime import datetime
 from typing import Any, Callable, TypeVar
 
-from flask import current_app, g, request
+from flask import Flask, Request, Response, current_app, g, request
+from flask.sessions import SessionInterface, SessionMixin
 from marshmallow import Schema, ValidationError
 
 from ..db_events import begin_write
@@ -18,6 +19,21 @@ F = TypeVar("F", bound=Callable[..., Any])
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: Blueprints whose services open their own transactions (the sync engine does).
 OWN_TRANSACTIONS = frozenset({"sync"})
+
+
+class NoCookieSessions(SessionInterface):
+    """The API authenticates bearer tokens and keeps no cookie session.
+
+    Flask's default interface builds an itsdangerous signer on every request whenever
+    ``SECRET_KEY`` is set (it is, for the sync cursors): a tenth of an empty poll (#3).
+    Opening none makes Flask hand out its ``NullSession``, which refuses writes.
+    """
+
+    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
+        return None
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        return None
 
 
 def now() -> datetime:

@@ -229,3 +229,16 @@ def test_rest_writes_take_the_sqlite_write_lock_before_their_reads(app, as_role,
         assert "BEGIN IMMEDIATE" not in statements
     else:
         assert not begins  # PostgreSQL: psycopg begins implicitly; rows are locked, not the database
+
+
+def test_the_api_sets_no_session_cookie(as_role, app):
+    """Bearer tokens only: no per-request cookie session is opened or sent (#3)."""
+    from flask.sessions import NullSession
+
+    guard = as_role("guard")
+    resp = guard.get("/api/sessions")
+    assert "Set-Cookie" not in resp.headers
+    with app.test_request_context("/"):
+        from flask import session
+
+        assert isinstance(session._get_current_object(), NullSession)
