@@ -12,7 +12,9 @@ from marshmallow import Schema, ValidationError
 from ..db_events import begin_write
 from ..errors import BadRequest, ValidationFailed
 from ..extensions import db
-from ..services.auth import Authenticated, authenticate
+from sync.registry import Principal
+
+from ..services.auth import Authenticated, authenticate, authenticate_principal
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -60,8 +62,26 @@ def auth_required(view: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def principal_required(view: F) -> F:
+    """:func:`auth_required` for sync push and pull: the same checks on every request,
+    but only the :class:`~sync.registry.Principal` is read (plain columns, no ORM
+    entities), into ``g.principal``. The engine opens its own transactions."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        g.principal = authenticate_principal(bearer_token(), now())
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
 def current_auth() -> Authenticated:
     return g.auth
+
+
+def current_principal() -> Principal:
+    """The caller of a :func:`principal_required` route."""
+    return g.principal
 
 
 def json_body() -> Any:
