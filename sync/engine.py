@@ -151,19 +151,21 @@ class SyncEngine:
         limit = min(request.limit or self.settings.pull_default_limit, self.settings.pull_max_limit)
         wait = min(request.wait, self.settings.max_wait_seconds)
         # A long poll checks the cursor against the counter before it sleeps; a plain pull
-        # reads the page first and checks the cursor after it (below), with one read.
+        # reads the counter in the statement that reads its page (below).
         after, reset = self._start(session, request, scope, check_counter=wait > 0)
-        if wait > 0 and not reset:
-            rows = self._wait(session, scope, after, limit + 1, wait)
-        else:
+        if reset:
             rows = store.page(session, scope.audiences, after, limit + 1)
-        if not reset:
-            # The counter is read *after* the page: on PostgreSQL each statement has its
-            # own snapshot, so a compaction committed while the page was read may have
-            # removed tombstones this cursor needs; a horizon read afterwards sees it.
-            # (A horizon past the cursor, or a cursor past the top — not from this
-            # database — answers a fresh snapshot instead.)
-            top, horizon = store.read_counter(session)
+        else:
+            # The counter is read *after* the page, or in the same statement: on
+            # PostgreSQL each statement has its own snapshot, so a compaction committed
+            # while the page was read may have removed tombstones this cursor needs; a
+            # horizon read with or after the page sees it. (A horizon past the cursor, or
+            # a cursor past the top — not from this database — answers a fresh snapshot.)
+            if wait > 0:
+                rows = self._wait(session, scope, after, limit + 1, wait)
+                top, horizon = store.read_counter(session)
+            else:
+                rows, top, horizon = store.page_and_counter(session.connection(), scope.audiences, after, limit + 1)
             if after < horizon or after > top:
                 after, reset = 0, True
                 rows = store.page(session, scope.audiences, after, limit + 1)
