@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import scoped_session
 
 
 def install(engine: Engine) -> None:
@@ -48,3 +49,20 @@ def begin_write(session: Any) -> None:
     session.commit()
     if session.get_bind().dialect.name == "sqlite":
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+def begin_reads(session: Any) -> None:
+    """Open the session's transaction for reads that need no transaction of their own.
+
+    PostgreSQL: in autocommit, which saves the ``BEGIN`` and ``COMMIT`` round trips (a
+    third of an empty sync poll's). Nothing that reads one statement at a time can tell:
+    under READ COMMITTED each statement of a transaction has its own snapshot anyway.
+    The first ``session.commit()`` hands the connection back with its isolation level
+    restored, so a write after one runs in a real transaction; every writer here
+    commits before it writes (the sync engine, ``last_seen_at``). SQLite: nothing
+    (its BEGIN costs no round trip, and its snapshot keeps the reads together).
+    A session already in a transaction is left as it is.
+    """
+    real = session() if isinstance(session, scoped_session) else session
+    if not real.in_transaction() and real.get_bind().dialect.name == "postgresql":
+        real.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

@@ -9,7 +9,7 @@ from flask import Flask, Request, Response, current_app, g, request
 from flask.sessions import SessionInterface, SessionMixin
 from marshmallow import Schema, ValidationError
 
-from ..db_events import begin_write
+from ..db_events import begin_reads, begin_write
 from ..errors import BadRequest, ValidationFailed
 from ..extensions import db
 from sync.registry import Principal
@@ -65,10 +65,12 @@ def auth_required(view: F) -> F:
 def principal_required(view: F) -> F:
     """:func:`auth_required` for sync push and pull: the same checks on every request,
     but only the :class:`~sync.registry.Principal` is read (plain columns, no ORM
-    entities), into ``g.principal``. The engine opens its own transactions."""
+    entities), into ``g.principal``. The engine opens its own transactions (and commits
+    before any write), so the reads before that run without one (``begin_reads``)."""
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        begin_reads(db.session)
         g.principal = authenticate_principal(bearer_token(), now())
         return view(*args, **kwargs)
 

@@ -164,6 +164,36 @@ def test_a_cursor_issued_before_format_2_continues_without_a_reset(device, notes
     assert guard.cursor.startswith("c2.")
 
 
+def test_an_empty_poll_is_three_statements_and_on_postgresql_no_transaction(device, notes):
+    """Session, client row, and the page with the counter in one statement (#3). On
+    PostgreSQL they run in autocommit: no BEGIN and COMMIT round trips around them."""
+    from sqlalchemy import event
+
+    guard = device("guard")
+    guard.push(guard.note("a"))
+    guard.sync()
+    with notes.app_context():
+        engine = db.engine
+    seen: list[tuple[str, str]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        status = ""
+        if engine.dialect.name == "postgresql":
+            status = conn.connection.driver_connection.info.transaction_status.name
+        seen.append((" ".join(statement.split()[:4]), status))
+
+    event.listen(engine, "after_cursor_execute", record)
+    try:
+        page = guard.pull()
+    finally:
+        event.remove(engine, "after_cursor_execute", record)
+    assert page["changes"] == [] and page["reset"] is False
+    statements = [s for s, _ in seen if not s.startswith(("BEGIN", "COMMIT"))]
+    assert len(statements) == 3, seen
+    if engine.dialect.name == "postgresql":
+        assert {status for _, status in seen} == {"IDLE"}, seen
+
+
 def test_scope_change_resets(device, notes):
     guard = device("guard")
     guard.push(guard.note("x"))
