@@ -187,7 +187,7 @@ class SyncEngine:
         ``pull_touch_interval``. Usually one plain read: no write, no lock, and in the
         caller's read transaction (no COMMIT and BEGIN in between)."""
         now = self.now()
-        client = store.get_client(session, client_id)
+        client = store.pull_client(session.connection(), client_id)
         if client is not None:
             _check_owner(client, principal)
             fresh = client.last_pull_at is not None and now - client.last_pull_at < self.settings.pull_touch_interval

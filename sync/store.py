@@ -33,6 +33,7 @@ from sqlalchemy import (
     Uuid,
     and_,
     bindparam,
+    column,
     insert,
     select,
     text,
@@ -147,6 +148,17 @@ _GET_CLIENT = select(client_table).where(client_table.c.client_id == bindparam("
 def get_client(session: Session, client_id: uuid.UUID) -> Any | None:
     """The client's row, or ``None``."""
     return session.execute(_GET_CLIENT, {"client_id": client_id}).first()
+
+
+_PULL_CLIENT = select(
+    client_table.c.staff_id, client_table.c.branch_id, client_table.c.last_mutation_id, client_table.c.last_pull_at
+).where(client_table.c.client_id == bindparam("client_id"))
+
+
+def pull_client(conn: Connection, client_id: uuid.UUID) -> Any | None:
+    """What a pull reads of the client's row — ``staff_id``, ``branch_id``,
+    ``last_mutation_id``, ``last_pull_at`` — or ``None`` (fewer columns to convert)."""
+    return conn.execute(_PULL_CLIENT, {"client_id": client_id}).first()
 
 
 def list_clients(
@@ -328,7 +340,11 @@ def _page_and_counter_sql(audiences: int, merge: bool) -> Any:
     return text(
         f"SELECT * FROM ({_page_sql(audiences, merge).text}) AS page UNION ALL "
         f"SELECT seq, NULL, NULL, NULL, CAST(horizon_seq AS VARCHAR(20)) FROM sync_counter WHERE id = {COUNTER_ID}"
-    )
+    ).columns(*_PAGE_COLUMNS)  # typed: the result's metadata is then cached, not read per call
+
+
+_PAGE_COLUMNS = (column("seq", BigInteger), column("entity", String), column("record_id", String),
+                 column("op", String), column("data", Text))
 
 
 def page_and_counter(conn: Connection, audiences: Iterable[str], after: int, limit: int) -> tuple[list[tuple], int, int]:
