@@ -35,8 +35,12 @@ def _on_connect(dbapi_conn: Any, _record: Any) -> None:
 
 def _on_begin(conn: Any) -> None:
     mode = conn.get_execution_options().get("sqlite_begin", "")
-    conn.exec_driver_sql(f"BEGIN {mode}".strip())
+    if mode != AUTOCOMMIT:
+        conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
+
+#: ``sqlite_begin`` value for no BEGIN at all: each statement is its own transaction.
+AUTOCOMMIT = "AUTOCOMMIT"
 
 
 def begin_write(session: Any) -> None:
@@ -52,17 +56,22 @@ def begin_write(session: Any) -> None:
 
 
 def begin_reads(session: Any) -> None:
-    """Open the session's transaction for reads that need no transaction of their own.
+    """Open the session's transaction for reads that need no transaction of their own:
+    each statement runs as its own, with its own snapshot.
 
-    PostgreSQL: in autocommit, which saves the ``BEGIN`` and ``COMMIT`` round trips (a
-    third of an empty sync poll's). Nothing that reads one statement at a time can tell:
-    under READ COMMITTED each statement of a transaction has its own snapshot anyway.
-    The first ``session.commit()`` hands the connection back with its isolation level
-    restored, so a write after one runs in a real transaction; every writer here
-    commits before it writes (the sync engine, ``last_seen_at``). SQLite: nothing
-    (its BEGIN costs no round trip, and its snapshot keeps the reads together).
-    A session already in a transaction is left as it is.
+    That saves the ``BEGIN`` and ``COMMIT`` round trips on PostgreSQL (autocommit; a
+    third of an empty sync poll's) and two statements on SQLite (no ``BEGIN``). Nothing
+    that reads one statement at a time can tell: under READ COMMITTED each statement of
+    a PostgreSQL transaction has its own snapshot anyway. The first ``session.commit()``
+    hands the connection back with its isolation level restored, so a write after one
+    runs in a real transaction; every writer here commits before it writes (the sync
+    engine, ``last_seen_at``). A session already in a transaction is left as it is.
     """
     real = session() if isinstance(session, scoped_session) else session
-    if not real.in_transaction() and real.get_bind().dialect.name == "postgresql":
+    if real.in_transaction():
+        return
+    name = real.get_bind().dialect.name
+    if name == "postgresql":
         real.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    elif name == "sqlite":
+        real.connection(execution_options={"sqlite_begin": AUTOCOMMIT})
