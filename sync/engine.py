@@ -153,22 +153,19 @@ class SyncEngine:
         # A long poll checks the cursor against the counter before it sleeps; a plain pull
         # reads the counter in the statement that reads its page (below).
         after, reset = self._start(session, request, scope, check_counter=wait > 0)
-        if reset:
-            rows = store.page(session, scope.audiences, after, limit + 1)
+        if wait > 0 and not reset:
+            rows = self._wait(session, scope, after, limit + 1, wait)
+            top, horizon = store.read_counter(session)
         else:
-            # The counter is read *after* the page, or in the same statement: on
-            # PostgreSQL each statement has its own snapshot, so a compaction committed
-            # while the page was read may have removed tombstones this cursor needs; a
-            # horizon read with or after the page sees it. (A horizon past the cursor, or
-            # a cursor past the top — not from this database — answers a fresh snapshot.)
-            if wait > 0:
-                rows = self._wait(session, scope, after, limit + 1, wait)
-                top, horizon = store.read_counter(session)
-            else:
-                rows, top, horizon = store.page_and_counter(session.connection(), scope.audiences, after, limit + 1)
-            if after < horizon or after > top:
-                after, reset = 0, True
-                rows = store.page(session, scope.audiences, after, limit + 1)
+            rows, top, horizon = store.page_and_counter(session.connection(), scope.audiences, after, limit + 1)
+        if not reset and (after < horizon or after > top):
+            # The counter is read *with* the page (or after it): on PostgreSQL each
+            # statement has its own snapshot, so a compaction committed while the page was
+            # read may have removed tombstones this cursor needs; a horizon read with or
+            # after the page sees it. A horizon past the cursor, or a cursor past the top
+            # (not from this database), answers a fresh snapshot instead.
+            after, reset = 0, True
+            rows = store.page_and_counter(session.connection(), scope.audiences, after, limit + 1)[0]
         has_more = len(rows) > limit
         rows = rows[:limit]
         seq = rows[-1].seq if rows else after
@@ -289,16 +286,18 @@ def _latest_per_record(rows: list[Any], *, skip_deletes: bool) -> list[protocol.
     Rows are ``(seq, entity, record_id, op, data)`` in seq order (the hot loop of a pull:
     plain tuples, no attribute access).
     """
-    latest: dict[tuple[str, str], tuple] = {}
-    for row in rows:
-        key = (row[1], row[2])
-        if key in latest:
-            del latest[key]
-        latest[key] = row
+    if len({(row[1], row[2]) for row in rows}) < len(rows):  # rare: most pages name each record once
+        latest: dict[tuple[str, str], tuple] = {}
+        for row in rows:
+            key = (row[1], row[2])
+            if key in latest:
+                del latest[key]
+            latest[key] = row
+        rows = list(latest.values())
     make = protocol.Change._make
     if skip_deletes:
-        return [make(r) for r in latest.values() if r[3] != "delete"]
-    return [make(r) for r in latest.values()]
+        return [make(r) for r in rows if r[3] != "delete"]
+    return list(map(make, rows))
 
 
 def _mutation_dict(row: Any) -> dict[str, Any]:
