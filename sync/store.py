@@ -33,7 +33,6 @@ from sqlalchemy import (
     Uuid,
     and_,
     bindparam,
-    column,
     insert,
     select,
     text,
@@ -41,7 +40,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from .schema import metadata
@@ -150,17 +148,6 @@ def get_client(session: Session, client_id: uuid.UUID) -> Any | None:
     return session.execute(_GET_CLIENT, {"client_id": client_id}).first()
 
 
-_PULL_CLIENT = select(
-    client_table.c.staff_id, client_table.c.branch_id, client_table.c.last_mutation_id, client_table.c.last_pull_at
-).where(client_table.c.client_id == bindparam("client_id"))
-
-
-def pull_client(conn: Connection, client_id: uuid.UUID) -> Any | None:
-    """What a pull reads of the client's row — ``staff_id``, ``branch_id``,
-    ``last_mutation_id``, ``last_pull_at`` — or ``None`` (fewer columns to convert)."""
-    return conn.execute(_PULL_CLIENT, {"client_id": client_id}).first()
-
-
 def list_clients(
     session: Session, *, staff_ids: Iterable[uuid.UUID] | None = None, branch_id: uuid.UUID | None = None
 ) -> list[Any]:
@@ -255,7 +242,7 @@ def set_counter(session: Session, seq: int) -> None:
 _READ_COUNTER = select(counter_table.c.seq, counter_table.c.horizon_seq).where(counter_table.c.id == COUNTER_ID)
 
 
-def read_counter(session: Session | Connection) -> tuple[int, int]:
+def read_counter(session: Session) -> tuple[int, int]:
     """``(seq, horizon_seq)``; ``(0, 0)`` before the first change."""
     row = session.execute(_READ_COUNTER).first()
     return (int(row.seq), int(row.horizon_seq)) if row else (0, 0)
@@ -331,48 +318,6 @@ def page(session: Session, audiences: Iterable[str], after: int, limit: int) -> 
     params: dict[str, Any] = {f"a{i}": a for i, a in enumerate(audiences)}
     params["after"], params["limit"] = after, limit
     return session.execute(_page_sql(len(audiences), merge), params).tuples().all()  # one fetchall
-
-
-@functools.lru_cache(maxsize=256)
-def _page_and_counter_sql(audiences: int, merge: bool) -> Any:
-    """:func:`_page_sql` with the counter row appended as a sentinel (``entity`` NULL;
-    ``horizon_seq`` rides in the ``data`` column as text)."""
-    return text(
-        f"SELECT * FROM ({_page_sql(audiences, merge).text}) AS page UNION ALL "
-        f"SELECT seq, NULL, NULL, NULL, CAST(horizon_seq AS VARCHAR(20)) FROM sync_counter WHERE id = {COUNTER_ID}"
-    ).columns(*_PAGE_COLUMNS)  # typed: the result's metadata is then cached, not read per call
-
-
-_PAGE_COLUMNS = (column("seq", BigInteger), column("entity", String), column("record_id", String),
-                 column("op", String), column("data", Text))
-
-
-def page_and_counter(conn: Connection, audiences: Iterable[str], after: int, limit: int) -> tuple[list[tuple], int, int]:
-    """:func:`page` and :func:`read_counter` in one statement: ``(rows, seq, horizon_seq)``.
-
-    One statement is one snapshot (PostgreSQL gives each statement its own), so the
-    counter is exactly as of the page — never older, which the compaction race rules out
-    (``tests/sync/test_compaction_race.py``) — and it costs one round trip, not two.
-    """
-    audiences = sorted(audiences)
-    if not audiences:
-        return [], *read_counter(conn)
-    merge = conn.dialect.name == "postgresql" and 1 < len(audiences) <= MERGE_MAX_AUDIENCES
-    params: dict[str, Any] = {f"a{i}": a for i, a in enumerate(audiences)}
-    params["after"], params["limit"] = after, limit
-    rows = conn.execute(_page_and_counter_sql(len(audiences), merge), params).all()
-    return rows, *_counter_of(rows)
-
-
-def _counter_of(rows: list[Any]) -> tuple[int, int]:
-    """Take the counter sentinel out of ``rows`` (last in practice; UNION ALL promises
-    no order, so look further when it is not); ``(0, 0)`` before the first change."""
-    index = len(rows) - 1 if rows and rows[-1][1] is None else next(
-        (i for i, row in enumerate(rows) if row[1] is None), None)
-    if index is None:
-        return 0, 0
-    row = rows.pop(index)
-    return int(row[0]), int(row[4])
 
 
 def compact(session: Session, before: datetime) -> int:
