@@ -33,14 +33,14 @@ def _on_connect(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+#: ``sqlite_begin`` value for no BEGIN at all: each statement is its own transaction.
+AUTOCOMMIT = "AUTOCOMMIT"
+
+
 def _on_begin(conn: Any) -> None:
     mode = conn.get_execution_options().get("sqlite_begin", "")
     if mode != AUTOCOMMIT:
         conn.exec_driver_sql(f"BEGIN {mode}".strip())
-
-
-#: ``sqlite_begin`` value for no BEGIN at all: each statement is its own transaction.
-AUTOCOMMIT = "AUTOCOMMIT"
 
 
 def begin_write(session: Any) -> None:

@@ -9,11 +9,11 @@ from flask import Flask, Request, Response, current_app, g, request
 from flask.sessions import SessionInterface, SessionMixin
 from marshmallow import Schema, ValidationError
 
+from sync.registry import Principal
+
 from ..db_events import begin_reads, begin_write
 from ..errors import BadRequest, ValidationFailed
 from ..extensions import db
-from sync.registry import Principal
-
 from ..services.auth import Authenticated, authenticate, authenticate_principal
 
 F = TypeVar("F", bound=Callable[..., Any])
