@@ -62,8 +62,11 @@ class CursorCodec:
         if not token.startswith(PREFIX):
             return self._decode_v1(token)
         body, _, mac = token.rpartition(".")
-        if not body or not hmac.compare_digest(mac.encode("utf-8"), self._mac(body).encode("ascii")):
-            raise BadCursor(_NOT_OURS)
+        try:
+            if not body or not hmac.compare_digest(mac.encode("utf-8"), self._mac(body).encode("ascii")):
+                raise BadCursor(_NOT_OURS)
+        except UnicodeError:  # a lone surrogate from JSON: not ours, and never a 500
+            raise BadCursor(_NOT_OURS) from None
         fields = body[len(PREFIX):].split(".", 2)
         if len(fields) != 3 or not all(_is_digits(f) for f in fields[:2]):
             raise BadCursor(_NOT_OURS)  # signed by us, so never seen; kept so nothing answers 500

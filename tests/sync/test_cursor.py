@@ -41,6 +41,9 @@ def test_a_format_1_cursor_is_still_honoured():
     lambda c: "garbage",
     lambda c: "a.b",
     lambda c: "c2.1.5.fp.é",
+    lambda c: "c2.1.5.fp.\ud800",  # JSON may carry a lone surrogate
+    lambda c: "c2.1.5.\ud800." + c.rpartition(".")[2],
+    lambda c: "\ud800",
 ])
 def test_anything_not_issued_here_is_a_bad_cursor(make):
     codec = CursorCodec(SECRET)

@@ -143,7 +143,7 @@ def test_a_cursor_not_ours_is_400_bad_cursor(device, notes):
     scope_fp = Cursor(1, 0, "x")
     forged = CursorCodec("another-secret").encode(scope_fp)
     tampered = guard.cursor[:-2] + ("AA" if guard.cursor[-2:] != "AA" else "BB")
-    for bad in ("garbage", forged, tampered, "a.b"):
+    for bad in ("garbage", forged, tampered, "a.b", "c2.1.0.x.\ud800", guard.cursor + "\ud800"):
         resp = guard.pull_raw(cursor=bad)
         assert resp.status_code == 400 and resp.get_json()["code"] == "bad_cursor", bad
 
