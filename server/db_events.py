@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import scoped_session
 
 
 def install(engine: Engine) -> None:
@@ -32,10 +33,14 @@ def _on_connect(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+#: ``sqlite_begin`` value for no BEGIN at all: each statement is its own transaction.
+AUTOCOMMIT = "AUTOCOMMIT"
+
+
 def _on_begin(conn: Any) -> None:
     mode = conn.get_execution_options().get("sqlite_begin", "")
-    conn.exec_driver_sql(f"BEGIN {mode}".strip())
-
+    if mode != AUTOCOMMIT:
+        conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
 def begin_write(session: Any) -> None:
@@ -48,3 +53,25 @@ def begin_write(session: Any) -> None:
     session.commit()
     if session.get_bind().dialect.name == "sqlite":
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+def begin_reads(session: Any) -> None:
+    """Open the session's transaction for reads that need no transaction of their own:
+    each statement runs as its own, with its own snapshot.
+
+    That saves the ``BEGIN`` and ``COMMIT`` round trips on PostgreSQL (autocommit; a
+    third of an empty sync poll's) and two statements on SQLite (no ``BEGIN``). Nothing
+    that reads one statement at a time can tell: under READ COMMITTED each statement of
+    a PostgreSQL transaction has its own snapshot anyway. The first ``session.commit()``
+    hands the connection back with its isolation level restored, so a write after one
+    runs in a real transaction; every writer here commits before it writes (the sync
+    engine, ``last_seen_at``). A session already in a transaction is left as it is.
+    """
+    real = session() if isinstance(session, scoped_session) else session
+    if real.in_transaction():
+        return
+    name = real.get_bind().dialect.name
+    if name == "postgresql":
+        real.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    elif name == "sqlite":
+        real.connection(execution_options={"sqlite_begin": AUTOCOMMIT})

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
-from . import apply, feed, protocol, store
+from . import apply, feed, page_read, protocol, store
 from .cursor import Cursor, CursorCodec
 from .errors import ClientOwnedByOther, MutationGap
 from .notify import Notifier
@@ -150,26 +150,30 @@ class SyncEngine:
         """
         request = protocol.parse_pull(body)
         scope = self.registry.scope_for(principal)
-        last_mutation_id = self._touch_pull(session, request.client_id, principal)
         limit = min(request.limit or self.settings.pull_default_limit, self.settings.pull_max_limit)
         wait = min(request.wait, self.settings.max_wait_seconds)
+        probe = page_read.ClientProbe(request.client_id, principal.staff_id, principal.branch_id,
+                                  self.now() - self.settings.pull_touch_interval)
         # A long poll checks the cursor against the counter before it sleeps; a plain pull
-        # reads the page first and checks the cursor after it (below), with one read.
+        # reads the counter, and its client row, in the statement that reads its page.
         after, reset = self._start(session, request, scope, check_counter=wait > 0)
         if wait > 0 and not reset:
+            client = page_read.read(session.connection(), (), 0, 0, probe).client
+            last_mutation_id = self._touch_pull(session, probe, client)
             rows = self._wait(session, scope, after, limit + 1, wait)
-        else:
-            rows = store.page(session, scope.audiences, after, limit + 1)
-        if not reset:
-            # The counter is read *after* the page: on PostgreSQL each statement has its
-            # own snapshot, so a compaction committed while the page was read may have
-            # removed tombstones this cursor needs; a horizon read afterwards sees it.
-            # (A horizon past the cursor, or a cursor past the top — not from this
-            # database — answers a fresh snapshot instead.)
             top, horizon = store.read_counter(session)
-            if after < horizon or after > top:
-                after, reset = 0, True
-                rows = store.page(session, scope.audiences, after, limit + 1)
+        else:
+            rows, top, horizon, client = page_read.read(
+                session.connection(), scope.audiences, after, limit + 1, probe)
+            last_mutation_id = self._touch_pull(session, probe, client)
+        if not reset and (after < horizon or after > top):
+            # The counter is read *with* the page (or after it): on PostgreSQL each
+            # statement has its own snapshot, so a compaction committed while the page was
+            # read may have removed tombstones this cursor needs; a horizon read with or
+            # after the page sees it. A horizon past the cursor, or a cursor past the top
+            # (not from this database), answers a fresh snapshot instead.
+            after, reset = 0, True
+            rows = page_read.read(session.connection(), scope.audiences, after, limit + 1).rows
         has_more = len(rows) > limit
         rows = rows[:limit]
         seq = rows[-1].seq if rows else after
@@ -183,28 +187,28 @@ class SyncEngine:
             "changes": _latest_per_record(rows, skip_deletes=reset),
         }
 
-    def _touch_pull(self, session: Any, client_id: uuid.UUID, principal: Principal) -> int:
-        """Check (and bind) the client; record ``last_pull_at`` at most once per
-        ``pull_touch_interval``. Usually one plain read: no write, no lock, and in the
-        caller's read transaction (no COMMIT and BEGIN in between)."""
-        now = self.now()
-        client = store.get_client(session, client_id)
+    def _touch_pull(self, session: Any, probe: page_read.ClientProbe, client: page_read.ClientCheck | None) -> int:
+        """Check (and bind) the client from what the page statement saw of its row, and
+        record ``last_pull_at`` at most once per ``pull_touch_interval``. Usually nothing
+        to do: no write, no lock. Otherwise a transaction of its own, after the reads."""
         if client is not None:
-            _check_owner(client, principal)
-            fresh = client.last_pull_at is not None and now - client.last_pull_at < self.settings.pull_touch_interval
-            if fresh and client.branch_id == principal.branch_id:
-                return int(client.last_mutation_id)
+            if not client.owned:
+                raise ClientOwnedByOther(_OWNED_BY_OTHER)
+            if client.fresh:
+                return client.last_mutation_id
+        now = self.now()
         session.commit()  # end the read: the write below starts its own transaction
         try:
             self._begin_write(session)
-            client = store.lock_client(session, client_id, principal.staff_id, principal.branch_id, now)
-            _check_owner(client, principal)
-            store.update_client(session, client_id, last_pull_at=now, branch_id=principal.branch_id)
+            row = store.lock_client(session, probe.client_id, probe.staff_id, probe.branch_id, now)
+            if row.staff_id != probe.staff_id:
+                raise ClientOwnedByOther(_OWNED_BY_OTHER)
+            store.update_client(session, probe.client_id, last_pull_at=now, branch_id=probe.branch_id)
             session.commit()
         except BaseException:
             session.rollback()
             raise
-        return int(client.last_mutation_id)
+        return int(row.last_mutation_id)
 
     def _start(self, session: Any, request: protocol.PullRequest, scope: Scope, *,
                check_counter: bool = True) -> tuple[int, bool]:
@@ -278,9 +282,12 @@ class SyncEngine:
         return gone
 
 
+_OWNED_BY_OTHER = "This client_id is bound to another staff member; make a new client_id."
+
+
 def _check_owner(client: Any, principal: Principal) -> None:
     if client.staff_id != principal.staff_id:
-        raise ClientOwnedByOther("This client_id is bound to another staff member; make a new client_id.")
+        raise ClientOwnedByOther(_OWNED_BY_OTHER)
 
 
 def _latest_per_record(rows: list[Any], *, skip_deletes: bool) -> list[protocol.Change]:
@@ -290,16 +297,18 @@ def _latest_per_record(rows: list[Any], *, skip_deletes: bool) -> list[protocol.
     Rows are ``(seq, entity, record_id, op, data)`` in seq order (the hot loop of a pull:
     plain tuples, no attribute access).
     """
-    latest: dict[tuple[str, str], tuple] = {}
-    for row in rows:
-        key = (row[1], row[2])
-        if key in latest:
-            del latest[key]
-        latest[key] = row
+    if len({(row[1], row[2]) for row in rows}) < len(rows):  # rare: most pages name each record once
+        latest: dict[tuple[str, str], tuple] = {}
+        for row in rows:
+            key = (row[1], row[2])
+            if key in latest:
+                del latest[key]
+            latest[key] = row
+        rows = list(latest.values())
     make = protocol.Change._make
     if skip_deletes:
-        return [make(r) for r in latest.values() if r[3] != "delete"]
-    return [make(r) for r in latest.values()]
+        return [make(r) for r in rows if r[3] != "delete"]
+    return list(map(make, rows))
 
 
 def _mutation_dict(row: Any) -> dict[str, Any]:

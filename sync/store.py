@@ -348,6 +348,14 @@ def _sqlite_page_sql(audiences: int) -> Any:
                 f"CROSS JOIN sync_change AS c ON c.rowid = m.rid ORDER BY m.seq")
 
 
+def page_sql(dialect: str, audiences: int) -> Any:
+    """The page statement of ``dialect`` for ``audiences`` bound audiences ``:a0 …``,
+    ``:after`` and ``:limit`` (also spliced into :mod:`sync.page_read`'s one statement)."""
+    if dialect == "sqlite" and audiences <= MERGE_MAX_AUDIENCES:
+        return _sqlite_page_sql(audiences)
+    return _page_sql(audiences, dialect == "postgresql" and 1 < audiences <= MERGE_MAX_AUDIENCES)
+
+
 def page(session: Session, audiences: Iterable[str], after: int, limit: int) -> list[tuple]:
     """Up to ``limit`` feed rows ``(seq, entity, record_id, op, data)`` of ``audiences``
     with ``seq > after``, in seq order.
@@ -357,14 +365,9 @@ def page(session: Session, audiences: Iterable[str], after: int, limit: int) -> 
     audiences = sorted(audiences)
     if not audiences:
         return []
-    dialect = session.get_bind().dialect.name
-    merge = dialect == "postgresql" and 1 < len(audiences) <= MERGE_MAX_AUDIENCES
     params: dict[str, Any] = {f"a{i}": a for i, a in enumerate(audiences)}
     params["after"], params["limit"] = after, limit
-    if dialect == "sqlite" and len(audiences) <= MERGE_MAX_AUDIENCES:
-        sql = _sqlite_page_sql(len(audiences))
-    else:
-        sql = _page_sql(len(audiences), merge)
+    sql = page_sql(session.get_bind().dialect.name, len(audiences))
     return session.execute(sql, params).tuples().all()  # one fetchall
 
 

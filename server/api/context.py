@@ -5,19 +5,37 @@ import functools
 from datetime import datetime
 from typing import Any, Callable, TypeVar
 
-from flask import current_app, g, request
+from flask import Flask, Request, Response, current_app, g, request
+from flask.sessions import SessionInterface, SessionMixin
 from marshmallow import Schema, ValidationError
 
-from ..db_events import begin_write
+from sync.registry import Principal
+
+from ..db_events import begin_reads, begin_write
 from ..errors import BadRequest, ValidationFailed
 from ..extensions import db
-from ..services.auth import Authenticated, authenticate
+from ..services.auth import Authenticated, authenticate, authenticate_principal
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: Blueprints whose services open their own transactions (the sync engine does).
 OWN_TRANSACTIONS = frozenset({"sync"})
+
+
+class NoCookieSessions(SessionInterface):
+    """The API authenticates bearer tokens and keeps no cookie session.
+
+    Flask's default interface builds an itsdangerous signer on every request whenever
+    ``SECRET_KEY`` is set (it is, for the sync cursors): a tenth of an empty poll (#3).
+    Opening none makes Flask hand out its ``NullSession``, which refuses writes.
+    """
+
+    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
+        return None
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        return None
 
 
 def now() -> datetime:
@@ -44,8 +62,28 @@ def auth_required(view: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def principal_required(view: F) -> F:
+    """:func:`auth_required` for sync push and pull: the same checks on every request,
+    but only the :class:`~sync.registry.Principal` is read (plain columns, no ORM
+    entities), into ``g.principal``. The engine opens its own transactions (and commits
+    before any write), so the reads before that run without one (``begin_reads``)."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        begin_reads(db.session)
+        g.principal = authenticate_principal(bearer_token(), now())
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
 def current_auth() -> Authenticated:
     return g.auth
+
+
+def current_principal() -> Principal:
+    """The caller of a :func:`principal_required` route."""
+    return g.principal
 
 
 def json_body() -> Any:

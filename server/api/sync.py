@@ -12,7 +12,7 @@ from ..extensions import db
 from ..schemas.sync import MutationPageIn, PullIn, PullOut, PushIn, PushOut
 from ..services import sync_admin
 from ..sync_setup import engine
-from .context import auth_required, current_auth, load
+from .context import auth_required, current_auth, current_principal, load, principal_required
 from .openapi import doc
 
 bp = Blueprint("sync", __name__, url_prefix="/api")
@@ -26,18 +26,18 @@ def _sync_body() -> Any:
 
 @bp.post("/sync/push")
 @doc(body=PushIn, response=PushOut, errors=(400, 403, 409, 413), tags=["sync"])
-@auth_required
+@principal_required
 def push() -> dict:
     """Apply a batch of mutations (one transaction; a 200 means committed)."""
-    return engine().push(db.session, current_auth().principal, _sync_body())
+    return engine().push(db.session, current_principal(), _sync_body())
 
 
 @bp.post("/sync/pull")
 @doc(body=PullIn, response=PullOut, errors=(400, 403, 413), tags=["sync"])
-@auth_required
+@principal_required
 def pull() -> Response:
     """Changes in the caller's scope after a cursor; ``wait`` makes it a long poll."""
-    result = engine().pull(db.session, current_auth().principal, _sync_body())
+    result = engine().pull(db.session, current_principal(), _sync_body())
     return Response(encode_pull(result), mimetype="application/json")
 
 

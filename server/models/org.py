@@ -99,7 +99,12 @@ class DeviceSession(db.Model):
 
     def is_usable(self, now: datetime) -> bool:
         """Neither revoked nor expired at ``now``."""
-        return self.revoked_at is None and now < self.expires_at
+        return self.usable(self.revoked_at, self.expires_at, now)
+
+    @staticmethod
+    def usable(revoked_at: datetime | None, expires_at: datetime, now: datetime) -> bool:
+        """:meth:`is_usable` on plain column values (authentication reads them as columns)."""
+        return revoked_at is None and now < expires_at
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -1,6 +1,9 @@
 """Pull entities of the organisation: ``branch`` and ``staff``; and the scope rule."""
 from __future__ import annotations
 
+import functools
+import uuid
+
 from sync.registry import Entity, Principal, Registry, Scope
 
 from ..models.org import Branch, Staff
@@ -14,10 +17,17 @@ def _staff_audiences(staff: Staff) -> set[str]:
 
 def scope_for(principal: Principal) -> Scope:
     """A device reads its role's entities of its own branch (R-SEC-10)."""
+    return _scope(principal.role, principal.branch_id, principal.staff_id)
+
+
+@functools.lru_cache(maxsize=4096)
+def _scope(role: str, branch_id: uuid.UUID | None, staff_id: uuid.UUID) -> Scope:
+    # Pure in its arguments (the permission tables are constants, and role and branch
+    # are read from the database on every request), so every pull of one member reuses
+    # it instead of rebuilding a dozen audience keys and a SHA-256 (#3).
     return Scope(
-        audiences=P.audiences_for(principal.role, principal.branch_id)
-        | P.own_audiences_for(principal.role, principal.branch_id, principal.staff_id),
-        fingerprint=P.scope_fingerprint(principal.role, principal.branch_id),
+        audiences=P.audiences_for(role, branch_id) | P.own_audiences_for(role, branch_id, staff_id),
+        fingerprint=P.scope_fingerprint(role, branch_id),
     )
 
 

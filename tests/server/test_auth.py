@@ -229,3 +229,44 @@ def test_rest_writes_take_the_sqlite_write_lock_before_their_reads(app, as_role,
         assert "BEGIN IMMEDIATE" not in statements
     else:
         assert not begins  # PostgreSQL: psycopg begins implicitly; rows are locked, not the database
+
+
+def test_the_api_sets_no_session_cookie(as_role, app):
+    """Bearer tokens only: no per-request cookie session is opened or sent (#3)."""
+    from flask.sessions import NullSession
+
+    guard = as_role("guard")
+    resp = guard.get("/api/sessions")
+    assert "Set-Cookie" not in resp.headers
+    with app.test_request_context("/"):
+        from flask import session
+
+        assert isinstance(session._get_current_object(), NullSession)
+
+
+@pytest.mark.parametrize("lost", ["revoked", "expired", "inactive"])
+def test_sync_refuses_a_lost_session_at_the_next_request(as_role, app, clock, lost):
+    """Push and pull read the session and staff row on every request (no cache): the
+    request after a revocation, an expiry or a deactivation is 401 (sync-protocol "Sessions")."""
+    import uuid
+
+    from server.models.org import Staff
+
+    guard = as_role("guard")
+    client_id = str(uuid.uuid4())
+    pull = {"client_id": client_id, "protocol": 1, "cursor": None}
+    push = {"client_id": client_id, "protocol": 1, "sent_at": clock.now().isoformat(), "mutations": []}
+    assert guard.post("/api/sync/pull", json=pull).status_code == 200
+    assert guard.post("/api/sync/push", json=push).status_code == 200
+    if lost == "expired":
+        clock.advance(days=app.extensions["settings"].token_ttl_days, seconds=1)
+    else:
+        with app.app_context():
+            if lost == "revoked":
+                session = db.session.scalar(select(DeviceSession).where(DeviceSession.staff_id == uuid.UUID(guard.staff["id"])))
+                session.revoked_at = clock.now()
+            else:
+                db.session.get(Staff, uuid.UUID(guard.staff["id"])).active = False
+            db.session.commit()
+    _problem(guard.post("/api/sync/pull", json=pull), 401, "unauthenticated")
+    _problem(guard.post("/api/sync/push", json=push), 401, "unauthenticated")

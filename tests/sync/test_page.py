@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, insert
 
 from server.extensions import db
-from sync import store
+from sync import page_read, store
 
 AUDIENCES = [f"b{b}/{e}" for b in range(3) for e in ("incident", "staff", "patrol", "note/staff/s1")]
 T = "2026-11-28T02:00:00+00:00"
@@ -78,6 +78,7 @@ def test_page_is_the_brute_force_filter(app: Any, raw: list, scopes: list, limit
             rows.append((seq, aud, f"r{rec}", op))
     saved = store.MERGE_MAX_AUDIENCES
     store.MERGE_MAX_AUDIENCES = merge_max
+    page_read._sql.cache_clear()  # built per shape, under the strategy in force
     try:
         with app.app_context():
             feed = _write(rows)
@@ -89,6 +90,9 @@ def test_page_is_the_brute_force_filter(app: Any, raw: list, scopes: list, limit
                     while True:
                         page = store.page(db.session, scope, after, limit)
                         assert page == _brute(feed, scope, after, limit)
+                        # The pull's one statement (page + counter row) reads the same page.
+                        read = page_read.read(db.session.connection(), scope, after, limit)
+                        assert [tuple(r) for r in read.rows] == page and read.seq == 0
                         pulled += page
                         if len(page) < limit:
                             break
@@ -100,3 +104,4 @@ def test_page_is_the_brute_force_filter(app: Any, raw: list, scopes: list, limit
             db.session.rollback()
     finally:
         store.MERGE_MAX_AUDIENCES = saved
+        page_read._sql.cache_clear()

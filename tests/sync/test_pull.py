@@ -143,9 +143,54 @@ def test_a_cursor_not_ours_is_400_bad_cursor(device, notes):
     scope_fp = Cursor(1, 0, "x")
     forged = CursorCodec("another-secret").encode(scope_fp)
     tampered = guard.cursor[:-2] + ("AA" if guard.cursor[-2:] != "AA" else "BB")
-    for bad in ("garbage", forged, tampered, "a.b"):
+    for bad in ("garbage", forged, tampered, "a.b", "c2.1.0.x.\ud800", guard.cursor + "\ud800"):
         resp = guard.pull_raw(cursor=bad)
         assert resp.status_code == 400 and resp.get_json()["code"] == "bad_cursor", bad
+
+
+def test_a_cursor_issued_before_format_2_continues_without_a_reset(device, notes):
+    from itsdangerous import URLSafeSerializer
+
+    from sync.cursor import SALT
+
+    guard = device("guard")
+    guard.push(guard.note("a"))
+    guard.sync()
+    held = notes.extensions["sync_engine"].cursors.decode(guard.cursor)
+    old = URLSafeSerializer(notes.extensions["settings"].secret_key, salt=SALT).dumps([held.protocol, held.seq, held.fingerprint])
+    guard.push(guard.note("b"))
+    page = guard.pull(cursor=old)
+    assert page["reset"] is False and [c["data"]["text"] for c in page["changes"]] == ["b"]
+    assert guard.cursor.startswith("c2.")
+
+
+def test_an_empty_poll_is_two_statements_outside_a_transaction(device, notes):
+    """The session, then the page with the counter and the client row in one statement
+    (#3), each its own transaction: no BEGIN and COMMIT (round trips on PostgreSQL)."""
+    from sqlalchemy import event
+
+    guard = device("guard")
+    guard.push(guard.note("a"))
+    guard.sync()
+    with notes.app_context():
+        engine = db.engine
+    seen: list[tuple[str, str]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        status = ""
+        if engine.dialect.name == "postgresql":
+            status = conn.connection.driver_connection.info.transaction_status.name
+        seen.append((" ".join(statement.split()[:4]), status))
+
+    event.listen(engine, "after_cursor_execute", record)
+    try:
+        page = guard.pull()
+    finally:
+        event.remove(engine, "after_cursor_execute", record)
+    assert page["changes"] == [] and page["reset"] is False
+    assert len(seen) == 2, seen
+    if engine.dialect.name == "postgresql":
+        assert {status for _, status in seen} == {"IDLE"}, seen
 
 
 def test_scope_change_resets(device, notes):
@@ -275,3 +320,49 @@ def test_both_page_strategies_return_the_same_pages(device, monkeypatch):
     scanned = [p["changes"] for p in manager.sync(limit=2)]
     # A record in two audiences may come once per page it spans; the client applies puts idempotently.
     assert merged == scanned and len({c["id"] for p in merged for c in p if c["entity"] == "note"}) == 9
+
+
+def _last_pull_at(notes, device):
+    with notes.app_context():
+        (info,) = notes.extensions["sync_engine"].clients(db.session, staff_ids=[uuid.UUID(device.rc.staff["id"])])
+        return info["last_pull_at"]
+
+
+def test_last_pull_at_is_written_at_most_once_per_interval(device, notes, clock):
+    """sync-protocol "Supervision": a pull within 10 s of the recorded one is a pure read."""
+    guard = device("guard")
+    guard.sync()
+    first = clock.now()
+    assert _last_pull_at(notes, guard) == first
+    clock.advance(seconds=5)
+    guard.pull()
+    assert _last_pull_at(notes, guard) == first
+    clock.advance(seconds=6)
+    guard.pull()
+    assert _last_pull_at(notes, guard) == clock.now()
+
+
+def test_a_pull_after_a_branch_change_records_it_at_once(device, notes, clock):
+    guard = device("guard")
+    guard.sync()
+    with notes.app_context():
+        from server.services import org
+
+        other = org.create_branch("MOVED2", "New branch", clock.now()).id
+        db.session.get(Staff, uuid.UUID(guard.rc.staff["id"])).branch_id = other
+        db.session.commit()
+    clock.advance(seconds=1)
+    assert guard.pull()["reset"] is True
+    assert _last_pull_at(notes, guard) == clock.now()
+    with notes.app_context():
+        (info,) = notes.extensions["sync_engine"].clients(db.session, staff_ids=[uuid.UUID(guard.rc.staff["id"])])
+        assert info["branch_id"] == other
+
+
+def test_another_members_client_id_is_403_on_every_kind_of_pull(device):
+    owner = device("guard")
+    owner.sync()
+    thief = device("guard", index=1, client_id=owner.client_id)
+    for resp in (thief.pull_raw(cursor=None), thief.pull_raw(cursor=owner.cursor),
+                 thief.pull_raw(cursor=owner.cursor, wait=1)):
+        assert resp.status_code == 403 and resp.get_json()["code"] == "client_owned_by_other", resp.get_json()

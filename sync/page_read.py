@@ -1,0 +1,120 @@
+"""A plain pull's one statement: its page, the counter, and its client row.
+
+The page is :func:`sync.store.page`'s SQL; the counter row and the client row come
+after it in a ``UNION ALL`` as *sentinel* rows (``entity`` NULL), squeezed into the
+page's five columns. One statement is one snapshot (PostgreSQL gives each statement its
+own), so the counter is exactly as of the page, which the compaction race needs
+(``tests/sync/test_compaction_race.py``), and an empty poll is one round trip instead
+of three (#3). The client row's two checks — owned by the asking member, and
+``last_pull_at`` fresh with the branch unchanged — are decided in SQL, so nothing is
+converted per poll.
+"""
+from __future__ import annotations
+
+import functools
+import operator
+import uuid
+from datetime import datetime
+from typing import Any, Iterable, NamedTuple
+
+from sqlalchemy import BigInteger, String, Text, Uuid, bindparam, column, text
+from sqlalchemy.engine import Connection
+
+from . import store
+from .types import UtcDateTime
+
+#: The counter row (``horizon_seq`` rides in ``data`` as text).
+_COUNTER_SENTINEL = (
+    f"SELECT seq, NULL, NULL, NULL, CAST(horizon_seq AS VARCHAR(20)) FROM sync_counter WHERE id = {store.COUNTER_ID}"
+)
+#: The client row as a sentinel (``record_id`` 'client'): its counter, and the two
+#: checks a pull makes of it, decided in SQL so no uuid or time is converted per poll.
+_CLIENT_SENTINEL = (
+    "SELECT last_mutation_id, NULL, 'client', "
+    "CASE WHEN staff_id = :staff_id THEN 'own' ELSE 'other' END, "
+    "CASE WHEN last_pull_at > :fresh_after "
+    "AND (branch_id = :branch_id OR (branch_id IS NULL AND :branch_id IS NULL)) THEN 'fresh' ELSE 'stale' END "
+    "FROM sync_client WHERE client_id = :client_id"
+)
+_PAGE_COLUMNS = (column("seq", BigInteger), column("entity", String), column("record_id", String),
+                 column("op", String), column("data", Text))
+
+
+@functools.lru_cache(maxsize=256)
+def _sql(dialect: str, audiences: int, with_client: bool) -> Any:
+    """The page SQL with the sentinel rows appended (built once per shape; no page
+    part for a scope without audiences)."""
+    parts = [f"SELECT * FROM ({store.page_sql(dialect, audiences).text}) AS page"] if audiences else []
+    parts.append(_COUNTER_SENTINEL)
+    if not with_client:
+        return text(" UNION ALL ".join(parts)).columns(*_PAGE_COLUMNS)
+    return text(" UNION ALL ".join([*parts, _CLIENT_SENTINEL])).bindparams(
+        bindparam("client_id", type_=Uuid), bindparam("staff_id", type_=Uuid),
+        bindparam("branch_id", type_=Uuid), bindparam("fresh_after", type_=UtcDateTime),
+    ).columns(*_PAGE_COLUMNS)  # typed: the result's metadata is then cached, not read per call
+
+
+class ClientProbe(NamedTuple):
+    """Whose pull it is, to check its client row in the page statement."""
+
+    client_id: uuid.UUID
+    staff_id: uuid.UUID
+    branch_id: uuid.UUID | None
+    #: The row's ``last_pull_at`` is fresh when later than this.
+    fresh_after: datetime
+
+
+class ClientCheck(NamedTuple):
+    """What the page statement found of the client row."""
+
+    last_mutation_id: int
+    #: Bound to the probing staff member.
+    owned: bool
+    #: ``last_pull_at`` after ``fresh_after`` and the branch unchanged: nothing to write.
+    fresh: bool
+
+
+class PageRead(NamedTuple):
+    """A page, the counter as of the same snapshot, and the client row if probed
+    (``None`` when it has none yet)."""
+
+    rows: list[Any]
+    seq: int
+    horizon_seq: int
+    client: ClientCheck | None
+
+
+def read(conn: Connection, audiences: Iterable[str], after: int, limit: int,
+                     client: ClientProbe | None = None) -> PageRead:
+    """:func:`sync.store.page`, :func:`sync.store.read_counter` and, with ``client``,
+    the pull's look at its client row, in one statement (see the module docstring)."""
+    audiences = sorted(audiences)
+    params: dict[str, Any] = {f"a{i}": a for i, a in enumerate(audiences)}
+    params["after"], params["limit"] = after, limit
+    if client is not None:
+        params.update(client._asdict())
+    rows = conn.execute(_sql(conn.dialect.name, len(audiences), client is not None), params).all()
+    return _split(rows)
+
+
+def _split(rows: list[Any]) -> PageRead:
+    """Take the sentinel rows (``entity`` NULL) out of ``rows``. They come last in
+    practice; UNION ALL promises no order, so the rest is checked too (at C speed)."""
+    found = {}
+    while rows and rows[-1][1] is None:
+        row = rows.pop()
+        found[row[2]] = row
+    if None in map(_ENTITY, rows):
+        for row in [r for r in rows if r[1] is None]:
+            found[row[2]] = row
+        rows = [r for r in rows if r[1] is not None]
+    counter, client = found.get(None), found.get("client")
+    return PageRead(
+        rows,
+        int(counter[0]) if counter else 0,
+        int(counter[4]) if counter else 0,
+        ClientCheck(int(client[0]), client[3] == "own", client[4] == "fresh") if client else None,
+    )
+
+
+_ENTITY = operator.itemgetter(1)

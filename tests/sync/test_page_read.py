@@ -1,0 +1,84 @@
+"""sync/page_read.py: a pull's page, counter and client row in one statement, on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from sync import page_read, store
+from sync.registry import Principal
+
+from server.extensions import db
+
+
+def test_the_page_and_counter_are_what_page_and_read_counter_read(device, notes):
+    guard = device("guard")
+    guard.push(*[guard.note(str(i)) for i in range(4)])
+    guard.sync()
+    scope = notes.extensions["sync_registry"].scope_for(_principal(guard))
+    with notes.app_context():
+        top, horizon = store.read_counter(db.session)
+        assert top > 0
+        for after, limit in ((0, 100), (0, 2), (top - 2, 100), (top, 100)):
+            rows, seq, hz, client = page_read.read(db.session.connection(), scope.audiences, after, limit)
+            assert [tuple(r) for r in rows] == [tuple(r) for r in store.page(db.session, scope.audiences, after, limit)]
+            assert (seq, hz, client) == (top, horizon, None)
+        assert page_read.read(db.session.connection(), frozenset(), 0, 10) == ([], top, horizon, None)
+
+
+def test_the_counter_before_the_first_change(notes):
+    with notes.app_context():
+        db.session.execute(store.counter_table.delete())
+        assert page_read.read(db.session.connection(), {"x/note/public"}, 0, 10) == ([], 0, 0, None)
+        db.session.rollback()
+
+
+@pytest.mark.parametrize("pulled_ago,same_branch,other_staff,expected", [
+    (5, True, False, (7, True, True)),
+    (15, True, False, (7, True, False)),  # last_pull_at is due for a write
+    (5, False, False, (7, True, False)),  # the member changed branch: write it
+    (5, True, True, (7, False, True)),  # another member's client_id
+    (None, True, False, (7, True, False)),  # never pulled, only pushed
+])
+def test_the_page_statement_checks_the_client_row(notes, clock, pulled_ago, same_branch, other_staff, expected):
+    owner, branch, client_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    now = clock.now()
+    with notes.app_context():
+        db.session.execute(store.client_table.insert().values(
+            client_id=client_id, staff_id=owner, branch_id=branch, last_mutation_id=7, created_at=now,
+            last_pull_at=None if pulled_ago is None else now - timedelta(seconds=pulled_ago)))
+        probe = page_read.ClientProbe(client_id, uuid.uuid4() if other_staff else owner,
+                                  branch if same_branch else uuid.uuid4(), now - timedelta(seconds=10))
+        for audiences in ((), {"x/note/public"}):
+            assert page_read.read(db.session.connection(), audiences, 0, 10, probe).client == expected
+        unknown = probe._replace(client_id=uuid.uuid4())
+        assert page_read.read(db.session.connection(), {"x/note/public"}, 0, 10, unknown).client is None
+        db.session.rollback()
+
+
+def test_a_client_without_a_branch_is_fresh_for_a_member_without_one(notes, clock):
+    owner, client_id, now = uuid.uuid4(), uuid.uuid4(), clock.now()
+    with notes.app_context():
+        db.session.execute(store.client_table.insert().values(
+            client_id=client_id, staff_id=owner, branch_id=None, last_mutation_id=0, created_at=now, last_pull_at=now))
+        probe = page_read.ClientProbe(client_id, owner, None, now - timedelta(seconds=10))
+        assert page_read.read(db.session.connection(), (), 0, 10, probe).client == (0, True, True)
+        db.session.rollback()
+
+
+def test_the_sentinels_are_found_wherever_they_come():
+    page = [(5, "note", "a", "put", "{}"), (6, "note", "b", "put", "{}")]
+    counter, client = (9, None, None, None, "4"), (3, None, "client", "own", "fresh")
+    for at in range(3):
+        for other in range(3):
+            rows = list(page)
+            rows.insert(at, counter)
+            rows.insert(other, client)
+            assert page_read._split(rows) == (page, 9, 4, (3, True, True))
+    assert page_read._split(list(page)) == (page, 0, 0, None)
+
+
+def _principal(device) -> Principal:
+    staff = device.rc.staff
+    return Principal(staff_id=uuid.UUID(staff["id"]), role=staff["role"], branch_id=uuid.UUID(staff["branch_id"]))
