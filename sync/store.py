@@ -146,7 +146,6 @@ def lock_client(session: Session, client_id: uuid.UUID, staff_id: uuid.UUID, bra
     return session.execute(_LOCK_CLIENT, {"client_id": client_id}).one()
 
 
-
 _GET_CLIENT = select(client_table).where(client_table.c.client_id == bindparam("client_id"))
 
 

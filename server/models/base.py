@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sync.context import TimeAttribution
 from sync.types import UtcDateTime
 
-__all__ = ["UtcDateTime", "uuid_pk", "AttributedTimes", "iso", "times_dict"]
+__all__ = ["UtcDateTime", "uuid_pk", "AttributedTimes", "iso", "time_columns", "times_dict"]
 
 
 def uuid_pk() -> Mapped[uuid.UUID]:
@@ -39,15 +39,23 @@ class AttributedTimes:
 
     def stamp(self, times: TimeAttribution) -> None:
         """Copy a mutation's time attribution onto this record."""
-        self.device_at = times.device_at
-        self.received_at = times.received_at
-        self.skew_ms = int(times.skew.total_seconds() * 1000)
-        self.happened_at = times.happened_at
-        self.clock_suspect = times.clock_suspect
+        for name, value in time_columns(times).items():
+            setattr(self, name, value)
 
     def times_dict(self) -> dict[str, Any]:
         """The time fields as a pull or the API shows them."""
         return times_dict(self)
+
+
+def time_columns(times: TimeAttribution) -> dict[str, Any]:
+    """A mutation's time attribution as the column values of :class:`AttributedTimes`."""
+    return {
+        "device_at": times.device_at,
+        "received_at": times.received_at,
+        "skew_ms": int(times.skew.total_seconds() * 1000),
+        "happened_at": times.happened_at,
+        "clock_suspect": times.clock_suspect,
+    }
 
 
 def times_dict(record: Any) -> dict[str, Any]:

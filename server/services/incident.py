@@ -19,6 +19,7 @@ from sync.registry import Principal
 
 from ..errors import Forbidden, NotFound
 from ..extensions import db
+from ..models.base import time_columns
 from ..models.incident import Incident, IncidentPhoto, NewIncident, NewPhoto, Photo
 from ..models.org import Branch, Staff
 from ..rules import incident as IR
@@ -54,11 +55,7 @@ def new_values(
         patrol_id=patrol_id,
         status=IR.OPEN,
         updated_at=times.received_at,
-        device_at=times.device_at,
-        received_at=times.received_at,
-        skew_ms=int(times.skew.total_seconds() * 1000),
-        happened_at=times.happened_at,
-        clock_suspect=times.clock_suspect,
+        **time_columns(times),
         photos=[NewPhoto(incident_id, d, i, received.get(d)) for i, d in enumerate(digests)],
     )
 
