@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from . import apply, feed, page_read, protocol, store
 from .cursor import Cursor, CursorCodec
-from .errors import ClientOwnedByOther, MutationGap
+from .errors import ClientOwnedByOther, MutationGap, Unconfirmed
 from .notify import Notifier
 from .registry import Principal, Registry, Scope
 
@@ -142,11 +142,15 @@ class SyncEngine:
 
     # --- pull ----------------------------------------------------------------------------
 
-    def pull(self, session: Any, principal: Principal, body: Any) -> dict[str, Any]:
+    def pull(self, session: Any, principal: Principal, body: Any,
+             confirm: page_read.Confirm | None = None) -> dict[str, Any]:
         """Answer a pull body; ``changes`` holds :class:`~sync.protocol.Change` tuples.
 
         Render with :func:`sync.protocol.encode_pull` (splices the stored JSON). Raises
         :class:`~sync.errors.BadCursor` for a cursor not ours, plus the envelope errors.
+        With ``confirm``, the caller's check is read in the statement that reads the
+        client row; if it does not hold, :class:`~sync.errors.Unconfirmed` is raised
+        before anything is written.
         """
         request = protocol.parse_pull(body)
         scope = self.registry.scope_for(principal)
@@ -158,13 +162,13 @@ class SyncEngine:
         # reads the counter, and its client row, in the statement that reads its page.
         after, reset = self._start(session, request, scope, check_counter=wait > 0)
         if wait > 0 and not reset:
-            client = page_read.read(session.connection(), (), 0, 0, probe).client
+            client = _confirmed(session, confirm, page_read.read(session.connection(), (), 0, 0, probe, confirm)).client
             last_mutation_id = self._touch_pull(session, probe, client)
             rows = self._wait(session, scope, after, limit + 1, wait)
             top, horizon = store.read_counter(session)
         else:
-            rows, top, horizon, client = page_read.read(
-                session.connection(), scope.audiences, after, limit + 1, probe)
+            rows, top, horizon, client, _ = _confirmed(session, confirm, page_read.read(
+                session.connection(), scope.audiences, after, limit + 1, probe, confirm))
             last_mutation_id = self._touch_pull(session, probe, client)
         if not reset and (after < horizon or after > top):
             # The counter is read *with* the page (or after it): on PostgreSQL each
@@ -283,6 +287,14 @@ class SyncEngine:
 
 
 _OWNED_BY_OTHER = "This client_id is bound to another staff member; make a new client_id."
+
+
+def _confirmed(session: Any, confirm: page_read.Confirm | None, read: page_read.PageRead) -> page_read.PageRead:
+    """``read``, if the caller's ``confirm`` held in its snapshot (or none was asked)."""
+    if confirm is not None and read.confirmed != confirm.expect:
+        session.commit()  # nothing was written: end the read
+        raise Unconfirmed()
+    return read
 
 
 def _check_owner(client: Any, principal: Principal) -> None:

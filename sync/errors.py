@@ -50,6 +50,15 @@ class TooLarge(SyncError):
     status, code, title = 413, "too_large", "The push is too large"
 
 
+class Unconfirmed(Exception):
+    """A pull's :class:`~sync.page_read.Confirm` did not hold in the page's snapshot.
+
+    Not an answer to the device: the caller asked the engine to check something it
+    assumed (a remembered principal, say); it redoes the request without the
+    assumption. Raised before anything is written or answered.
+    """
+
+
 class MutationRejected(Exception):
     """Raised by a mutation handler to reject its mutation (id consumed, stored, reported).
 

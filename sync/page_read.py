@@ -36,22 +36,46 @@ _CLIENT_SENTINEL = (
     "AND (branch_id = :branch_id OR (branch_id IS NULL AND :branch_id IS NULL)) THEN 'fresh' ELSE 'stale' END "
     "FROM sync_client WHERE client_id = :client_id"
 )
+#: The caller's :class:`Confirm` as a sentinel (``record_id`` 'confirm', value in ``data``).
+_CONFIRM_SENTINEL = "SELECT NULL, NULL, 'confirm', NULL, ({expression})"
 _PAGE_COLUMNS = (column("seq", BigInteger), column("entity", String), column("record_id", String),
                  column("op", String), column("data", Text))
 
 
+class Confirm(NamedTuple):
+    """A caller's check evaluated in the page's snapshot: ``expression`` is a scalar SQL
+    expression (a parenthesised sub-select, say) over ``params``, typed by ``binds``;
+    its text value comes back as :attr:`PageRead.confirmed` (``None`` when it is NULL),
+    and confirms when it equals ``expect``.
+    Parameter names must not clash with the page's (``a0``…, ``after``, ``limit``) or
+    the client probe's; prefix them. Keep ``expression`` and ``binds`` constant: the
+    statement is built once per shape."""
+
+    expression: str
+    binds: tuple[Any, ...]
+    params: dict[str, Any]
+    #: The value that confirms; anything else (NULL too) does not.
+    expect: str = "ok"
+
+
 @functools.lru_cache(maxsize=256)
-def _sql(dialect: str, audiences: int, with_client: bool) -> Any:
+def _sql(dialect: str, audiences: int, with_client: bool, confirm: tuple[str, tuple[Any, ...]] | None = None) -> Any:
     """The page SQL with the sentinel rows appended (built once per shape; no page
     part for a scope without audiences)."""
     parts = [f"SELECT * FROM ({store.page_sql(dialect, audiences).text}) AS page"] if audiences else []
     parts.append(_COUNTER_SENTINEL)
-    if not with_client:
-        return text(" UNION ALL ".join(parts)).columns(*_PAGE_COLUMNS)
-    return text(" UNION ALL ".join([*parts, _CLIENT_SENTINEL])).bindparams(
-        bindparam("client_id", type_=Uuid), bindparam("staff_id", type_=Uuid),
-        bindparam("branch_id", type_=Uuid), bindparam("fresh_after", type_=UtcDateTime),
-    ).columns(*_PAGE_COLUMNS)  # typed: the result's metadata is then cached, not read per call
+    binds: list[Any] = []
+    if with_client:
+        parts.append(_CLIENT_SENTINEL)
+        binds += [bindparam("client_id", type_=Uuid), bindparam("staff_id", type_=Uuid),
+                  bindparam("branch_id", type_=Uuid), bindparam("fresh_after", type_=UtcDateTime)]
+    if confirm is not None:
+        parts.append(_CONFIRM_SENTINEL.format(expression=confirm[0]))
+        binds += confirm[1]
+    statement = text(" UNION ALL ".join(parts))
+    if binds:
+        statement = statement.bindparams(*binds)
+    return statement.columns(*_PAGE_COLUMNS)  # typed: the result's metadata is then cached, not read per call
 
 
 class ClientProbe(NamedTuple):
@@ -74,6 +98,10 @@ class ClientCheck(NamedTuple):
     fresh: bool
 
 
+#: :attr:`PageRead.confirmed` when no :class:`Confirm` was asked for.
+NOT_ASKED = "not asked"
+
+
 class PageRead(NamedTuple):
     """A page, the counter as of the same snapshot, and the client row if probed
     (``None`` when it has none yet)."""
@@ -82,22 +110,29 @@ class PageRead(NamedTuple):
     seq: int
     horizon_seq: int
     client: ClientCheck | None
+    #: The value of the caller's :class:`Confirm` (:data:`NOT_ASKED` without one).
+    confirmed: str | None = NOT_ASKED
 
 
 def read(conn: Connection, audiences: Iterable[str], after: int, limit: int,
-                     client: ClientProbe | None = None) -> PageRead:
+         client: ClientProbe | None = None, confirm: Confirm | None = None) -> PageRead:
     """:func:`sync.store.page`, :func:`sync.store.read_counter` and, with ``client``,
-    the pull's look at its client row, in one statement (see the module docstring)."""
+    the pull's look at its client row, and with ``confirm`` the caller's check, in one
+    statement (see the module docstring)."""
     audiences = sorted(audiences)
     params: dict[str, Any] = {f"a{i}": a for i, a in enumerate(audiences)}
     params["after"], params["limit"] = after, limit
     if client is not None:
         params.update(client._asdict())
-    rows = conn.execute(_sql(conn.dialect.name, len(audiences), client is not None), params).all()
-    return _split(rows)
+    shape = None
+    if confirm is not None:
+        params.update(confirm.params)
+        shape = (confirm.expression, confirm.binds)
+    rows = conn.execute(_sql(conn.dialect.name, len(audiences), client is not None, shape), params).all()
+    return _split(rows, confirm is not None)
 
 
-def _split(rows: list[Any]) -> PageRead:
+def _split(rows: list[Any], confirming: bool = False) -> PageRead:
     """Take the sentinel rows (``entity`` NULL) out of ``rows``. They come last in
     practice; UNION ALL promises no order, so the rest is checked too (at C speed)."""
     found = {}
@@ -114,6 +149,7 @@ def _split(rows: list[Any]) -> PageRead:
         int(counter[0]) if counter else 0,
         int(counter[4]) if counter else 0,
         ClientCheck(int(client[0]), client[3] == "own", client[4] == "fresh") if client else None,
+        (found["confirm"][4] if "confirm" in found else None) if confirming else NOT_ASKED,
     )
 
 

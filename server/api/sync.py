@@ -6,13 +6,15 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
+from sync.errors import SyncError, Unconfirmed
 from sync.protocol import check_size, encode_pull, load_json
 
+from ..db_events import begin_reads
 from ..extensions import db
 from ..schemas.sync import MutationPageIn, PullIn, PullOut, PushIn, PushOut
-from ..services import sync_admin
+from ..services import auth, sync_admin
 from ..sync_setup import engine
-from .context import auth_required, current_auth, current_principal, load, principal_required
+from .context import auth_required, bearer_token, current_auth, current_principal, load, now, principal_required
 from .openapi import doc
 
 bp = Blueprint("sync", __name__, url_prefix="/api")
@@ -34,10 +36,30 @@ def push() -> dict:
 
 @bp.post("/sync/pull")
 @doc(body=PullIn, response=PullOut, errors=(400, 403, 413), tags=["sync"])
-@principal_required
 def pull() -> Response:
     """Changes in the caller's scope after a cursor; ``wait`` makes it a long poll."""
-    result = engine().pull(db.session, current_principal(), _sync_body())
+    begin_reads(db.session)
+    token = bearer_token()
+    try:
+        body, refused = _sync_body(), None
+    except SyncError as exc:  # answered after authentication, as every error is
+        body, refused = None, exc
+    remembered = auth.remembered_principal(token, now()) if refused is None else None
+    if remembered is not None:
+        # A principal this process authenticated before, confirmed in the statement that
+        # reads the page (an empty poll is then one statement, #3). Anything that goes
+        # wrong is answered the way it would be without it: authenticate, then redo.
+        try:
+            result = engine().pull(db.session, remembered.principal, body, remembered.confirm)
+            return Response(encode_pull(result), mimetype="application/json")
+        except (Unconfirmed, SyncError):
+            db.session.rollback()
+            auth.forget_principal(token)
+            begin_reads(db.session)
+    principal = auth.authenticate_principal(token, now())
+    if refused is not None:
+        raise refused
+    result = engine().pull(db.session, principal, body)
     return Response(encode_pull(result), mimetype="application/json")
 
 

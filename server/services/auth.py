@@ -9,9 +9,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Uuid, bindparam, select, update
+from sqlalchemy.types import String
 
+from sync.page_read import Confirm
 from sync.registry import Principal
+from sync.types import UtcDateTime
 
 from ..errors import Forbidden, InvalidCredentials, NotFound, TooManyAttempts, Unauthenticated
 from ..extensions import db
@@ -126,10 +129,81 @@ def authenticate(token: str | None, now: datetime) -> Authenticated:
 def authenticate_principal(token: str | None, now: datetime) -> Principal:
     """:func:`authenticate` for sync push and pull: the same checks against the database
     on every request, but read as Core columns on the session's connection, not as ORM
-    entities (a quarter of an empty poll went to loading those, #3)."""
+    entities (a quarter of an empty poll went to loading those, #3). The principal is
+    remembered for :func:`remembered_principal`."""
     row = _lookup(db.session.connection().execute, _PRINCIPAL_BY_TOKEN, token)
     _check(row.session_id, row.revoked_at, row.expires_at, row.last_seen_at, row.active, now)
-    return Principal(staff_id=row.staff_id, role=row.role, branch_id=row.branch_id, session_id=row.session_id)
+    principal = Principal(staff_id=row.staff_id, role=row.role, branch_id=row.branch_id, session_id=row.session_id)
+    memo = _remembered()
+    if len(memo) >= REMEMBERED_PRINCIPALS:
+        memo.clear()  # crude but bounded; a forgotten principal costs one statement
+    memo[hash_token(token or "")] = principal
+    return principal
+
+
+#: How many principals a process remembers (a device polling keeps one).
+REMEMBERED_PRINCIPALS = 20_000
+
+#: What a remembered principal must still be, checked in the pull's own statement: the
+#: token's session usable (not revoked, not expired), ``last_seen_at`` not due for its
+#: update, the member active and still of the remembered role and branch. The same
+#: checks as :func:`_check`, so nothing is let in that a fresh authentication refuses.
+_CONFIRM_PRINCIPAL = (
+    "SELECT CASE WHEN s.revoked_at IS NULL AND s.expires_at > :auth_now AND s.last_seen_at > :auth_seen_after"
+    " AND st.active AND s.id = :auth_session_id AND st.id = :auth_staff_id AND st.role = :auth_role"
+    " AND (st.branch_id = :auth_branch_id OR (st.branch_id IS NULL AND :auth_branch_id IS NULL))"
+    " THEN 'ok' ELSE 'stale' END"
+    " FROM device_session s JOIN staff st ON st.id = s.staff_id WHERE s.token_hash = :auth_token_hash"
+)
+_CONFIRM_BINDS = (
+    bindparam("auth_now", type_=UtcDateTime), bindparam("auth_seen_after", type_=UtcDateTime),
+    bindparam("auth_session_id", type_=Uuid), bindparam("auth_staff_id", type_=Uuid),
+    bindparam("auth_role", type_=String), bindparam("auth_branch_id", type_=Uuid),
+    bindparam("auth_token_hash", type_=String),
+)
+
+
+@dataclass(frozen=True)
+class Remembered:
+    """A principal this process authenticated before, and the check that confirms it
+    in the statement of the request that uses it."""
+
+    principal: Principal
+    confirm: Confirm
+
+
+def remembered_principal(token: str | None, now: datetime) -> Remembered | None:
+    """The principal :func:`authenticate_principal` found for ``token`` before, with a
+    :class:`~sync.page_read.Confirm` that re-checks the session, the member and
+    ``last_seen_at`` against the database in the same snapshot as the pull's page, so an
+    empty poll is one statement (#3). ``None`` if not remembered: authenticate instead.
+
+    A revocation, expiry, deactivation, role or branch change, or a ``last_seen_at`` due
+    for its update fails the confirmation; the caller then forgets the principal and
+    authenticates afresh, which answers 401 or touches ``last_seen_at`` as usual.
+    """
+    if not token:
+        return None
+    token_hash = hash_token(token)
+    principal = _remembered().get(token_hash)
+    if principal is None:
+        return None
+    return Remembered(principal, Confirm(_CONFIRM_PRINCIPAL, _CONFIRM_BINDS, {
+        "auth_now": now, "auth_seen_after": now - LAST_SEEN_RESOLUTION,
+        "auth_session_id": principal.session_id, "auth_staff_id": principal.staff_id,
+        "auth_role": principal.role, "auth_branch_id": principal.branch_id, "auth_token_hash": token_hash,
+    }))
+
+
+def forget_principal(token: str | None) -> None:
+    """Drop what :func:`remembered_principal` knows of ``token``."""
+    if token:
+        _remembered().pop(hash_token(token), None)
+
+
+def _remembered() -> dict[str, Principal]:
+    """This app's remembered principals by token hash (per process)."""
+    return current_app.extensions.setdefault("remembered_principals", {})
 
 
 def _lookup(execute: Any, statement: Any, token: str | None) -> Any:

@@ -21,16 +21,16 @@ def test_the_page_and_counter_are_what_page_and_read_counter_read(device, notes)
         top, horizon = store.read_counter(db.session)
         assert top > 0
         for after, limit in ((0, 100), (0, 2), (top - 2, 100), (top, 100)):
-            rows, seq, hz, client = page_read.read(db.session.connection(), scope.audiences, after, limit)
+            rows, seq, hz, client, confirmed = page_read.read(db.session.connection(), scope.audiences, after, limit)
             assert [tuple(r) for r in rows] == [tuple(r) for r in store.page(db.session, scope.audiences, after, limit)]
-            assert (seq, hz, client) == (top, horizon, None)
-        assert page_read.read(db.session.connection(), frozenset(), 0, 10) == ([], top, horizon, None)
+            assert (seq, hz, client, confirmed) == (top, horizon, None, page_read.NOT_ASKED)
+        assert page_read.read(db.session.connection(), frozenset(), 0, 10) == ([], top, horizon, None, page_read.NOT_ASKED)
 
 
 def test_the_counter_before_the_first_change(notes):
     with notes.app_context():
         db.session.execute(store.counter_table.delete())
-        assert page_read.read(db.session.connection(), {"x/note/public"}, 0, 10) == ([], 0, 0, None)
+        assert page_read.read(db.session.connection(), {"x/note/public"}, 0, 10) == ([], 0, 0, None, page_read.NOT_ASKED)
         db.session.rollback()
 
 
@@ -75,10 +75,38 @@ def test_the_sentinels_are_found_wherever_they_come():
             rows = list(page)
             rows.insert(at, counter)
             rows.insert(other, client)
-            assert page_read._split(rows) == (page, 9, 4, (3, True, True))
-    assert page_read._split(list(page)) == (page, 0, 0, None)
+            assert page_read._split(rows) == (page, 9, 4, (3, True, True), page_read.NOT_ASKED)
+    assert page_read._split(list(page)) == (page, 0, 0, None, page_read.NOT_ASKED)
 
 
 def _principal(device) -> Principal:
     staff = device.rc.staff
     return Principal(staff_id=uuid.UUID(staff["id"]), role=staff["role"], branch_id=uuid.UUID(staff["branch_id"]))
+
+
+def test_a_caller_check_is_read_in_the_same_statement(device, notes, clock):
+    """A :class:`~sync.page_read.Confirm` comes back with the page: its value, ``None``
+    when its sub-select finds nothing, and the page and counter unchanged by it."""
+    from sqlalchemy import String, bindparam
+
+    guard = device("guard")
+    guard.push(*[guard.note(str(i)) for i in range(3)])
+    guard.sync()
+    scope = notes.extensions["sync_registry"].scope_for(_principal(guard))
+    probe = page_read.ClientProbe(guard.client_id, _principal(guard).staff_id, None,
+                                  clock.now() - timedelta(seconds=10))
+    expression = "SELECT CASE WHEN seq >= :c_min THEN :c_word ELSE 'low' END FROM sync_counter WHERE id = :c_id"
+    binds = (bindparam("c_min"), bindparam("c_word", type_=String), bindparam("c_id"))
+    with notes.app_context():
+        top, horizon = store.read_counter(db.session)
+        plain = page_read.read(db.session.connection(), scope.audiences, 0, 100, probe)
+        for audiences in (scope.audiences, ()):
+            for params, expected in (({"c_min": top, "c_word": "ok", "c_id": store.COUNTER_ID}, "ok"),
+                                     ({"c_min": top + 1, "c_word": "ok", "c_id": store.COUNTER_ID}, "low"),
+                                     ({"c_min": 0, "c_word": "ok", "c_id": -1}, None)):
+                read = page_read.read(db.session.connection(), audiences, 0, 100, probe,
+                                      page_read.Confirm(expression, binds, params))
+                assert read.confirmed == expected
+                assert (read.seq, read.horizon_seq, read.client) == (top, horizon, plain.client)
+                assert read.rows == (plain.rows if audiences else [])
+        db.session.rollback()
