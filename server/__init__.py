@@ -59,7 +59,8 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | Non
 def _engine_options(url: str) -> dict[str, Any]:
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+    # No pool_pre_ping: db_events pings a connection only after it sat idle (#3).
+    return {"pool_size": 10, "max_overflow": 20}
 
 
 def _migrations_dir() -> str:

@@ -5,22 +5,70 @@ SQLite: WAL (readers do not block the writer), a busy timeout instead of instant
 would run reads before the first write outside the transaction, so we take over BEGIN
 (SQLAlchemy's documented recipe). ``synchronous=NORMAL`` in WAL keeps every commit across
 a crash of the process (a 200 means durable, sync-protocol "Push").
+
+PostgreSQL: a pooled connection idle for :data:`PING_IDLE_AFTER` or longer is pinged
+before it is handed out (a dead one is replaced); one used more recently is handed out
+as it is. That is HikariCP's ``aliveBypassWindowMs``: SQLAlchemy's ``pool_pre_ping``
+pings on every checkout, a round trip per request that under load only confirms what
+the last request just proved (a sixth of an empty sync poll, #3). A connection that dies
+within the window fails its one request (a retry gets a fresh one), as any connection
+dying mid-request does.
 """
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import scoped_session
 
 
+#: Seconds a pooled PostgreSQL connection may sit idle and still be handed out unpinged.
+PING_IDLE_AFTER = 1.0
+
+
 def install(engine: Engine) -> None:
     """Attach the per-dialect listeners to ``engine`` (idempotent per engine)."""
+    if engine.dialect.name == "postgresql":
+        _install_idle_ping(engine)
     if engine.dialect.name != "sqlite" or event.contains(engine, "connect", _on_connect):
         return
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
+
+
+def _install_idle_ping(engine: Engine) -> None:
+    """Ping a connection on checkout only after :data:`PING_IDLE_AFTER` idle (see the
+    module docstring). Raising ``DisconnectionError`` from a checkout listener makes the
+    pool replace the connection and try again (SQLAlchemy's documented recipe)."""
+    if event.contains(engine, "checkin", _mark_used):
+        return
+    dialect = engine.dialect
+
+    def ping_if_idle(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        used_at = record.info.get(_USED_AT)
+        if used_at is not None and time.monotonic() - used_at < PING_IDLE_AFTER:
+            return
+        try:
+            dialect.do_ping(dbapi_conn)
+            dbapi_conn.rollback()  # the ping began a transaction: hand the connection out idle
+        except dialect.loaded_dbapi.Error as err:
+            if dialect.is_disconnect(err, dbapi_conn, None):
+                raise exc.DisconnectionError(f"pooled connection is dead: {err}") from err
+            raise
+        record.info[_USED_AT] = time.monotonic()
+
+    event.listen(engine, "checkout", ping_if_idle)
+    event.listen(engine, "checkin", _mark_used)
+    event.listen(engine, "connect", _mark_used)  # a new connection is alive too
+
+
+_USED_AT = "fieldops_used_at"
+
+
+def _mark_used(_dbapi_conn: Any, record: Any) -> None:
+    record.info[_USED_AT] = time.monotonic()
 
 
 def _on_connect(dbapi_conn: Any, _record: Any) -> None:

@@ -1,0 +1,75 @@
+"""PostgreSQL pool: a connection idle past ``PING_IDLE_AFTER`` is pinged and replaced if
+dead; one just used is handed out without a round trip (server/db_events.py, #3)."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from server import db_events
+from server.extensions import db
+
+
+@pytest.fixture
+def db_url(pg_database):
+    """PostgreSQL only: SQLite has no server to lose a connection to."""
+    return pg_database
+
+
+@pytest.fixture
+def pg_app(app):
+    return app
+
+
+def _terminate(app, where: str, **params) -> None:  # noqa: ANN001
+    """Kill backends from a connection outside the pool."""
+    import psycopg
+
+    with app.app_context():
+        url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE {where}", params)
+
+
+@pytest.fixture
+def pings(pg_app, monkeypatch):
+    with pg_app.app_context():
+        dialect = db.engine.dialect
+    calls: list[int] = []
+    real = dialect.do_ping
+
+    def counted(dbapi_conn):  # noqa: ANN001
+        calls.append(1)
+        return real(dbapi_conn)
+
+    monkeypatch.setattr(dialect, "do_ping", counted)
+    return calls
+
+
+def _backend_pid(app) -> int:  # noqa: ANN001
+    with app.app_context():
+        with db.engine.connect() as conn:
+            return conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+
+
+def test_a_connection_just_used_is_not_pinged(pg_app, pings):
+    first = _backend_pid(pg_app)
+    for _ in range(5):
+        assert _backend_pid(pg_app) == first  # the same pooled connection, handed out again
+    assert pings == []
+
+
+def test_an_idle_connection_is_pinged_and_a_dead_one_replaced(pg_app, pings, monkeypatch):
+    monkeypatch.setattr(db_events, "PING_IDLE_AFTER", 0.0)  # every checkout counts as idle
+    dead = _backend_pid(pg_app)
+    pings.clear()
+    _terminate(pg_app, "pid = %(pid)s", pid=dead)
+    fresh = _backend_pid(pg_app)
+    assert fresh != dead
+    assert pings, "the idle connection was handed out unpinged"
+
+
+def test_a_request_after_the_database_dropped_every_connection_is_answered(pg_app, client, demo, monkeypatch):
+    monkeypatch.setattr(db_events, "PING_IDLE_AFTER", 0.0)
+    assert client.get("/healthz").status_code == 200
+    _terminate(pg_app, "datname = current_database() AND pid <> pg_backend_pid()")
+    assert client.get("/healthz").status_code == 200
