@@ -6,11 +6,12 @@ commit; the read functions serve the REST API.
 from __future__ import annotations
 
 import uuid
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterable, Mapping
 
-from sqlalchemy import bindparam, exists, func, insert, select
+from sqlalchemy import bindparam, exists, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from sync.context import TimeAttribution
@@ -75,11 +76,37 @@ def new_incident(
 
 
 def _received_photos(session: Session, digests: Iterable[str]) -> dict[str, datetime]:
-    """``{digest: received_at}`` of the photos among ``digests`` whose bytes are stored."""
+    """``{digest: received_at}`` of the photos among ``digests`` whose bytes are stored
+    (each digest locked first, :func:`lock_photos`: the answer holds until commit)."""
     digests = list(digests)
     if not digests:
         return {}
+    lock_photos(session, digests)
     return dict(session.execute(select(Photo.sha256, Photo.received_at).where(Photo.sha256.in_(digests))).all())
+
+
+#: PostgreSQL advisory lock class of photo digests (the first key of the two-key form).
+PHOTO_LOCK_CLASS = 0x5EC4  # R-SEC-4
+_LOCK_PHOTOS = text("SELECT pg_advisory_xact_lock(:lock_class, k) FROM unnest(CAST(:keys AS integer[])) AS k")
+
+
+def lock_photos(session: Session, digests: Iterable[str]) -> None:
+    """Lock ``digests`` until the transaction ends (PostgreSQL; SQLite needs nothing).
+
+    A push that reads whether its photos arrived and an upload that marks the references
+    to its photo received would otherwise miss each other under READ COMMITTED: the
+    upload cannot see the push's uncommitted references, the push read before the upload
+    committed, and the incident kept "missing" for a photo the server holds (R-SEC-4).
+    Both take this lock first, so the later one reads after the earlier one committed.
+    Keys are locked in ascending order (no deadlock between two pushes); two digests
+    sharing a key only serialise more. SQLite writers already run one at a time (the
+    push and the upload both begin ``IMMEDIATE``).
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    keys = sorted({zlib.crc32(d.encode()) - 2**31 for d in digests})
+    if keys:
+        session.execute(_LOCK_PHOTOS, {"lock_class": PHOTO_LOCK_CLASS, "keys": keys})
 
 
 def insert_incidents(session: Session, incidents: list[NewIncident]) -> None:

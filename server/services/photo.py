@@ -150,6 +150,7 @@ def _complete(actor: Staff, sha256: str, data: bytes, now: datetime) -> UploadSt
         raise DigestMismatch("The SHA-256 of the bytes is not the one in the URL.")
     mime = sniff(data)
     photo_store().put(sha256, data)
+    incident_service.lock_photos(db.session, [sha256])  # a push reading this digest waits for our commit
     db.session.add(Photo(sha256=sha256, size=len(data), content_type=mime, uploaded_by=actor.id, received_at=now))
     try:
         db.session.flush()
