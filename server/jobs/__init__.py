@@ -23,8 +23,9 @@ class Job:
 
 def all_jobs() -> list[Job]:
     """Every scheduled job of the app."""
-    from .housekeeping import purge_login_failures
+    from .housekeeping import compact_tombstones, purge_login_failures
 
     return [
         Job("housekeeping.purge_login_failures", purge_login_failures, "interval", {"minutes": 15}),
+        Job("sync.compact_tombstones", compact_tombstones, "interval", {"hours": 1}),
     ]

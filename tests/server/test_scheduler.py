@@ -47,7 +47,7 @@ def test_a_failing_job_is_logged_and_the_scheduler_goes_on(app, caplog):
 def test_scheduler_registers_heartbeat_and_every_job(app):
     sched = LeaderScheduler(app, holder="a").build()
     ids = {j.id for j in sched.get_jobs()}
-    assert "lease.heartbeat" in ids and "housekeeping.purge_login_failures" in ids
+    assert {"lease.heartbeat", "housekeeping.purge_login_failures", "sync.compact_tombstones"} <= ids
 
 
 def test_housekeeping_purges_failures_outside_the_window(app, client, demo, clock):
@@ -61,3 +61,4 @@ def test_housekeeping_purges_failures_outside_the_window(app, client, demo, cloc
         clock.advance(minutes=16)
         assert purge_login_failures(clock.now()) == 1
         assert db.session.query(LoginFailure).count() == 0
+

@@ -315,6 +315,31 @@ def test_flask_sync_compact_drops_old_tombstones_only(device, notes, clock):
     assert [c["data"]["text"] for c in guard.pull(cursor=None)["changes"] if c["entity"] == "note"] == ["y"]
 
 
+def test_the_scheduled_job_compacts_like_the_command(device, notes, clock):
+    """``sync.compact_tombstones`` runs in the leading scheduler (hourly) and drops what
+    ``flask sync compact`` drops; a device behind it gets a reset."""
+    from server.jobs import all_jobs
+    from server.jobs.runner import LeaderScheduler
+
+    guard = device("guard")
+    gone = uuid.uuid4()
+    guard.push(guard.note("x", note_id=gone), guard.note("y"))
+    guard.sync()
+    old_cursor = guard.cursor
+    guard.push(guard.mutation("note.delete", {"note_id": str(gone)}))
+    job = next(j for j in all_jobs() if j.id == "sync.compact_tombstones")
+    scheduler = LeaderScheduler(notes, holder="test")
+    assert scheduler.heartbeat()
+    assert scheduler.run_job(job) == 0
+    engine = notes.extensions["sync_engine"]
+    engine.settings = replace(engine.settings, tombstone_horizon=timedelta(hours=1))
+    clock.advance(hours=2)
+    assert scheduler.run_job(job) == 1
+    assert scheduler.run_job(job) == 0
+    page = guard.pull(cursor=old_cursor)
+    assert page["reset"] is True and [c["data"]["text"] for c in page["changes"] if c["entity"] == "note"] == ["y"]
+
+
 def test_both_page_strategies_return_the_same_pages(device, monkeypatch):
     from sync import store
 
