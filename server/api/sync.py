@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Callable
 
 from flask import Blueprint, Response, current_app, request
 
-from sync.errors import SyncError, Unconfirmed
+from sync.errors import SyncError
 from sync.protocol import check_size, encode_pull, load_json
 
 from ..db_events import begin_reads
@@ -39,28 +39,28 @@ def push() -> dict:
 def pull() -> Response:
     """Changes in the caller's scope after a cursor; ``wait`` makes it a long poll."""
     begin_reads(db.session)
-    token = bearer_token()
-    try:
-        body, refused = _sync_body(), None
-    except SyncError as exc:  # answered after authentication, as every error is
-        body, refused = None, exc
-    remembered = auth.remembered_principal(token, now()) if refused is None else None
-    if remembered is not None:
-        # A principal this process authenticated before, confirmed in the statement that
-        # reads the page (an empty poll is then one statement, #3). Anything that goes
-        # wrong is answered the way it would be without it: authenticate, then redo.
-        try:
-            result = engine().pull(db.session, remembered.principal, body, remembered.confirm)
-            return Response(encode_pull(result), mimetype="application/json")
-        except (Unconfirmed, SyncError):
-            db.session.rollback()
-            auth.forget_principal(token)
-            begin_reads(db.session)
-    principal = auth.authenticate_principal(token, now())
-    if refused is not None:
-        raise refused
-    result = engine().pull(db.session, principal, body)
+    body = _once(_sync_body)  # read at most once; a refusal comes after authentication
+    result = auth.as_principal(bearer_token(), now(), lambda principal, confirm: engine().pull(
+        db.session, principal, body(), confirm))
     return Response(encode_pull(result), mimetype="application/json")
+
+
+def _once(read: Callable[[], Any]) -> Callable[[], Any]:
+    """``read`` called on first use only; later calls give its result or raise its error again."""
+    outcome: list[Any] = []
+
+    def once() -> Any:
+        if not outcome:
+            try:
+                outcome.append((read(), None))
+            except SyncError as exc:
+                outcome.append((None, exc))
+        value, error = outcome[0]
+        if error is not None:
+            raise error
+        return value
+
+    return once
 
 
 @bp.get("/branches/<uuid:branch_id>/rejected-mutations")

@@ -6,16 +6,17 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from flask import current_app
-from sqlalchemy import Uuid, bindparam, select, update
-from sqlalchemy.types import String
+from sqlalchemy import String, Uuid, bindparam, select, update
 
+from sync.errors import SyncError, Unconfirmed
 from sync.page_read import Confirm
 from sync.registry import Principal
 from sync.types import UtcDateTime
 
+from ..db_events import begin_reads
 from ..errors import Forbidden, InvalidCredentials, NotFound, TooManyAttempts, Unauthenticated
 from ..extensions import db
 from ..models.org import DeviceSession, Staff
@@ -126,21 +127,6 @@ def authenticate(token: str | None, now: datetime) -> Authenticated:
     return Authenticated(session=session, staff=staff)
 
 
-def authenticate_principal(token: str | None, now: datetime) -> Principal:
-    """:func:`authenticate` for sync push and pull: the same checks against the database
-    on every request, but read as Core columns on the session's connection, not as ORM
-    entities (a quarter of an empty poll went to loading those, #3). The principal is
-    remembered for :func:`remembered_principal`."""
-    row = _lookup(db.session.connection().execute, _PRINCIPAL_BY_TOKEN, token)
-    _check(row.session_id, row.revoked_at, row.expires_at, row.last_seen_at, row.active, now)
-    principal = Principal(staff_id=row.staff_id, role=row.role, branch_id=row.branch_id, session_id=row.session_id)
-    memo = _remembered()
-    if len(memo) >= REMEMBERED_PRINCIPALS:
-        memo.clear()  # crude but bounded; a forgotten principal costs one statement
-    memo[hash_token(token or "")] = principal
-    return principal
-
-
 #: How many principals a process remembers (a device polling keeps one).
 REMEMBERED_PRINCIPALS = 20_000
 
@@ -161,6 +147,21 @@ _CONFIRM_BINDS = (
     bindparam("auth_role", type_=String), bindparam("auth_branch_id", type_=Uuid),
     bindparam("auth_token_hash", type_=String),
 )
+
+
+def authenticate_principal(token: str | None, now: datetime) -> Principal:
+    """:func:`authenticate` for sync push and pull: the same checks against the database
+    on every request, but read as Core columns on the session's connection, not as ORM
+    entities (a quarter of an empty poll went to loading those, #3). The principal is
+    remembered for :func:`remembered_principal`."""
+    row = _lookup(db.session.connection().execute, _PRINCIPAL_BY_TOKEN, token)
+    _check(row.session_id, row.revoked_at, row.expires_at, row.last_seen_at, row.active, now)
+    principal = Principal(staff_id=row.staff_id, role=row.role, branch_id=row.branch_id, session_id=row.session_id)
+    memo = _remembered()
+    if len(memo) >= REMEMBERED_PRINCIPALS:
+        memo.clear()  # crude but bounded; a forgotten principal costs one statement
+    memo[hash_token(token or "")] = principal
+    return principal
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,32 @@ def forget_principal(token: str | None) -> None:
     """Drop what :func:`remembered_principal` knows of ``token``."""
     if token:
         _remembered().pop(hash_token(token), None)
+
+
+T = TypeVar("T")
+
+
+def as_principal(token: str | None, now: datetime, run: Callable[[Principal, Confirm | None], T]) -> T:
+    """``run(principal, confirm)`` as the token's principal, on the session's reads.
+
+    A remembered principal (:func:`remembered_principal`) runs first, with the
+    :class:`~sync.page_read.Confirm` that ``run`` must have checked in its statement.
+    If that does not hold (``Unconfirmed``: the principal is forgotten) or ``run`` refuses
+    the request (``SyncError``), the token is authenticated afresh and ``run`` goes again
+    without one, so every answer is the one a fresh authentication gives: 401 first,
+    ``last_seen_at`` touched, the request's own error after.
+    """
+    remembered = remembered_principal(token, now)
+    if remembered is not None:
+        try:
+            return run(remembered.principal, remembered.confirm)
+        except Unconfirmed:
+            forget_principal(token)
+        except SyncError:
+            pass
+        db.session.rollback()
+        begin_reads(db.session)
+    return run(authenticate_principal(token, now), None)
 
 
 def _remembered() -> dict[str, Principal]:
