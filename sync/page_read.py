@@ -43,8 +43,8 @@ _PAGE_COLUMNS = (column("seq", BigInteger), column("entity", String), column("re
 
 
 class Confirm(NamedTuple):
-    """A caller's check evaluated in the page's snapshot: ``expression`` is a scalar SQL
-    expression (a parenthesised sub-select, say) over ``params``, typed by ``binds``;
+    """A caller's check evaluated in the page's snapshot: ``expression`` is a ``SELECT``
+    of one value (the statement parenthesises it) over ``params``, typed by ``binds``;
     its text value comes back as :attr:`PageRead.confirmed` (``None`` when it is NULL),
     and confirms when it equals ``expect``.
     Parameter names must not clash with the page's (``a0``…, ``after``, ``limit``) or
