@@ -32,6 +32,11 @@ def empty_db_url(request, tmp_path):
     admin.dispose()
 
 
+def _reloptions(engine, table: str) -> set[str]:
+    with engine.connect() as conn:
+        return set(conn.execute(text("SELECT reloptions FROM pg_class WHERE relname = :t"), {"t": table}).scalar() or [])
+
+
 def _app(url, clock):
     return create_app({"database_url": url, "testing": True, "secret_key": "s"}, clock=clock)
 
@@ -46,6 +51,12 @@ def test_upgrade_from_empty_matches_the_models(empty_db_url, clock):
         assert diff == [], diff
         tables = set(inspect(db.engine).get_table_names())
         assert {t.name for t in db.metadata.sorted_tables} <= tables
+        if db.engine.dialect.name == "postgresql":  # the feed is analyzed and vacuumed often (0004)
+            assert _reloptions(db.engine, "sync_change") >= {
+                "autovacuum_analyze_threshold=1000", "autovacuum_analyze_scale_factor=0.01"}
+            downgrade(revision="0003")
+            assert _reloptions(db.engine, "sync_change") == set()
+            upgrade()
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         db.engine.dispose()
