@@ -207,18 +207,22 @@ def _workload(kind: str, cfg: Any, work: Path, run_prefix: str, port: int, mutat
             "limit": 500, "path": "/api/sync/pull"})
 
     def fixed_pull(name: str, clients: list[Client], cursor: str, seconds: float) -> loadgen.WrkResult:
-        return loadgen.run(name, "post_fixed", url, conns=len(clients), duration=seconds, work=work, config={
-            "clients": [{"headers": c.headers, "body": json.dumps({
-                "client_id": c.client_id, "protocol": 1, "cursor": cursor, "limit": 500})} for c in clients],
-            "path": "/api/sync/pull", "item_pat": '"op"%s*:%s*"'})
+        return loadgen.run(name, "post_fixed", url, conns=len(clients), duration=seconds, work=work,
+                           config=fixed_pull_config(clients, cursor))
+
+    def add_100(tag: str, cursor: str) -> str:
+        """Push 100 more records into the pulled branch and check a pull from ``cursor``
+        returns exactly them; returns the cursor after them."""
+        seeder.push_records(mutator, 100, tag, batch=100)
+        n_incr, after = reader.pull_all(cursor)
+        if n_incr != 100:
+            raise RuntimeError(f"incremental pull returned {n_incr} changes, expected 100")
+        return after
 
     log(f"  {kind}: full pull of {scope_changes} changes")
     out["pull_full"] = full_pull(f"ours_{kind}_pull_full")
 
-    seeder.push_records(mutator, 100, "incr", batch=100)
-    n_incr, head2 = reader.pull_all(head)
-    if n_incr != 100:
-        raise RuntimeError(f"incremental pull returned {n_incr} changes, expected 100")
+    head2 = add_100("incr", head)
     log(f"  {kind}: incremental pull of 100")
     out["pull_incr_100"] = fixed_pull(f"ours_{kind}_pull_incr", [reader], head, cfg.latency_seconds)
 
@@ -241,13 +245,17 @@ def _workload(kind: str, cfg: Any, work: Path, run_prefix: str, port: int, mutat
     log(f"  {kind}: full pull of {n_again} changes with {stored_after} rows stored")
     out["pull_full_big"] = full_pull(f"ours_{kind}_pull_full_big")
     # The 100 newest of the branch, now behind the history rows in seq order too.
-    seeder.push_records(mutator, 100, "incr2", batch=100)
-    n_incr, _ = reader.pull_all(head3)
-    if n_incr != 100:
-        raise RuntimeError(f"incremental pull returned {n_incr} changes, expected 100")
+    add_100("incr2", head3)
     out["pull_incr_100_big"] = fixed_pull(f"ours_{kind}_pull_incr_big", [reader], head3, cfg.latency_seconds)
     http.close()
     return out
+
+
+def fixed_pull_config(clients: list[Client], cursor: str) -> dict[str, Any]:
+    """``post_fixed.lua``'s globals: each client pulls from ``cursor`` again and again."""
+    return {"clients": [{"headers": c.headers, "body": json.dumps({
+                "client_id": c.client_id, "protocol": 1, "cursor": cursor, "limit": 500})} for c in clients],
+            "path": "/api/sync/pull", "item_pat": '"op"%s*:%s*"'}
 
 
 def seed_parallel(port: int, employee_no: str, mutator: Mutator, n: int, clients: int) -> None:

@@ -57,9 +57,7 @@ def main() -> None:
                     raise RuntimeError("an empty poll returned changes")
             http.close()
             hello_cfg = {"path": "/hello", "headers": {}, "item_pat": '"hello"'}
-            poll_cfg = {"path": "/api/sync/pull", "item_pat": '"op"%s*:%s*"', "clients": [
-                {"headers": p.headers, "body": json.dumps({"client_id": p.client_id, "protocol": 1, "cursor": head})}
-                for p in pollers]}
+            poll_cfg = ours.fixed_pull_config(pollers, head)
             hello_url, our_url = f"http://{servers.HOST}:{hello_port}", f"http://{servers.HOST}:{our_port}"
             loadgen.run("hello_warm", "get", hello_url, conns=8, duration=1, config=hello_cfg, work=work)
             loadgen.run("polls_warm", "post_fixed", our_url, conns=8, duration=1, config=poll_cfg, work=work)

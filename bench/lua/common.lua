@@ -26,6 +26,16 @@ function note_bad(status, body)
   if first_bad == "" then first_bad = tostring(status) .. " " .. string.sub(body or "", 1, 400) end
 end
 
+-- A 200 counts as ok with its items (`item_pat`, when set); anything else as bad.
+function count_answer(status, body)
+  if status == 200 then
+    ok = ok + 1
+    if item_pat then items = items + count(body, item_pat) end
+  else
+    note_bad(status, body)
+  end
+end
+
 local function json_str(s)
   s = string.gsub(s or "", '[%c"\\]', function(c)
     if c == '"' then return '\\"' elseif c == "\\" then return "\\\\" end

@@ -10,10 +10,5 @@ function request()
 end
 
 function response(status, headers, body)
-  if status == 200 then
-    ok = ok + 1
-    if item_pat then items = items + count(body, item_pat) end
-  else
-    note_bad(status, body)
-  end
+  count_answer(status, body)
 end
