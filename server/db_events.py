@@ -16,12 +16,16 @@ dying mid-request does.
 """
 from __future__ import annotations
 
+import contextlib
+import functools
 import time
-from typing import Any
+from typing import Any, Callable, ContextManager, Iterator
 
 from sqlalchemy import event, exc
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import scoped_session
+
+from sync.page_read import RawConnection
 
 
 #: Seconds a pooled PostgreSQL connection may sit idle and still be handed out unpinged.
@@ -84,6 +88,9 @@ def _on_connect(dbapi_conn: Any, _record: Any) -> None:
 #: ``sqlite_begin`` value for no BEGIN at all: each statement is its own transaction.
 AUTOCOMMIT = "AUTOCOMMIT"
 
+#: Execution options of a connection whose statements are each their own transaction.
+_OWN_TRANSACTION = {"postgresql": {"isolation_level": "AUTOCOMMIT"}, "sqlite": {"sqlite_begin": AUTOCOMMIT}}
+
 
 def _on_begin(conn: Any) -> None:
     mode = conn.get_execution_options().get("sqlite_begin", "")
@@ -118,8 +125,49 @@ def begin_reads(session: Any) -> None:
     real = session() if isinstance(session, scoped_session) else session
     if real.in_transaction():
         return
-    name = real.get_bind().dialect.name
-    if name == "postgresql":
-        real.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    elif name == "sqlite":
-        real.connection(execution_options={"sqlite_begin": AUTOCOMMIT})
+    options = _OWN_TRANSACTION.get(real.get_bind().dialect.name)
+    if options:
+        real.connection(execution_options=options)
+
+
+def reads(engine: Engine) -> Callable[[], ContextManager[RawConnection | Connection]]:
+    """Connections for reads of one statement each, outside any transaction (the sync
+    engine's ``reads``): ``with reads(engine)() as conn: page_read.read(conn, …)``.
+
+    What :func:`begin_reads` does for a session, on a pooled DBAPI connection with no
+    session and no SQLAlchemy ``Connection`` around it: an empty sync poll then skips the
+    session's begin and commit and the Core execution machinery (#3). The connection is
+    checked out of ``engine``'s pool as usual (the idle ping applies). PostgreSQL runs it
+    in autocommit for the read and hands it back as it found it; SQLite sends no
+    ``BEGIN`` (SQLAlchemy issues ours, and this is not SQLAlchemy's connection).
+
+    While anything listens to ``engine``'s statement events (``before_cursor_execute``,
+    ``after_cursor_execute``: tracing, APM instrumentation, tests), the reads run on a
+    SQLAlchemy ``Connection`` in the same mode instead, so the listeners see them.
+    """
+    return functools.partial(_read_connection, engine)
+
+
+@contextlib.contextmanager
+def _read_connection(engine: Engine) -> Iterator[RawConnection | Connection]:
+    dispatch = engine.dispatch
+    if dispatch.before_cursor_execute or dispatch.after_cursor_execute:
+        with engine.execution_options(**_OWN_TRANSACTION.get(engine.dialect.name, {})).connect() as conn:
+            yield conn
+        return
+    pooled = engine.raw_connection()
+    try:
+        if engine.dialect.name == "postgresql":
+            driver = pooled.driver_connection
+            driver.autocommit = True
+            try:
+                yield RawConnection(engine.dialect, pooled)
+            finally:
+                driver.autocommit = False
+        else:
+            yield RawConnection(engine.dialect, pooled)
+    except BaseException:
+        pooled.invalidate()  # a failed read leaves a connection of unknown state: drop it
+        raise
+    finally:
+        pooled.close()

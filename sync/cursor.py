@@ -52,8 +52,12 @@ class CursorCodec:
         digest = hmac.digest(self._key, body.encode("utf-8"), "sha256")[:MAC_BYTES]
         return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
-    def encode(self, cursor: Cursor) -> str:
-        """The opaque string for ``cursor`` (format 2)."""
+    def encode(self, cursor: Cursor, *, decoded_from: str | None = None) -> str:
+        """The opaque string for ``cursor`` (format 2). ``decoded_from``: a token that
+        :meth:`decode` read as exactly ``cursor``; if it is of format 2 it is the answer
+        (the encoding is deterministic: an empty poll signs nothing)."""
+        if decoded_from is not None and decoded_from.startswith(PREFIX):
+            return decoded_from
         body = f"{PREFIX}{cursor.protocol}.{cursor.seq}.{cursor.fingerprint}"
         return f"{body}.{self._mac(body)}"
 

@@ -11,7 +11,9 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import Any, Callable, ContextManager
+
+from sqlalchemy.engine import Connection
 
 from . import apply, feed, page_read, protocol, store
 from .cursor import Cursor, CursorCodec
@@ -20,6 +22,11 @@ from .notify import Notifier
 from .registry import Principal, Registry, Scope
 
 log = logging.getLogger(__name__)
+
+#: Connections for single-statement reads outside the session's transaction:
+#: ``with reads() as conn`` (see :meth:`SyncEngine.pull`); a SQLAlchemy ``Connection`` or
+#: a :class:`sync.page_read.RawConnection`.
+Reads = Callable[[], ContextManager["Connection | page_read.RawConnection"]]
 
 
 @dataclass(frozen=True)
@@ -143,7 +150,7 @@ class SyncEngine:
     # --- pull ----------------------------------------------------------------------------
 
     def pull(self, session: Any, principal: Principal, body: Any,
-             confirm: page_read.Confirm | None = None) -> dict[str, Any]:
+             confirm: page_read.Confirm | None = None, reads: Reads | None = None) -> dict[str, Any]:
         """Answer a pull body; ``changes`` holds :class:`~sync.protocol.Change` tuples.
 
         Render with :func:`sync.protocol.encode_pull` (splices the stored JSON). Raises
@@ -151,6 +158,11 @@ class SyncEngine:
         With ``confirm``, the caller's check is read in the statement that reads the
         client row; if it does not hold, :class:`~sync.errors.Unconfirmed` is raised
         before anything is written.
+
+        With ``reads``, a plain pull's page statement runs on a connection from it, each
+        statement its own transaction, and ``session`` is used only when something must
+        be written (the client row): an empty poll then costs one statement and no
+        session transaction. Without it, everything runs on ``session``.
         """
         request = protocol.parse_pull(body)
         scope = self.registry.scope_for(principal)
@@ -167,8 +179,8 @@ class SyncEngine:
             rows = self._wait(session, scope, after, limit + 1, wait)
             top, horizon = store.read_counter(session)
         else:
-            rows, top, horizon, client, _ = _confirmed(session, confirm, page_read.read(
-                session.connection(), scope.audiences, after, limit + 1, probe, confirm))
+            rows, top, horizon, client, _ = _confirmed(session, confirm, _read(
+                session, reads, scope.audiences, after, limit + 1, probe, confirm))
             last_mutation_id = self._touch_pull(session, probe, client)
         if not reset and (after < horizon or after > top):
             # The counter is read *with* the page (or after it): on PostgreSQL each
@@ -177,13 +189,16 @@ class SyncEngine:
             # after the page sees it. A horizon past the cursor, or a cursor past the top
             # (not from this database), answers a fresh snapshot instead.
             after, reset = 0, True
-            rows = page_read.read(session.connection(), scope.audiences, after, limit + 1).rows
+            rows = _read(session, reads, scope.audiences, after, limit + 1).rows
         has_more = len(rows) > limit
         rows = rows[:limit]
-        seq = rows[-1].seq if rows else after
-        session.commit()
+        seq = rows[-1][0] if rows else after
+        if reads is None or wait > 0:
+            session.commit()  # otherwise the session holds no transaction: it wrote nothing, or committed
         return {
-            "cursor": self.cursors.encode(Cursor(request.protocol, seq, scope.fingerprint)),
+            # Nothing new: the cursor is the one sent (checked against this protocol and scope).
+            "cursor": self.cursors.encode(Cursor(request.protocol, seq, scope.fingerprint),
+                                          decoded_from=request.cursor if not reset and seq == after else None),
             "has_more": has_more,
             "reset": reset,
             "last_mutation_id": last_mutation_id,
@@ -289,10 +304,18 @@ class SyncEngine:
 _OWNED_BY_OTHER = "This client_id is bound to another staff member; make a new client_id."
 
 
+def _read(session: Any, reads: Reads | None, *args: Any) -> page_read.PageRead:
+    """:func:`sync.page_read.read` on a connection of ``reads``, or on the session's."""
+    if reads is None:
+        return page_read.read(session.connection(), *args)
+    with reads() as conn:
+        return page_read.read(conn, *args)
+
+
 def _confirmed(session: Any, confirm: page_read.Confirm | None, read: page_read.PageRead) -> page_read.PageRead:
     """``read``, if the caller's ``confirm`` held in its snapshot (or none was asked)."""
     if confirm is not None and read.confirmed != confirm.expect:
-        session.commit()  # nothing was written: end the read
+        session.commit()  # nothing was written: end the read, if any
         raise Unconfirmed()
     return read
 

@@ -224,7 +224,7 @@ def as_principal(token: str | None, now: datetime, run: Callable[[Principal, Con
         except SyncError:
             pass
         db.session.rollback()
-        begin_reads(db.session)
+    begin_reads(db.session)
     return run(authenticate_principal(token, now), None)
 
 

@@ -16,13 +16,14 @@ roles that may hold customer data also read ``customer`` (mirrors R-SEC-10).
 """
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Iterator
 
 from marshmallow import Schema, fields
-from sqlalchemy import JSON, Boolean, Column, MetaData, String, Table, Uuid, delete, select, text
+from sqlalchemy import JSON, Boolean, Column, MetaData, String, Table, Uuid, delete, event, select, text
 
 from server.extensions import db
 from server.rules.roles import CUSTOMER_DATA_ROLES, ROLES
@@ -150,3 +151,47 @@ def make_notes_app(overrides: dict[str, Any], clock: Any = None) -> Any:
     with app.app_context():
         db.create_all()
     return install_notes(app)
+
+
+@contextlib.contextmanager
+def driver_statements(engine: Any) -> Iterator[list[tuple[str, str]]]:
+    """Record every statement the database driver runs on ``engine``'s connections while
+    the block runs, as ``(first four words, transaction status after it)`` (status:
+    PostgreSQL's ``IDLE``/``INTRANS``…, ``""`` on SQLite).
+
+    Recorded below SQLAlchemy, so it sees what its statement events do not (the sync
+    engine's raw reads, ``server.db_events.reads``), and installing it adds no event
+    listener to ``engine`` that would change which path runs.
+    """
+    seen: list[tuple[str, str]] = []
+    touched: list[Any] = []
+    postgresql = engine.dialect.name == "postgresql"
+    if postgresql:
+        import psycopg
+
+        class Recording(psycopg.Cursor):  # type: ignore[type-arg]
+            def execute(self, query: Any, *args: Any, **kwargs: Any) -> Any:
+                out = super().execute(query, *args, **kwargs)
+                text_ = query if isinstance(query, str) else query.decode() if isinstance(query, bytes) else str(query)
+                seen.append((" ".join(text_.split()[:4]), self.connection.info.transaction_status.name))
+                return out
+
+    def on_checkout(dbapi_conn: Any, record: Any, proxy: Any) -> None:
+        if postgresql:
+            dbapi_conn.cursor_factory = Recording
+        else:
+            dbapi_conn.set_trace_callback(lambda statement: seen.append((" ".join(statement.split()[:4]), "")))
+        touched.append(dbapi_conn)
+
+    event.listen(engine.pool, "checkout", on_checkout)
+    try:
+        yield seen
+    finally:
+        event.remove(engine.pool, "checkout", on_checkout)
+        for dbapi_conn in touched:
+            if postgresql:
+                import psycopg
+
+                dbapi_conn.cursor_factory = psycopg.Cursor
+            else:
+                dbapi_conn.set_trace_callback(None)

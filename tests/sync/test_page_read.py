@@ -110,3 +110,77 @@ def test_a_caller_check_is_read_in_the_same_statement(device, notes, clock):
                 assert (read.seq, read.horizon_seq, read.client) == (top, horizon, plain.client)
                 assert read.rows == (plain.rows if audiences else [])
         db.session.rollback()
+
+
+def test_a_raw_read_answers_what_a_sqlalchemy_read_does(device, notes, clock):
+    """``server.db_events.reads`` runs the statement on the DBAPI cursor (compiled once,
+    parameters through their types' bind processors): the same rows, counter, client
+    check and typed confirmation as through SQLAlchemy, in every shape."""
+    from sqlalchemy import Uuid, bindparam
+
+    from server.db_events import reads
+    from sync.types import UtcDateTime
+
+    guard = device("guard")
+    guard.push(*[guard.note(str(i)) for i in range(5)])
+    guard.sync()
+    principal = _principal(guard)
+    scope = notes.extensions["sync_registry"].scope_for(principal)
+    expression = ("SELECT CASE WHEN staff_id = :c_staff AND last_pull_at > :c_after THEN 'ok' ELSE 'no' END "
+                  "FROM sync_client WHERE client_id = :c_client")
+    binds = (bindparam("c_staff", type_=Uuid), bindparam("c_after", type_=UtcDateTime), bindparam("c_client", type_=Uuid))
+    now = clock.now()
+    confirms = [None] + [page_read.Confirm(expression, binds, {"c_staff": staff, "c_after": now - timedelta(seconds=age),
+                                                               "c_client": guard.client_id})
+                         for staff, age in ((principal.staff_id, 60), (principal.staff_id, -60), (uuid.uuid4(), 60))]
+    probes = [None, page_read.ClientProbe(guard.client_id, principal.staff_id, principal.branch_id,
+                                          now - timedelta(seconds=10)),
+              page_read.ClientProbe(uuid.uuid4(), principal.staff_id, None, now)]
+    with notes.app_context():
+        top, _ = store.read_counter(db.session)
+        db.session.rollback()
+        read_raw = reads(db.engine)
+        answers = set()
+        for audiences in (scope.audiences, (), sorted(scope.audiences)[:1]):
+            for after, limit in ((0, 100), (0, 2), (top - 1, 100), (top, 100)):
+                for probe in probes:
+                    for confirm in confirms:
+                        with read_raw() as conn:
+                            assert isinstance(conn, page_read.RawConnection)
+                            raw = page_read.read(conn, audiences, after, limit, probe, confirm)
+                        core = page_read.read(db.session.connection(), audiences, after, limit, probe, confirm)
+                        db.session.rollback()
+                        assert [tuple(r) for r in raw.rows] == [tuple(r) for r in core.rows]
+                        assert raw[1:] == core[1:]
+                        answers.add((len(raw.rows), raw.client, raw.confirmed))
+    assert {confirmed for *_, confirmed in answers} == {page_read.NOT_ASKED, "ok", "no"}
+    clients = {client for _, client, _ in answers}
+    assert None in clients and any(c is not None and c.owned and c.last_mutation_id == 5 for c in clients), clients
+    assert len({n for n, *_ in answers}) >= 3  # full pages, short pages and empty ones were compared
+
+
+def test_a_raw_read_hands_its_connection_back_as_it_found_it(notes):
+    """PostgreSQL runs the raw read in autocommit and restores the connection's mode
+    before the pool has it back; a read that fails drops its connection."""
+    from sqlalchemy.exc import DBAPIError
+
+    from server.db_events import reads
+
+    with notes.app_context():
+        engine = db.engine
+    read_raw = reads(engine)
+    postgresql = engine.dialect.name == "postgresql"
+    with read_raw() as conn:
+        driver = conn.dbapi.driver_connection
+        assert driver.autocommit is True if postgresql else driver.in_transaction is False
+        page_read.read(conn, {"x/note/public"}, 0, 10)
+    if postgresql:
+        assert driver.autocommit is False and driver.info.transaction_status.name == "IDLE"
+    failed = None
+    with pytest.raises((engine.dialect.loaded_dbapi.Error, DBAPIError)):
+        with read_raw() as conn:
+            failed = conn.dbapi
+            conn.dbapi.cursor().execute("SELECT * FROM no_such_table")
+    assert failed is not None and not failed.is_valid
+    with read_raw() as conn:  # the pool hands out a working one
+        assert page_read.read(conn, {"x/note/public"}, 0, 10).rows == []
