@@ -5,7 +5,8 @@ Makes SQLite files with the real schema (``sync.schema.metadata.create_all``): a
 ``--scope-rows`` feed rows (10,000) over 1 or 12 audiences, plus 0 / 100k / 1M rows of 200
 *other* audiences (50 branches) interleaved in seq order as ``seed_history`` in
 ``ours.py`` does (the scope's rows spread out, the history in the seqs between and after),
-then ANALYZE. On each, for each candidate statement, it times:
+and with ``--analyze`` then ANALYZE (the server never analyzes SQLite; statistics are what
+flip ``in``'s plan). On each, for each candidate statement, it times:
 
 * full:  a full pull of the scope from cursor 0 in pages of 500 (``limit`` 501, as the
          engine asks ``limit + 1``, each page following the 500th row's seq);
@@ -63,9 +64,10 @@ def scope_audiences(shape: str) -> list[str]:
     return [f"{BRANCH}/{e}" for e in ENTITIES[:1]] if shape == "k1" else [f"{BRANCH}/{e}" for e in ENTITIES]
 
 
-def build(path: Path, shape: str, scope_rows: int, history: int, data_bytes: int = DATA_BYTES) -> None:
+def build(path: Path, shape: str, scope_rows: int, history: int, data_bytes: int = DATA_BYTES,
+          analyze: bool = False) -> None:
     """The feed: scope row j at seq j*S + 1 + S//2 (S = history // scope_rows + 1), the
-    history in every other seq up to scope_rows*S, then ANALYZE (as seed_history does)."""
+    history in every other seq up to scope_rows*S, then ANALYZE if ``analyze``."""
     tmp = path.with_suffix(".tmp")
     for p in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
         p.unlink(missing_ok=True)
@@ -103,7 +105,8 @@ def build(path: Path, shape: str, scope_rows: int, history: int, data_bytes: int
             f"FROM c WHERE g % {stride} != {stride // 2}")
     conn.execute("UPDATE sync_counter SET seq = (SELECT max(seq) FROM sync_change)")
     conn.execute("COMMIT")
-    conn.execute("ANALYZE")
+    if analyze:
+        conn.execute("ANALYZE")
     conn.close()
     tmp.rename(path)
 
@@ -251,6 +254,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=1.0, help="time spent per figure (1 s)")
     ap.add_argument("--plans", action="store_true", help="print EXPLAIN QUERY PLAN of each statement")
     ap.add_argument("--rebuild", action="store_true")
+    ap.add_argument("--analyze", action="store_true",
+                    help="ANALYZE the files (statistics the server never makes; the README's table has them)")
     args = ap.parse_args()
     histories = args.history or [0, 20_000, 100_000, 1_000_000]
     shapes = args.shape or list(SHAPES)
@@ -262,10 +267,11 @@ def main() -> None:
     results = []
     for history in histories:
         for shape in shapes:
-            path = WORK / f"{shape}-{args.scope_rows}-{history}-{args.data_bytes}.sqlite3"
+            stats = "-analyzed" if args.analyze else ""
+            path = WORK / f"{shape}-{args.scope_rows}-{history}-{args.data_bytes}{stats}.sqlite3"
             if args.rebuild or not path.exists():
                 t0 = time.monotonic()
-                build(path, shape, args.scope_rows, history, args.data_bytes)
+                build(path, shape, args.scope_rows, history, args.data_bytes, args.analyze)
                 print(f"(built {path.name} in {time.monotonic() - t0:.0f} s)", flush=True)
             engine = create_engine(f"sqlite:///{path}")
             auds = scope_audiences(shape)
