@@ -8,12 +8,15 @@ Every script prints one ``BENCHJSON {...}`` line (see ``lua/common.lua``).
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 LUA_DIR = Path(__file__).resolve().parent / "lua"
 
@@ -69,6 +72,11 @@ class WrkResult:
     lat_mean_ms: float
     lat_max_ms: float
     first_bad: str
+    #: wrk's connections per server process, most loaded first, sampled once mid-run
+    #: (empty if it could not be read). gunicorn's workers accept keep-alive connections
+    #: as they come, so 8 connections may land 4/4 or 1/7; the busier worker's one core
+    #: then caps the phase (a 1/7 split cost hello-world a quarter of its req/s here).
+    conn_split: tuple[int, ...] = ()
 
     @property
     def rps(self) -> float:
@@ -105,10 +113,17 @@ def run(name: str, script: str, url: str, *, conns: int, duration: float, config
     path.write_text(src)
     dur = max(1, int(round(duration)))
     argv = [wrk, f"-t{conns}", f"-c{conns}", f"-d{dur}s", "--timeout", f"{timeout_s}s", "-s", str(path), url]
-    proc = subprocess.run(argv, capture_output=True, text=True, timeout=dur + timeout_s + 30)
-    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("BENCHJSON ")), None)
-    if proc.returncode != 0 or line is None:
-        raise RuntimeError(f"wrk {name} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    wrk_proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(min(1.0, dur / 2))
+    split = conn_split(url)
+    try:
+        stdout, stderr = wrk_proc.communicate(timeout=dur + timeout_s + 30)
+    except subprocess.TimeoutExpired:
+        wrk_proc.kill()
+        raise
+    line = next((ln for ln in stdout.splitlines() if ln.startswith("BENCHJSON ")), None)
+    if wrk_proc.returncode != 0 or line is None:
+        raise RuntimeError(f"wrk {name} failed ({wrk_proc.returncode}):\n{stdout}\n{stderr}")
     d = json.loads(line[len("BENCHJSON "):])
     time.sleep(settle_s)  # let requests wrk abandoned at the end finish before the next step
     us = 1000.0
@@ -118,4 +133,18 @@ def run(name: str, script: str, url: str, *, conns: int, duration: float, config
         errors={k[4:]: d[k] for k in d if k.startswith("err_")},
         lat_p50_ms=d["lat_p50_us"] / us, lat_p95_ms=d["lat_p95_us"] / us, lat_p99_ms=d["lat_p99_us"] / us,
         lat_mean_ms=d["lat_mean_us"] / us, lat_max_ms=d["lat_max_us"] / us, first_bad=d["first_bad"],
+        conn_split=split,
     )
+
+
+def conn_split(url: str) -> tuple[int, ...]:
+    """Established connections to ``url``'s port per server process (``ss -tnp``), most
+    first; empty when ``ss`` is missing or shows no owner (another user's processes)."""
+    port = urlsplit(url).port
+    try:
+        out = subprocess.run(["ss", "-tnpH", "state", "established", f"( sport = :{port} )"],
+                             capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    pids = Counter(m.group(1) for m in re.finditer(r"pid=(\d+)", out))
+    return tuple(sorted(pids.values(), reverse=True))

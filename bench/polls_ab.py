@@ -61,17 +61,18 @@ def main() -> None:
             hello_url, our_url = f"http://{servers.HOST}:{hello_port}", f"http://{servers.HOST}:{our_port}"
             loadgen.run("hello_warm", "get", hello_url, conns=8, duration=1, config=hello_cfg, work=work)
             loadgen.run("polls_warm", "post_fixed", our_url, conns=8, duration=1, config=poll_cfg, work=work)
-            hello, polls = [], []
+            hello, polls, splits = [], [], []
             for r in range(args.rounds):
-                hello.append(loadgen.run(f"hello_{r}", "get", hello_url, conns=8, duration=args.seconds,
-                                         config=hello_cfg, work=work).rps)
+                h = loadgen.run(f"hello_{r}", "get", hello_url, conns=8, duration=args.seconds, config=hello_cfg, work=work)
                 res = loadgen.run(f"polls_{r}", "post_fixed", our_url, conns=8, duration=args.seconds,
                                   config=poll_cfg, work=work)
                 if not res.clean():
                     raise RuntimeError(f"polls not clean: {res.first_bad}")
+                hello.append(h.rps)
                 polls.append(res.rps)
+                splits.append("/".join(map(str, h.conn_split)) + " " + "/".join(map(str, res.conn_split)))
         print(f"{args.db} at {root}: hello {[round(x) for x in hello]} req/s, empty polls {[round(x) for x in polls]} "
-              f"polls/s, ratio {sum(polls) / sum(hello):.3f}")
+              f"polls/s, ratio {sum(polls) / sum(hello):.3f}; connections per worker (hello polls): {splits}")
     finally:
         db.drop()
 

@@ -56,6 +56,15 @@ def verdict(key: str, r: dict[str, Any] | None, hello: dict[str, Any]) -> str:
     return "met" if ok else "MISSED"
 
 
+def uneven(split: Any, workers: int = 2) -> bool:
+    """A phase's connections spread over the server's ``workers`` processes with more than
+    two between the busiest and the idlest (8 connections as 6/2, 7/1 or 8/0)."""
+    if not split or sum(split) < 2 * workers:
+        return False
+    counts = list(split) + [0] * (workers - len(split))
+    return max(counts) - min(counts) > 2
+
+
 def table(kind: str, section: dict[str, Any]) -> str:
     hello = section["hello"]
     ours = section["ours"]
@@ -100,6 +109,12 @@ def table(kind: str, section: dict[str, Any]) -> str:
     if missing:
         lines.append(f"   schema: {len(missing)} tables of the models are in no migration; the benchmark made them "
                      f"with create_all ({', '.join(missing[:6])}{', ...' if len(missing) > 6 else ''})")
+    phases = [(f"hello {when}", hello[when]["eight"]) for when in ("before", "after") if when in hello] or [("hello", h8)]
+    phases += [(f"{who}:{k}", r) for who, d in (("ours", ours), ("kinto", kinto or {})) for k, r in d.items()
+               if isinstance(r, dict)]
+    skewed = [f"{name} {'/'.join(map(str, r['conn_split']))}" for name, r in phases if uneven(r.get("conn_split"))]
+    if skewed:
+        lines.append("   connections per worker uneven (the busier worker's core caps the phase): " + ", ".join(skewed))
     dirty = [f"{who}:{k}" for who, d in (("ours", ours), ("kinto", kinto or {})) for k, r in d.items()
              if isinstance(r, dict) and "clean" in r and not r["clean"]]
     if dirty:
