@@ -1,0 +1,198 @@
+"""One request's cost inside the app, without HTTP: the figures the README quotes as
+"in-process" (issue #3). Not a test, and no substitute for ``run.py``.
+
+On a freshly migrated and seeded database (``flask db upgrade``, ``flask seed-demo``) a
+demo guard logs in, pushes ``--preseed`` batches of 100 ``incident.report`` and pulls to
+the head; then one WSGI call is timed, ``--count`` times: the ``environ`` is built once
+and the app is called directly, so neither a test client nor a server is in the figure.
+
+* ``poll``: an empty poll from the head cursor (one device, principal remembered);
+* ``push``: a batch of 100 ``incident.report`` (each call a new batch);
+* ``hello``: a route of the same app answering ``{"hello": "world"}``: the floor.
+
+With ``--read-cost`` (PostgreSQL) it also reads the poll's statement 5,000 times on one
+pooled connection and prints the wall time and the CPU time of the client process and
+of its PostgreSQL backend (``/proc/<pid>/stat``) per read. ``--profile`` prints cProfile's
+top functions for the timed calls.
+
+    .venv/bin/python bench/inprocess.py --db sqlite --mode poll
+    .venv/bin/python bench/inprocess.py --db postgresql --mode poll --read-cost
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Callable
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+
+import ours  # noqa: E402
+import servers  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    ap.add_argument("--mode", choices=["poll", "push", "hello"], default="poll")
+    ap.add_argument("--count", type=int, default=None, help="timed calls (poll/hello 5,000; push 100)")
+    ap.add_argument("--preseed", type=int, default=1, help="batches of 100 pushed before (default 1)")
+    ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--read-cost", action="store_true", help="PostgreSQL: CPU of client and backend per poll read")
+    args = ap.parse_args()
+    count = args.count or (100 if args.mode == "push" else 5000)
+    work = BENCH_DIR / ".work" / f"inprocess_{time.strftime('%Y%m%dT%H%M%S')}"
+    work.mkdir(parents=True, exist_ok=True)
+    db = servers.Database(args.db, f"bench_inprocess_{args.db[:2]}", work).create()
+    env = {"DATABASE_URL": db.url, "SECRET_KEY": ours.SECRET, "FIELDOPS_LOG_LEVEL": "WARNING",
+           "FLASK_APP": "wsgi.py", "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+    try:
+        ours.flask(ROOT, env, "db", "upgrade")
+        seed = json.loads(ours.flask(ROOT, env, "seed-demo", "--password", ours.PASSWORD, "--json"))
+        os.environ.update(env)
+        sys.path.insert(0, str(ROOT))
+        measure(args, count, ours.account(seed, "guard"))
+    finally:
+        db.drop()
+
+
+def measure(args: argparse.Namespace, count: int, guard: str) -> None:
+    from werkzeug.test import EnvironBuilder
+
+    from wsgi import app
+
+    @app.get("/bench-hello")
+    def _hello() -> dict:
+        return {"hello": "world"}
+
+    client = app.test_client()
+    login = client.post("/api/auth/login", json={"employee_no": guard, "password": ours.PASSWORD})
+    headers = {"Authorization": f"Bearer {login.get_json()['token']}"}
+    device = Device(str(uuid.uuid4()))
+    for _ in range(args.preseed):
+        answer = client.post("/api/sync/push", json=device.batch(), headers=headers)
+        assert answer.status_code == 200, answer.data
+    cursor = None
+    while True:
+        page = client.post("/api/sync/pull", json=device.pull_body(cursor), headers=headers).get_json()
+        cursor = page["cursor"]
+        if not page["has_more"]:
+            break
+
+    def wsgi_call(path: str, method: str, body: bytes | None, expect: bytes) -> Callable[[], None]:
+        base = EnvironBuilder(path=path, method=method, data=body, content_type="application/json",
+                              headers=headers).get_environ()
+        status: list[str] = []
+
+        def start_response(line: str, _headers: Any, _exc: Any = None) -> None:
+            status.append(line)
+
+        def call(data: bytes | None = body) -> None:
+            environ = dict(base)
+            environ["wsgi.input"] = io.BytesIO(data or b"")
+            environ["CONTENT_LENGTH"] = str(len(data or b""))
+            answer = app(environ, start_response)
+            out = b"".join(answer)
+            getattr(answer, "close", lambda: None)()
+            if not status.pop().startswith("200") or expect not in out:
+                raise RuntimeError(f"unexpected answer: {out[:300]!r}")
+
+        return call
+
+    if args.mode == "poll":
+        one = wsgi_call("/api/sync/pull", "POST", json.dumps(device.pull_body(cursor)).encode(), b'"changes":[]')
+    elif args.mode == "hello":
+        one = wsgi_call("/bench-hello", "GET", None, b"world")
+    else:
+        bodies = iter([json.dumps(device.batch()).encode() for _ in range(count * 2 + 20)])
+        push = wsgi_call("/api/sync/push", "POST", b"{}", b'"results"')
+        one = lambda: push(next(bodies))  # noqa: E731
+    for _ in range(min(200, count)):
+        one()
+    start = time.perf_counter()
+    for _ in range(count):
+        one()
+    took = (time.perf_counter() - start) / count
+    print(f"{args.mode} on {args.db}: {took * 1e3:.3f} ms per call ({count} calls, preseed {args.preseed} x 100)")
+    if args.profile:
+        profile = cProfile.Profile()
+        profile.enable()
+        for _ in range(count):
+            one()
+        profile.disable()
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+    if args.read_cost:
+        read_cost(app)
+
+
+def read_cost(app: Any) -> None:
+    """CPU per poll read on PostgreSQL: this process and its backend, one connection."""
+    from server.db_events import reads
+    from server.extensions import db
+    from sync import page_read
+
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "postgresql":
+        print("--read-cost needs --db postgresql")
+        return
+    read = reads(engine)
+    probe = page_read.ClientProbe(uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), time_now())
+    audiences = ["x/guard", "y/branch", "z/staff"]
+    with read() as conn:
+        backend = conn.dbapi.driver_connection.info.backend_pid
+    n = 5000
+    for _ in range(200):
+        with read() as conn:
+            page_read.read(conn, audiences, 10**9, 501, probe)
+    ticks0, cpu0, wall0 = _ticks(backend), time.process_time(), time.perf_counter()
+    for _ in range(n):
+        with read() as conn:
+            page_read.read(conn, audiences, 10**9, 501, probe)
+    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    backend_cpu = (_ticks(backend) - ticks0) / os.sysconf("SC_CLK_TCK")
+    print(f"poll read on postgresql: wall {wall / n * 1e6:.0f} us, client CPU {cpu / n * 1e6:.0f} us, "
+          f"backend CPU {backend_cpu / n * 1e6:.0f} us per read ({n} reads, one pooled connection)")
+
+
+def time_now() -> Any:
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc)
+
+
+def _ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+class Device:
+    """One device's client id and mutation counter."""
+
+    def __init__(self, client_id: str) -> None:
+        self.client_id, self.next_id = client_id, 1
+
+    def batch(self, size: int = 100) -> dict[str, Any]:
+        now = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
+        mutator = ours.MUTATORS["incident.report"]
+        mutations = []
+        for _ in range(size):
+            args = json.loads(mutator.args_tpl.replace("%ID%", str(uuid.uuid4())))
+            mutations.append({"id": self.next_id, "name": mutator.name, "at": now, "args": args})
+            self.next_id += 1
+        return {"client_id": self.client_id, "protocol": 1, "sent_at": now, "mutations": mutations}
+
+    def pull_body(self, cursor: str | None) -> dict[str, Any]:
+        return {"client_id": self.client_id, "protocol": 1, "cursor": cursor, "limit": 500}
+
+
+if __name__ == "__main__":
+    main()
