@@ -225,7 +225,11 @@ def as_principal(token: str | None, now: datetime, run: Callable[[Principal, Con
             pass
         db.session.rollback()
     begin_reads(db.session)
-    return run(authenticate_principal(token, now), None)
+    principal = authenticate_principal(token, now)
+    # End the reads: the connection goes back to the pool before ``run`` takes one for
+    # its own reads (a thread holding one while waiting for another can starve the pool).
+    db.session.commit()
+    return run(principal, None)
 
 
 def _remembered() -> dict[str, Principal]:

@@ -202,6 +202,41 @@ def test_an_empty_poll_is_one_statement_outside_a_transaction(device, notes, mon
         assert {status for _, status in seen + statements_remembered} == {"IDLE"}, seen
 
 
+def test_a_pull_holds_one_pooled_connection_at_a_time(device, notes):
+    """The session's connection goes back to the pool before the page is read on a
+    connection of its own: with as many threads as the pool has connections, a burst of
+    first pulls (a restart: no principal remembered) must not leave every thread holding
+    one and waiting for a second."""
+    from sqlalchemy import event
+
+    guard = device("guard")
+    guard.push(guard.note("a"))
+    guard.sync()
+    with notes.app_context():
+        engine = db.engine
+    held, peaks = [0], []
+
+    def checkout(*_args):  # noqa: ANN002
+        held[0] += 1
+        peaks[-1] = max(peaks[-1], held[0])
+
+    def checkin(*_args):  # noqa: ANN002
+        held[0] -= 1
+
+    event.listen(engine, "checkout", checkout)
+    event.listen(engine, "checkin", checkin)
+    try:
+        for forget in (False, True, False):
+            if forget:
+                notes.extensions["remembered_principals"].clear()
+            peaks.append(0)
+            assert guard.pull()["changes"] == []
+    finally:
+        event.remove(engine, "checkout", checkout)
+        event.remove(engine, "checkin", checkin)
+    assert peaks == [1, 1, 1], peaks
+
+
 def test_an_observed_poll_runs_through_sqlalchemy_and_answers_the_same(device, notes):
     """While something listens to the engine's statement events (tracing, APM), the raw
     read steps aside so the listener sees the poll's statement; the answer is the same."""
