@@ -212,7 +212,7 @@ def _workload(cfg: Any, work: Path, run_prefix: str, port: int, db_url: str) -> 
         config={"path": f"/v1/buckets/bench/collections/pull/records?_since={since}", "headers": {"Authorization": admin},
                 "item_pat": '"last_modified"%s*:'})
     latest = _timestamp(http, admin, "pull")
-    out["empty_polls_8"] = loadgen.run(
+    out["empty_polls_8"] = loadgen.run_median(
         "kinto_empty_polls", "get", url, conns=8, duration=cfg.poll_seconds, work=work,
         config={"clients": [{"path": f"/v1/buckets/bench/collections/pull/records?_since={latest}",
                              "headers": {"Authorization": users[i]}} for i in range(8)],

@@ -77,6 +77,8 @@ class WrkResult:
     #: as they come, so 8 connections may land 4/4 or 1/7; the busier worker's one core
     #: then caps the phase (a 1/7 split cost hello-world a quarter of its req/s here).
     conn_split: tuple[int, ...] = ()
+    #: For :func:`run_median`: each round's ``(ok requests/s, conn_split)``, in order.
+    rounds: tuple[tuple[float, tuple[int, ...]], ...] = ()
 
     @property
     def rps(self) -> float:
@@ -135,6 +137,21 @@ def run(name: str, script: str, url: str, *, conns: int, duration: float, config
         lat_mean_ms=d["lat_mean_us"] / us, lat_max_ms=d["lat_max_us"] / us, first_bad=d["first_bad"],
         conn_split=split,
     )
+
+
+def run_median(name: str, script: str, url: str, *, rounds: int = 3, **kwargs: Any) -> WrkResult:
+    """:func:`run` ``rounds`` times, each with new connections; the round of median
+    requests/s, with every round in ``rounds``.
+
+    For the 8-connection phases that can be repeated as they are (hello-world, empty
+    polls): how wrk's connections land on the workers changes from one run to the next
+    (:attr:`WrkResult.conn_split`) and moves a phase by a quarter or more; the median of
+    three is much less a matter of that luck than one run. Not for pushes, whose Lua
+    clients number their mutations from 1 in every run."""
+    results = [run(f"{name}_r{i}", script, url, **kwargs) for i in range(rounds)]
+    middle = sorted(results, key=lambda r: r.rps)[len(results) // 2]
+    middle.rounds = tuple((round(r.rps, 1), r.conn_split) for r in results)
+    return middle
 
 
 def conn_split(url: str) -> tuple[int, ...]:

@@ -207,8 +207,9 @@ def _workload(kind: str, cfg: Any, work: Path, run_prefix: str, port: int, mutat
             "limit": 500, "path": "/api/sync/pull"})
 
     def fixed_pull(name: str, clients: list[Client], cursor: str, seconds: float) -> loadgen.WrkResult:
-        return loadgen.run(name, "post_fixed", url, conns=len(clients), duration=seconds, work=work,
-                           config=fixed_pull_config(clients, cursor))
+        run = loadgen.run_median if len(clients) > 1 else loadgen.run
+        return run(name, "post_fixed", url, conns=len(clients), duration=seconds, work=work,
+                   config=fixed_pull_config(clients, cursor))
 
     def add_100(tag: str, cursor: str) -> str:
         """Push 100 more records into the pulled branch and check a pull from ``cursor``

@@ -112,6 +112,11 @@ def table(kind: str, section: dict[str, Any]) -> str:
     phases = [(f"hello {when}", hello[when]["eight"]) for when in ("before", "after") if when in hello] or [("hello", h8)]
     phases += [(f"{who}:{k}", r) for who, d in (("ours", ours), ("kinto", kinto or {})) for k, r in d.items()
                if isinstance(r, dict)]
+    repeated = [f"{name} " + ", ".join(f"{rps:,.0f} ({'/'.join(map(str, split))})" for rps, split in r["rounds"])
+                for name, r in phases if r.get("rounds")]
+    if repeated:
+        lines.append("   median of 3 runs, each with new connections (req/s, connections per worker): "
+                     + "; ".join(repeated))
     skewed = [f"{name} {'/'.join(map(str, r['conn_split']))}" for name, r in phases if uneven(r.get("conn_split"))]
     if skewed:
         lines.append("   connections per worker uneven (the busier worker's core caps the phase): " + ", ".join(skewed))
