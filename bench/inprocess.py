@@ -8,7 +8,10 @@ and the app is called directly, so neither a test client nor a server is in the 
 
 * ``poll``: an empty poll from the head cursor (one device, principal remembered);
 * ``push``: a batch of 100 ``incident.report`` (each call a new batch);
-* ``hello``: a route of the same app answering ``{"hello": "world"}``: the floor.
+* ``hello``: a route of the same app answering ``{"hello": "world"}``: the floor;
+* ``pull``: a full pull of the guard's scope from ``cursor: null`` in pages of 500 (best of
+  5), and with ``--history ROWS`` again after that many feed rows of 50 other branches
+  are written and analyzed as ``run.py`` does (``ours.seed_history``).
 
 With ``--read-cost`` (PostgreSQL) it also reads the poll's statement 5,000 times on one
 pooled connection and prints the wall time and the CPU time of the client process and
@@ -17,6 +20,7 @@ top functions for the timed calls.
 
     .venv/bin/python bench/inprocess.py --db sqlite --mode poll
     .venv/bin/python bench/inprocess.py --db postgresql --mode poll --read-cost
+    .venv/bin/python bench/inprocess.py --db postgresql --mode pull --preseed 100 --history 1000000
 """
 from __future__ import annotations
 
@@ -42,7 +46,8 @@ import servers  # noqa: E402
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
-    ap.add_argument("--mode", choices=["poll", "push", "hello"], default="poll")
+    ap.add_argument("--mode", choices=["poll", "push", "hello", "pull"], default="poll")
+    ap.add_argument("--history", type=int, default=0, help="pull: feed rows of other branches added before the second pull")
     ap.add_argument("--count", type=int, default=None, help="timed calls (poll/hello 5,000; push 100)")
     ap.add_argument("--preseed", type=int, default=1, help="batches of 100 pushed before (default 1)")
     ap.add_argument("--profile", action="store_true")
@@ -59,12 +64,12 @@ def main() -> None:
         seed = json.loads(ours.flask(ROOT, env, "seed-demo", "--password", ours.PASSWORD, "--json"))
         os.environ.update(env)
         sys.path.insert(0, str(ROOT))
-        measure(args, count, ours.account(seed, "guard"))
+        measure(args, count, ours.account(seed, "guard"), db)
     finally:
         db.drop()
 
 
-def measure(args: argparse.Namespace, count: int, guard: str) -> None:
+def measure(args: argparse.Namespace, count: int, guard: str, db: servers.Database) -> None:
     from werkzeug.test import EnvironBuilder
 
     from wsgi import app
@@ -86,6 +91,28 @@ def measure(args: argparse.Namespace, count: int, guard: str) -> None:
         cursor = page["cursor"]
         if not page["has_more"]:
             break
+
+    if args.mode == "pull":
+        def full_pull() -> tuple[float, int]:
+            best, changes = float("inf"), 0
+            for _ in range(5):
+                start, page_cursor, changes = time.perf_counter(), None, 0
+                while True:
+                    page = client.post("/api/sync/pull", json=device.pull_body(page_cursor), headers=headers).get_json()
+                    page_cursor, changes = page["cursor"], changes + len(page["changes"])
+                    if not page["has_more"]:
+                        break
+                best = min(best, time.perf_counter() - start)
+            return best * 1e3, changes
+
+        took, changes = full_pull()
+        print(f"full pull on {args.db}: {took:.1f} ms for {changes:,} changes (best of 5)")
+        if args.history:
+            before, after = ours.seed_history(db, args.history, ours.MUTATORS["incident.report"])
+            again, changes = full_pull()
+            print(f"full pull on {args.db} with {after:,} feed rows stored (was {before:,}): {again:.1f} ms for "
+                  f"{changes:,} changes ({again / took:.2f}x)")
+        return
 
     def wsgi_call(path: str, method: str, body: bytes | None, expect: bytes) -> Callable[[], None]:
         base = EnvironBuilder(path=path, method=method, data=body, content_type="application/json",

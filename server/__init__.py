@@ -21,7 +21,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | Non
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database_url,
-        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.database_url),
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.database_url, settings.pg_random_page_cost),
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         TESTING=settings.testing,
         JSON_SORT_KEYS=False,
@@ -56,11 +56,15 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | Non
     return app
 
 
-def _engine_options(url: str) -> dict[str, Any]:
+def _engine_options(url: str, pg_random_page_cost: str = "") -> dict[str, Any]:
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
     # No pool_pre_ping: db_events pings a connection only after it sat idle (#3).
-    return {"pool_size": 10, "max_overflow": 20}
+    options: dict[str, Any] = {"pool_size": 10, "max_overflow": 20}
+    if pg_random_page_cost and url.startswith("postgresql"):
+        # Set at connect (libpq's startup options: no round trip). See config.DEFAULTS.
+        options["connect_args"] = {"options": f"-c random_page_cost={pg_random_page_cost}"}
+    return options
 
 
 def _migrations_dir() -> str:

@@ -31,6 +31,10 @@ DEFAULTS: dict[str, Any] = {
     "photo_dir": None,  # None -> <instance>/photos
     "photo_max_bytes": 10 * 1024 * 1024,
     "scheduler_lease_seconds": 30,
+    # PostgreSQL: the app's connections plan with this random_page_cost (SSD storage; "" =
+    # the server's own). At the default 4, a pull's page over an audience that grew since
+    # ANALYZE is read whole and sorted per page; at 1.1 it is read in index order (#3).
+    "pg_random_page_cost": "1.1",
     "testing": False,
 }
 
@@ -62,6 +66,7 @@ class Settings:
     photo_dir: str = ""
     photo_max_bytes: int = 10 * 1024 * 1024
     scheduler_lease_seconds: int = 30
+    pg_random_page_cost: str = "1.1"
     testing: bool = False
 
     def with_overrides(self, **kw: Any) -> "Settings":
@@ -83,6 +88,14 @@ def _parse(key: str, raw: Any) -> Any:
         return raw
     if key == "testing":
         return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if key == "pg_random_page_cost":
+        value = raw.strip()
+        try:
+            if value and not float(value) > 0:
+                raise ValueError
+        except ValueError:
+            raise RuntimeError(f"FIELDOPS_PG_RANDOM_PAGE_COST must be a positive number or empty, not {raw!r}") from None
+        return value
     if key in _INT_KEYS:
         try:
             return int(raw)

@@ -29,7 +29,9 @@ def test_default_database_is_sqlite_under_instance(tmp_path):
     assert s.database_url == f"sqlite:///{tmp_path}/fieldops.sqlite3"
 
 
-@pytest.mark.parametrize("env", [{"FIELDOPS_LOGIN_MAX_FAILURES": "five"}, {"FIELDOPS_LOG_LEVEL": "LOUD"}])
+@pytest.mark.parametrize("env", [{"FIELDOPS_LOGIN_MAX_FAILURES": "five"}, {"FIELDOPS_LOG_LEVEL": "LOUD"},
+                                 {"FIELDOPS_PG_RANDOM_PAGE_COST": "cheap"}, {"FIELDOPS_PG_RANDOM_PAGE_COST": "0"},
+                                 {"FIELDOPS_PG_RANDOM_PAGE_COST": "1; DROP TABLE staff"}])
 def test_bad_values_fail_fast(tmp_path, env):
     with pytest.raises(RuntimeError):
         load_settings(str(tmp_path), environ=env)
@@ -38,3 +40,16 @@ def test_bad_values_fail_fast(tmp_path, env):
 def test_unknown_override_fails_fast(tmp_path):
     with pytest.raises(RuntimeError):
         load_settings(str(tmp_path), overrides={"not_a_setting": 1}, environ={})
+
+
+def test_the_postgresql_page_cost_reaches_the_connections_or_stays_out(tmp_path):
+    """``random_page_cost`` rides in libpq's startup options (see tests/sync/test_pg_page_plan.py
+    for what it does); empty leaves the server's own; SQLite has no such thing."""
+    from server import _engine_options
+
+    pg = "postgresql+psycopg://u@h/db"
+    assert load_settings(str(tmp_path), environ={}).pg_random_page_cost == "1.1"
+    assert load_settings(str(tmp_path), environ={"FIELDOPS_PG_RANDOM_PAGE_COST": " 2 "}).pg_random_page_cost == "2"
+    assert _engine_options(pg, "1.1")["connect_args"] == {"options": "-c random_page_cost=1.1"}
+    assert "connect_args" not in _engine_options(pg, "")
+    assert "options" not in _engine_options("sqlite:///x.sqlite3", "1.1")["connect_args"]
