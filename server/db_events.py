@@ -163,7 +163,8 @@ def _read_connection(engine: Engine) -> Iterator[RawConnection | Connection]:
             try:
                 yield RawConnection(engine.dialect, pooled)
             finally:
-                driver.autocommit = False
+                if not driver.closed:  # a lost one is dropped below; its own error is the one to raise
+                    driver.autocommit = False
         else:
             yield RawConnection(engine.dialect, pooled)
     except BaseException:

@@ -73,3 +73,26 @@ def test_a_request_after_the_database_dropped_every_connection_is_answered(pg_ap
     assert client.get("/healthz").status_code == 200
     _terminate(pg_app, "datname = current_database() AND pid <> pg_backend_pid()")
     assert client.get("/healthz").status_code == 200
+
+
+def test_a_raw_read_on_a_connection_that_died_fails_with_its_own_error_and_drops_it(pg_app):
+    """The sync engine's raw read (``db_events.reads``) on a connection killed since its
+    last use (inside the ping window): the read's own error comes out, not one from
+    handing the dead connection back, and the pool replaces it."""
+    import psycopg
+
+    from sync import page_read
+
+    with pg_app.app_context():
+        read = db_events.reads(db.engine)
+    with read() as conn:
+        dead = conn.dbapi.driver_connection.info.backend_pid
+    _terminate(pg_app, "pid = %(pid)s", pid=dead)
+    with pytest.raises(psycopg.OperationalError) as failed:
+        with read() as conn:
+            assert conn.dbapi.driver_connection.info.backend_pid == dead  # handed out unpinged
+            page_read.read(conn, {"x/note/public"}, 0, 10)
+    assert "terminating connection" in str(failed.value), repr(failed.value)  # not "the connection is lost"
+    with read() as conn:
+        assert conn.dbapi.driver_connection.info.backend_pid != dead
+        assert page_read.read(conn, {"x/note/public"}, 0, 10).rows == []
