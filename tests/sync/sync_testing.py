@@ -190,8 +190,6 @@ def driver_statements(engine: Any) -> Iterator[list[tuple[str, str]]]:
         event.remove(engine.pool, "checkout", on_checkout)
         for dbapi_conn in touched:
             if postgresql:
-                import psycopg
-
                 dbapi_conn.cursor_factory = psycopg.Cursor
             else:
                 dbapi_conn.set_trace_callback(None)
