@@ -139,7 +139,7 @@ def measure(args: argparse.Namespace, count: int, guard: str, db: servers.Databa
     elif args.mode == "hello":
         one = wsgi_call("/bench-hello", "GET", None, b"world")
     else:
-        bodies = iter([json.dumps(device.batch()).encode() for _ in range(count * 2 + 20)])
+        bodies = iter([json.dumps(device.batch()).encode() for _ in range(min(200, count) + count * 2)])
         push = wsgi_call("/api/sync/push", "POST", b"{}", b'"results"')
         one = lambda: push(next(bodies))  # noqa: E731
     for _ in range(min(200, count)):
@@ -155,7 +155,7 @@ def measure(args: argparse.Namespace, count: int, guard: str, db: servers.Databa
         for _ in range(count):
             one()
         profile.disable()
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profile).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative")).print_stats(int(os.environ.get("BENCH_PROFILE_LINES", "40")))
     if args.read_cost:
         read_cost(app)
 
