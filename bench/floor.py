@@ -12,6 +12,8 @@ Prints, per kind, the median ratio to hello-world (8 connections) of:
   stored, in mutations/s (target for push: 2x);
 - ``validate-store`` (1 and 8 connections): the same plus one ``executemany`` of the
   batch and a commit.
+- ``contract`` (1 and 8 connections): the three rows the contract asks of each mutation
+  (log, record, feed), raw, in one transaction: the floor of a push that keeps it.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Callable
 
 import loadgen
 import ours
@@ -40,6 +43,10 @@ def push_body(size: int = 100) -> str:
     return json.dumps({"client_id": str(uuid.uuid4()), "protocol": 1, "sent_at": now, "mutations": mutations})
 
 
+def fresh(cfg: dict | Callable[[], dict]) -> dict:
+    return cfg() if callable(cfg) else cfg
+
+
 def one_kind(kind: str, rounds: int, seconds: int, work: Path) -> dict[str, list[float]]:
     db = servers.Database(kind, f"bench_floor_{kind[:2]}", work).create()
     env = {"DATABASE_URL": db.url, "BENCH_SERVER_ROOT": str(BENCH_DIR.parent), "PYTHONDONTWRITEBYTECODE": "1"}
@@ -53,24 +60,36 @@ def one_kind(kind: str, rounds: int, seconds: int, work: Path) -> dict[str, list
         return {"clients": [{"headers": headers, "body": body}] * conns, "path": path, "item_pat": item}
 
     body = push_body()
+
+    def contract(conns: int) -> Callable[[], dict]:
+        """``sync_push.lua``'s globals, new for every run: the contract's rows have keys,
+        so each run's clients and records are new (ids rising from 1 per client)."""
+        mutator = ours.MUTATORS["incident.report"]
+        return lambda: {"clients": [{"client_id": str(uuid.uuid4()), "headers": headers} for _ in range(conns)],
+                        "batch": 100, "path": "/contract", "mut_name": mutator.name, "args_tpl": mutator.args_tpl,
+                        "run_prefix": uuid.uuid4().hex[:8]}
     phases = {
         "select1_8": ("post_fixed", 8, fixed("/select1", "{}", 8, '"changes"'), "rps"),
         "validate_1": ("post_fixed", 1, fixed("/validate", body, 1, '"status"'), "items_per_s"),
         "store_1": ("post_fixed", 1, fixed("/validate-store", body, 1, '"status"'), "items_per_s"),
         "store_8": ("post_fixed", 8, fixed("/validate-store", body, 8, '"status"'), "items_per_s"),
+        "contract_1": ("sync_push", 1, contract(1), "items_per_s"),
+        "contract_8": ("sync_push", 8, contract(8), "items_per_s"),
     }
     out: dict[str, list[float]] = {name: [] for name in phases}
     try:
+        subprocess.run([sys.executable, "-c", "import floor_app"], cwd=BENCH_DIR, env={**os.environ, **env},
+                       check=True, timeout=120)  # the tables, once, before two workers race to make them
         with servers.Server(f"floor-{kind}", gunicorn, "floor_app:app", port=port, cwd=BENCH_DIR, env=env,
                             log_dir=work):
             loadgen.run("warm_hello", "get", url, conns=8, duration=1, config=hello, work=work)
             for name, (script, conns, cfg, _) in phases.items():
-                loadgen.run(f"warm_{name}", script, url, conns=conns, duration=1, config=cfg, work=work)
+                loadgen.run(f"warm_{name}", script, url, conns=conns, duration=1, config=fresh(cfg), work=work)
             for r in range(rounds):
                 base = loadgen.run(f"hello_{r}", "get", url, conns=8, duration=seconds, config=hello, work=work)
                 for name, (script, conns, cfg, figure) in phases.items():
-                    res = loadgen.run(f"{name}_{r}", script, url, conns=conns, duration=seconds, config=cfg,
-                                      work=work)
+                    res = loadgen.run(f"{name}_{r}", script, url, conns=conns, duration=seconds,
+                                      config=fresh(cfg), work=work)
                     if not res.clean():
                         raise RuntimeError(f"{name} not clean: {res.first_bad}")
                     out[name].append(getattr(res, figure) / base.rps)
