@@ -11,7 +11,7 @@ Prints, per kind, the median ratio to hello-world (8 connections) of:
 - ``validate`` (1 connection, batches of 100): marshmallow on every mutation and nothing
   stored, in mutations/s (target for push: 2x);
 - ``validate-store`` (1 and 8 connections): the same plus one ``executemany`` of the
-  batch and a commit.
+  batch and a commit;
 - ``contract`` (1 and 8 connections): the three rows the contract asks of each mutation
   (log, record, feed), raw, in one transaction: the floor of a push that keeps it.
 """
@@ -68,6 +68,7 @@ def one_kind(kind: str, rounds: int, seconds: int, work: Path) -> dict[str, list
         return lambda: {"clients": [{"client_id": str(uuid.uuid4()), "headers": headers} for _ in range(conns)],
                         "batch": 100, "path": "/contract", "mut_name": mutator.name, "args_tpl": mutator.args_tpl,
                         "run_prefix": uuid.uuid4().hex[:8]}
+
     phases = {
         "select1_8": ("post_fixed", 8, fixed("/select1", "{}", 8, '"changes"'), "rps"),
         "validate_1": ("post_fixed", 1, fixed("/validate", body, 1, '"status"'), "items_per_s"),

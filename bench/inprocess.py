@@ -16,7 +16,8 @@ and the app is called directly, so neither a test client nor a server is in the 
 With ``--read-cost`` (PostgreSQL) it also reads the poll's statement 5,000 times on one
 pooled connection and prints the wall time and the CPU time of the client process and
 of its PostgreSQL backend (``/proc/<pid>/stat``) per read. ``--profile`` prints cProfile's
-top functions for the timed calls.
+top functions for the timed calls (``BENCH_PROFILE_SORT``, default ``cumulative``, e.g.
+``tottime``; ``BENCH_PROFILE_LINES``, default 40).
 
     .venv/bin/python bench/inprocess.py --db sqlite --mode poll
     .venv/bin/python bench/inprocess.py --db postgresql --mode poll --read-cost
@@ -155,7 +156,8 @@ def measure(args: argparse.Namespace, count: int, guard: str, db: servers.Databa
         for _ in range(count):
             one()
         profile.disable()
-        pstats.Stats(profile).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative")).print_stats(int(os.environ.get("BENCH_PROFILE_LINES", "40")))
+        stats = pstats.Stats(profile).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative"))
+        stats.print_stats(int(os.environ.get("BENCH_PROFILE_LINES", "40")))
     if args.read_cost:
         read_cost(app)
 
