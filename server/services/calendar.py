@@ -222,7 +222,8 @@ def _next_version(year: int) -> int:
 
 def _validate(year: int, days: Iterable[Mapping[str, Any]], complete: bool) -> None:
     if year not in LOADABLE_YEARS:
-        raise ValidationFailed({"year": [f"Must be between {LOADABLE_YEARS[0]} and {LOADABLE_YEARS[-1]}."]})
+        message = f"The year must be between {LOADABLE_YEARS[0]} and {LOADABLE_YEARS[-1]}."
+        raise ValidationFailed({"year": [message]}, message)
     errors: dict[int, dict[str, list[str]]] = {}
     seen: set[date] = set()
     holidays = 0
@@ -234,12 +235,19 @@ def _validate(year: int, days: Iterable[Mapping[str, Any]], complete: bool) -> N
         seen.add(day["date"])
         holidays += day["kind"] == RC.HOLIDAY
     if errors:
-        raise ValidationFailed({"days": errors})
+        raise ValidationFailed({"days": errors}, describe({"days": errors}))
     if complete and year not in PACKAGE_YEARS and not holidays:
-        raise ValidationFailed(
-            {"days": [f"A complete {year} lists its statutory holidays; this load has none."]},
-            code="calendar_year_empty",
-        )
+        message = f"A complete {year} lists its statutory holidays; this load has none."
+        raise ValidationFailed({"days": [message]}, message, code="calendar_year_empty")
+
+
+def describe(errors: Mapping[Any, Any] | list[Any], path: str = "") -> str:
+    """Field errors as one line an administrator reads at a terminal:
+    ``days.0.date: 2026-12-31 is not in 2027.``"""
+    if isinstance(errors, list) and all(isinstance(e, str) for e in errors):
+        return f"{path}: {' '.join(errors)}" if path else " ".join(errors)
+    items = errors.items() if isinstance(errors, Mapping) else enumerate(errors)
+    return "; ".join(describe(sub, f"{path}.{key}" if path else str(key)) for key, sub in items)
 
 
 def _authorise(actor: Staff | None) -> None:
