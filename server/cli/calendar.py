@@ -40,7 +40,8 @@ def load(year: int, path: Path, complete: bool) -> None:
 
     try:
         data = _parse(path, complete)
-        shown = svc.load_year(None, year, data, current_app.extensions["clock"].now(), loaded_by=_operator(), origin=path.name)
+        now = current_app.extensions["clock"].now()
+        shown = svc.load_year(None, year, data, now, loaded_by=_operator(), origin=path.name)
     except AppError as exc:
         _fail(exc)
     click.echo(json.dumps(CalendarYearOut().dump(shown), ensure_ascii=False))
@@ -59,14 +60,16 @@ def _parse(path: Path, complete: bool) -> dict[str, Any]:
     """The file as ``CalendarYearIn`` loads it; a malformed file is ``validation_failed``."""
     from ..services.calendar import describe
 
-    text = path.read_text(encoding="utf-8-sig")
     try:
+        text = path.read_text(encoding="utf-8-sig")
         if path.suffix.lower() == ".json" or text.lstrip().startswith("["):
             rows = json.loads(text)
         else:
-            rows = [{k: (v or None) if k == "name" else v for k, v in r.items()} for r in csv.DictReader(io.StringIO(text))]
+            # An empty CSV cell is "no name", as JSON's null is.
+            rows = [{k: (v or None) if k == "name" else v for k, v in row.items()} for row in csv.DictReader(io.StringIO(text))]
     except (ValueError, csv.Error) as exc:
-        raise ValidationFailed({"file": [f"Not valid CSV or JSON: {exc}"]}) from None
+        message = f"{path.name} is not valid CSV or JSON: {exc}"
+        raise ValidationFailed({"file": [message]}, message) from None
     try:
         return CalendarYearIn().load({"complete": complete, "days": rows})
     except ValidationError as exc:

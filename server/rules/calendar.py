@@ -67,6 +67,7 @@ class Day:
 
     @property
     def is_working(self) -> bool:
+        """Ordinary weekdays and worked weekends; not weekends, not holidays."""
         return self.kind in ("workday", "adjusted_workday")
 
 
@@ -97,6 +98,7 @@ class WorkingCalendar:
     years: Mapping[int, str]
 
     def is_known(self, year: int) -> bool:
+        """Whether ``year`` is in the package or loaded as complete."""
         return year in self.years
 
     def day(self, d: date) -> Day:
@@ -156,10 +158,13 @@ def build_calendar(
 def hours_key(day: Day, adjusted_workday_hours: str) -> str:
     """The key of a branch's weekly hours that applies on ``day``: ``holiday`` on a
     statutory holiday (the holiday variant of business and guarded hours, R-SEC-5),
-    ``adjusted_workday_hours`` (a branch setting) on a weekend worked, else the weekday's."""
+    ``adjusted_workday_hours`` (a branch setting) on a weekend worked, else the weekday's.
+    Raises ``ValueError`` when the setting names no key of the weekly hours."""
     if day.kind == HOLIDAY:
         return HOLIDAY_HOURS_KEY
     if day.kind == "adjusted_workday":
+        if adjusted_workday_hours not in (*WEEKDAY_KEYS, HOLIDAY_HOURS_KEY):
+            raise ValueError(f"adjusted_workday_hours must name a day of the week, not {adjusted_workday_hours!r}")
         return adjusted_workday_hours
     return WEEKDAY_KEYS[day.day.weekday()]
 
@@ -182,6 +187,7 @@ class Unknown:
 
     @property
     def message(self) -> str:
+        """"deadline unknown: the 2027 calendar is not loaded" — what the case shows."""
         return unknown_message(self.year)
 
 

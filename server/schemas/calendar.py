@@ -24,7 +24,9 @@ class CalendarYearIn(Schema):
 
 class CalendarDayOut(Schema):
     date = fields.Date()
-    kind = fields.String(metadata={"description": "holiday, adjusted_workday, or workday (a weekday holiday taken back)"})
+    kind = fields.String(
+        metadata={"description": "holiday, adjusted_workday, or workday (a weekday holiday taken back)"}
+    )
     name = fields.String(allow_none=True)
     source = fields.String(metadata={"description": "package or loaded"})
 

@@ -75,7 +75,9 @@ def _current_loads() -> dict[int, RC.LoadedYear]:
         .subquery()
     )
     rows = db.session.execute(
-        select(CalendarLoad.year, CalendarLoad.complete, CalendarLoad.loaded_at, CalendarDay.day, CalendarDay.kind, CalendarDay.name)
+        select(
+            CalendarLoad.year, CalendarLoad.complete, CalendarLoad.loaded_at, CalendarDay.day, CalendarDay.kind, CalendarDay.name
+        )
         .join(latest, and_(CalendarLoad.year == latest.c.year, CalendarLoad.version == latest.c.version))
         .outerjoin(CalendarDay, CalendarDay.load_id == CalendarLoad.id)
     ).all()
@@ -206,11 +208,14 @@ def load_year(
         with db.session.begin_nested():
             db.session.add(load)
             db.session.flush()
-            db.session.add_all(CalendarDay(load_id=load.id, day=d["date"], kind=d["kind"], name=d.get("name")) for d in days)
+            db.session.add_all(
+                CalendarDay(load_id=load.id, day=d["date"], kind=d["kind"], name=d.get("name")) for d in days
+            )
             db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise Conflict(f"Another load of {year} landed at the same moment; load again.", code="calendar_load_conflict") from None
+        message = f"Another load of {year} landed at the same moment; load again."
+        raise Conflict(message, code="calendar_load_conflict") from None
     db.session.commit()
     db.session().info.pop(_CACHE_KEY, None)
     return show_year(actor, year)

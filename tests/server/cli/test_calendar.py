@@ -73,6 +73,10 @@ def test_calendar_load_refuses_a_bad_file_with_a_code(runner, tmp_path):
     assert json.loads(done.stderr) == {"error": "validation_failed", "detail": "days.0.kind: Must be one of: holiday, workday."}
     broken = write(tmp_path, "broken.json", "[{")
     assert json.loads(runner.invoke(args=["calendar", "load", "--year", "2027", "--file", broken]).stderr)["error"] == "validation_failed"
+    latin1 = tmp_path / "latin1.csv"
+    latin1.write_bytes("date,kind,name\n2027-01-01,holiday,Fête\n".encode("latin-1"))
+    undecodable = runner.invoke(args=["calendar", "load", "--year", "2027", "--file", str(latin1)])
+    assert undecodable.exit_code == 1 and "latin1.csv is not valid CSV or JSON" in json.loads(undecodable.stderr)["detail"]
     other_year = write(tmp_path, "2026.csv", "date,kind,name\n2026-12-31,holiday,x\n")
     refused = runner.invoke(args=["calendar", "load", "--year", "2027", "--file", other_year])
     assert refused.exit_code == 1

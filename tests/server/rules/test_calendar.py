@@ -158,6 +158,9 @@ def test_a_load_corrects_a_year_the_package_knows():
     assert got.working_date == date(2026, 10, 7)
     assert got.calendar == f"{PKG}+loaded:2026@2026-12-31T09:30:00Z"
     assert deadline(sh(2026, 10, 7, 12), cal=cal).working_date == date(2026, 10, 9)
+    # A load of a package year that lists no day changes nothing, and says so.
+    untouched = calendar(RC.LoadedYear(2026, False, LOADED_AT, {}))
+    assert untouched.years[2026] == PKG and deadline(sh(2026, 10, 6, 12), cal=untouched).working_date == date(2026, 10, 8)
 
 
 def test_hours_key_names_the_holiday_variant_and_the_worked_weekend():
@@ -166,6 +169,8 @@ def test_hours_key_names_the_holiday_variant_and_the_worked_weekend():
     assert RC.hours_key(cal.day(date(2026, 2, 14)), "fri") == "fri"
     assert RC.hours_key(cal.day(date(2026, 3, 7)), "mon") == "sat"
     assert RC.hours_key(cal.day(date(2026, 3, 12)), "mon") == "thu"
+    with pytest.raises(ValueError):
+        RC.hours_key(cal.day(date(2026, 2, 14)), "monday")
 
 
 def test_add_working_days_refuses_naive_times_and_no_days():
