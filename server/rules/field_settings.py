@@ -24,6 +24,8 @@ DEFAULTS: dict[str, Any] = {
     "floor_round_slots": {"0930": "09:30", "1130": "11:30", "1600": "16:00"},
     # R-OPS-2: the scheduled coaching demonstration (两示范), local time.
     "coaching_times": ["10:30"],
+    # Working days: whose weekly hours a weekend worked by the national calendar (调休上班) keeps.
+    "adjusted_workday_hours": "mon",
 }
 
 

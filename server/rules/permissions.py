@@ -90,6 +90,8 @@ RECORD_EDITORS: dict[str, frozenset[str]] = {
 
 #: May create, list, rotate checkpoints and print their labels.
 CHECKPOINT_ADMINS = RECORD_EDITORS["checkpoint"]
+#: Who reads and loads the national working-day calendar (domain.md: admins manage calendars).
+CALENDAR_ADMINS = frozenset({R.ADMIN})
 #: May upload incident photos: whoever may report an incident (R-SEC-4).
 PHOTO_UPLOADERS = MUTATION_ROLES["incident.report"]
 
