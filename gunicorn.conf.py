@@ -12,3 +12,8 @@ threads = int(os.environ.get("FIELDOPS_THREADS", "16"))
 timeout = 60
 graceful_timeout = 10
 accesslog = "-"
+
+# Requests gunicorn refuses itself answer problem+json like the app (#12).
+from server.gunicorn_errors import install as _install_problem_errors  # noqa: E402
+
+_install_problem_errors()
