@@ -91,19 +91,18 @@ def _has_nul_query() -> dict[str, list[str]]:
     return errors
 
 
-def _is_chunked() -> bool:
-    return "chunked" in request.headers.get("Transfer-Encoding", "").lower() or bool(
-        request.environ.get("wsgi.input_terminated"))
-
-
 def _check_size(limit: int) -> bool:
-    """Whether the request has a body; raises :class:`TooLarge` past ``limit``."""
-    length = request.content_length
-    if length is not None and not _is_chunked():
+    """Whether the request has a body; raises :class:`TooLarge` past ``limit``.
+
+    A body with a ``Content-Length`` is judged by it and left unread (sync push reads it
+    straight off ``wsgi.input``). One without (chunked) is read, to one byte past the
+    limit and no further, and kept for the view."""
+    length = request.content_length  # None when chunked
+    if length is not None:
         if length > limit:
             raise TooLarge(f"The body is {length} bytes; the limit is {limit}.", max_bytes=limit)
         return length > 0
-    request.max_content_length = limit + 1  # read one byte past the limit, never more
+    request.max_content_length = limit + 1
     data = request.get_data(cache=True)
     if len(data) > limit:
         raise TooLarge(f"The body is over the limit of {limit} bytes.", max_bytes=limit)
