@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from ..services import photo as photo_service
+from ..input_gate import raw_body
 from .context import auth_required, current_auth, now
 from .openapi import doc
 
@@ -18,6 +19,7 @@ bp = Blueprint("photos", __name__, url_prefix="/api")
 
 @bp.put("/photos/<sha256>")
 @doc(status=201, errors=(400, 403, 409, 413, 415, 422), tags=["photos"])
+@raw_body(lambda settings: settings.photo_max_bytes)
 @auth_required
 def put_photo(sha256: str) -> tuple[dict, int]:
     """Store a photo or a chunk of one (see the module docstring)."""
