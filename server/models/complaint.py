@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..rules.calendar import unknown_message
@@ -82,6 +82,12 @@ class Complaint(AttributedTimes, db.Model):
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
+    #: The history, loaded with the case in one extra query per batch (no N+1).
+    events: Mapped[list["ComplaintEvent"]] = relationship(
+        lazy="selectin", order_by=lambda: (ComplaintEvent.version, ComplaintEvent.received_at),
+        cascade="all, delete-orphan",
+    )
+
     def to_dict(self) -> dict[str, Any]:
         """The intake form as pulled and listed (customer fields: R-SEC-10 readers only)."""
         unknown = self.deadline_unknown_year
@@ -130,6 +136,7 @@ class Complaint(AttributedTimes, db.Model):
             "customer_response": self.customer_response,
             "resolved_by": str(self.resolved_by) if self.resolved_by else None,
             "resolved_at": iso(self.resolved_at),
+            "events": [e.to_dict() for e in self.events],
             "times": times_dict(self),
             "updated_at": iso(self.updated_at),
         }

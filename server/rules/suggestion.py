@@ -16,7 +16,7 @@ the stable rejection code and the ids it concerns.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable, Mapping
 from zoneinfo import ZoneInfo
 
@@ -112,8 +112,8 @@ def check_open(business_date: date, at: datetime, closes_at: datetime, zone: str
 
 def session_due_at(business_date: date, zone: str) -> datetime:
     """When the day's box work is due: the end of the business date, local (R-BOX-1, R-BOX-3
-    "the same day"); compliance alerts on it."""
-    return datetime.combine(business_date + timedelta(days=1), time(0), ZoneInfo(zone))
+    "the same day"), aware UTC; compliance alerts on it."""
+    return datetime.combine(business_date + timedelta(days=1), time(0), ZoneInfo(zone)).astimezone(timezone.utc)
 
 
 def check_close(

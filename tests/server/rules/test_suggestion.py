@@ -46,7 +46,8 @@ def test_r_box_1_open_after_close_of_business(at, late, code):
 
 
 def test_r_box_1_session_is_due_by_the_end_of_the_business_date():
-    assert SR.session_due_at(DAY, SH) == sh(date(2026, 11, 28), 0)
+    due = SR.session_due_at(DAY, SH)
+    assert due == sh(date(2026, 11, 28), 0) and due.utcoffset().total_seconds() == 0
 
 
 def test_r_box_2_close_refused_with_the_entries_missing_a_reply():
