@@ -10,3 +10,5 @@ from .incident import Incident, IncidentPhoto, Photo  # noqa: F401
 from .calendar import CalendarDay, CalendarLoad  # noqa: F401
 from .secret import AppSecret  # noqa: F401
 from .photo_store import PhotoBlob, PhotoUploadPart  # noqa: F401
+from .suggestion import BoxCallback, BoxEntry, BoxSession  # noqa: F401
+from .complaint import Complaint, ComplaintCode, ComplaintEvent  # noqa: F401

@@ -22,6 +22,15 @@ FIELD_SUPERVISORS = frozenset(
 #: Who reads floor rounds and coaching (R-OPS-1, R-OPS-2): no admin, no field role.
 FLOOR_READERS = frozenset({R.LOBBY_MANAGER, R.SERVICE_QUALITY_OFFICER, R.OPERATIONS_MANAGER, R.BRANCH_PRESIDENT})
 
+#: Who reads the suggestion box (R-BOX-1..4): its keeper and the branch's supervisors.
+BOX_READERS = frozenset({R.LOBBY_MANAGER, R.SERVICE_QUALITY_OFFICER, R.OPERATIONS_MANAGER, R.BRANCH_PRESIDENT})
+#: Who works complaint cases: takers (teller and above, R-CMP-5) and, for cases escalated
+#: to the parent branch, regional officers (R-SEC-10). Ownership checks are the handlers'.
+COMPLAINT_WORKERS = R.CUSTOMER_DATA_ROLES | {R.REGIONAL_OFFICER}
+#: Audience of complaints escalated to the parent branch's functional department: read by
+#: regional officers whatever their own branch (R-SEC-10 "regional_officer for escalated cases").
+REGIONAL_COMPLAINTS = "regional/complaint"
+
 #: role × entity: which roles' devices receive records of each entity (same branch).
 ENTITY_READERS: dict[str, frozenset[str]] = {
     "branch": ALL_ROLES,
@@ -45,6 +54,13 @@ ENTITY_READERS: dict[str, frozenset[str]] = {
     "checkpoint": FIELD_SUPERVISORS | {R.GUARD},
     "patrol": FIELD_SUPERVISORS | {R.GUARD},
     "incident": FIELD_SUPERVISORS | {R.GUARD},
+    # The lobby (R-BOX-*, R-CMP-*): customer names, contacts and complaint text, so only
+    # customer-data roles of the branch (R-SEC-10). The box is the lobby manager's work,
+    # read by those who supervise it; every customer-data role works on complaints.
+    "box_session": BOX_READERS,
+    "box_entry": BOX_READERS,
+    "box_callback": BOX_READERS,
+    "complaint": R.CUSTOMER_DATA_ROLES,
 }
 
 #: role × entity: roles whose devices receive only the records *they are a party to*
@@ -78,6 +94,17 @@ MUTATION_ROLES: dict[str, frozenset[str]] = {
     "patrol.record": frozenset({R.GUARD}),
     "incident.report": (FIELD_SUPERVISORS - {R.ADMIN}) | {R.GUARD},
     "incident.resolve": FIELD_SUPERVISORS - {R.ADMIN},
+    # The lobby: the box is the lobby manager's (R-BOX-1); complaints are taken by teller
+    # and above (R-CMP-5) and worked by their owner (checked by the handlers).
+    "box.open": frozenset({R.LOBBY_MANAGER}),
+    "box.entry": frozenset({R.LOBBY_MANAGER}),
+    "box.reply": frozenset({R.LOBBY_MANAGER}),
+    "box.callback": frozenset({R.LOBBY_MANAGER}),
+    "box.close": frozenset({R.LOBBY_MANAGER}),
+    "complaint.open": R.CUSTOMER_DATA_ROLES,
+    **{f"complaint.{verb}": COMPLAINT_WORKERS for verb in (
+        "escalate", "handover", "promise", "extend", "appraisal", "resolve", "contact", "note", "report",
+    )},
 }
 
 #: role × record kind maintained over REST (not by devices): who may write it.
@@ -92,11 +119,16 @@ RECORD_EDITORS: dict[str, frozenset[str]] = {
 CHECKPOINT_ADMINS = RECORD_EDITORS["checkpoint"]
 #: Who reads and loads the national working-day calendar (domain.md: admins manage calendars).
 CALENDAR_ADMINS = frozenset({R.ADMIN})
+#: Who corrects reference data such as the JR/T 0169-2018 complaint classification.
+REFERENCE_ADMINS = frozenset({R.ADMIN})
+#: Who reads the lobby's daily statistics (R-CMP-10): counts, no customer data; regional
+#: officers across branches.
+STATISTICS_READERS = BOX_READERS | {R.REGIONAL_OFFICER}
 #: May upload incident photos: whoever may report an incident (R-SEC-4).
 PHOTO_UPLOADERS = MUTATION_ROLES["incident.report"]
 
 #: Bumped when the tables above change meaning, so every device re-snapshots.
-TABLE_VERSION = 1
+TABLE_VERSION = 2
 
 
 def audience(branch_id: uuid.UUID | str | None, entity: str) -> str:
@@ -135,9 +167,10 @@ def roles_for(mutation: str) -> frozenset[str]:
 
 def audiences_for(role: str, branch_id: uuid.UUID | None) -> frozenset[str]:
     """Every audience a device of ``role`` in ``branch_id`` reads (none without a branch)."""
+    regional = frozenset({REGIONAL_COMPLAINTS}) if role == R.REGIONAL_OFFICER else frozenset()
     if branch_id is None:
-        return frozenset()
-    return frozenset(audience(branch_id, e) for e in readable_entities(role))
+        return regional
+    return regional | frozenset(audience(branch_id, e) for e in readable_entities(role))
 
 
 def scope_fingerprint(role: str, branch_id: uuid.UUID | None) -> str:

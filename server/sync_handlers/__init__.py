@@ -10,10 +10,12 @@ def register(registry: Registry) -> None:
 
     org.register(registry)
 
-    from . import cleaning, contractor, floor, patrol, shift
+    from . import cleaning, complaint, contractor, floor, patrol, shift, suggestion
 
     shift.register(registry)
     cleaning.register(registry)
     contractor.register(registry)
     floor.register(registry)
     patrol.register(registry)
+    suggestion.register(registry)
+    complaint.register(registry)
