@@ -80,6 +80,26 @@ MUTATION_ROLES: dict[str, frozenset[str]] = {
     "incident.resolve": FIELD_SUPERVISORS - {R.ADMIN},
 }
 
+#: mutation × entity: the records each mutation's args describe. Whoever reads a mutation
+#: log row's ``args`` must be allowed to read these records (R-SEC-10): the log is no second
+#: read path around ``ENTITY_READERS``. A mutation missing here describes nothing anyone may
+#: read (its args are withheld from everyone).
+MUTATION_ENTITY: dict[str, str] = {
+    "shift.start": "shift",
+    "shift.end": "shift",
+    "shift.handover": "handover",
+    "shift.handover.accept": "handover",
+    "handover.item.close": "handover_item",
+    "cleaning.record": "cleaning",
+    "contractor.check_in": "contractor_visit",
+    "contractor.check_out": "contractor_visit",
+    "floor_round.record": "floor_round",
+    "coaching.record": "coaching",
+    "patrol.record": "patrol",
+    "incident.report": "incident",
+    "incident.resolve": "incident",
+}
+
 #: role × record kind maintained over REST (not by devices): who may write it.
 RECORD_EDITORS: dict[str, frozenset[str]] = {
     "roster": frozenset({R.ADMIN, R.OPERATIONS_MANAGER}),
@@ -97,6 +117,29 @@ PHOTO_UPLOADERS = MUTATION_ROLES["incident.report"]
 
 #: Bumped when the tables above change meaning, so every device re-snapshots.
 TABLE_VERSION = 1
+
+
+def may_read_free_text(reader_role: str, author_role: str | None) -> bool:
+    """Whether ``reader_role`` may read free text that a member of ``author_role`` wrote.
+
+    Text written by a customer-data role may name a customer (a complaint quoted in an
+    incident, a phone number in a resolution): only customer-data roles read it (R-SEC-10).
+    Text a field role or an administrator wrote reaches every reader of its record. An
+    unknown author counts as a customer-data role.
+    """
+    if reader_role in R.CUSTOMER_DATA_ROLES:
+        return True
+    return author_role is not None and author_role not in R.CUSTOMER_DATA_ROLES
+
+
+def may_read_args(reader_role: str, author_role: str | None, mutation: str | None) -> bool:
+    """Whether ``reader_role`` may read the ``args`` a member of ``author_role`` sent with
+    ``mutation`` (the mutation log, R-SEC-10): only when it reads the records the args
+    describe (``MUTATION_ENTITY`` × ``ENTITY_READERS``) and the author's free text."""
+    entity = MUTATION_ENTITY.get(mutation or "")
+    if entity is None or reader_role not in ENTITY_READERS.get(entity, frozenset()):
+        return False
+    return may_read_free_text(reader_role, author_role)
 
 
 def audience(branch_id: uuid.UUID | str | None, entity: str) -> str:
