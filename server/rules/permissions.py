@@ -60,7 +60,24 @@ OWN_RECORD_READERS: dict[str, frozenset[str]] = {
     "cleaning": frozenset({R.CLEANER}),
     "contractor": frozenset({R.ONSITE}),
     "contractor_visit": frozenset({R.ONSITE}),
+    # A field role outside its own STAFF_COLLEAGUES still receives its own staff record.
+    "staff": frozenset({R.ONSITE}),
 }
+
+#: role × roles: whose staff records a field role's devices receive — the people it works
+#: with in its branch (R-SEC-10, #12): guards and cleaners their own trade, and the lobby
+#: manager and operations manager who direct them (R-SEC-2, R-SEC-7); guards also the
+#: on-site contractors whose badges they check (R-SEC-8); on-site contractors nobody but
+#: themselves. Every other role reads the whole branch's staff.
+STAFF_COLLEAGUES: dict[str, frozenset[str]] = {
+    R.GUARD: frozenset({R.GUARD, R.ONSITE, R.LOBBY_MANAGER, R.OPERATIONS_MANAGER}),
+    R.CLEANER: frozenset({R.CLEANER, R.LOBBY_MANAGER, R.OPERATIONS_MANAGER}),
+    R.ONSITE: frozenset(),
+}
+#: Who receives login names (``employee_no``) in pulls: administrators only (#12).
+LOGIN_NAME_READERS = frozenset({R.ADMIN})
+#: The staff audience that carries login names (``"<branch_id>/staff.login"``).
+_LOGIN_VIEW = "staff.login"
 
 #: role × mutation: which roles may push each mutation (handlers add ownership checks).
 MUTATION_ROLES: dict[str, frozenset[str]] = {
@@ -116,7 +133,7 @@ CALENDAR_ADMINS = frozenset({R.ADMIN})
 PHOTO_UPLOADERS = MUTATION_ROLES["incident.report"]
 
 #: Bumped when the tables above change meaning, so every device re-snapshots.
-TABLE_VERSION = 1
+TABLE_VERSION = 2
 
 
 def may_read_free_text(reader_role: str, author_role: str | None) -> bool:
@@ -166,6 +183,32 @@ def party_audiences(branch_id: uuid.UUID, entity: str, *staff_ids: uuid.UUID | N
     return keys
 
 
+def staff_audiences(branch_id: uuid.UUID, staff_id: uuid.UUID, role: str) -> set[str]:
+    """Audiences of an active staff record of ``role``: the branch's (without login names),
+    the administrators' (with them), its trade's (for field colleagues) and, for a role
+    that reads no colleague of its own trade, its own. A record is in at most one audience
+    of any scope (a device never receives it twice)."""
+    keys = {audience(branch_id, "staff"), audience(branch_id, _LOGIN_VIEW)}
+    if role in OWN_RECORD_READERS["staff"]:
+        keys.add(own_audience(branch_id, "staff", staff_id))
+    if any(role in colleagues for colleagues in STAFF_COLLEAGUES.values()):
+        keys.add(audience(branch_id, f"staff.{role}"))
+    return keys
+
+
+def staff_audiences_for(role: str, branch_id: uuid.UUID) -> frozenset[str]:
+    """The staff audiences a device of ``role`` reads (its own record comes through
+    ``OWN_RECORD_READERS``)."""
+    if role in STAFF_COLLEAGUES:
+        return frozenset(audience(branch_id, f"staff.{r}") for r in STAFF_COLLEAGUES[role])
+    return frozenset({audience(branch_id, _LOGIN_VIEW if role in LOGIN_NAME_READERS else "staff")})
+
+
+def shows_login_names(audience_key: str) -> bool:
+    """True for the one staff audience whose records carry ``employee_no``."""
+    return audience_key.endswith("/" + _LOGIN_VIEW)
+
+
 def readable_entities(role: str) -> frozenset[str]:
     """Entities a role's devices receive."""
     return frozenset(e for e, readers in ENTITY_READERS.items() if role in readers)
@@ -180,7 +223,8 @@ def audiences_for(role: str, branch_id: uuid.UUID | None) -> frozenset[str]:
     """Every audience a device of ``role`` in ``branch_id`` reads (none without a branch)."""
     if branch_id is None:
         return frozenset()
-    return frozenset(audience(branch_id, e) for e in readable_entities(role))
+    keys = frozenset(audience(branch_id, e) for e in readable_entities(role) if e != "staff")
+    return keys | staff_audiences_for(role, branch_id)
 
 
 def scope_fingerprint(role: str, branch_id: uuid.UUID | None) -> str:
