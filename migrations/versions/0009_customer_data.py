@@ -1,0 +1,90 @@
+"""customer data: throttling per account and source, staff pulls by colleague (#12)
+
+* ``login_failure.source``: failures are counted per account *and* source (a device that
+  signed in before, by its device key, else the client address);
+  ``device_session.device_key_hash``: the device key a session was opened with.
+* The staff feed is re-published in the audiences of ``permissions.staff_audiences``
+  (TABLE_VERSION 2): ``<branch>/staff`` without login names, ``<branch>/staff.login``
+  with them (administrators), ``<branch>/staff.<role>`` for field colleagues, and an
+  on-site contractor's own ``<branch>/staff/staff/<id>``. Devices re-snapshot.
+
+Revision ID: 0009
+Revises: 0007
+Create Date: 2026-12-02 13:30:00
+
+"""
+import json
+
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0009'
+down_revision = '0007'
+branch_labels = None
+depends_on = None
+
+#: Roles some field role works with (permissions.STAFF_COLLEAGUES at this revision).
+COLLEAGUE_ROLES = {"guard", "cleaner", "onsite", "lobby_manager", "operations_manager"}
+#: Roles that read their own staff record (permissions.OWN_RECORD_READERS["staff"]).
+OWN_READERS = {"onsite"}
+
+
+def upgrade():
+    with op.batch_alter_table('login_failure', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('source', sa.String(length=64), server_default='', nullable=False))
+    with op.batch_alter_table('device_session', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('device_key_hash', sa.String(length=64), nullable=True))
+        batch_op.create_index(batch_op.f('ix_device_session_device_key_hash'), ['device_key_hash'], unique=False)
+    _republish_staff()
+
+
+def _republish_staff():
+    conn = op.get_bind()
+    rows = conn.execute(sa.text(
+        "SELECT record_id, audience, data, changed_at FROM sync_change"
+        " WHERE entity = 'staff' AND op = 'put' AND audience LIKE '%/staff'"
+    )).all()
+    if not rows:
+        return
+    seq = conn.execute(sa.text("SELECT seq FROM sync_counter WHERE id = 1")).scalar() or 0
+    insert = sa.text(
+        "INSERT INTO sync_change (seq, entity, record_id, audience, op, data, changed_at)"
+        " VALUES (:seq, 'staff', :record_id, :audience, 'put', :data, :changed_at)"
+    )
+    for record_id, audience, data, changed_at in rows:
+        branch = audience[: -len("/staff")]
+        full = json.loads(data)
+        public = {k: v for k, v in full.items() if k != "employee_no"}
+        seq += 1
+        conn.execute(sa.text("UPDATE sync_change SET data = :data, seq = :seq"
+                             " WHERE entity = 'staff' AND record_id = :record_id AND audience = :audience"),
+                     {"data": json.dumps(public, ensure_ascii=False, separators=(",", ":")), "seq": seq,
+                      "record_id": record_id, "audience": audience})
+        extra = {f"{branch}/staff.login": full}
+        if full.get("role") in COLLEAGUE_ROLES:
+            extra[f"{branch}/staff.{full['role']}"] = public
+        if full.get("role") in OWN_READERS:
+            extra[f"{branch}/staff/staff/{record_id}"] = public
+        for key, value in extra.items():
+            seq += 1
+            conn.execute(insert, {"seq": seq, "record_id": record_id, "audience": key, "changed_at": changed_at,
+                                  "data": json.dumps(value, ensure_ascii=False, separators=(",", ":"))})
+    conn.execute(sa.text("UPDATE sync_counter SET seq = :seq WHERE id = 1"), {"seq": seq})
+
+
+def downgrade():
+    conn = op.get_bind()
+    for record_id, audience, data in conn.execute(sa.text(
+        "SELECT record_id, audience, data FROM sync_change WHERE entity = 'staff' AND audience LIKE '%/staff.login'"
+    )).all():
+        conn.execute(sa.text("UPDATE sync_change SET data = :data"
+                             " WHERE entity = 'staff' AND record_id = :record_id AND audience = :audience"),
+                     {"data": data, "record_id": record_id, "audience": audience[: -len(".login")]})
+    conn.execute(sa.text("DELETE FROM sync_change WHERE entity = 'staff'"
+                         " AND (audience LIKE '%/staff.%' OR audience LIKE '%/staff/staff/%')"))
+    with op.batch_alter_table('device_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_device_session_device_key_hash'))
+        batch_op.drop_column('device_key_hash')
+    with op.batch_alter_table('login_failure', schema=None) as batch_op:
+        batch_op.drop_column('source')
