@@ -30,6 +30,9 @@ DEFAULTS: dict[str, Any] = {
     "sync_poll_interval_ms": 250,  # SQLite long-poll fallback: how often a process checks
     "photo_dir": None,  # None -> <instance>/photos
     "photo_max_bytes": 10 * 1024 * 1024,
+    "photo_max_pixels": 50_000_000,  # a 50-megapixel phone camera; more is a decompression bomb
+    "photo_partial_max_per_uploader": 4,  # unfinished uploads one uploader may hold (#12)
+    "photo_partial_ttl_hours": 24,  # an unfinished upload idle this long is dropped (#12)
     "scheduler_lease_seconds": 30,
     # PostgreSQL: the app's connections plan with this random_page_cost (SSD storage; "" =
     # the server's own). At the default 4, a pull's page over an audience that grew since
@@ -65,6 +68,9 @@ class Settings:
     sync_poll_interval_ms: int = 250
     photo_dir: str = ""
     photo_max_bytes: int = 10 * 1024 * 1024
+    photo_max_pixels: int = 50_000_000
+    photo_partial_max_per_uploader: int = 4
+    photo_partial_ttl_hours: int = 24
     scheduler_lease_seconds: int = 30
     pg_random_page_cost: str = "1.1"
     testing: bool = False

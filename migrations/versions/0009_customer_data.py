@@ -7,6 +7,9 @@
   (TABLE_VERSION 2): ``<branch>/staff`` without login names, ``<branch>/staff.login``
   with them (administrators), ``<branch>/staff.<role>`` for field colleagues, and an
   on-site contractor's own ``<branch>/staff/staff/<id>``. Devices re-snapshot.
+* ``photo_upload``: a photo belongs to the branch and uploader that uploaded it (each
+  existing photo to its recorded uploader, in that member's branch); ``photo_partial``:
+  unfinished uploads, bounded per uploader and expired.
 
 Revision ID: 0009
 Revises: 0007
@@ -17,6 +20,7 @@ import json
 
 from alembic import op
 import sqlalchemy as sa
+import sync.types
 
 
 revision = '0009'
@@ -36,6 +40,35 @@ def upgrade():
     with op.batch_alter_table('device_session', schema=None) as batch_op:
         batch_op.add_column(sa.Column('device_key_hash', sa.String(length=64), nullable=True))
         batch_op.create_index(batch_op.f('ix_device_session_device_key_hash'), ['device_key_hash'], unique=False)
+    op.create_table('photo_upload',
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('uploaded_by', sa.Uuid(), nullable=False),
+    sa.Column('branch_id', sa.Uuid(), nullable=False),
+    sa.Column('size', sa.BigInteger(), nullable=False),
+    sa.Column('received_at', sync.types.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['branch_id'], ['branch.id'], name=op.f('fk_photo_upload_branch_id_branch')),
+    sa.ForeignKeyConstraint(['uploaded_by'], ['staff.id'], name=op.f('fk_photo_upload_uploaded_by_staff')),
+    sa.PrimaryKeyConstraint('sha256', 'uploaded_by', name=op.f('pk_photo_upload'))
+    )
+    with op.batch_alter_table('photo_upload', schema=None) as batch_op:
+        batch_op.create_index('ix_photo_upload_sha256_branch', ['sha256', 'branch_id'], unique=False)
+    op.create_table('photo_partial',
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('uploaded_by', sa.Uuid(), nullable=False),
+    sa.Column('received', sa.BigInteger(), nullable=False),
+    sa.Column('started_at', sync.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sync.types.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['uploaded_by'], ['staff.id'], name=op.f('fk_photo_partial_uploaded_by_staff')),
+    sa.PrimaryKeyConstraint('sha256', 'uploaded_by', name=op.f('pk_photo_partial'))
+    )
+    with op.batch_alter_table('photo_partial', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_photo_partial_updated_at'), ['updated_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_photo_partial_uploaded_by'), ['uploaded_by'], unique=False)
+    op.execute(
+        "INSERT INTO photo_upload (sha256, uploaded_by, branch_id, size, received_at)"
+        " SELECT p.sha256, p.uploaded_by, s.branch_id, p.size, p.received_at"
+        " FROM photo p JOIN staff s ON s.id = p.uploaded_by WHERE s.branch_id IS NOT NULL"
+    )
     _republish_staff()
 
 
@@ -74,6 +107,13 @@ def _republish_staff():
 
 
 def downgrade():
+    with op.batch_alter_table('photo_partial', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_photo_partial_uploaded_by'))
+        batch_op.drop_index(batch_op.f('ix_photo_partial_updated_at'))
+    op.drop_table('photo_partial')
+    with op.batch_alter_table('photo_upload', schema=None) as batch_op:
+        batch_op.drop_index('ix_photo_upload_sha256_branch')
+    op.drop_table('photo_upload')
     conn = op.get_bind()
     for record_id, audience, data in conn.execute(sa.text(
         "SELECT record_id, audience, data FROM sync_change WHERE entity = 'staff' AND audience LIKE '%/staff.login'"

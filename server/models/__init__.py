@@ -7,4 +7,5 @@ from .contractor import Contractor, ContractorVisit  # noqa: F401
 from .floor import Coaching, FloorRound  # noqa: F401
 from .patrol import Checkpoint, CheckpointCode, Patrol  # noqa: F401
 from .incident import Incident, IncidentPhoto, Photo  # noqa: F401
+from .photo import PhotoPartial, PhotoUpload  # noqa: F401
 from .calendar import CalendarDay, CalendarLoad  # noqa: F401

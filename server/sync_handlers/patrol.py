@@ -31,7 +31,7 @@ def report_incident(ctx: MutationContext, args: dict[str, Any]) -> None:
 
 def prefetch_reports(session: Any, principal: Principal, batch: list[dict[str, Any]]) -> Any:
     """``incident.report``'s batch read: taken ids and arrived photos of the whole segment."""
-    return incident_service.prefetch_reports(session, batch)
+    return incident_service.prefetch_reports(session, batch, principal.branch_id)
 
 
 def flush_reports(session: Any, batch: Any) -> None:
