@@ -120,3 +120,42 @@ def test_0009_republishes_the_staff_feed_without_login_names(empty_db_url, clock
             back = conn.execute(text("SELECT audience, data FROM sync_change WHERE entity = 'staff'")).all()
         assert len(back) == 2 and all("employee_no" in d and a.endswith("/staff") for a, d in back)
         db.engine.dispose()
+
+
+def test_0009_republishes_incidents_with_a_plain_twin(empty_db_url, clock):
+    """An incident a lobby manager reported before 0009 reaches the ``.plain`` audience
+    without its text; a guard's keeps it (#12, R-SEC-10)."""
+    app = _app(empty_db_url, clock)
+    now = datetime(2026, 11, 28, 2, 0, tzinfo=timezone.utc)
+    branch, lm, guard = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    with app.app_context():
+        upgrade(revision="0007")
+        with db.engine.begin() as conn:
+            conn.execute(db.metadata.tables["branch"].insert().values(
+                id=branch, code="B1", name="b", timezone="Asia/Shanghai", business_hours={}, guarded_hours={},
+                close_of_business={}, settings={}, go_live_date=None, created_at=now, updated_at=now))
+            for sid, role in ((lm, "lobby_manager"), (guard, "guard")):
+                conn.execute(db.metadata.tables["staff"].insert().values(
+                    id=sid, employee_no=role, name=role, role=role, branch_id=branch, password_hash="x",
+                    active=True, created_at=now, updated_at=now))
+            for n, by in enumerate((lm, guard)):
+                iid = uuid.uuid4()
+                conn.execute(text(
+                    "INSERT INTO incident (id, branch_id, reported_by, category, location, description, severity, status,"
+                    " updated_at, device_at, received_at, skew_ms, happened_at, clock_suspect)"
+                    " VALUES (:id, :b, :by, 'other', 'lobby', :d, 'low', 'open', :at, :at, :at, 0, :at, :f)"),
+                    {"id": iid.hex if db.engine.dialect.name == "sqlite" else iid, "b": branch.hex if db.engine.dialect.name == "sqlite" else branch,
+                     "by": by.hex if db.engine.dialect.name == "sqlite" else by, "d": f"text-{n}", "at": now, "f": False})
+                conn.execute(text("INSERT INTO sync_change (seq, entity, record_id, audience, op, data, changed_at)"
+                                  " VALUES (:seq, 'incident', :id, :aud, 'put', :data, :at)"),
+                             {"seq": n + 1, "id": str(iid), "aud": f"{branch}/incident", "at": now,
+                              "data": '{"id":"%s","location":"lobby","description":"text-%d","resolution":null}' % (iid, n)})
+            conn.execute(text("UPDATE sync_counter SET seq = 2 WHERE id = 1"))
+        upgrade(revision="0009")
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT audience, data FROM sync_change WHERE entity = 'incident'")).all()
+        plain = sorted(d for a, d in rows if a.endswith(".plain"))
+        assert len(rows) == 4 and len(plain) == 2
+        assert sum('"text-0"' in d for d in plain) == 0 and sum('"text-1"' in d for d in plain) == 1
+        downgrade(revision="0007")
+        db.engine.dispose()

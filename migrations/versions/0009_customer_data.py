@@ -7,6 +7,10 @@
   (TABLE_VERSION 2): ``<branch>/staff`` without login names, ``<branch>/staff.login``
   with them (administrators), ``<branch>/staff.<role>`` for field colleagues, and an
   on-site contractor's own ``<branch>/staff/staff/<id>``. Devices re-snapshot.
+* ``incident.reported_as`` / ``resolved_as``: the roles that wrote its free text
+  (back-filled from the staff's roles); the incident feed is re-published with
+  ``customer_text`` and a ``<branch>/incident.plain`` twin without that text, which
+  readers outside the customer-data roles now read (TABLE_VERSION 3).
 * ``photo_upload``: a photo belongs to the branch and uploader that uploaded it (each
   existing photo to its recorded uploader, in that member's branch); ``photo_partial``:
   unfinished uploads, bounded per uploader and expired.
@@ -30,6 +34,9 @@ depends_on = None
 
 #: Roles some field role works with (permissions.STAFF_COLLEAGUES at this revision).
 COLLEAGUE_ROLES = {"guard", "cleaner", "onsite", "lobby_manager", "operations_manager"}
+#: "teller and above in the same branch" (roles.CUSTOMER_DATA_ROLES at this revision).
+CUSTOMER_DATA_ROLES = {"teller", "relationship_manager", "lobby_manager", "service_quality_officer",
+                       "operations_manager", "branch_president"}
 #: Roles that read their own staff record (permissions.OWN_RECORD_READERS["staff"]).
 OWN_READERS = {"onsite"}
 
@@ -69,7 +76,14 @@ def upgrade():
         " SELECT p.sha256, p.uploaded_by, s.branch_id, p.size, p.received_at"
         " FROM photo p JOIN staff s ON s.id = p.uploaded_by WHERE s.branch_id IS NOT NULL"
     )
+    with op.batch_alter_table('incident', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('reported_as', sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column('resolved_as', sa.String(length=32), nullable=True))
+    op.execute("UPDATE incident SET reported_as = (SELECT role FROM staff WHERE staff.id = incident.reported_by)")
+    op.execute("UPDATE incident SET resolved_as = (SELECT role FROM staff WHERE staff.id = incident.resolved_by)"
+               " WHERE resolved_by IS NOT NULL")
     _republish_staff()
+    _republish_incidents()
 
 
 def _republish_staff():
@@ -106,6 +120,42 @@ def _republish_staff():
     conn.execute(sa.text("UPDATE sync_counter SET seq = :seq WHERE id = 1"), {"seq": seq})
 
 
+def _dumps(value):
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _republish_incidents():
+    conn = op.get_bind()
+    rows = conn.execute(sa.text(
+        "SELECT record_id, audience, data, changed_at FROM sync_change"
+        " WHERE entity = 'incident' AND op = 'put' AND audience LIKE '%/incident'"
+    )).all()
+    if not rows:
+        return
+    incident = sa.table("incident", sa.column("id", sa.Uuid()), sa.column("reported_as", sa.String()),
+                        sa.column("resolved_as", sa.String()))
+    authors = {str(i): (rep, res) for i, rep, res in conn.execute(sa.select(incident))}
+    seq = conn.execute(sa.text("SELECT seq FROM sync_counter WHERE id = 1")).scalar() or 0
+    for record_id, audience, data, changed_at in rows:
+        reported_as, resolved_as = authors.get(record_id, (None, None))
+        full = json.loads(data)
+        names = ["location", "description"] if reported_as is None or reported_as in CUSTOMER_DATA_ROLES else []
+        if full.get("resolution") is not None and (resolved_as is None or resolved_as in CUSTOMER_DATA_ROLES):
+            names.append("resolution")
+        full.update(customer_text=names, text_withheld=False)
+        plain = {**full, **{n: None for n in names}, "text_withheld": True} if names else full
+        seq += 2
+        conn.execute(sa.text("UPDATE sync_change SET data = :data, seq = :seq"
+                             " WHERE entity = 'incident' AND record_id = :record_id AND audience = :audience"),
+                     {"data": _dumps(full), "seq": seq - 1, "record_id": record_id, "audience": audience})
+        conn.execute(sa.text(
+            "INSERT INTO sync_change (seq, entity, record_id, audience, op, data, changed_at)"
+            " VALUES (:seq, 'incident', :record_id, :audience, 'put', :data, :changed_at)"
+        ), {"seq": seq, "record_id": record_id, "audience": audience + ".plain", "data": _dumps(plain),
+            "changed_at": changed_at})
+    conn.execute(sa.text("UPDATE sync_counter SET seq = :seq WHERE id = 1"), {"seq": seq})
+
+
 def downgrade():
     with op.batch_alter_table('photo_partial', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_photo_partial_uploaded_by'))
@@ -123,6 +173,10 @@ def downgrade():
                      {"data": data, "record_id": record_id, "audience": audience[: -len(".login")]})
     conn.execute(sa.text("DELETE FROM sync_change WHERE entity = 'staff'"
                          " AND (audience LIKE '%/staff.%' OR audience LIKE '%/staff/staff/%')"))
+    conn.execute(sa.text("DELETE FROM sync_change WHERE entity = 'incident' AND audience LIKE '%/incident.plain'"))
+    with op.batch_alter_table('incident', schema=None) as batch_op:
+        batch_op.drop_column('resolved_as')
+        batch_op.drop_column('reported_as')
     with op.batch_alter_table('device_session', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_device_session_device_key_hash'))
         batch_op.drop_column('device_key_hash')

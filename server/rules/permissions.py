@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from typing import Any
 
 from . import roles as R
 
@@ -117,6 +118,13 @@ MUTATION_ENTITY: dict[str, str] = {
     "incident.resolve": "incident",
 }
 
+#: Entities whose records carry free text that a customer-data role may write (R-SEC-10,
+#: #12): a record's data names such text in ``customer_text``; readers outside
+#: ``CUSTOMER_DATA_ROLES`` read these entities from a ``.plain`` audience (and over REST)
+#: with that text withheld.
+TEXT_ENTITIES = frozenset({"incident"})
+_PLAIN = ".plain"
+
 #: role × record kind maintained over REST (not by devices): who may write it.
 RECORD_EDITORS: dict[str, frozenset[str]] = {
     "roster": frozenset({R.ADMIN, R.OPERATIONS_MANAGER}),
@@ -133,7 +141,7 @@ CALENDAR_ADMINS = frozenset({R.ADMIN})
 PHOTO_UPLOADERS = MUTATION_ROLES["incident.report"]
 
 #: Bumped when the tables above change meaning, so every device re-snapshots.
-TABLE_VERSION = 2
+TABLE_VERSION = 3
 
 
 def may_read_free_text(reader_role: str, author_role: str | None) -> bool:
@@ -147,6 +155,41 @@ def may_read_free_text(reader_role: str, author_role: str | None) -> bool:
     if reader_role in R.CUSTOMER_DATA_ROLES:
         return True
     return author_role is not None and author_role not in R.CUSTOMER_DATA_ROLES
+
+
+def written_by_customer_data_role(author_role: str | None) -> bool:
+    """True when free text by ``author_role`` may name a customer (an unknown author may)."""
+    return author_role is None or author_role in R.CUSTOMER_DATA_ROLES
+
+
+def without_customer_text(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with each field that ``data["customer_text"]`` names withheld (``None``)
+    and ``text_withheld: true``; ``data`` itself when it names none."""
+    names = data.get("customer_text") or ()
+    if not names:
+        return data
+    return {**data, **{name: None for name in names}, "text_withheld": True}
+
+
+def text_for(reader_role: str, data: dict[str, Any]) -> dict[str, Any]:
+    """What ``reader_role`` reads of a record's ``data`` (REST): customer-data roles all of
+    it, everyone else without the free text a customer-data role wrote."""
+    return data if reader_role in R.CUSTOMER_DATA_ROLES else without_customer_text(data)
+
+
+def text_audiences(branch_id: uuid.UUID, entity: str) -> set[str]:
+    """The branch audiences of an ``entity`` record: with a ``.plain`` twin for a text entity."""
+    key = audience(branch_id, entity)
+    return {key, key + _PLAIN} if entity in TEXT_ENTITIES else {key}
+
+
+def text_view(audience_key: str, data: dict[str, Any]) -> dict[str, Any]:
+    """What one audience receives of a text entity's ``data`` (the engine's ``Entity.view``):
+    a ``.plain`` audience, and a party's own audience (read by field roles only), get it
+    without the free text a customer-data role wrote."""
+    if audience_key.endswith(_PLAIN) or "/staff/" in audience_key:
+        return without_customer_text(data)
+    return data
 
 
 def may_read_args(reader_role: str, author_role: str | None, mutation: str | None) -> bool:
@@ -223,7 +266,11 @@ def audiences_for(role: str, branch_id: uuid.UUID | None) -> frozenset[str]:
     """Every audience a device of ``role`` in ``branch_id`` reads (none without a branch)."""
     if branch_id is None:
         return frozenset()
-    keys = frozenset(audience(branch_id, e) for e in readable_entities(role) if e != "staff")
+    plain = role not in R.CUSTOMER_DATA_ROLES
+    keys = frozenset(
+        audience(branch_id, e) + (_PLAIN if plain and e in TEXT_ENTITIES else "")
+        for e in readable_entities(role) if e != "staff"
+    )
     return keys | staff_audiences_for(role, branch_id)
 
 

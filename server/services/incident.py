@@ -42,6 +42,7 @@ def new_values(
     digests: list[str],
     received: Mapping[str, datetime],
     times: TimeAttribution,
+    reported_as: str,
     patrol_id: uuid.UUID | None = None,
 ) -> NewIncident:
     """An open incident as plain values; photo ``digests`` (no repeats) are marked
@@ -56,6 +57,7 @@ def new_values(
         severity=severity,
         patrol_id=patrol_id,
         status=IR.OPEN,
+        reported_as=reported_as,
         updated_at=times.received_at,
         **time_columns(times),
         photos=[NewPhoto(incident_id, d, i, received.get(d)) for i, d in enumerate(digests)],
@@ -204,6 +206,7 @@ def report_incident(
         location=args["location"],
         description=args["description"],
         severity=args["severity"],
+        reported_as=principal.role,
         digests=digests,
         received=_received_photos(session, digests, principal.branch_id) if batch is None else batch.received,
         times=times,
@@ -230,6 +233,7 @@ def resolve_incident(session: Session, principal: Principal, times: TimeAttribut
     incident.resolved_by = principal.staff_id
     incident.resolved_at = times.happened_at
     incident.resolution = args["resolution"]
+    incident.resolved_as = principal.role
     incident.updated_at = times.received_at
     session.flush()
     return incident
@@ -279,6 +283,12 @@ def list_incidents(actor: Staff, branch_id: uuid.UUID, query: dict[str, Any]) ->
         q.order_by(Incident.happened_at.desc(), Incident.id).limit(query["limit"]).offset(query["offset"])
     )
     return list(rows), total
+
+
+def shown(actor: Staff, incident: Incident) -> dict[str, Any]:
+    """``incident`` as ``actor`` reads it over REST: without the free text a customer-data
+    role wrote unless ``actor`` holds one (R-SEC-10, the pull's ``.plain`` view)."""
+    return P.text_for(actor.role, incident.to_dict())
 
 
 def readable_branch(actor: Staff, branch_id: uuid.UUID, entity: str) -> Branch:
