@@ -28,6 +28,7 @@ DEFAULTS: dict[str, Any] = {
     "sync_clock_tolerance_seconds": 120,  # sync-protocol "Time attribution": 2 minutes
     "sync_tombstone_days": 90,  # tombstones older than this may be compacted; older cursors reset
     "sync_poll_interval_ms": 250,  # SQLite long-poll fallback: how often a process checks
+    "sync_rejected_bytes_per_day": 1024 * 1024,  # rejected mutations one client may store a day (#12)
     "photo_dir": None,  # None -> <instance>/photos
     "photo_max_bytes": 10 * 1024 * 1024,
     "photo_max_pixels": 50_000_000,  # a 50-megapixel phone camera; more is a decompression bomb
@@ -66,6 +67,7 @@ class Settings:
     sync_clock_tolerance_seconds: int = 120
     sync_tombstone_days: int = 90
     sync_poll_interval_ms: int = 250
+    sync_rejected_bytes_per_day: int = 1024 * 1024
     photo_dir: str = ""
     photo_max_bytes: int = 10 * 1024 * 1024
     photo_max_pixels: int = 50_000_000

@@ -43,6 +43,7 @@ def init_sync(app: Flask) -> None:
             max_wait_seconds=s.pull_max_wait_seconds,
             clock_tolerance=timedelta(seconds=s.sync_clock_tolerance_seconds),
             tombstone_horizon=timedelta(days=s.sync_tombstone_days),
+            rejected_bytes_per_day=s.sync_rejected_bytes_per_day,
         ),
     )
 

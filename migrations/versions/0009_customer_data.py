@@ -11,6 +11,8 @@
   (back-filled from the staff's roles); the incident feed is re-published with
   ``customer_text`` and a ``<branch>/incident.plain`` twin without that text, which
   readers outside the customer-data roles now read (TABLE_VERSION 3).
+* ``sync_client.rejected_since`` / ``rejected_bytes`` / ``refused_pushes`` /
+  ``last_refused_at``: the bound of rejected mutations one client stores per day.
 * ``photo_upload``: a photo belongs to the branch and uploader that uploaded it (each
   existing photo to its recorded uploader, in that member's branch); ``photo_partial``:
   unfinished uploads, bounded per uploader and expired.
@@ -47,6 +49,11 @@ def upgrade():
     with op.batch_alter_table('device_session', schema=None) as batch_op:
         batch_op.add_column(sa.Column('device_key_hash', sa.String(length=64), nullable=True))
         batch_op.create_index(batch_op.f('ix_device_session_device_key_hash'), ['device_key_hash'], unique=False)
+    with op.batch_alter_table('sync_client', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('rejected_since', sync.types.UtcDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('rejected_bytes', sa.BigInteger(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('refused_pushes', sa.BigInteger(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('last_refused_at', sync.types.UtcDateTime(timezone=True), nullable=True))
     op.create_table('photo_upload',
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('uploaded_by', sa.Uuid(), nullable=False),
@@ -157,6 +164,9 @@ def _republish_incidents():
 
 
 def downgrade():
+    with op.batch_alter_table('sync_client', schema=None) as batch_op:
+        for column in ('last_refused_at', 'refused_pushes', 'rejected_bytes', 'rejected_since'):
+            batch_op.drop_column(column)
     with op.batch_alter_table('photo_partial', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_photo_partial_uploaded_by'))
         batch_op.drop_index(batch_op.f('ix_photo_partial_updated_at'))

@@ -18,6 +18,8 @@ from ..extensions import db
 from ..models.org import Staff
 from ..rules import permissions as P
 from ..rules.roles import ADMIN, SUPERVISORS
+from sync.engine import iso, quota_dict
+
 from ..sync_setup import engine
 from .auth import Authenticated
 
@@ -55,7 +57,16 @@ def rejected_mutations(actor: Authenticated, branch_id: uuid.UUID, *, limit: int
     if not _may_supervise(actor, branch_id):
         raise NotFound("No such branch in your reach.")
     items = engine().list_mutations(db.session, branch_id=branch_id, status="rejected", limit=limit + 1, offset=offset)
-    return _page(actor, items, limit, offset)
+    page = _page(actor, items, limit, offset)
+    # Clients whose pushes were refused for their rejected mutations (#12), latest first.
+    refused = [c for c in engine().clients(db.session, branch_id=branch_id) if c["refused_pushes"]]
+    page["refused_clients"] = [
+        {"client_id": str(c["client_id"]), "staff_id": str(c["staff_id"]), "rejected_since": iso(c["rejected_since"]),
+         "rejected_bytes": c["rejected_bytes"], "refused_pushes": c["refused_pushes"],
+         "last_refused_at": iso(c["last_refused_at"])}
+        for c in sorted(refused, key=lambda c: c["last_refused_at"], reverse=True)
+    ]
+    return page
 
 
 def client_mutations(
@@ -73,5 +84,6 @@ def client_mutations(
         "client_id": str(client.client_id),
         "staff_id": str(client.staff_id),
         "last_mutation_id": client.last_mutation_id,
+        **quota_dict(client),
     }
     return page
