@@ -41,8 +41,10 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | Non
     errors.init_app(app)
 
     from .api import register_blueprints
+    from .api.answers import AnswerJSONProvider
     from .api.context import NoCookieSessions
 
+    app.json = AnswerJSONProvider(app)
     register_blueprints(app)
     app.session_interface = NoCookieSessions()
 

@@ -7,10 +7,11 @@
   (TABLE_VERSION 2): ``<branch>/staff`` without login names, ``<branch>/staff.login``
   with them (administrators), ``<branch>/staff.<role>`` for field colleagues, and an
   on-site contractor's own ``<branch>/staff/staff/<id>``. Devices re-snapshot.
-* ``incident.reported_as`` / ``resolved_as``: the roles that wrote its free text
-  (back-filled from the staff's roles); the incident feed is re-published with
-  ``customer_text`` and a ``<branch>/incident.plain`` twin without that text, which
-  readers outside the customer-data roles now read (TABLE_VERSION 3).
+* ``incident.reported_as`` / ``resolved_as``, ``handover_item.closed_as``,
+  ``roster_shift.written_as``: the roles that wrote their free text (back-filled from the
+  staff's roles); their feed rows are re-published with ``customer_text``, and each
+  branch audience gets a ``.plain`` twin without that text, which readers outside the
+  customer-data roles now read; a party's own audience loses it (TABLE_VERSION 3).
 * ``sync_client.rejected_since`` / ``rejected_bytes`` / ``refused_pushes`` /
   ``last_refused_at``: the bound of rejected mutations one client stores per day.
 * ``photo_upload``: a photo belongs to the branch and uploader that uploaded it (each
@@ -86,11 +87,13 @@ def upgrade():
     with op.batch_alter_table('incident', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reported_as', sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column('resolved_as', sa.String(length=32), nullable=True))
-    op.execute("UPDATE incident SET reported_as = (SELECT role FROM staff WHERE staff.id = incident.reported_by)")
-    op.execute("UPDATE incident SET resolved_as = (SELECT role FROM staff WHERE staff.id = incident.resolved_by)"
-               " WHERE resolved_by IS NOT NULL")
+    with op.batch_alter_table('handover_item', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('closed_as', sa.String(length=32), nullable=True))
+    with op.batch_alter_table('roster_shift', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('written_as', sa.String(length=32), nullable=True))
+    _backfill_roles()
     _republish_staff()
-    _republish_incidents()
+    _republish_text()
 
 
 def _republish_staff():
@@ -131,35 +134,60 @@ def _dumps(value):
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _republish_incidents():
+def _cdr(role):
+    return role is None or role in CUSTOMER_DATA_ROLES
+
+
+#: entity -> (table, {role column: staff id column it is back-filled from}, text fields by data)
+TEXT_ENTITIES = {
+    "incident": ("incident", {"reported_as": "reported_by", "resolved_as": "resolved_by"},
+                 lambda d, r: (["location", "description"] if _cdr(r["reported_as"]) else [])
+                 + (["resolution"] if d.get("resolution") is not None and _cdr(r["resolved_as"]) else [])),
+    "handover_item": ("handover_item", {"closed_as": "closed_by"},
+                      lambda d, r: ["resolution"] if d.get("resolution") is not None and _cdr(r["closed_as"]) else []),
+    "roster_shift": ("roster_shift", {"written_as": "created_by"},
+                     lambda d, r: ["notes"] if d.get("notes") and _cdr(r["written_as"]) else []),
+}
+
+
+def _backfill_roles():
+    for table, columns, _ in TEXT_ENTITIES.values():
+        for role_column, staff_column in columns.items():
+            op.execute(f"UPDATE {table} SET {role_column} = (SELECT role FROM staff WHERE staff.id = {table}.{staff_column})"
+                       f" WHERE {staff_column} IS NOT NULL")
+
+
+def _republish_text():
+    """Each text entity's feed rows gain ``customer_text``; a branch audience gets a
+    ``.plain`` twin without that text, a party's own audience (field roles) loses it."""
     conn = op.get_bind()
-    rows = conn.execute(sa.text(
-        "SELECT record_id, audience, data, changed_at FROM sync_change"
-        " WHERE entity = 'incident' AND op = 'put' AND audience LIKE '%/incident'"
-    )).all()
-    if not rows:
-        return
-    incident = sa.table("incident", sa.column("id", sa.Uuid()), sa.column("reported_as", sa.String()),
-                        sa.column("resolved_as", sa.String()))
-    authors = {str(i): (rep, res) for i, rep, res in conn.execute(sa.select(incident))}
     seq = conn.execute(sa.text("SELECT seq FROM sync_counter WHERE id = 1")).scalar() or 0
-    for record_id, audience, data, changed_at in rows:
-        reported_as, resolved_as = authors.get(record_id, (None, None))
-        full = json.loads(data)
-        names = ["location", "description"] if reported_as is None or reported_as in CUSTOMER_DATA_ROLES else []
-        if full.get("resolution") is not None and (resolved_as is None or resolved_as in CUSTOMER_DATA_ROLES):
-            names.append("resolution")
-        full.update(customer_text=names, text_withheld=False)
-        plain = {**full, **{n: None for n in names}, "text_withheld": True} if names else full
-        seq += 2
-        conn.execute(sa.text("UPDATE sync_change SET data = :data, seq = :seq"
-                             " WHERE entity = 'incident' AND record_id = :record_id AND audience = :audience"),
-                     {"data": _dumps(full), "seq": seq - 1, "record_id": record_id, "audience": audience})
-        conn.execute(sa.text(
-            "INSERT INTO sync_change (seq, entity, record_id, audience, op, data, changed_at)"
-            " VALUES (:seq, 'incident', :record_id, :audience, 'put', :data, :changed_at)"
-        ), {"seq": seq, "record_id": record_id, "audience": audience + ".plain", "data": _dumps(plain),
-            "changed_at": changed_at})
+    for entity, (table, columns, names_of) in TEXT_ENTITIES.items():
+        rows = conn.execute(sa.text(
+            "SELECT record_id, audience, data, changed_at FROM sync_change WHERE entity = :e AND op = 'put'"
+        ), {"e": entity}).all()
+        if not rows:
+            continue
+        t = sa.table(table, sa.column("id", sa.Uuid()), *(sa.column(c, sa.String()) for c in columns))
+        roles = {str(r[0]): dict(zip(columns, r[1:])) for r in conn.execute(sa.select(t))}
+        for record_id, audience, data, changed_at in rows:
+            full = json.loads(data)
+            names = names_of(full, roles.get(record_id, dict.fromkeys(columns)))
+            full.update(customer_text=names, text_withheld=False)
+            plain = {**full, **{n: None for n in names}, "text_withheld": True} if names else full
+            own = "/staff/" in audience
+            seq += 1
+            conn.execute(sa.text("UPDATE sync_change SET data = :data, seq = :seq"
+                                 " WHERE entity = :e AND record_id = :record_id AND audience = :audience"),
+                         {"data": _dumps(plain if own else full), "seq": seq, "e": entity,
+                          "record_id": record_id, "audience": audience})
+            if not own:
+                seq += 1
+                conn.execute(sa.text(
+                    "INSERT INTO sync_change (seq, entity, record_id, audience, op, data, changed_at)"
+                    " VALUES (:seq, :e, :record_id, :audience, 'put', :data, :changed_at)"
+                ), {"seq": seq, "e": entity, "record_id": record_id, "audience": audience + ".plain",
+                    "data": _dumps(plain), "changed_at": changed_at})
     conn.execute(sa.text("UPDATE sync_counter SET seq = :seq WHERE id = 1"), {"seq": seq})
 
 
@@ -183,7 +211,12 @@ def downgrade():
                      {"data": data, "record_id": record_id, "audience": audience[: -len(".login")]})
     conn.execute(sa.text("DELETE FROM sync_change WHERE entity = 'staff'"
                          " AND (audience LIKE '%/staff.%' OR audience LIKE '%/staff/staff/%')"))
-    conn.execute(sa.text("DELETE FROM sync_change WHERE entity = 'incident' AND audience LIKE '%/incident.plain'"))
+    for entity in TEXT_ENTITIES:  # the twins go; the rows left keep their (extra) fields
+        conn.execute(sa.text("DELETE FROM sync_change WHERE entity = :e AND audience LIKE '%.plain'"), {"e": entity})
+    with op.batch_alter_table('roster_shift', schema=None) as batch_op:
+        batch_op.drop_column('written_as')
+    with op.batch_alter_table('handover_item', schema=None) as batch_op:
+        batch_op.drop_column('closed_as')
     with op.batch_alter_table('incident', schema=None) as batch_op:
         batch_op.drop_column('resolved_as')
         batch_op.drop_column('reported_as')

@@ -36,11 +36,10 @@ def patrols_by_hour(branch_id: uuid.UUID) -> dict:
 def incidents(branch_id: uuid.UUID) -> dict:
     """``?status=open|resolved|all&severity=&category=&missing_photos=true&limit=&offset=``."""
     query = load(IncidentQuery(), request.args.to_dict())
-    actor = current_auth().staff
-    rows, total = incident_service.list_incidents(actor, branch_id, query)
+    rows, total = incident_service.list_incidents(current_auth().staff, branch_id, query)
     nxt = query["offset"] + len(rows)
     return {
-        "incidents": [incident_service.shown(actor, r) for r in rows],
+        "incidents": [r.to_dict() for r in rows],
         "total": total,
         "limit": query["limit"],
         "offset": query["offset"],

@@ -122,7 +122,7 @@ MUTATION_ENTITY: dict[str, str] = {
 #: #12): a record's data names such text in ``customer_text``; readers outside
 #: ``CUSTOMER_DATA_ROLES`` read these entities from a ``.plain`` audience (and over REST)
 #: with that text withheld.
-TEXT_ENTITIES = frozenset({"incident"})
+TEXT_ENTITIES = frozenset({"incident", "handover_item", "roster_shift"})
 _PLAIN = ".plain"
 
 #: role × record kind maintained over REST (not by devices): who may write it.
@@ -171,10 +171,20 @@ def without_customer_text(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, **{name: None for name in names}, "text_withheld": True}
 
 
-def text_for(reader_role: str, data: dict[str, Any]) -> dict[str, Any]:
-    """What ``reader_role`` reads of a record's ``data`` (REST): customer-data roles all of
-    it, everyone else without the free text a customer-data role wrote."""
-    return data if reader_role in R.CUSTOMER_DATA_ROLES else without_customer_text(data)
+def text_for(reader_role: str, value: Any) -> Any:
+    """What ``reader_role`` reads of a REST answer ``value`` (any JSON-able nesting):
+    customer-data roles all of it, everyone else every record in it without the free
+    text a customer-data role wrote (each dict naming ``customer_text``)."""
+    return value if reader_role in R.CUSTOMER_DATA_ROLES else _withhold_deep(value)
+
+
+def _withhold_deep(value: Any) -> Any:
+    if isinstance(value, dict):
+        shown = without_customer_text(value) if value.get("customer_text") else value
+        return {key: _withhold_deep(item) for key, item in shown.items()}
+    if isinstance(value, (list, tuple)):
+        return [_withhold_deep(item) for item in value]
+    return value
 
 
 def text_audiences(branch_id: uuid.UUID, entity: str) -> set[str]:
@@ -220,8 +230,9 @@ def own_audiences_for(role: str, branch_id: uuid.UUID | None, staff_id: uuid.UUI
 
 
 def party_audiences(branch_id: uuid.UUID, entity: str, *staff_ids: uuid.UUID | None) -> set[str]:
-    """Audiences of one ``entity`` record: the branch's, plus each party's own."""
-    keys = {audience(branch_id, entity)}
+    """Audiences of one ``entity`` record: the branch's (and its ``.plain`` twin for a
+    text entity, :func:`text_audiences`), plus each party's own."""
+    keys = text_audiences(branch_id, entity)
     keys.update(own_audience(branch_id, entity, s) for s in staff_ids if s is not None)
     return keys
 

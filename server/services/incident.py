@@ -285,12 +285,6 @@ def list_incidents(actor: Staff, branch_id: uuid.UUID, query: dict[str, Any]) ->
     return list(rows), total
 
 
-def shown(actor: Staff, incident: Incident) -> dict[str, Any]:
-    """``incident`` as ``actor`` reads it over REST: without the free text a customer-data
-    role wrote unless ``actor`` holds one (R-SEC-10, the pull's ``.plain`` view)."""
-    return P.text_for(actor.role, incident.to_dict())
-
-
 def readable_branch(actor: Staff, branch_id: uuid.UUID, entity: str) -> Branch:
     """The branch, if ``actor`` may read its ``entity`` records over REST (the pull table,
     R-SEC-10): :class:`Forbidden` for a role that never reads them, :class:`NotFound` for

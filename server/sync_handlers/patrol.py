@@ -76,6 +76,6 @@ def register(registry: Registry) -> None:
         Entity(name="patrol", serialize=Patrol.to_dict, audiences=lambda p: {P.audience(p.branch_id, "patrol")})
     )
     registry.add_entity(
-        Entity(name="incident", serialize=incident_dict, audiences=lambda i: P.text_audiences(i.branch_id, "incident"),
+        Entity(name="incident", serialize=incident_dict, audiences=lambda i: P.party_audiences(i.branch_id, "incident"),
                view=P.text_view)
     )
