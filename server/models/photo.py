@@ -9,6 +9,7 @@ per uploader and expired (the bytes themselves are the store's).
 """
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import datetime
 
@@ -52,5 +53,6 @@ class PhotoPartial(db.Model):
 
 
 def partial_key(sha256: str, uploader: uuid.UUID) -> str:
-    """The photo store's name of ``uploader``'s unfinished upload of ``sha256``."""
-    return f"{sha256}.{uploader.hex}"
+    """The photo store's name of ``uploader``'s unfinished upload of ``sha256``: 64 hex
+    digits like a photo's name (the stores key partials by such names), never one."""
+    return hashlib.sha256(f"partial:{sha256}:{uploader}".encode()).hexdigest()
