@@ -44,11 +44,10 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | Non
         install_db_events(extensions.db.engine)
     errors.init_app(app)
 
-    from .api import register_blueprints
-    from .api.answers import AnswerJSONProvider
+    from .api import answers, register_blueprints
     from .api.context import NoCookieSessions
 
-    app.json = AnswerJSONProvider(app)
+    answers.init_app(app)
     register_blueprints(app)
     app.session_interface = NoCookieSessions()
 
