@@ -46,9 +46,10 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | Non
     input_gate.init_app(app)
     headers.init_app(app)
 
-    from .api import register_blueprints
+    from .api import answers, register_blueprints
     from .api.context import NoCookieSessions
 
+    answers.init_app(app)
     register_blueprints(app)
     app.session_interface = NoCookieSessions()
 

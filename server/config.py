@@ -36,11 +36,15 @@ DEFAULTS: dict[str, Any] = {
     # A request (headers and body) must arrive whole within this many seconds, or the
     # connection is dropped: slow clients never hold the server (server/serving.py, #16).
     "request_read_seconds": 5,
+    "sync_rejected_bytes_per_day": 1024 * 1024,  # rejected mutations one client may store a day (#12)
     "photo_dir": None,  # None -> <instance>/photos
     # Where photo bytes live: "local" (photo_dir, one host) or "database" (every host of one
     # PostgreSQL reads them). None -> "database" on PostgreSQL, "local" on SQLite (#16).
     "photo_store": None,
     "photo_max_bytes": 10 * 1024 * 1024,
+    "photo_max_pixels": 50_000_000,  # a 50-megapixel phone camera; more is a decompression bomb
+    "photo_partial_max_per_uploader": 4,  # unfinished uploads one uploader may hold (#12)
+    "photo_partial_ttl_hours": 24,  # an unfinished upload idle this long is dropped (#12)
     "scheduler_lease_seconds": 30,
     # PostgreSQL: the app's connections plan with this random_page_cost (SSD storage; "" =
     # the server's own). At the default 4, a pull's page over an audience that grew since
@@ -77,9 +81,13 @@ class Settings:
     sync_max_waiters: int = 10_000
     sync_retry_after_ms: int = 5000
     request_read_seconds: int = 5
+    sync_rejected_bytes_per_day: int = 1024 * 1024
     photo_dir: str = ""
     photo_store: str = "local"
     photo_max_bytes: int = 10 * 1024 * 1024
+    photo_max_pixels: int = 50_000_000
+    photo_partial_max_per_uploader: int = 4
+    photo_partial_ttl_hours: int = 24
     scheduler_lease_seconds: int = 30
     pg_random_page_cost: str = "1.1"
     testing: bool = False

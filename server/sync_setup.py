@@ -45,6 +45,7 @@ def init_sync(app: Flask) -> None:
             tombstone_horizon=timedelta(days=s.sync_tombstone_days),
             max_waiters=s.sync_max_waiters,
             retry_after_ms=s.sync_retry_after_ms,
+            rejected_bytes_per_day=s.sync_rejected_bytes_per_day,
         ),
     )
 

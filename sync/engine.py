@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from . import apply, feed, page_read, protocol, store
 from .cursor import Cursor, CursorCodec
-from .errors import ClientOwnedByOther, MutationGap, Unconfirmed
+from .errors import ClientOwnedByOther, MutationGap, RejectedQuotaExceeded, Unconfirmed
 from .notify import CLOSING, Notifier
 from .registry import Principal, Registry, Scope
 
@@ -48,6 +48,10 @@ class EngineSettings:
     max_waiters: int | None = None
     #: The ``retry_after_ms`` hint of a pull the process could not hold (cap, shutdown).
     retry_after_ms: int = 5000
+    #: Bytes of rejected mutations (as sent) one client may store per day; once over it,
+    #: its pushes are refused 429 ``rejected_quota_exceeded`` until the day's window ends.
+    #: Every rejected mutation stored before is kept whole. ``0`` means no bound.
+    rejected_bytes_per_day: int = 1024 * 1024
 
 
 def iso(value: datetime | None) -> str | None:
@@ -111,6 +115,7 @@ class SyncEngine:
             self._begin_write(session)
             client = store.lock_client(session, request.client_id, principal.staff_id, principal.branch_id, now)
             _check_owner(client, principal)
+            self._check_quota(session, client, now)
             last = int(client.last_mutation_id)
             batch = request.mutations
             if batch and batch[0].id > last + 1:
@@ -127,12 +132,41 @@ class SyncEngine:
             store.update_client(
                 session, request.client_id, last_mutation_id=last, last_device_at=previous_at,
                 last_sent_at=request.sent_at, last_push_at=now, branch_id=principal.branch_id,
+                **self._rejected_window(client, rows, now),
             )
             session.commit()
         except BaseException:
             session.rollback()
             raise
         return {"last_mutation_id": last, "server_time": iso(now), "results": results}
+
+    def _check_quota(self, session: Any, client: Any, now: datetime) -> None:
+        """Refuse the push (429, after recording the refusal) when the client's rejected
+        mutations of the day's window reached ``rejected_bytes_per_day``."""
+        bound = self.settings.rejected_bytes_per_day
+        since = client.rejected_since
+        if not bound or since is None or now >= since + _DAY or int(client.rejected_bytes) < bound:
+            return
+        store.update_client(session, client.client_id, refused_pushes=int(client.refused_pushes) + 1,
+                            last_refused_at=now)
+        session.commit()  # supervisors see the refusal, though nothing of the push is applied
+        wait = max(1, int((since + _DAY - now).total_seconds() + 0.999))
+        raise RejectedQuotaExceeded(
+            f"This client stored {int(client.rejected_bytes)} bytes of rejected mutations since {iso(since)}; "
+            f"the bound is {bound} a day. Fix what is rejected; pushes are taken again in {wait} seconds.",
+            retry_after=wait, rejected_bytes=int(client.rejected_bytes), limit=bound,
+        )
+
+    @staticmethod
+    def _rejected_window(client: Any, rows: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
+        """The client's rejected-bytes window after this push's rows (a new one once a day passed)."""
+        added = sum(len(row["raw"].encode("utf-8")) for row in rows if row["status"] == "rejected")
+        if not added:
+            return {}
+        since = client.rejected_since
+        if since is None or now >= since + _DAY:
+            return {"rejected_since": now, "rejected_bytes": added}
+        return {"rejected_bytes": int(client.rejected_bytes) + added}
 
     def _begin_write(self, session: Any) -> None:
         # SQLite: BEGIN IMMEDIATE takes the write lock first, so two pushes queue on the
@@ -319,7 +353,9 @@ class SyncEngine:
                 "client_id": row.client_id, "staff_id": row.staff_id, "branch_id": row.branch_id,
                 "last_mutation_id": int(row.last_mutation_id), "last_sent_at": row.last_sent_at,
                 "last_push_at": row.last_push_at, "last_pull_at": row.last_pull_at,
-                "synced_at": max(times) if times else None,
+                "synced_at": max(times) if times else None, "rejected_since": row.rejected_since,
+                "rejected_bytes": int(row.rejected_bytes), "refused_pushes": int(row.refused_pushes),
+                "last_refused_at": row.last_refused_at,
             })
         return out
 
@@ -344,6 +380,7 @@ def _session_key(principal: Principal) -> str | None:
     return None if session_id is None else _session_key_of(session_id)
 
 
+_DAY = timedelta(days=1)
 _OWNED_BY_OTHER = "This client_id is bound to another staff member; make a new client_id."
 
 
@@ -387,6 +424,14 @@ def _latest_per_record(rows: list[Any], *, skip_deletes: bool) -> list[protocol.
     if skip_deletes:
         return [make(r) for r in rows if r[3] != "delete"]
     return list(map(make, rows))
+
+
+def quota_dict(row: Any) -> dict[str, Any]:
+    """A client row's rejected-mutation window and refused pushes, for supervisors."""
+    return {
+        "rejected_since": iso(row.rejected_since), "rejected_bytes": int(row.rejected_bytes or 0),
+        "refused_pushes": int(row.refused_pushes or 0), "last_refused_at": iso(row.last_refused_at),
+    }
 
 
 def _mutation_dict(row: Any) -> dict[str, Any]:

@@ -149,15 +149,25 @@ def _tombstone_rows(session: Session, stay: dict[tuple[str, str], set[str]], now
 
 def _put_rows(registry: Any, entity_name: str, record_id: str, obj: Any, now: Any,
               out: list[dict[str, Any]]) -> set[str]:
-    """Append the ``put`` rows of ``obj`` (one per audience, its data serialised once) to
-    ``out``; return its audiences."""
+    """Append the ``put`` rows of ``obj`` (one per audience, each distinct view of its data
+    serialised once, :attr:`~sync.registry.Entity.view`) to ``out``; return its audiences."""
     entity = registry.get_entity(entity_name)
     audiences = set(entity.audiences(obj))
-    if audiences:
-        data = dumps(entity.serialize(obj))
-        for audience in sorted(audiences):
-            out.append({"entity": entity_name, "record_id": record_id, "changed_at": now,
-                        "audience": audience, "op": "put", "data": data})
+    if not audiences:
+        return audiences
+    full = entity.serialize(obj)
+    view = entity.view
+    # One text per distinct view; each view is kept alive with its text, so its id()
+    # cannot be reused by a later view of this loop.
+    texts: dict[int, tuple[dict[str, Any], str]] = {}
+    for audience in sorted(audiences):
+        shown = full if view is None else view(audience, full)
+        kept = texts.get(id(shown))
+        if kept is None:
+            kept = texts[id(shown)] = (shown, dumps(shown))
+        data = kept[1]
+        out.append({"entity": entity_name, "record_id": record_id, "changed_at": now,
+                    "audience": audience, "op": "put", "data": data})
     return audiences
 
 

@@ -23,9 +23,11 @@ class Job:
 
 def all_jobs() -> list[Job]:
     """Every scheduled job of the app."""
+    from ..services.photo import expire_partials
     from .housekeeping import compact_tombstones, purge_login_failures
 
     return [
         Job("housekeeping.purge_login_failures", purge_login_failures, "interval", {"minutes": 15}),
         Job("sync.compact_tombstones", compact_tombstones, "interval", {"hours": 1}),
+        Job("photo.expire_partials", expire_partials, "interval", {"hours": 1}),
     ]

@@ -132,4 +132,5 @@ def close_item(session: Session, who: Principal, args: dict[str, Any], times: Ti
     item.status, item.closed_at, item.closed_by = ITEM_CLOSED, times.happened_at, who.staff_id
     item.pending_staff_id = None
     item.resolution = args.get("resolution")
+    item.closed_as = who.role  # a manager's resolution reaches field devices without its text (R-SEC-10)
     return [("handover_item", item)]

@@ -31,7 +31,7 @@ def report_incident(ctx: MutationContext, args: dict[str, Any]) -> None:
 
 def prefetch_reports(session: Any, principal: Principal, batch: list[dict[str, Any]]) -> Any:
     """``incident.report``'s batch read: taken ids and arrived photos of the whole segment."""
-    return incident_service.prefetch_reports(session, batch)
+    return incident_service.prefetch_reports(session, batch, principal.branch_id)
 
 
 def flush_reports(session: Any, batch: Any) -> None:
@@ -76,5 +76,6 @@ def register(registry: Registry) -> None:
         Entity(name="patrol", serialize=Patrol.to_dict, audiences=lambda p: {P.audience(p.branch_id, "patrol")})
     )
     registry.add_entity(
-        Entity(name="incident", serialize=incident_dict, audiences=lambda i: {P.audience(i.branch_id, "incident")})
+        Entity(name="incident", serialize=incident_dict, audiences=lambda i: P.party_audiences(i.branch_id, "incident"),
+               view=P.text_view)
     )

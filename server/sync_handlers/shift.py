@@ -26,7 +26,7 @@ def register(registry: Registry) -> None:
         summary="A person's shift on a post, with start/end times and the post gap (R-SEC-2).",
     ))
     registry.add_entity(Entity(
-        name="roster_shift", serialize=RosterShift.to_dict,
+        name="roster_shift", serialize=RosterShift.to_dict, view=P.text_view,
         audiences=lambda r: P.party_audiences(r.branch_id, "roster_shift", r.staff_id),
         summary="A planned shift on a post (the roster), kept over REST (R-SEC-2).",
     ))
@@ -36,7 +36,7 @@ def register(registry: Registry) -> None:
         summary="A shift change: who to whom, items handed over, notes, acceptance (R-SEC-2).",
     ))
     registry.add_entity(Entity(
-        name="handover_item", serialize=HandoverItem.to_dict,
+        name="handover_item", serialize=HandoverItem.to_dict, view=P.text_view,
         audiences=lambda i: P.party_audiences(i.branch_id, "handover_item", i.holder_staff_id, i.pending_staff_id),
         summary="An open item carried from shift to shift until closed (R-SEC-2).",
     ))
