@@ -49,14 +49,17 @@ def _revoke(client: Any, session_id: str) -> None:
     assert resp.get_json()["revoked_at"]
 
 
-def _pull_all(client: Any, token: str, client_id: str) -> tuple[dict[tuple[str, str], dict], int]:
-    held: dict[tuple[str, str], dict] = {}
-    cursor, last = None, None
+def _pull_all(client: Any, token: str, client_id: str, cursor: str | None = None,
+              held: dict[tuple[str, str], dict] | None = None) -> tuple[dict[tuple[str, str], dict], int, str, bool]:
+    """Pull every page from ``cursor`` into ``held``: (held, last_mutation_id, cursor, reset)."""
+    held = {} if held is None else held
+    last, reset = None, None
     while True:
         body = {"client_id": client_id, "protocol": 1, "cursor": cursor, "limit": 500}
         resp = client.post("/api/sync/pull", json=body, headers=_auth(token))
         assert resp.status_code == 200, resp.get_json()
         page = resp.get_json()
+        reset = page["reset"] if reset is None else reset
         for ch in page["changes"]:
             if ch["op"] == "put":
                 held[(ch["entity"], str(ch["id"]))] = ch["data"]
@@ -64,13 +67,15 @@ def _pull_all(client: Any, token: str, client_id: str) -> tuple[dict[tuple[str, 
                 held.pop((ch["entity"], str(ch["id"])), None)
         cursor, last = page["cursor"], page["last_mutation_id"]
         if not page["has_more"]:
-            return held, last
+            return held, last, cursor, reset
 
 
 def test_same_client_id_after_signing_in_again_gets_duplicates_with_the_real_outcomes(client, demo, clock):
     guard = login(client, "DEMO01-G1")
     client_id = str(uuid.uuid4())
     outbox, shift_id, patrol_id = _outbox(demo, clock.now())
+    held, _, cursor, _ = _pull_all(client, guard["token"], client_id)  # the device's copy
+    assert not any(entity == "patrol" for entity, _ in held)
 
     first = _push(client, guard["token"], client_id, outbox, clock.now())
     assert first.status_code == 200, first.get_json()
@@ -101,8 +106,8 @@ def test_same_client_id_after_signing_in_again_gets_duplicates_with_the_real_out
         assert {k: v for k, v in now.items() if k != "duplicate"} == was
     assert results[3]["status"] == "applied" and not results[3].get("duplicate")
 
-    held, last = _pull_all(client, again["token"], client_id)
-    assert last == 4
+    held, last, _, reset = _pull_all(client, again["token"], client_id, cursor, held)
+    assert last == 4 and reset is False  # the same person's scope: the cursor goes on
     patrols = [data for (entity, _), data in held.items() if entity == "patrol"]
     assert len(patrols) == 2 and patrol_id in {p["id"] for p in patrols}
     assert all(p["shift_id"] == shift_id for p in patrols)
