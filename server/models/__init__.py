@@ -8,3 +8,5 @@ from .floor import Coaching, FloorRound  # noqa: F401
 from .patrol import Checkpoint, CheckpointCode, Patrol  # noqa: F401
 from .incident import Incident, IncidentPhoto, Photo  # noqa: F401
 from .calendar import CalendarDay, CalendarLoad  # noqa: F401
+from .compliance import ComplianceProgress, Obligation, ObligationExcuse  # noqa: F401
+from .alert import Alert  # noqa: F401
