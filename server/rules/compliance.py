@@ -49,22 +49,6 @@ DEFAULTS: dict[str, Any] = {
     "repeated_miss_threshold": 3,
 }
 
-#: Who an alert of each rule goes to (issue #14 "Alerts").
-ALERT_ROLES: dict[str, tuple[str, ...]] = {
-    PATROL: ("lobby_manager", "operations_manager"),
-    STAFFING: ("lobby_manager", "operations_manager"),
-    FLOOR: ("operations_manager", "branch_president"),
-    "R-BOX-1": ("service_quality_officer", "operations_manager"),
-    "R-BOX-2": ("service_quality_officer", "operations_manager"),
-    "R-BOX-3": ("service_quality_officer", "operations_manager"),
-    "R-CMP-6": ("service_quality_officer", "operations_manager"),
-}
-REPEATED_MISSED_ROLES = ("branch_president",)
-CALENDAR_UNKNOWN_ROLES = ("admin",)
-#: Rules whose pending obligations warn before they are due (an hourly patrol would only nag).
-DUE_SOON_RULES = frozenset({STAFFING, FLOOR, "R-BOX-1", "R-BOX-3", "R-CMP-6"})
-
-
 def setting(settings: Mapping[str, Any] | None, key: str) -> Any:
     """The branch's value of compliance setting ``key``, else its default (KeyError if unknown)."""
     if key not in DEFAULTS:
@@ -367,34 +351,3 @@ def floor_round_verdicts(
         out.append(Verdict(FLOOR, "floor_slot", slot, day, start, due, due, status, evidence,
                            rec.clock_suspect if rec else False, detail))
     return out
-
-
-# ---------------------------------------------------------------- alerts
-
-
-def alert_kinds(rule: str, status: str, due: datetime, now: datetime, settings: Mapping[str, Any] | None) -> set[str]:
-    """The alerts an obligation warrants now: ``missed``, ``unconfirmed``, or ``due_soon``
-    (a pending obligation of :data:`DUE_SOON_RULES` within the warning time of its due)."""
-    if status in (MISSED, UNCONFIRMED):
-        return {status}
-    soon = timedelta(minutes=int(setting(settings, "compliance_due_soon_minutes")))
-    if status == PENDING and rule in DUE_SOON_RULES and due - soon <= now < due:
-        return {"due_soon"}
-    return set()
-
-
-def is_repeated_miss(missed_hours: int, settings: Mapping[str, Any] | None) -> bool:
-    """Whether a day's missed patrol hours call for the branch president (R-SEC-5)."""
-    return missed_hours >= int(setting(settings, "repeated_miss_threshold"))
-
-
-def alert_message(rule: str, kind: str, verdict: Verdict | None = None) -> str:
-    """A short, customer-data-free message (the screen localises by ``rule``/``kind``)."""
-    if verdict is None:
-        return f"{rule} {kind}"
-    text = f"{rule} {kind}: {verdict.subject_kind} {verdict.subject_id}, due {verdict.due_at.isoformat()}"
-    devices = verdict.detail.get("devices") if kind == UNCONFIRMED else None
-    if devices:
-        last = min((d["synced_until"] for d in devices if d.get("synced_until")), default=None)
-        text += f"; a phone on duty last synced at {last}" if last else "; a phone on duty never synced"
-    return text

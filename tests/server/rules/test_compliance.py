@@ -235,36 +235,3 @@ def test_r_ops_1_floor_round_statuses_and_windows():
     assert (vs[0].window_start, vs[0].window_end, vs[0].due_at) == (TEN - H, TEN, TEN)
     later = RC.floor_round_verdicts(DAY, slots, {}, TEN + 7 * H, tol, devices_until(TEN + 6 * H))
     assert [v.status for v in later] == [RC.MISSED, RC.MISSED, RC.UNCONFIRMED]
-
-
-# ---------------------------------------------------------------- alerts
-
-
-@pytest.mark.parametrize(
-    "rule, status, now, expected",
-    [
-        ("R-SEC-5", RC.MISSED, TEN, {"missed"}),
-        ("R-SEC-5", RC.UNCONFIRMED, TEN, {"unconfirmed"}),
-        ("R-SEC-5", RC.PENDING, TEN - M, set()),  # hourly patrols do not nag before due
-        ("R-OPS-1", RC.PENDING, TEN - 30 * M, {"due_soon"}),
-        ("R-OPS-1", RC.PENDING, TEN - 30 * M - timedelta(microseconds=1), set()),
-        ("R-OPS-1", RC.PENDING, TEN, set()),
-        ("R-OPS-1", RC.MET, TEN - M, set()),
-        ("R-OPS-1", RC.EXCUSED, TEN + H, set()),
-    ],
-)
-def test_alert_kinds(rule, status, now, expected):
-    assert RC.alert_kinds(rule, status, TEN, now, {}) == expected
-
-
-def test_repeated_misses_call_the_branch_president_at_the_threshold():
-    assert not RC.is_repeated_miss(2, {})
-    assert RC.is_repeated_miss(3, {})
-    assert RC.is_repeated_miss(1, {"repeated_miss_threshold": 1})
-
-
-def test_alert_message_names_the_last_sync_of_a_silent_phone():
-    v = RC.Verdict("R-SEC-5", "area", "self_service", DAY, TEN, TEN + H, TEN + H + 10 * M, RC.UNCONFIRMED,
-                   detail={"devices": [{"client_id": "c", "staff_id": "g", "synced_until": "2026-11-28T01:40:00Z"}]})
-    assert "last synced at 2026-11-28T01:40:00Z" in RC.alert_message("R-SEC-5", "unconfirmed", v)
-    assert "last synced" not in RC.alert_message("R-SEC-5", "missed", v)
