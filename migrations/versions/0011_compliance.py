@@ -8,7 +8,7 @@ each branch whose obligations are final (catch-up starts after it).
 lease still carries its token.
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-02 13:25:34.573181
 
 """
@@ -19,7 +19,7 @@ import sync.types
 
 # revision identifiers, used by Alembic.
 revision = '0011'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
