@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import Any, Callable
 
@@ -20,19 +21,33 @@ from sqlalchemy import create_engine, text
 from server import create_app
 from server.clock import Clock
 from server.extensions import db
+from tests.conftest import PG_ADMIN_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 LEASE_SECONDS = 3
 
 
 @pytest.fixture
-def pg_app(pg_database: str, tmp_path: Any) -> Any:
-    """The worker's PostgreSQL database with a fresh schema and the demo branch, on the
-    real clock (the processes run on it too)."""
-    app = create_app({"database_url": pg_database, "testing": True, "secret_key": "s",
+def pg_url(pg_database: str) -> Any:
+    """A PostgreSQL database of this test's own (the processes share it; the worker's
+    test database stays untouched), made and dropped here."""
+    name = f"fieldops_sched_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def pg_app(pg_url: str, tmp_path: Any) -> Any:
+    """That database with the schema and the demo branch, on the real clock (the
+    processes run on it too)."""
+    app = create_app({"database_url": pg_url, "testing": True, "secret_key": "s",
                       "photo_dir": str(tmp_path / "p")}, clock=Clock())
     with app.app_context():
-        db.drop_all()
         db.create_all()
         from server.services.demo import seed_demo
 
@@ -40,11 +55,7 @@ def pg_app(pg_database: str, tmp_path: Any) -> Any:
     yield app
     with app.app_context():
         db.session.remove()
-        db.drop_all()  # the next test of this worker rebuilds its schema
         db.engine.dispose()
-    from tests import conftest
-
-    conftest._pg_schema_ready.discard(pg_database)
 
 
 def _start(url: str, tmp_path: Path, name: str) -> tuple[subprocess.Popen, Path]:
@@ -81,36 +92,36 @@ def _wait(predicate: Callable[[], bool], seconds: float) -> float:
     raise AssertionError(f"not within {seconds} s")
 
 
-def test_two_schedulers_one_acts_sigkill_takeover_and_sigstop_fenced(pg_app, pg_database, tmp_path):
-    url = pg_database.replace("postgresql+psycopg://", "postgresql://")
+def test_two_schedulers_one_acts_sigkill_takeover_and_sigstop_fenced(pg_app, pg_url, tmp_path):
+    url = pg_url.replace("postgresql+psycopg://", "postgresql://")
     a, a_log = _start(url, tmp_path, "a")
     procs = [a]
     try:
-        _wait(lambda: any(_holder_of(a)(h) for *_x, h in _runs(pg_database)), 30)
+        _wait(lambda: any(_holder_of(a)(h) for *_x, h in _runs(pg_url)), 30)
         b, b_log = _start(url, tmp_path, "b")
         procs.append(b)
         time.sleep(4)
-        assert not any(_holder_of(b)(h) for *_x, h in _runs(pg_database))  # B waits while A leads
+        assert not any(_holder_of(b)(h) for *_x, h in _runs(pg_url))  # B waits while A leads
 
         a.send_signal(signal.SIGKILL)
         a.wait()
-        took = _wait(lambda: any(_holder_of(b)(h) for *_x, h in _runs(pg_database)), 60)
+        took = _wait(lambda: any(_holder_of(b)(h) for *_x, h in _runs(pg_url)), 60)
         assert took < 60
 
         c, c_log = _start(url, tmp_path, "c")
         procs.append(c)
         time.sleep(3)  # C is up and waiting; B leads
         b.send_signal(signal.SIGSTOP)
-        _wait(lambda: any(_holder_of(c)(h) for *_x, h in _runs(pg_database)), 30)
+        _wait(lambda: any(_holder_of(c)(h) for *_x, h in _runs(pg_url)), 30)
         time.sleep(1)
         b.send_signal(signal.SIGCONT)  # B wakes past its lease, still believing it leads
         time.sleep(4)
-        runs = _runs(pg_database)
+        runs = _runs(pg_url)
         periods = [p for _j, p, _h in runs]
         assert len(periods) == len(set(periods)), "a due time was judged twice"
         first_c = min(p for _j, p, h in runs if _holder_of(c)(h))
         assert not [p for _j, p, h in runs if _holder_of(b)(h) and p >= first_c], "B wrote after C took over"
-        eng = create_engine(pg_database)
+        eng = create_engine(pg_url)
         try:
             with eng.connect() as conn:
                 twins = conn.execute(text(
