@@ -46,6 +46,8 @@ DEFAULTS: dict[str, Any] = {
     "photo_partial_max_per_uploader": 4,  # unfinished uploads one uploader may hold (#12)
     "photo_partial_ttl_hours": 24,  # an unfinished upload idle this long is dropped (#12)
     "scheduler_lease_seconds": 30,
+    # Compliance (#14): how often the scheduler re-judges deadlines and refreshes open windows.
+    "compliance_check_seconds": 300,
     # PostgreSQL: the app's connections plan with this random_page_cost (SSD storage; "" =
     # the server's own). At the default 4, a pull's page over an audience that grew since
     # ANALYZE is read whole and sorted per page; at 1.1 it is read in index order (#3).
@@ -89,6 +91,7 @@ class Settings:
     photo_partial_max_per_uploader: int = 4
     photo_partial_ttl_hours: int = 24
     scheduler_lease_seconds: int = 30
+    compliance_check_seconds: int = 300
     pg_random_page_cost: str = "1.1"
     testing: bool = False
 

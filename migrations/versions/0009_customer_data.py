@@ -19,7 +19,7 @@
   unfinished uploads, bounded per uploader and expired.
 
 Revision ID: 0009
-Revises: 0008
+Revises: 0011
 Create Date: 2026-12-02 13:30:00
 
 """
@@ -31,7 +31,7 @@ import sync.types
 
 
 revision = '0009'
-down_revision = '0008'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

@@ -13,3 +13,5 @@ from .secret import AppSecret  # noqa: F401
 from .photo_store import PhotoBlob, PhotoUploadPart  # noqa: F401
 from .suggestion import BoxCallback, BoxEntry, BoxSession  # noqa: F401
 from .complaint import Complaint, ComplaintCode, ComplaintEvent  # noqa: F401
+from .compliance import ComplianceProgress, Obligation, ObligationExcuse  # noqa: F401
+from .alert import Alert  # noqa: F401

@@ -62,6 +62,15 @@ ENTITY_READERS: dict[str, frozenset[str]] = {
     "box_entry": BOX_READERS,
     "box_callback": BOX_READERS,
     "complaint": R.CUSTOMER_DATA_ROLES,
+    # Compliance (#14): the branch's obligations reach those who supervise it.
+    "obligation": FIELD_SUPERVISORS,
+}
+
+#: Entities whose records are routed to roles, not to everyone who reads the entity: a
+#: record names its roles, and each role's devices read ``<branch>/<entity>/role/<role>``
+#: (an alert reaches the roles responsible for its rule, #14).
+ROLE_ROUTED_READERS: dict[str, frozenset[str]] = {
+    "alert": frozenset({R.LOBBY_MANAGER, R.SERVICE_QUALITY_OFFICER, R.OPERATIONS_MANAGER, R.BRANCH_PRESIDENT, R.ADMIN}),
 }
 
 #: role × entity: roles whose devices receive only the records *they are a party to*
@@ -179,7 +188,7 @@ STATISTICS_READERS = BOX_READERS | {R.REGIONAL_OFFICER}
 PHOTO_UPLOADERS = MUTATION_ROLES["incident.report"]
 
 #: Bumped when the tables above change meaning, so every device re-snapshots.
-TABLE_VERSION = 3
+TABLE_VERSION = 4
 
 
 def may_read_free_text(reader_role: str, author_role: str | None) -> bool:
@@ -299,6 +308,9 @@ def staff_audiences_for(role: str, branch_id: uuid.UUID) -> frozenset[str]:
 def shows_login_names(audience_key: str) -> bool:
     """True for the one staff audience whose records carry ``employee_no``."""
     return audience_key.endswith("/" + _LOGIN_VIEW)
+def role_audience(branch_id: uuid.UUID | str | None, entity: str, role: str) -> str:
+    """The audience key of the ``entity`` records routed to ``role`` in one branch."""
+    return f"{branch_id}/{entity}/role/{role}"
 
 
 def readable_entities(role: str) -> frozenset[str]:
@@ -321,7 +333,8 @@ def audiences_for(role: str, branch_id: uuid.UUID | None) -> frozenset[str]:
         audience(branch_id, e) + (_PLAIN if plain and e in TEXT_ENTITIES else "")
         for e in readable_entities(role) if e != "staff"
     )
-    return regional | keys | staff_audiences_for(role, branch_id)
+    routed = {role_audience(branch_id, e, role) for e, roles in ROLE_ROUTED_READERS.items() if role in roles}
+    return regional | keys | staff_audiences_for(role, branch_id) | routed
 
 
 def scope_fingerprint(role: str, branch_id: uuid.UUID | None) -> str:

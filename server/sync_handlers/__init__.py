@@ -10,7 +10,7 @@ def register(registry: Registry) -> None:
 
     org.register(registry)
 
-    from . import cleaning, complaint, contractor, floor, patrol, shift, suggestion
+    from . import cleaning, complaint, compliance, contractor, floor, patrol, shift, suggestion
 
     shift.register(registry)
     cleaning.register(registry)
@@ -19,3 +19,4 @@ def register(registry: Registry) -> None:
     patrol.register(registry)
     suggestion.register(registry)
     complaint.register(registry)
+    compliance.register(registry)
