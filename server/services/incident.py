@@ -25,6 +25,8 @@ from ..models.incident import Incident, IncidentPhoto, NewIncident, NewPhoto, Ph
 from ..models.org import Branch, Staff
 from ..rules import incident as IR
 from ..rules import permissions as P
+from .access import require_role
+from .mutation import reject
 
 RULE = "R-SEC-4"
 
@@ -167,7 +169,7 @@ def report_incident(
     session: Session, principal: Principal, times: TimeAttribution, args: dict[str, Any],
     batch: ReportBatch | None = None,
 ) -> NewIncident:
-    """``incident.report`` (R-SEC-4). Rejections: ``already_exists``, ``no_branch``.
+    """``incident.report`` (R-SEC-4). Rejections: ``duplicate_record_id``, ``no_branch``.
 
     Without ``batch`` it reads and writes at once. With ``batch`` (from
     :func:`prefetch_reports` over args that include ``args``) it reads nothing and
@@ -181,9 +183,9 @@ def report_incident(
     else:
         taken = incident_id in batch.taken
     if taken:
-        raise MutationRejected("already_exists", "An incident with this id exists.")
+        reject("duplicate_record_id", f"incident_id {incident_id} is already used.", field="incident_id")
     if principal.branch_id is None:
-        raise MutationRejected("no_branch", "Only staff of a branch report incidents.", rule=RULE)
+        reject("no_branch", "Only staff of a branch report incidents.", rule=RULE)
     digests = list(dict.fromkeys(args.get("photos") or []))  # keep order, drop repeats
     incident = new_values(
         incident_id=incident_id,
@@ -212,9 +214,9 @@ def resolve_incident(session: Session, principal: Principal, times: TimeAttribut
     """
     incident = session.get(Incident, args["incident_id"])
     if incident is None or incident.branch_id != principal.branch_id:
-        raise MutationRejected("unknown_incident", "No such incident in your branch.")
+        reject("unknown_incident", "No such incident in your branch.")
     if incident.status == IR.RESOLVED:
-        raise MutationRejected("already_resolved", "This incident is already resolved.")
+        reject("already_resolved", "This incident is already resolved.")
     incident.status = IR.RESOLVED
     incident.resolved_by = principal.staff_id
     incident.resolved_at = times.happened_at
@@ -270,12 +272,8 @@ def readable_branch(actor: Staff, branch_id: uuid.UUID, entity: str) -> Branch:
     """The branch, if ``actor`` may read its ``entity`` records over REST (the pull table,
     R-SEC-10): :class:`Forbidden` for a role that never reads them, :class:`NotFound` for
     a branch that is not the actor's (or does not exist)."""
-    if actor.role not in P.ENTITY_READERS.get(entity, frozenset()):
-        raise Forbidden(f"Your role does not see {entity} records.")
-    branch = db.session.get(Branch, branch_id)
-    if branch is None or not P.may_read_branch(actor.role, actor.branch_id, branch_id, entity):
-        raise NotFound("No such branch.")
-    return branch
+    readers = P.ENTITY_READERS.get(entity, frozenset())
+    return require_role(actor, branch_id, readers, f"Your role does not see {entity} records.")
 
 
 def may_see_photo(actor: Staff, sha256: str) -> bool:

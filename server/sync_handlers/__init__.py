@@ -3,17 +3,13 @@ from __future__ import annotations
 
 from sync.registry import Registry
 
+from . import cleaning, contractor, floor, incident, org, patrol, shift
+
+#: Every feature's handlers, registered in this order (org first: its scope rule).
+HANDLERS = (org, shift, cleaning, contractor, floor, patrol, incident)
+
 
 def register(registry: Registry) -> None:
     """Called once per app by ``create_app``."""
-    from . import org
-
-    org.register(registry)
-
-    from . import cleaning, contractor, floor, patrol, shift
-
-    shift.register(registry)
-    cleaning.register(registry)
-    contractor.register(registry)
-    floor.register(registry)
-    patrol.register(registry)
+    for module in HANDLERS:
+        module.register(registry)

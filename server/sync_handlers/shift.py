@@ -13,9 +13,11 @@ from sync.registry import Entity, Registry
 
 from ..models.shift import Handover, HandoverItem, RosterShift, Shift
 from ..rules import permissions as P
-from ..schemas import field_mutations as S
-from ..services import handovers, shifts
-from .field_common import publish
+from ..schemas import handover as HS
+from ..schemas import shift as S
+from ..services import handover as handover_service
+from ..services import shift as shift_service
+from ..services.mutation import publish
 
 
 def register(registry: Registry) -> None:
@@ -53,16 +55,16 @@ def register(registry: Registry) -> None:
         the post was last covered and ``post_gap`` when that exceeds the tolerance.
         An ``onsite`` account needs a valid registered badge (R-SEC-8).
         """
-        return publish(ctx, shifts.start_shift, args)
+        return publish(ctx, shift_service.start_shift, args)
 
     @registry.mutator("shift.end", schema=S.ShiftEndArgs(), roles=P.roles_for("shift.end"),
                       rejection_codes=("shift_not_found", "not_shift_owner", "shift_already_ended",
                                        "shift_end_before_start"))
     def shift_end(ctx: MutationContext, args: dict[str, Any]) -> Any:
         """End one's own shift {shift_id} at the mutation's time (R-SEC-2)."""
-        return publish(ctx, shifts.end_shift, args)
+        return publish(ctx, shift_service.end_shift, args)
 
-    @registry.mutator("shift.handover", schema=S.ShiftHandoverArgs(), roles=P.roles_for("shift.handover"),
+    @registry.mutator("shift.handover", schema=HS.ShiftHandoverArgs(), roles=P.roles_for("shift.handover"),
                       rejection_codes=("shift_not_found", "not_shift_owner", "shift_already_handed_over",
                                        "handover_to_self", "recipient_not_in_branch", "duplicate_record_id"))
     def shift_handover(ctx: MutationContext, args: dict[str, Any]) -> Any:
@@ -74,9 +76,9 @@ def register(registry: Registry) -> None:
         they accept (``shift.handover.accept``) and stay open, carried from holder to
         holder, until closed (``handover.item.close``). One handover per shift.
         """
-        return publish(ctx, handovers.hand_over, args)
+        return publish(ctx, handover_service.hand_over, args)
 
-    @registry.mutator("shift.handover.accept", schema=S.HandoverAcceptArgs(),
+    @registry.mutator("shift.handover.accept", schema=HS.HandoverAcceptArgs(),
                       roles=P.roles_for("shift.handover.accept"),
                       rejection_codes=("handover_not_found", "not_handover_recipient", "handover_already_accepted"))
     def shift_handover_accept(ctx: MutationContext, args: dict[str, Any]) -> Any:
@@ -85,12 +87,12 @@ def register(registry: Registry) -> None:
         The handover's open items become the acceptor's; their running shift, if any,
         is linked as ``accepted_shift_id``.
         """
-        return publish(ctx, handovers.accept_handover, args)
+        return publish(ctx, handover_service.accept_handover, args)
 
-    @registry.mutator("handover.item.close", schema=S.HandoverItemCloseArgs(),
+    @registry.mutator("handover.item.close", schema=HS.HandoverItemCloseArgs(),
                       roles=P.roles_for("handover.item.close"),
                       rejection_codes=("item_not_found", "not_item_holder", "item_already_closed"))
     def handover_item_close(ctx: MutationContext, args: dict[str, Any]) -> Any:
         """Close an open handover item {item_id, resolution?}: its holder or the
         operations manager (R-SEC-2). A closed item is no longer carried forward."""
-        return publish(ctx, handovers.close_item, args)
+        return publish(ctx, handover_service.close_item, args)
