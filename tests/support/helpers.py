@@ -1,4 +1,4 @@
-"""Plain factories of the PART B tests (imported by the test modules)."""
+"""Plain factories shared by the tests: ids, local times, images and their digests."""
 from __future__ import annotations
 
 import hashlib

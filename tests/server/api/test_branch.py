@@ -1,4 +1,4 @@
-"""REST of field ops part A: roster, unstaffed posts, registry, day listings, access (R-SEC-2/6/8, R-OPS-1)."""
+"""REST under /api/branches/<id>/: roster, unstaffed posts, registry, day listings, access (R-SEC-2/6/8, R-OPS-1)."""
 from __future__ import annotations
 
 import pytest

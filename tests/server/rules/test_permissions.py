@@ -1,4 +1,4 @@
-"""The permission table for field ops part A, walked as data (R-SEC-8, R-SEC-10)."""
+"""The permission table walked as data (R-SEC-8, R-SEC-10)."""
 from __future__ import annotations
 
 import uuid

@@ -1,4 +1,4 @@
-"""Pure rules of field ops part A: shifts (R-SEC-2), contractors (R-SEC-8/9), floor (R-OPS-1)."""
+"""Pure rules of shifts (R-SEC-2), contractors (R-SEC-8/9), floor (R-OPS-1)."""
 from __future__ import annotations
 
 import uuid
