@@ -1,15 +1,18 @@
-"""Per-branch values of the field-ops rules, with their defaults (domain.md: every time
-or count a rule gives is a default, configurable per branch in ``branch.settings``).
+"""Per-branch values of the rules, with their defaults (domain.md: every time or count a
+rule gives is a default, configurable per branch in ``branch.settings``).
 
-``value(settings, key)`` is the one way rules and services read them, so a default is
-written exactly once, here.
+``value(branch, name)`` is the one way rules and services read them (a pure rule passes
+the branch's ``settings`` mapping instead), so a default is written exactly once, here.
+A new feature adds its settings to ``DEFAULTS``.
 """
 from __future__ import annotations
 
 from typing import Any, Mapping
 
-#: Defaults of the field-ops settings (R-SEC-2, R-SEC-8, R-OPS-1, R-OPS-2).
+#: Defaults of the per-branch settings (R-SEC-2, R-SEC-5, R-SEC-8, R-OPS-1, R-OPS-2).
 DEFAULTS: dict[str, Any] = {
+    # R-SEC-5: an hour's patrol is due this long after the hour ends.
+    "patrol_grace_minutes": 10,
     # R-SEC-2: posts a shift can be taken on, and which roles may take each post.
     "shift_posts": {"security": ["guard"], "cleaning": ["cleaner"], "onsite": ["onsite"]},
     # R-SEC-2: a planned shift with no start this long after its start time is unstaffed.
@@ -29,10 +32,12 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def value(settings: Mapping[str, Any] | None, key: str) -> Any:
-    """The branch's value of ``key``, else the default. Unknown keys are a bug (KeyError)."""
+def value(branch: Any, key: str) -> Any:
+    """The value of ``key`` for ``branch`` (a :class:`~server.models.org.Branch`, or its
+    ``settings`` mapping), else the default. Unknown keys are a bug (KeyError)."""
     if key not in DEFAULTS:
-        raise KeyError(f"unknown field-ops setting {key!r}")
+        raise KeyError(f"unknown branch setting {key!r}")
+    settings: Mapping[str, Any] | None = branch if branch is None or isinstance(branch, Mapping) else branch.settings
     if settings and key in settings and settings[key] is not None:
         return settings[key]
     return DEFAULTS[key]
