@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models.org import Branch, Staff
 from ..models.patrol import Checkpoint, CheckpointCode

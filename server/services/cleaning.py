@@ -17,7 +17,7 @@ from .mutation import Affected, branch_of, ensure_new, reject
 from .shift import shift_at
 
 
-def record_cleaning(session: Session, who: Principal, args: dict[str, Any], times: TimeAttribution) -> Affected:
+def record_cleaning(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
     """Record a cleaning task done by the actor, who must be on shift at its
     ``happened_at`` (R-SEC-6; a late sync still counts by when it was done).
 

@@ -128,7 +128,7 @@ def registration_refusal(session: Session, branch: Branch, staff_id: uuid.UUID, 
     return None if None in refusals else refusals[0]
 
 
-def check_in(session: Session, who: Principal, args: dict[str, Any], times: TimeAttribution) -> Affected:
+def check_in(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
     """Check a contractor in by ``badge_no`` (R-SEC-8), from their own ``onsite`` device or
     a guard's at the door.
 
@@ -168,7 +168,7 @@ def check_in(session: Session, who: Principal, args: dict[str, Any], times: Time
     return [("contractor_visit", visit)]
 
 
-def check_out(session: Session, who: Principal, args: dict[str, Any], times: TimeAttribution) -> Affected:
+def check_out(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
     """Check a contractor out of visit ``visit_id`` (R-SEC-8).
 
     Rejects ``visit_not_found``, ``not_visit_owner`` (an onsite account checking out

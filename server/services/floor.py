@@ -18,7 +18,7 @@ from .listing import page, person
 from .mutation import Affected, branch_of, ensure_new, reject
 
 
-def record_round(session: Session, who: Principal, args: dict[str, Any], times: TimeAttribution) -> Affected:
+def record_round(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
     """Record one of the day's floor rounds with its findings (R-OPS-1).
 
     The business date is the branch-local day of ``happened_at``; the slot must be one of
@@ -49,7 +49,7 @@ def record_round(session: Session, who: Principal, args: dict[str, Any], times: 
     return [("floor_round", record)]
 
 
-def record_coaching(session: Session, who: Principal, args: dict[str, Any], times: TimeAttribution) -> Affected:
+def record_coaching(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
     """Record a coaching demonstration (R-OPS-2): ``scheduled`` (about 10:30) or
     ``problem_seen``. Rejects ``duplicate_record_id``."""
     branch = branch_of(session, who)

@@ -39,7 +39,7 @@ def item_ids(handover_id: uuid.UUID, items: list[dict[str, Any]]) -> list[uuid.U
     return [item.get("item_id") or uuid.uuid5(handover_id, f"item-{n}") for n, item in enumerate(items)]
 
 
-def hand_over(session: Session, who: Principal, args: dict[str, Any], times: TimeAttribution) -> Affected:
+def hand_over(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
     """Record the handover of the actor's shift to ``to_staff_id`` (R-SEC-2).
 
     Rejects ``shift_not_found``, ``not_shift_owner``, ``shift_already_handed_over``,
@@ -96,7 +96,7 @@ def _carried_items(session: Session, who: Principal) -> list[HandoverItem]:
     ))
 
 
-def accept_handover(session: Session, who: Principal, args: dict[str, Any], times: TimeAttribution) -> Affected:
+def accept_handover(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
     """The incoming person accepts a handover on their own device (R-SEC-2): its open
     items become theirs. Links the accepting person's running shift, if any.
 
@@ -125,7 +125,7 @@ def accept_handover(session: Session, who: Principal, args: dict[str, Any], time
     return affected
 
 
-def close_item(session: Session, who: Principal, args: dict[str, Any], times: TimeAttribution) -> Affected:
+def close_item(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
     """Close an open handover item with an optional resolution (R-SEC-2): its holder, or
     the branch's operations manager.
 

@@ -15,10 +15,8 @@ from sqlalchemy import bindparam, exists, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from sync.context import TimeAttribution
-from sync.errors import MutationRejected
 from sync.registry import Principal
 
-from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..models.base import time_columns
 from ..models.incident import Incident, IncidentPhoto, NewIncident, NewPhoto, Photo
@@ -26,7 +24,7 @@ from ..models.org import Branch, Staff
 from ..rules import incident as IR
 from ..rules import permissions as P
 from .access import require_role
-from .mutation import reject
+from .mutation import Affected, reject
 
 RULE = "R-SEC-4"
 
@@ -168,12 +166,12 @@ def flush_reports(session: Session, batch: ReportBatch) -> None:
 def report_incident(
     session: Session, principal: Principal, times: TimeAttribution, args: dict[str, Any],
     batch: ReportBatch | None = None,
-) -> NewIncident:
+) -> Affected:
     """``incident.report`` (R-SEC-4). Rejections: ``duplicate_record_id``, ``no_branch``.
 
     Without ``batch`` it reads and writes at once. With ``batch`` (from
     :func:`prefetch_reports` over args that include ``args``) it reads nothing and
-    defers the write to :func:`flush_reports`. Returns the incident's values (what the
+    defers the write to :func:`flush_reports`. Affects the incident's values (what the
     feed serialises), not an ORM object.
     """
     incident_id = args["incident_id"]
@@ -204,10 +202,10 @@ def report_incident(
     else:
         batch.made.append(incident)
         batch.taken.add(incident_id)
-    return incident
+    return [("incident", incident)]
 
 
-def resolve_incident(session: Session, principal: Principal, times: TimeAttribution, args: dict[str, Any]) -> Incident:
+def resolve_incident(session: Session, principal: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
     """``incident.resolve``: close an open incident of the supervisor's branch.
 
     Rejections: ``unknown_incident`` (none, or another branch's), ``already_resolved``.
@@ -223,7 +221,7 @@ def resolve_incident(session: Session, principal: Principal, times: TimeAttribut
     incident.resolution = args["resolution"]
     incident.updated_at = times.received_at
     session.flush()
-    return incident
+    return [("incident", incident)]
 
 
 def mark_photo_received(session: Session, sha256: str, at: datetime) -> list[Incident]:

@@ -1,8 +1,9 @@
 """What the mutation services share: rejection, branch lookup, affected records.
 
-Mutation services run inside the sync engine's per-mutation savepoint: they never commit,
-they raise :class:`~sync.errors.MutationRejected` to refuse, and return the records they
-touched as ``[(entity, obj)]`` so the handler publishes them with ``ctx.put``.
+Every mutation service has one shape, ``fn(session, who, times, args) -> Affected``: it
+runs inside the sync engine's per-mutation savepoint, never commits, refuses with
+:func:`reject` (one code per meaning), and returns the records it touched as
+``[(entity, obj)]``, which the handler publishes with :func:`publish`.
 """
 from __future__ import annotations
 
@@ -43,10 +44,14 @@ def ensure_new(session: Session, model: type, record_id: uuid.UUID, field: str) 
         reject("duplicate_record_id", f"{field} {record_id} is already used.", field=field)
 
 
-def publish(ctx: MutationContext, service: Service, args: dict[str, Any]) -> list[str]:
-    """Run ``service(session, principal, args, times)`` and ``ctx.put`` every record it
-    touched; returns their ids (for the engine's log)."""
-    affected = service(ctx.session, ctx.principal, args, ctx.times)
+def publish(ctx: MutationContext, service: Service, args: dict[str, Any], *, created: bool = False,
+            **extra: Any) -> list[str]:
+    """Run ``service(session, who, times, args, **extra)`` and ``ctx.put`` every record it
+    touched (``created``: each was just checked new); returns their ids (for the log).
+
+    The one way a mutator applies its service: every handler is ``publish(ctx, service, args)``.
+    """
+    affected = service(ctx.session, ctx.principal, ctx.times, args, **extra)
     for entity, obj in affected:
-        ctx.put(entity, obj)
+        ctx.put(entity, obj, created=created)
     return [str(obj.id) for _, obj in affected]

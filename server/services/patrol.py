@@ -15,19 +15,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sync.context import TimeAttribution
-from sync.errors import MutationRejected
 from sync.registry import Principal
 
 from ..extensions import db
 from ..models.base import iso
-from ..models.incident import Incident
 from ..models.org import Branch, Staff
 from ..models.patrol import Checkpoint, CheckpointCode, Patrol
-from ..models.shift import Shift
 from ..rules import patrol as PR
 from ..rules import patrol_compliance as PC
 from .incident import new_incident, readable_branch
-from .mutation import ensure_new, reject
+from .mutation import Affected, ensure_new, reject
 from .shift import shift_at
 
 #: Namespace of the ids of patrol-raised incidents: ``uuid5(NS, str(patrol_id))``, so a
@@ -74,15 +71,13 @@ def _checkpoint_for(
     return cp, verdict == "was_current"
 
 
-def record_patrol(
-    session: Session, principal: Principal, times: TimeAttribution, args: dict[str, Any]
-) -> tuple[Patrol, Incident | None]:
+def record_patrol(session: Session, principal: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
     """Record a patrol proved at a checkpoint; raise an incident on an anomaly or fault.
 
     Rejections (``MutationRejected``): ``not_on_shift`` (no shift of the guard at the
     patrol's ``happened_at``), ``unknown_checkpoint``, ``checkpoint_code_rotated``,
     ``duplicate_record_id`` (the patrol id is taken). Returns the patrol and the incident it
-    raised (R-SEC-5 → R-SEC-4), both added to ``session``, neither committed.
+    raised (R-SEC-5 → R-SEC-4), if any, both added to ``session``, neither committed.
     """
     ensure_new(session, Patrol, args["patrol_id"], "patrol_id")
     shift = shift_at(session, principal.staff_id, times.happened_at)
@@ -119,7 +114,7 @@ def record_patrol(
         patrol.incident_id = incident.id
     session.add(patrol)
     session.flush()
-    return patrol, incident
+    return [("patrol", patrol)] + ([("incident", incident)] if incident is not None else [])
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ def span(shift: Shift) -> rules.ShiftSpan:
     return rules.ShiftSpan(shift.id, shift.staff_id, shift.post, shift.happened_at, shift.ended_at)
 
 
-def start_shift(session: Session, who: Principal, args: dict[str, Any], times: TimeAttribution) -> Affected:
+def start_shift(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
     """Start ``args["shift_id"]`` on ``args["post"]`` at the mutation's ``happened_at`` (R-SEC-2).
 
     Rejects ``unknown_post``, ``post_not_for_role``, ``shift_overlap`` (the person has a
@@ -87,7 +87,7 @@ def own_shift(session: Session, who: Principal, shift_id: uuid.UUID) -> Shift:
     return shift
 
 
-def end_shift(session: Session, who: Principal, args: dict[str, Any], times: TimeAttribution) -> Affected:
+def end_shift(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
     """End the actor's own shift at the mutation's ``happened_at`` (R-SEC-2).
 
     Rejects ``shift_not_found``, ``not_shift_owner``, ``shift_already_ended`` and

@@ -11,14 +11,7 @@ from ..models.patrol import Checkpoint, Patrol
 from ..rules import permissions as P
 from ..schemas.patrol import PatrolRecordArgs
 from ..services import patrol as patrol_service
-
-
-def record_patrol(ctx: MutationContext, args: dict[str, Any]) -> None:
-    """Record a patrol proved at a checkpoint; an anomaly or fault raises an incident."""
-    patrol, incident = patrol_service.record_patrol(ctx.session, ctx.principal, ctx.times, args)
-    ctx.put("patrol", patrol)
-    if incident is not None:
-        ctx.put("incident", incident)
+from ..services.mutation import publish
 
 
 def _checkpoint_audiences(cp: Checkpoint) -> set[str]:
@@ -27,14 +20,15 @@ def _checkpoint_audiences(cp: Checkpoint) -> set[str]:
 
 
 def register(registry: Registry) -> None:
-    """Register the patrol mutator and the checkpoint and patrol entities."""
-    registry.mutator(
-        "patrol.record",
-        schema=PatrolRecordArgs(),
-        roles=P.roles_for("patrol.record"),
-        rejection_codes=("invalid_args", "not_on_shift", "unknown_checkpoint", "checkpoint_code_rotated", "duplicate_record_id"),
-    )(record_patrol)
+    """Register the checkpoint and patrol entities and the ``patrol.record`` mutator."""
     registry.add_entity(Entity(name="checkpoint", serialize=Checkpoint.public_dict, audiences=_checkpoint_audiences))
     registry.add_entity(
         Entity(name="patrol", serialize=Patrol.to_dict, audiences=lambda p: {P.audience(p.branch_id, "patrol")})
     )
+
+    @registry.mutator("patrol.record", schema=PatrolRecordArgs(), roles=P.roles_for("patrol.record"),
+                      rejection_codes=("invalid_args", "not_on_shift", "unknown_checkpoint", "checkpoint_code_rotated",
+                                       "duplicate_record_id"))
+    def record_patrol(ctx: MutationContext, args: dict[str, Any]) -> Any:
+        """Record a patrol proved at a checkpoint; an anomaly or fault raises an incident."""
+        return publish(ctx, patrol_service.record_patrol, args)
