@@ -45,10 +45,11 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | Non
     errors.init_app(app)
 
     from .api import register_blueprints
-    from .api.context import NoCookieSessions
+    from .api.context import NoCookieSessions, WireJSON
 
     register_blueprints(app)
     app.session_interface = NoCookieSessions()
+    app.json = WireJSON(app)
 
     from .sync_setup import init_sync
 

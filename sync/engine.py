@@ -10,7 +10,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Callable, ContextManager
 
 from sqlalchemy.engine import Connection
@@ -20,6 +20,7 @@ from .cursor import Cursor, CursorCodec
 from .errors import ClientOwnedByOther, MutationGap, Unconfirmed
 from .notify import Notifier
 from .registry import Principal, Registry, Scope
+from .types import iso
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +44,6 @@ class EngineSettings:
     #: client is new or changed branch): an empty poll then stays a read. Compliance's
     #: "synced past T" errs on the safe side: a device looks less synced, never more.
     pull_touch_interval: timedelta = timedelta(seconds=10)
-
-
-def iso(value: datetime | None) -> str | None:
-    """UTC ISO 8601 with a ``Z`` (the server answers in UTC)."""
-    return None if value is None else value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 class SyncEngine:

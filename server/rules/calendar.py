@@ -26,6 +26,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
+from sync.types import iso
+
 HOLIDAY = "holiday"
 WORKDAY = "workday"
 #: Kinds of a loaded day: a rest day (statutory holiday) or a working day (调休上班).
@@ -84,8 +86,7 @@ class LoadedYear:
     @property
     def label(self) -> str:
         """``loaded:<year>@<UTC time>``, as a deadline records it."""
-        stamp = self.loaded_at.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
-        return f"loaded:{self.year}@{stamp}"
+        return f"loaded:{self.year}@{iso(self.loaded_at)}"
 
 
 @dataclass(frozen=True)

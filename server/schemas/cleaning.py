@@ -1,10 +1,7 @@
 """Schemas of cleaning records (R-SEC-6): mutation args and REST queries."""
 from __future__ import annotations
 
-from marshmallow import (
-    fields,
-    validate,
-)
+from marshmallow import fields, validate
 
 from .base import NAME, TEXT, Args
 from .listing import PageIn

@@ -1,10 +1,7 @@
 """Schemas of floor rounds and coaching (R-OPS-1, R-OPS-2): mutation args and REST queries."""
 from __future__ import annotations
 
-from marshmallow import (
-    fields,
-    validate,
-)
+from marshmallow import fields, validate
 
 from ..rules.floor import COACHING_TRIGGERS
 from .base import CODE, NAME, TEXT, Args

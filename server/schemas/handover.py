@@ -3,11 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import (
-    ValidationError,
-    fields,
-    validate,
-)
+from marshmallow import ValidationError, fields, validate
 
 from .base import TEXT, Args
 from .listing import PageIn

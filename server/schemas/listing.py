@@ -1,12 +1,7 @@
 """The page every list answers: ``?date=&limit=&offset=`` in, ``{items, total, limit, offset, next_offset}`` out."""
 from __future__ import annotations
 
-from marshmallow import (
-    EXCLUDE,
-    Schema,
-    fields,
-    validate,
-)
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 
 class PageIn(Schema):

@@ -1,12 +1,9 @@
 """Schemas of the roster (R-SEC-2): REST input, output and queries."""
 from __future__ import annotations
 
-from marshmallow import (
-    EXCLUDE,
-    Schema,
-    fields,
-    validate,
-)
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from .base import UtcTime
 
 
 class RosterQuery(Schema):
@@ -24,16 +21,16 @@ class RosterIn(Schema):
 
     post = fields.String(required=True, validate=validate.Length(min=1, max=32))
     staff_id = fields.UUID(load_default=None, allow_none=True)
-    starts_at = fields.AwareDateTime(required=True)
-    ends_at = fields.AwareDateTime(required=True)
+    starts_at = UtcTime(required=True)
+    ends_at = UtcTime(required=True)
     notes = fields.String(load_default="", validate=validate.Length(max=1000))
 
 
 class RosterPatch(RosterIn):
     post = fields.String(validate=validate.Length(min=1, max=32))
     staff_id = fields.UUID(allow_none=True)
-    starts_at = fields.AwareDateTime()
-    ends_at = fields.AwareDateTime()
+    starts_at = UtcTime()
+    ends_at = UtcTime()
     notes = fields.String(validate=validate.Length(max=1000))
 
 

@@ -1,13 +1,9 @@
 """Schemas of shifts (R-SEC-2): mutation args and REST queries."""
 from __future__ import annotations
 
-from marshmallow import (
-    EXCLUDE,
-    Schema,
-    fields,
-)
+from marshmallow import EXCLUDE, Schema, fields
 
-from .base import CODE, Args
+from .base import CODE, Args, UtcTime
 from .listing import PageIn
 
 
@@ -29,4 +25,4 @@ class AtQuery(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    at = fields.AwareDateTime(load_default=None)
+    at = UtcTime(load_default=None)

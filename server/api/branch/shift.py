@@ -5,6 +5,7 @@ import uuid
 
 from flask import request
 
+from ...models.base import iso
 from ...schemas.listing import PageOut
 from ...schemas.shift import AtQuery, ShiftQuery
 from ...services import listing as Q
@@ -37,6 +38,6 @@ def unstaffed_posts(branch_id: uuid.UUID) -> dict:
     branch = require_reader(current_auth().staff, branch_id, "shift")
     at = load(AtQuery(), request.args)["at"] or now()
     found = roster_service.unstaffed(branch, at)
-    return {"at": at.isoformat(), "unstaffed": [
+    return {"at": iso(at), "unstaffed": [
         {"roster_id": str(u.planned_id), "post": u.post, "staff_id": str(u.staff_id) if u.staff_id else None,
-         "starts_at": u.starts_at.isoformat(), "due_by": u.due_by.isoformat(), "rule": "R-SEC-2"} for u in found]}
+         "starts_at": iso(u.starts_at), "due_by": iso(u.due_by), "rule": "R-SEC-2"} for u in found]}

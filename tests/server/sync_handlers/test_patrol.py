@@ -5,8 +5,8 @@ import uuid
 
 import pytest
 
-from tests.support.helpers import local, new_id
 from server.rules import patrol as PR
+from tests.support.helpers import local, new_id
 
 ALL_OK = {item: "ok" for item in PR.CHECK_ITEMS}
 
@@ -39,8 +39,9 @@ def test_r_sec_5_patrol_recorded_with_times(guard, demo, push, pull):
     data = pull(guard)[("patrol", args["patrol_id"])]
     assert data["checks"] == ALL_OK and data["area"] == "self_service" and data["incident_id"] is None
     assert data["staff_id"] == guard.staff["id"]
-    assert data["device_at"] and data["received_at"] and data["happened_at"]
-    assert data["clock_suspect"] is False
+    assert set(data["times"]) == {"device_at", "received_at", "skew_ms", "happened_at", "clock_suspect"}
+    assert data["times"]["happened_at"] == "2026-11-28T01:58:00Z" and data["times"]["clock_suspect"] is False
+    assert "happened_at" not in data  # one shape: times nested, never flat (#11)
 
 
 def test_r_sec_5_whole_scanned_payload_is_accepted(guard, demo, push):
@@ -155,7 +156,7 @@ def test_r_sec_5_anomaly_or_fault_raises_an_incident(guard, demo, push, pull, ov
     incident = seen[("incident", incident_id)]
     assert incident["patrol_id"] == args["patrol_id"] and incident["status"] == "open"
     assert incident["category"] == PR.PATROL_INCIDENT_CATEGORY and "自助服务区" in incident["location"]
-    assert incident["happened_at"] == seen[("patrol", args["patrol_id"])]["happened_at"]
+    assert incident["times"]["happened_at"] == seen[("patrol", args["patrol_id"])]["times"]["happened_at"]
 
 
 def test_r_sec_5_rejected_patrol_raises_no_incident(as_role, demo, push, pull):

@@ -3,7 +3,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.factories import at, code, end_shift, new_id, set_branch_settings, start_shift
+from tests.support.factories import (
+    at,
+    code,
+    end_shift,
+    new_id,
+    set_branch_settings,
+    start_shift,
+)
 from tests.support.pushpull import mutation, push, push_one, visible
 
 
@@ -74,6 +81,7 @@ def test_r_sec_2_shift_end_applied(as_role):
     shift = visible(guard, "shift")[shift_id]
     assert shift["ended_at"] == "2026-11-28T01:59:00Z" and not shift["is_open"]
     assert shift["end_times"]["received_at"] == "2026-11-28T02:00:00Z"
+    assert set(shift["end_times"]) == set(shift["times"])  # same keys, skew_ms too (#11)
 
 
 def test_r_sec_2_ending_twice_rejected(as_role):
@@ -149,4 +157,5 @@ def test_r_sec_2_offline_batch_with_a_slow_clock_is_corrected(as_role):
     shift = visible(cleaner, "shift")[shift_id]
     assert shift["started_at"] == "2026-11-28T00:00:00Z" and shift["ended_at"] == "2026-11-28T01:50:00Z"
     assert shift["times"]["clock_suspect"] is True and shift["times"]["skew_ms"] == 600_000
+    assert shift["end_times"]["skew_ms"] == 600_000 and shift["end_times"]["happened_at"] == "2026-11-28T01:50:00Z"
     assert visible(cleaner, "cleaning")[cleaning_id]["times"]["happened_at"] == "2026-11-28T00:30:00Z"
