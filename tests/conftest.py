@@ -6,17 +6,19 @@ it cannot be reached they fail under ``CI`` and are skipped (with the reason) el
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from server import create_app
 from server.clock import FixedClock
 from server.extensions import db
+from tests.support.device import device_of
 
 PG_ADMIN_URL = os.environ.get("FIELDOPS_TEST_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 DEMO_PASSWORD = "demo-pass-1"
@@ -128,6 +130,29 @@ def _truncate_all() -> None:
 
 
 @pytest.fixture
+def statements(app: Any) -> Any:
+    """The one query counter: ``with statements() as seen:`` collects the SQL the app's
+    engine runs inside the block (transaction control included: filter what you need)."""
+
+    @contextlib.contextmanager
+    def record() -> Iterator[list[str]]:
+        seen: list[str] = []
+
+        def note(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+            seen.append(" ".join(statement.split()))
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            yield seen
+        finally:
+            event.remove(engine, "before_cursor_execute", note)
+
+    return record
+
+
+@pytest.fixture
 def client(app: Any) -> Any:
     return app.test_client()
 
@@ -185,60 +210,27 @@ def as_role(client: Any, demo: dict[str, Any]) -> Any:
 
 
 # Push and pull through the real sync engine as a role, and a guard's shift.
-def _client_of(role_client: Any) -> None:
-    if not hasattr(role_client, "client_id"):
-        role_client.client_id, role_client.next_id = str(uuid.uuid4()), 1
-
-
 @pytest.fixture
-def push(clock: Any) -> Any:
-    """``push(role_client, [(name, args) | (name, args, at)], sent_at=None)`` -> results.
-
-    Sends the contract's body (``client_id``, ``protocol: 1``, ``sent_at``, numbered
-    ``mutations``) to ``POST /api/sync/push``; each role client keeps one client id.
-    """
+def push() -> Any:
+    """``push(role_client, [(name, args) | (name, args, at)], sent_at=None)`` -> results,
+    through the role client's one device (``tests/support/device.py``)."""
 
     def send(role_client: Any, mutations: list[tuple], *, sent_at: datetime | None = None) -> list[dict[str, Any]]:
-        _client_of(role_client)
-        now = clock.now()
-        batch = []
-        for item in mutations:
-            at = item[2] if len(item) > 2 else now
-            batch.append({"id": role_client.next_id, "name": item[0], "at": at.isoformat(), "args": item[1]})
-            role_client.next_id += 1
-        body = {
-            "client_id": role_client.client_id, "protocol": 1,
-            "sent_at": (sent_at or now).isoformat(), "mutations": batch,
-        }
-        resp = role_client.post("/api/sync/push", json=body)
-        assert resp.status_code == 200, resp.get_json()
-        return resp.get_json()["results"]
+        device = device_of(role_client)
+        batch = [device.mutation(item[0], item[1], item[2] if len(item) > 2 else None) for item in mutations]
+        return device.push(*batch, sent_at=sent_at)["results"]
 
     return send
 
 
 @pytest.fixture
 def pull() -> Any:
-    """``pull(role_client)`` -> ``{(entity, id): data}``: the role's whole scope, all pages."""
+    """``pull(role_client)`` -> ``{(entity, id): data}``: what the role's device holds."""
 
     def fetch(role_client: Any) -> dict[tuple[str, str], dict]:
-        _client_of(role_client)
-        seen: dict[tuple[str, str], dict] = {}
-        cursor = None
-        while True:
-            body = {"client_id": role_client.client_id, "protocol": 1, "cursor": cursor, "limit": 500}
-            resp = role_client.post("/api/sync/pull", json=body)
-            assert resp.status_code == 200, resp.get_json()
-            page = resp.get_json()
-            for ch in page["changes"]:
-                key = (ch["entity"], str(ch["id"]))
-                if ch["op"] == "put":
-                    seen[key] = ch["data"]
-                else:
-                    seen.pop(key, None)
-            cursor = page["cursor"]
-            if not page["has_more"]:
-                return seen
+        device = device_of(role_client)
+        device.sync()
+        return dict(device.copy)
 
     return fetch
 

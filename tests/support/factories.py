@@ -1,4 +1,4 @@
-"""Plain factory functions for field-ops tests (house style: no factory library)."""
+"""Plain factory functions for the features' tests (house style: no factory library)."""
 from __future__ import annotations
 
 import uuid
@@ -10,16 +10,13 @@ from server.models.org import Branch
 from server.services import org
 from tests.conftest import T0
 
+from tests.support.helpers import new_id  # noqa: F401  (re-exported: one new_id)
 from tests.support.pushpull import push_one
 
 
 def at(minutes: float = 0, **kw: float) -> datetime:
     """T0 (10:00 Asia/Shanghai) shifted by ``minutes``."""
     return T0 + timedelta(minutes=minutes, **kw)
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
 
 
 def start_shift(rc: Any, post: str = "security", when: datetime | None = None, shift_id: str | None = None) -> tuple[str, dict]:
