@@ -35,6 +35,8 @@ DEFAULTS: dict[str, Any] = {
     "photo_store": None,
     "photo_max_bytes": 10 * 1024 * 1024,
     "scheduler_lease_seconds": 30,
+    # Compliance (#14): how often the scheduler re-judges deadlines and refreshes open windows.
+    "compliance_check_seconds": 300,
     # PostgreSQL: the app's connections plan with this random_page_cost (SSD storage; "" =
     # the server's own). At the default 4, a pull's page over an audience that grew since
     # ANALYZE is read whole and sorted per page; at 1.1 it is read in index order (#3).
@@ -72,6 +74,7 @@ class Settings:
     photo_store: str
     photo_max_bytes: int
     scheduler_lease_seconds: int
+    compliance_check_seconds: int
     pg_random_page_cost: str
     testing: bool
 

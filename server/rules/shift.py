@@ -1,7 +1,7 @@
 """Shift rules (R-SEC-2): on and off duty exactly at shift times, handover at change.
 
 Pure functions on plain values: the service loads rows, these decide. Times and
-tolerances come from ``branch.settings`` through :mod:`field_settings`.
+tolerances come from ``branch.settings`` through :mod:`settings`.
 """
 from __future__ import annotations
 
@@ -120,7 +120,7 @@ def unstaffed_posts(
     Planned shifts already over at ``now`` are not reported (they belong to the day's
     record, not to a live alert). Ordered by start, then post.
     """
-    early = early if early is not None else timedelta(minutes=FS.DEFAULTS["shift_early_start_minutes"])
+    early = early if early is not None else timedelta(minutes=FS.value(None, "shift_early_start_minutes"))
     free = sorted(shifts, key=lambda s: s.started_at)
     due = [p for p in sorted(roster, key=lambda p: (p.starts_at, p.post)) if now >= p.starts_at + grace]
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from sync.registry import Registry
 
-from . import cleaning, contractor, floor, handover, incident, org, patrol, shift
+from . import cleaning, compliance, contractor, floor, handover, incident, org, patrol, shift
 
 #: Every feature's handlers, registered in this order (org first: its scope rule).
-HANDLERS = (org, shift, handover, cleaning, contractor, floor, patrol, incident)
+HANDLERS = (org, shift, handover, cleaning, contractor, floor, patrol, incident, compliance)
 
 
 def register(registry: Registry) -> None:
