@@ -29,11 +29,22 @@ DEFAULTS: dict[str, Any] = {
     "sync_clock_tolerance_seconds": 120,  # sync-protocol "Time attribution": 2 minutes
     "sync_tombstone_days": 90,  # tombstones older than this may be compacted; older cursors reset
     "sync_poll_interval_ms": 250,  # SQLite long-poll fallback: how often a process checks
+    # Waiting pulls one process holds (#16); past it a pull is answered at once with
+    # retry_after_ms, so a fleet cannot take a host down. Sized in README "Running in production".
+    "sync_max_waiters": 10_000,
+    "sync_retry_after_ms": 5000,  # the hint of a pull answered at once (cap, shutdown)
+    # A request (headers and body) must arrive whole within this many seconds, or the
+    # connection is dropped: slow clients never hold the server (server/serving.py, #16).
+    "request_read_seconds": 5,
+    "sync_rejected_bytes_per_day": 1024 * 1024,  # rejected mutations one client may store a day (#12)
     "photo_dir": None,  # None -> <instance>/photos
     # Where photo bytes live: "local" (photo_dir, one host) or "database" (every host of one
     # PostgreSQL reads them). None -> "database" on PostgreSQL, "local" on SQLite (#16).
     "photo_store": None,
     "photo_max_bytes": 10 * 1024 * 1024,
+    "photo_max_pixels": 50_000_000,  # a 50-megapixel phone camera; more is a decompression bomb
+    "photo_partial_max_per_uploader": 4,  # unfinished uploads one uploader may hold (#12)
+    "photo_partial_ttl_hours": 24,  # an unfinished upload idle this long is dropped (#12)
     "scheduler_lease_seconds": 30,
     # Compliance (#14): how often the scheduler re-judges deadlines and refreshes open windows.
     "compliance_check_seconds": 300,
@@ -70,9 +81,16 @@ class Settings:
     sync_clock_tolerance_seconds: int
     sync_tombstone_days: int
     sync_poll_interval_ms: int
+    sync_max_waiters: int
+    sync_retry_after_ms: int
+    request_read_seconds: int
+    sync_rejected_bytes_per_day: int
     photo_dir: str
     photo_store: str
     photo_max_bytes: int
+    photo_max_pixels: int
+    photo_partial_max_per_uploader: int
+    photo_partial_ttl_hours: int
     scheduler_lease_seconds: int
     compliance_check_seconds: int
     pg_random_page_cost: str

@@ -44,6 +44,9 @@ def init_sync(app: Flask) -> None:
             max_wait_seconds=s.pull_max_wait_seconds,
             clock_tolerance=timedelta(seconds=s.sync_clock_tolerance_seconds),
             tombstone_horizon=timedelta(days=s.sync_tombstone_days),
+            max_waiters=s.sync_max_waiters,
+            retry_after_ms=s.sync_retry_after_ms,
+            rejected_bytes_per_day=s.sync_rejected_bytes_per_day,
         ),
     )
 

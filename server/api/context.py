@@ -16,6 +16,7 @@ from ..db_events import begin_reads, begin_write
 from ..errors import BadRequest, ValidationFailed
 from ..extensions import db
 from ..models.base import iso
+from ..input_gate import checked
 from ..services.auth import Authenticated, authenticate, authenticate_principal
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -107,11 +108,13 @@ def json_body() -> Any:
 
 
 def load(schema: Schema, data: Any | None = None) -> Any:
-    """Load input with ``schema``; field errors become a 422 ``validation_failed``."""
+    """Load input with ``schema``; field errors, and values beyond what the server stores
+    (``input_gate.checked``), become a 422 ``validation_failed``."""
     payload = json_body() if data is None else data
     if not isinstance(payload, dict) and not schema.many:
         raise ValidationFailed({"_schema": ["Expected a JSON object."]})
     try:
-        return schema.load(payload)
+        loaded = schema.load(payload)
     except ValidationError as exc:
         raise ValidationFailed(exc.normalized_messages()) from None
+    return checked(loaded)

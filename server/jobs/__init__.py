@@ -24,6 +24,7 @@ class Job:
 
 def all_jobs(settings: Any = None) -> list[Job]:
     """Every scheduled job of the app (``settings``: the app's, for the check interval)."""
+    from ..services.photo import expire_partials
     from .compliance import compliance_job
     from .housekeeping import compact_tombstones, purge_login_failures
 
@@ -31,6 +32,7 @@ def all_jobs(settings: Any = None) -> list[Job]:
     return [
         Job("housekeeping.purge_login_failures", purge_login_failures, "interval", {"minutes": 15}),
         Job("sync.compact_tombstones", compact_tombstones, "interval", {"hours": 1}),
+        Job("photo.expire_partials", expire_partials, "interval", {"hours": 1}),
         # R-SEC-5 hours close on the hour; judge them a few minutes after, past the grace.
         Job("compliance.patrol_hour", compliance_job("compliance.patrol_hour"), "cron", {"minute": 12}),
         # Deadlines warned before due, box and rounds after each branch's own close.

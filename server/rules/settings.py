@@ -29,6 +29,19 @@ DEFAULTS: dict[str, Any] = {
     "coaching_times": ["10:30"],
     # Working days: whose weekly hours a weekend worked by the national calendar (调休上班) keeps.
     "adjusted_workday_hours": "mon",
+    # R-CMP-5: a teller hands an oral complaint to the lobby manager after about 3 minutes,
+    # the lobby manager to the service quality officer after about 10.
+    "complaint_teller_handoff_minutes": 3,
+    "complaint_lobby_handoff_minutes": 10,
+    # R-CMP-6: a phone complaint not settled on the call is answered within 1 working day.
+    "complaint_phone_reply_working_days": 1,
+    # The regulator's clock for consumer complaints: a decision within 15 days, 30 when
+    # complex, a further 30 with a recorded approver; counted as calendar days (the
+    # stricter reading) unless the branch says "working".
+    "complaint_regulator_days": 15,
+    "complaint_regulator_complex_days": 30,
+    "complaint_regulator_extension_days": 30,
+    "complaint_regulator_day_basis": "calendar",
 }
 
 

@@ -11,6 +11,11 @@ class LoginIn(Schema):
     employee_no = fields.String(required=True, validate=validate.Length(min=1, max=64))
     password = fields.String(required=True, validate=validate.Length(min=1, max=1024), load_only=True)
     device_label = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    device_key = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=200),
+        metadata={"description": "The device_key this device got at its last login: a device that signed "
+                                 "in before is throttled apart from other sources (#12)."},
+    )
 
 
 class StaffOut(Schema):
@@ -25,6 +30,7 @@ class LoginOut(Schema):
     session_id = fields.UUID()
     expires_at = UtcTime()
     staff = fields.Nested(StaffOut)
+    device_key = fields.String(metadata={"description": "Keep it; send it with the next login."})
 
 
 class SessionOut(Schema):

@@ -218,7 +218,19 @@ def load_year(
         raise Conflict(message, code="calendar_load_conflict") from None
     db.session.commit()
     db.session().info.pop(_CACHE_KEY, None)
+    _refresh_waiting_deadlines(year)
     return show_year(actor, year)
+
+
+def _refresh_waiting_deadlines(year: int) -> None:
+    """Give every case whose deadline waited for ``year`` its deadline now (issue #13:
+    "deadline unknown: the 2027 calendar is not loaded" until an administrator loads it)."""
+    from ..sync_setup import record_put
+    from . import complaint
+
+    for case in complaint.refresh_unknown_deadlines(year):
+        record_put("complaint", case)
+    db.session.commit()
 
 
 def _next_version(year: int) -> int:

@@ -141,6 +141,7 @@ def close_item(session: Session, who: Principal, times: TimeAttribution, args: d
     item.status, item.closed_at, item.closed_by = ITEM_CLOSED, times.happened_at, who.staff_id
     item.pending_staff_id = None
     item.resolution = args.get("resolution")
+    item.closed_as = who.role  # a manager's resolution reaches field devices without its text (R-SEC-10)
     return [("handover_item", item)]
 
 def list_handovers(branch: Branch, start: datetime, end: datetime, *, limit: int, offset: int,

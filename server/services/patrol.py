@@ -103,6 +103,7 @@ def record_patrol(session: Session, principal: Principal, times: TimeAttribution
             incident_id=patrol_incident_id(patrol.id),
             branch_id=cp.branch_id,
             reported_by=principal.staff_id,
+            reported_as=principal.role,
             category=PR.PATROL_INCIDENT_CATEGORY,
             location=f"{cp.name_zh} {cp.name_en}",
             description=PR.incident_description(patrol.checks, patrol.anomaly),

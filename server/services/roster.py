@@ -41,7 +41,7 @@ def create(branch: Branch, actor: Staff, values: dict[str, Any], now: datetime) 
     """Plan a shift (R-SEC-2); 422 on an unknown post, an empty span or a stranger."""
     _validate(branch, values)
     row = RosterShift(branch_id=branch.id, created_by=actor.id, created_at=now, updated_at=now,
-                      notes=values.get("notes") or "", post=values["post"], staff_id=values.get("staff_id"),
+                      notes=values.get("notes") or "", written_as=actor.role, post=values["post"], staff_id=values.get("staff_id"),
                       starts_at=values["starts_at"], ends_at=values["ends_at"])
     db.session.add(row)
     db.session.flush()
@@ -58,9 +58,12 @@ def get(branch: Branch, roster_id: uuid.UUID) -> RosterShift:
     return row
 
 
-def update(branch: Branch, roster_id: uuid.UUID, changes: dict[str, Any], now: datetime) -> RosterShift:
-    """Change a planned shift; the result is validated as a whole."""
+def update(branch: Branch, actor: Staff, roster_id: uuid.UUID, changes: dict[str, Any], now: datetime) -> RosterShift:
+    """Change a planned shift; the result is validated as a whole. New ``notes`` are
+    ``actor``'s (their role decides who reads them, R-SEC-10)."""
     row = get(branch, roster_id)
+    if "notes" in changes:
+        row.written_as = actor.role
     values = {k: getattr(row, k) for k in ("post", "staff_id", "starts_at", "ends_at", "notes")} | changes
     _validate(branch, values)
     for key, value in values.items():

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from sync.registry import Registry
 
-from . import cleaning, compliance, contractor, floor, handover, incident, org, patrol, shift
+from . import cleaning, complaint, compliance, contractor, floor, handover, incident, org, patrol, shift, suggestion
 
 #: Every feature's handlers, registered in this order (org first: its scope rule).
-HANDLERS = (org, shift, handover, cleaning, contractor, floor, patrol, incident, compliance)
+HANDLERS = (org, shift, handover, cleaning, contractor, floor, patrol, incident, suggestion, complaint, compliance)
 
 
 def register(registry: Registry) -> None:

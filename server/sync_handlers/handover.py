@@ -25,7 +25,7 @@ def register(registry: Registry) -> None:
         summary="A shift change: who to whom, items handed over, notes, acceptance (R-SEC-2).",
     ))
     registry.add_entity(Entity(
-        name="handover_item", serialize=HandoverItem.to_dict,
+        name="handover_item", serialize=HandoverItem.to_dict, view=P.text_view,
         audiences=lambda i: P.party_audiences(i.branch_id, "handover_item", i.holder_staff_id, i.pending_staff_id),
         summary="An open item carried from shift to shift until closed (R-SEC-2).",
     ))

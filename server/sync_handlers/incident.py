@@ -15,7 +15,7 @@ from ..services.mutation import publish
 
 def prefetch_reports(session: Any, principal: Principal, batch: list[dict[str, Any]]) -> Any:
     """``incident.report``'s batch read: taken ids and arrived photos of the whole segment."""
-    return incident_service.prefetch_reports(session, batch)
+    return incident_service.prefetch_reports(session, batch, principal.branch_id)
 
 
 def flush_reports(session: Any, batch: Any) -> None:
@@ -26,7 +26,8 @@ def flush_reports(session: Any, batch: Any) -> None:
 def register(registry: Registry) -> None:
     """Register the incident entity and the ``incident.*`` mutators."""
     registry.add_entity(
-        Entity(name="incident", serialize=incident_dict, audiences=lambda i: {P.audience(i.branch_id, "incident")})
+        Entity(name="incident", serialize=incident_dict, audiences=lambda i: P.party_audiences(i.branch_id, "incident"),
+               view=P.text_view)
     )
 
     @registry.mutator("incident.report", schema=IncidentReportArgs(), roles=P.roles_for("incident.report"),

@@ -24,7 +24,7 @@ def register(registry: Registry) -> None:
         summary="A person's shift on a post, with start/end times and the post gap (R-SEC-2).",
     ))
     registry.add_entity(Entity(
-        name="roster_shift", serialize=RosterShift.to_dict,
+        name="roster_shift", serialize=RosterShift.to_dict, view=P.text_view,
         audiences=lambda r: P.party_audiences(r.branch_id, "roster_shift", r.staff_id),
         summary="A planned shift on a post (the roster), kept over REST (R-SEC-2).",
     ))

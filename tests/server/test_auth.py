@@ -266,3 +266,39 @@ def test_sync_refuses_a_lost_session_at_the_next_request(as_role, app, clock, lo
             db.session.commit()
     _problem(guard.post("/api/sync/pull", json=pull), 401, "unauthenticated")
     _problem(guard.post("/api/sync/push", json=push), 401, "unauthenticated")
+
+
+def _login(client, employee_no, password, addr, device_key=None):
+    body = {"employee_no": employee_no, "password": password}
+    if device_key is not None:
+        body["device_key"] = device_key
+    return client.post("/api/auth/login", json=body, environ_base={"REMOTE_ADDR": addr})
+
+
+def test_wrong_passwords_from_one_device_do_not_lock_the_owner_out(client, demo):
+    """#12: a contractor's phone on the branch wifi hammers the operations manager's number."""
+    own = _login(client, "DEMO01-OM1", DEMO_PASSWORD, "10.0.0.5")
+    assert own.status_code == 200
+    key = own.get_json()["device_key"]
+    assert len(key) >= 40
+    for _ in range(5):
+        _problem(_login(client, "DEMO01-OM1", "guess", "10.0.0.66"), 401, "invalid_credentials")
+    _problem(_login(client, "DEMO01-OM1", DEMO_PASSWORD, "10.0.0.66"), 429, "too_many_attempts")
+    # The same address with another key that never signed in to this account is the address.
+    other_key = _login(client, "DEMO01-G1", DEMO_PASSWORD, "10.0.0.66").get_json()["device_key"]
+    _problem(_login(client, "DEMO01-OM1", DEMO_PASSWORD, "10.0.0.66", other_key), 429, "too_many_attempts")
+    # The manager's phone, which signed in before, gets through from the very same address.
+    again = _login(client, "DEMO01-OM1", DEMO_PASSWORD, "10.0.0.66", key)
+    assert again.status_code == 200 and again.get_json()["device_key"] == key
+    # So does a new device elsewhere: failures count per account and source.
+    assert _login(client, "DEMO01-OM1", DEMO_PASSWORD, "10.0.0.7").status_code == 200
+
+
+def test_a_known_device_is_throttled_on_its_own(client, demo, clock):
+    key = _login(client, "DEMO01-AD1", DEMO_PASSWORD, "10.0.0.5").get_json()["device_key"]
+    for _ in range(5):
+        _problem(_login(client, "DEMO01-AD1", "guess", "10.0.0.5", key), 401, "invalid_credentials")
+    _problem(_login(client, "DEMO01-AD1", DEMO_PASSWORD, "10.0.0.5", key), 429, "too_many_attempts")
+    assert _login(client, "DEMO01-AD1", DEMO_PASSWORD, "10.0.0.5").status_code == 200  # the address is clean
+    clock.advance(minutes=15, seconds=1)
+    assert _login(client, "DEMO01-AD1", DEMO_PASSWORD, "10.0.0.5", key).status_code == 200

@@ -21,9 +21,9 @@ def test_malformed_json_is_400_invalid_json(client, demo):
     _assert_problem(resp, 400, "invalid_json")
 
 
-def test_non_json_content_type_is_400_invalid_json(client, demo):
+def test_non_json_content_type_is_415_unsupported_media_type(client, demo):
     resp = client.post("/api/auth/login", data="employee_no=x", content_type="application/x-www-form-urlencoded")
-    _assert_problem(resp, 400, "invalid_json")
+    _assert_problem(resp, 415, "unsupported_media_type")
 
 
 @pytest.mark.parametrize("path", ["/nope", "/api/nope", "/api/sessions/not-a-uuid/revoke"])

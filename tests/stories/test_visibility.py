@@ -30,8 +30,11 @@ READS = {
 def test_scope_of_each_role(app, role):
     branch = uuid.uuid4()
     scope = app.extensions["sync_registry"].scope_for(Principal(uuid.uuid4(), role, branch))
-    seen = {e for e in ENTITIES if P.audience(branch, e) in scope.audiences}
+    seen = {e for e in ENTITIES if P.text_audiences(branch, e) & scope.audiences}
     assert seen == READS.get(role, set())
+    # A reader outside the customer-data roles reads text entities from the plain twin only (#12).
+    full = {e for e in ENTITIES if P.audience(branch, e) in scope.audiences}
+    assert full == (seen if role in R.CUSTOMER_DATA_ROLES else seen - P.TEXT_ENTITIES)
 
 
 def test_checkpoint_entity_never_carries_the_code(app, demo):

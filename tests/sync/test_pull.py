@@ -143,9 +143,13 @@ def test_a_cursor_not_ours_is_400_bad_cursor(device, notes):
     scope_fp = Cursor(1, 0, "x")
     forged = CursorCodec("another-secret").encode(scope_fp)
     tampered = guard.cursor[:-2] + ("AA" if guard.cursor[-2:] != "AA" else "BB")
-    for bad in ("garbage", forged, tampered, "a.b", "c2.1.0.x.\ud800", guard.cursor + "\ud800"):
+    for bad in ("garbage", forged, tampered, "a.b"):
         resp = guard.pull_raw(cursor=bad)
         assert resp.status_code == 400 and resp.get_json()["code"] == "bad_cursor", bad
+    for bad in ("c2.1.0.x.\ud800", guard.cursor + "\ud800"):  # refused as JSON before it is a cursor (#12)
+        resp = guard.pull_raw(cursor=bad)
+        assert resp.status_code == 400 and resp.get_json()["code"] == "invalid_request", bad
+        assert list(resp.get_json()["errors"]) == ["cursor"]
 
 
 def test_a_cursor_issued_before_format_2_continues_without_a_reset(device, notes):

@@ -50,8 +50,9 @@ def get_roster(branch_id: uuid.UUID, roster_id: uuid.UUID) -> dict:
 @auth_required
 def update_roster(branch_id: uuid.UUID, roster_id: uuid.UUID) -> dict:
     """Change a planned shift; the result is validated as a whole."""
-    branch = require_editor(current_auth().staff, branch_id, "roster")
-    return service.update(branch, roster_id, load(RosterPatch()), now()).to_dict()
+    actor = current_auth().staff
+    branch = require_editor(actor, branch_id, "roster")
+    return service.update(branch, actor, roster_id, load(RosterPatch()), now()).to_dict()
 
 
 @bp.delete("/roster/<uuid:roster_id>")

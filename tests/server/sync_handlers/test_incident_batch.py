@@ -12,9 +12,11 @@ from typing import Any
 
 import pytest
 
+from server.models.org import Staff
 from server.rules import patrol as PR
 from server.services import incident as incident_service
 from server.services.patrol import patrol_incident_id
+from tests.support.factories import other_branch_staff
 from tests.support.helpers import new_id
 from tests.server.sync_handlers.test_incident import report_args
 
@@ -166,17 +168,23 @@ def test_r_sec_4_prefetch_finds_taken_ids_and_arrived_photos(app, as_role, demo,
 
     from server.extensions import db
     from server.models.incident import Photo
+    from server.models.photo import PhotoUpload
 
     guard = as_role("guard")
     taken = report_args()
     assert push(guard, [("incident.report", taken)])[0]["status"] == "applied"
-    fresh = report_args(photos=["c" * 64, "d" * 64])
+    fresh = report_args(photos=["c" * 64, "d" * 64, "e" * 64])
+    branch, other = uuid.UUID(demo["branch_id"]), uuid.UUID(other_branch_staff(app))
     with app.app_context():
         arrived = app.extensions["clock"].now()
-        db.session.add(Photo(sha256="c" * 64, size=1, content_type="image/jpeg", received_at=arrived))
+        for digest, by in (("c" * 64, uuid.UUID(guard.staff["id"])), ("e" * 64, other)):
+            db.session.add(Photo(sha256=digest, size=1, content_type="image/jpeg", received_at=arrived))
+            db.session.add(PhotoUpload(sha256=digest, uploaded_by=by, size=1, received_at=arrived,
+                                       branch_id=branch if digest == "c" * 64 else db.session.get(Staff, by).branch_id))
         db.session.flush()
         batch = [{**a, "incident_id": uuid.UUID(a["incident_id"])} for a in (taken, fresh)]
-        known = incident_service.prefetch_reports(db.session, batch)
+        known = incident_service.prefetch_reports(db.session, batch, branch)
         db.session.rollback()
     assert known.taken == {uuid.UUID(taken["incident_id"])}
+    # "e…" was uploaded by another branch only: not received here (#12).
     assert set(known.received) == {"c" * 64} and isinstance(known.received["c" * 64], datetime)

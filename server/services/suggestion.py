@@ -1,0 +1,180 @@
+"""The evening suggestion box (R-BOX-1..4): the ``box.*`` mutations, run inside a push.
+
+Each ``record_*`` takes ``(session, who, times, args)``, decides with ``rules/suggestion.py``
+and returns what it changed (``Affected``) for the handler to publish. They never commit.
+A complaint entry opens its complaint case in the same transaction (R-BOX-4).
+"""
+from __future__ import annotations
+
+import uuid
+from typing import Any, NoReturn
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sync.context import TimeAttribution
+from sync.errors import MutationRejected
+from sync.registry import Principal
+
+from ..models.suggestion import BoxCallback, BoxEntry, BoxSession
+from ..rules import suggestion as SR
+from ..rules.calendar import WEEKDAY_KEYS
+from . import calendar as calendar_service
+from . import complaint as complaint_service
+from .field_common import Affected, branch_of, ensure_new, reject
+
+#: Namespace of the complaint id a complaint entry's case gets when the device sends none:
+#: ``uuid5(COMPLAINT_OF_ENTRY, entry_id)``, so the device can name the case before it syncs.
+COMPLAINT_OF_ENTRY = uuid.UUID("6d1c2a57-3f0e-4c59-9d51-0b5a0c1e7b13")
+
+
+def _refuse(refusal: SR.BoxRefusal) -> NoReturn:
+    errors = {"entries": list(refusal.ids)} if refusal.ids else None
+    raise MutationRejected(refusal.code, refusal.message, rule=refusal.rule, errors=errors)
+
+
+def record_open(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
+    """``box.open`` (R-BOX-1): the day's session, after close of business.
+
+    An earlier business date is accepted and marked ``opened_late``. Rejections:
+    ``duplicate_record_id``, ``session_exists`` (the branch's session of that date),
+    ``future_business_date``, ``before_close_of_business``, ``no_branch``.
+    """
+    branch = branch_of(session, who)
+    ensure_new(session, BoxSession, args["session_id"], "session_id")
+    day = args["business_date"]
+    taken = session.scalar(
+        select(BoxSession.id).where(BoxSession.branch_id == branch.id, BoxSession.business_date == day)
+    )
+    if taken is not None:
+        reject("session_exists", f"The box of {day} was opened already (session {taken}).", rule="R-BOX-1",
+               field="business_date")
+    try:
+        key = calendar_service.hours_key(branch, day)
+    except calendar_service.CalendarYearUnknown:
+        # Only to find the close time that day: the weekday's (no deadline is computed here).
+        key = WEEKDAY_KEYS[day.weekday()]
+    closes = SR.close_of_business(day, branch.close_of_business or {}, key, branch.timezone)
+    try:
+        late = SR.check_open(day, times.happened_at, closes, branch.timezone)
+    except SR.BoxRefusal as refusal:
+        _refuse(refusal)
+    box = BoxSession(
+        id=args["session_id"], branch_id=branch.id, business_date=day, opened_by=who.staff_id, opened_late=late,
+        due_at=SR.session_due_at(day, branch.timezone), status=SR.OPEN, photo_sha256=args.get("photo"),
+        updated_at=times.received_at,
+    )
+    box.stamp(times)
+    session.add(box)
+    return [("box_session", box)]
+
+
+def _open_session(session: Session, who: Principal, session_id: uuid.UUID) -> BoxSession:
+    box = session.get(BoxSession, session_id)
+    if box is None or box.branch_id != who.branch_id:
+        reject("unknown_session", "No such box session in your branch.", field="session_id")
+    if box.status == SR.CLOSED:
+        reject("session_closed", f"The box of {box.business_date} is closed.", rule="R-BOX-1")
+    return box
+
+
+def record_entry(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
+    """``box.entry`` (R-BOX-2, R-BOX-4): a slip or a book entry of an open session.
+
+    A ``complaint`` opens its case (channel ``suggestion_box``) with id ``complaint_id``
+    or ``uuid5(COMPLAINT_OF_ENTRY, entry_id)``. Rejections: ``unknown_session``,
+    ``session_closed``, ``duplicate_record_id``, and those of ``complaint.open``.
+    """
+    box = _open_session(session, who, args["session_id"])
+    ensure_new(session, BoxEntry, args["entry_id"], "entry_id")
+    contact = (args.get("contact") or "").strip() or None
+    entry = BoxEntry(
+        id=args["entry_id"], session_id=box.id, branch_id=box.branch_id, business_date=box.business_date,
+        source=args["source"], kind=args["kind"], text=args["text"], customer_name=args.get("customer_name"),
+        contact=contact, recorded_by=who.staff_id, callback_status=SR.callback_state(contact is not None, None),
+        callback_attempts=0, updated_at=times.received_at,
+    )
+    entry.stamp(times)
+    affected: Affected = [("box_entry", entry)]
+    if entry.kind == SR.COMPLAINT:
+        entry.complaint_id = args.get("complaint_id") or uuid.uuid5(COMPLAINT_OF_ENTRY, str(entry.id))
+        case_args = {
+            "complaint_id": entry.complaint_id, "channel": "suggestion_box", "summary": entry.text,
+            "customer_name": entry.customer_name, "contact": entry.contact, **(args.get("classification") or {}),
+        }
+        affected += complaint_service.record_open(session, who, times, case_args, entry_id=entry.id)
+    session.add(entry)
+    return affected
+
+
+def _entry(session: Session, who: Principal, entry_id: uuid.UUID) -> BoxEntry:
+    entry = session.get(BoxEntry, entry_id)
+    if entry is None or entry.branch_id != who.branch_id:
+        reject("unknown_entry", "No such box entry in your branch.", field="entry_id")
+    return entry
+
+
+def record_reply(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
+    """``box.reply`` (R-BOX-2): the entry's written reply. Rejections: ``unknown_entry``,
+    ``already_replied``."""
+    entry = _entry(session, who, args["entry_id"])
+    if entry.reply_text is not None:
+        reject("already_replied", "This entry has its written reply.", rule="R-BOX-2")
+    entry.reply_text, entry.replied_by = args["text"], who.staff_id
+    entry.replied_at, entry.reply_received_at = times.happened_at, times.received_at
+    entry.updated_at = times.received_at
+    return [("box_entry", entry)]
+
+
+def record_callback(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
+    """``box.callback`` (R-BOX-3): one attempt to phone the customer, kept with its number.
+
+    Rejections: ``unknown_entry``, ``no_contact``, ``callback_done``, ``duplicate_record_id``.
+    """
+    entry = _entry(session, who, args["entry_id"])
+    try:
+        SR.check_callback(entry.contact is not None, entry.callback_status if entry.callback_attempts else None)
+    except SR.BoxRefusal as refusal:
+        _refuse(refusal)
+    callback_id = args.get("callback_id") or uuid.uuid4()
+    ensure_new(session, BoxCallback, callback_id, "callback_id")
+    call = BoxCallback(
+        id=callback_id, entry_id=entry.id, branch_id=entry.branch_id, attempt=entry.callback_attempts + 1,
+        outcome=args["outcome"], notes=args.get("notes"), called_by=who.staff_id,
+    )
+    call.stamp(times)
+    session.add(call)
+    entry.callback_attempts += 1
+    entry.callback_status = SR.callback_state(True, call.outcome)
+    entry.updated_at = times.received_at
+    return [("box_callback", call), ("box_entry", entry)]
+
+
+def record_close(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
+    """``box.close`` (R-BOX-1..3): refused while an entry has no reply (``replies_missing``
+    with the entries), with callbacks open and no reason (``callbacks_open``), with no
+    entries and no "box empty" (``empty_not_stated``), and ``box_not_empty``,
+    ``slip_count_mismatch``, ``unknown_session``, ``session_closed``."""
+    box = _open_session(session, who, args["session_id"])
+    entries = list(session.scalars(select(BoxEntry).where(BoxEntry.session_id == box.id).order_by(BoxEntry.happened_at)))
+    states = [
+        SR.EntryState(str(e.id), e.reply_text is not None, e.contact is not None,
+                      e.callback_status if e.callback_attempts else None)
+        for e in entries
+    ]
+    try:
+        still_open = SR.check_close(
+            states, empty=args["empty"], slip_count=args["slip_count"],
+            box_entries=sum(1 for e in entries if e.source == "box"), callbacks_reason=args.get("callbacks_reason"),
+        )
+    except SR.BoxRefusal as refusal:
+        _refuse(refusal)
+    box.status, box.closed_by, box.empty, box.slip_count = SR.CLOSED, who.staff_id, args["empty"], args["slip_count"]
+    box.callbacks_reason = args.get("callbacks_reason") if still_open else None
+    box.open_callbacks = len(still_open)
+    box.photo_sha256 = args.get("photo") or box.photo_sha256
+    box.end_device_at, box.end_received_at = times.device_at, times.received_at
+    box.end_skew_ms = int(times.skew.total_seconds() * 1000)
+    box.end_happened_at, box.end_clock_suspect = times.happened_at, times.clock_suspect
+    box.updated_at = times.received_at
+    return [("box_session", box)]

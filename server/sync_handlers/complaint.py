@@ -1,0 +1,66 @@
+"""The ``complaint.*`` mutators and the ``complaint`` entity (R-CMP-1..9).
+
+A case is pulled with its whole event history. Its audiences: the customer-data roles
+of its branch, and regional officers once it reached the parent branch (R-SEC-10).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sync.context import MutationContext
+from sync.registry import Entity, Registry
+
+from ..models.complaint import Complaint
+from ..rules import permissions as P
+from ..schemas import complaint as S
+from ..services import complaint as cases
+from .suggestion import publish
+
+_STATE = ("unknown_complaint", "not_owner", "case_escalated", "case_handed_over", "case_already_resolved")
+
+
+def _audiences(case: Complaint) -> set[str]:
+    keys = {P.audience(case.branch_id, "complaint")}
+    if case.level == "regional_officer":
+        keys.add(P.REGIONAL_COMPLAINTS)
+    return keys
+
+
+def register(registry: Registry) -> None:
+    """Register the complaint entity and mutators."""
+    registry.add_entity(Entity(
+        name="complaint", serialize=Complaint.to_dict, audiences=_audiences,
+        summary="A complaint case: the intake form, both clocks and its append-only events (R-CMP-3).",
+    ))
+    table = (
+        ("complaint.open", S.ComplaintOpenArgs, cases.record_open,
+         ("duplicate_record_id", "not_a_taker", "hotline_ticket_required", "unknown_code", "no_branch")),
+        ("complaint.escalate", S.ComplaintEscalateArgs, cases.record_escalate,
+         (*_STATE, "unknown_level", "not_higher", "level_skipped", "skip_reason_required", "not_a_skip", "unknown_staff")),
+        ("complaint.handover", S.ComplaintHandoverArgs, cases.record_handover, (*_STATE, "unknown_staff")),
+        ("complaint.promise", S.ComplaintPromiseArgs, cases.record_promise, _STATE),
+        ("complaint.extend", S.ComplaintExtendArgs, cases.record_extend, (*_STATE, "customer_not_told", "unknown_staff")),
+        ("complaint.appraisal", S.ComplaintAppraisalArgs, cases.record_appraisal, (*_STATE, "appraisal_state")),
+        ("complaint.resolve", S.ComplaintResolveArgs, cases.record_resolve, _STATE),
+    )
+    for name, schema, service, codes in table:
+        registry.mutator(name, schema=schema(), roles=P.roles_for(name), rejection_codes=codes,
+                         summary=(service.__doc__ or "").strip().split("\n")[0])(_handler(service))
+    for name, kind in (("complaint.contact", "contact"), ("complaint.note", "note"), ("complaint.report", "reported")):
+        registry.mutator(name, schema=S.ComplaintTextArgs(), roles=P.roles_for(name),
+                         rejection_codes=("unknown_complaint", "duplicate_record_id"),
+                         summary=f"Append a {kind} event to a case (never refused as stale).")(_text_handler(kind))
+
+
+def _handler(service: Any) -> Any:
+    def handle(ctx: MutationContext, args: dict[str, Any]) -> Any:
+        return publish(ctx, service, args)
+
+    return handle
+
+
+def _text_handler(kind: str) -> Any:
+    def handle(ctx: MutationContext, args: dict[str, Any]) -> Any:
+        return publish(ctx, cases.record_contact, {**args, "kind": kind})
+
+    return handle
