@@ -54,8 +54,8 @@ class Shift(AttributedTimes, db.Model):
         return self.happened_at
 
     def end_attribution(self) -> EndTimes:
-        """The times of ``shift.end`` (all ``None`` while open). ``happened_at = device_at
-        + skew`` (sync-protocol "Time attribution"), so the skew is not stored twice."""
+        """The times of ``shift.end`` (``end_times``; ``null`` while open). ``happened_at =
+        device_at + skew`` (sync-protocol "Time attribution"), so the skew is not stored twice."""
         if self.ended_at is None or self.end_device_at is None:
             return EndTimes(None, self.end_received_at, None, self.ended_at, self.end_clock_suspect)
         skew_ms = int((self.ended_at - self.end_device_at).total_seconds() * 1000)
@@ -75,7 +75,7 @@ class Shift(AttributedTimes, db.Model):
             "gap_minutes": self.gap_minutes,
             "post_gap": self.post_gap,
             "times": self.times_dict(),
-            "end_times": times_dict(self.end_attribution()),
+            "end_times": None if self.ended_at is None else times_dict(self.end_attribution()),
         }
 
 

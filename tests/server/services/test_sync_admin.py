@@ -5,8 +5,8 @@ import pytest
 
 from server.rules import permissions as P
 from server.rules import roles as R
-from tests.field.factories import new_id
-from tests.field.pushpull import push_one
+from tests.support.factories import new_id
+from tests.support.pushpull import push_one
 
 MARKER = "客户 Marker 13800138000"
 

@@ -2,8 +2,8 @@
 (R-SEC-10, #12; docs/customer-data.md)."""
 from __future__ import annotations
 
-from tests.field.pushpull import push_one, visible
-from tests.field.test_incidents import incidents, report_args
+from tests.support.pushpull import push_one, visible
+from tests.server.sync_handlers.test_incident import incidents, report_args
 
 MARKER = "客户张三 13800138000"
 

@@ -23,6 +23,7 @@ def test_r_sec_2_shift_start_applied_with_times(as_role):
     assert shift["started_at"] == "2026-11-28T01:55:00Z"
     assert set(shift["times"]) == {"device_at", "received_at", "skew_ms", "happened_at", "clock_suspect"}
     assert shift["times"]["received_at"] == "2026-11-28T02:00:00Z"
+    assert shift["end_times"] is None  # an open record has no end times (like a box session)
 
 
 @pytest.mark.parametrize(
