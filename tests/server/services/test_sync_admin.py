@@ -6,6 +6,7 @@ import pytest
 from server.rules import permissions as P
 from server.rules import roles as R
 from tests.support.factories import new_id
+from tests.support.device import device_of
 from tests.support.pushpull import push_one
 
 MARKER = "客户 Marker 13800138000"
@@ -36,7 +37,7 @@ def _coaching(manager) -> str:
     assert result["status"] == "applied"
     bad = push_one(manager, "floor_round.record", {"round_id": new_id(), "findings": MARKER, "bogus": 1})
     assert bad["status"] == "rejected"
-    return manager.__dict__["_sync"]["client_id"]
+    return str(device_of(manager).client_id)
 
 
 def test_r_sec_10_admin_reads_the_log_without_args_it_may_not_read(as_role, demo):
