@@ -49,10 +49,10 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | Non
     from .api import answers, register_blueprints
     from .api.context import NoCookieSessions, WireJSON
 
+    app.json = WireJSON(app)  # times through iso(); answers wraps it (customer text)
     answers.init_app(app)
     register_blueprints(app)
     app.session_interface = NoCookieSessions()
-    app.json = WireJSON(app)
 
     from .sync_setup import init_sync
 
