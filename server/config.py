@@ -62,51 +62,60 @@ _INT_KEYS = {k for k, v in DEFAULTS.items() if isinstance(v, int) and not isinst
 
 @dataclass(frozen=True)
 class Settings:
-    """Typed application settings. Build with :func:`load_settings`."""
+    """Typed application settings. Build with :func:`load_settings`; the defaults are
+    ``DEFAULTS`` (written once, there)."""
 
     database_url: str
     secret_key: str | None
     instance_path: str
-    log_level: str = "INFO"
-    redis_url: str | None = None
-    token_ttl_days: int = 90
-    login_max_failures: int = 5
-    login_window_seconds: int = 900
-    max_body_bytes: int = 1024 * 1024
-    max_mutations_per_push: int = 500
-    pull_max_limit: int = 1000
-    pull_max_wait_seconds: int = 30
-    pull_default_limit: int = 500
-    sync_clock_tolerance_seconds: int = 120
-    sync_tombstone_days: int = 90
-    sync_poll_interval_ms: int = 250
-    sync_max_waiters: int = 10_000
-    sync_retry_after_ms: int = 5000
-    request_read_seconds: int = 5
-    sync_rejected_bytes_per_day: int = 1024 * 1024
-    photo_dir: str = ""
-    photo_store: str = "local"
-    photo_max_bytes: int = 10 * 1024 * 1024
-    photo_max_pixels: int = 50_000_000
-    photo_partial_max_per_uploader: int = 4
-    photo_partial_ttl_hours: int = 24
-    scheduler_lease_seconds: int = 30
-    compliance_check_seconds: int = 300
-    pg_random_page_cost: str = "1.1"
-    testing: bool = False
+    log_level: str
+    redis_url: str | None
+    token_ttl_days: int
+    login_max_failures: int
+    login_window_seconds: int
+    max_body_bytes: int
+    max_mutations_per_push: int
+    pull_max_limit: int
+    pull_max_wait_seconds: int
+    pull_default_limit: int
+    sync_clock_tolerance_seconds: int
+    sync_tombstone_days: int
+    sync_poll_interval_ms: int
+    sync_max_waiters: int
+    sync_retry_after_ms: int
+    request_read_seconds: int
+    sync_rejected_bytes_per_day: int
+    photo_dir: str
+    photo_store: str
+    photo_max_bytes: int
+    photo_max_pixels: int
+    photo_partial_max_per_uploader: int
+    photo_partial_ttl_hours: int
+    scheduler_lease_seconds: int
+    compliance_check_seconds: int
+    pg_random_page_cost: str
+    testing: bool
 
     def with_overrides(self, **kw: Any) -> "Settings":
         return replace(self, **kw)
 
 
+#: The environment names of a setting other than ``FIELDOPS_<KEY>``: the conventional
+#: ones, and the ``FIELDOPS_`` spelling accepted too. Setting both is an error.
+_ENV_NAMES: dict[str, tuple[str, ...]] = {
+    "database_url": ("DATABASE_URL",),
+    "secret_key": ("SECRET_KEY", "FIELDOPS_SECRET_KEY"),
+    "redis_url": ("REDIS_URL", "FIELDOPS_REDIS_URL"),
+}
+
+
 def _env_value(environ: Mapping[str, str], key: str) -> str | None:
-    if key == "database_url":
-        return environ.get("DATABASE_URL")
-    if key == "secret_key":
-        return environ.get("SECRET_KEY") or environ.get("FIELDOPS_SECRET_KEY")
-    if key == "redis_url":
-        return environ.get("REDIS_URL") or environ.get("FIELDOPS_REDIS_URL")
-    return environ.get("FIELDOPS_" + key.upper())
+    if key not in _ENV_NAMES:
+        return environ.get("FIELDOPS_" + key.upper())
+    given = [name for name in _ENV_NAMES[key] if environ.get(name)]
+    if len(given) > 1:
+        raise RuntimeError(f"{' and '.join(given)} both set: one setting, one spelling (unset one)")
+    return environ[given[0]] if given else None
 
 
 def _parse(key: str, raw: Any) -> Any:

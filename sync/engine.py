@@ -10,7 +10,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Callable, ContextManager
 
 from sqlalchemy.engine import Connection
@@ -20,6 +20,7 @@ from .cursor import Cursor, CursorCodec
 from .errors import ClientOwnedByOther, MutationGap, RejectedQuotaExceeded, Unconfirmed
 from .notify import CLOSING, Notifier
 from .registry import Principal, Registry, Scope
+from .types import iso
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +53,6 @@ class EngineSettings:
     #: its pushes are refused 429 ``rejected_quota_exceeded`` until the day's window ends.
     #: Every rejected mutation stored before is kept whole. ``0`` means no bound.
     rejected_bytes_per_day: int = 1024 * 1024
-
-
-def iso(value: datetime | None) -> str | None:
-    """UTC ISO 8601 with a ``Z`` (the server answers in UTC)."""
-    return None if value is None else value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 class SyncEngine:

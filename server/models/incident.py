@@ -161,7 +161,7 @@ def incident_dict(incident: Incident | NewIncident) -> dict[str, Any]:
         "photos": [photo_dict(p) for p in incident.photos],
         "missing_photos": sum(1 for p in incident.photos if p.received_at is None),
         "updated_at": iso(incident.updated_at),
-        **times_dict(incident),
+        "times": times_dict(incident),
     }
 
 

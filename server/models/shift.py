@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from ..rules import permissions as P
-from .base import AttributedTimes, UtcDateTime, iso, uuid_pk
+from .base import AttributedTimes, EndTimes, UtcDateTime, iso, times_dict, uuid_pk
 
 HANDOVER_PENDING, HANDOVER_ACCEPTED = "pending", "accepted"
 ITEM_OPEN, ITEM_CLOSED = "open", "closed"
@@ -53,6 +53,14 @@ class Shift(AttributedTimes, db.Model):
     def started_at(self) -> datetime:
         return self.happened_at
 
+    def end_attribution(self) -> EndTimes:
+        """The times of ``shift.end`` (``end_times``; ``null`` while open). ``happened_at =
+        device_at + skew`` (sync-protocol "Time attribution"), so the skew is not stored twice."""
+        if self.ended_at is None or self.end_device_at is None:
+            return EndTimes(None, self.end_received_at, None, self.ended_at, self.end_clock_suspect)
+        skew_ms = int((self.ended_at - self.end_device_at).total_seconds() * 1000)
+        return EndTimes(self.end_device_at, self.end_received_at, skew_ms, self.ended_at, self.end_clock_suspect)
+
     def to_dict(self) -> dict[str, Any]:
         """Pull and API shape; no names, so no customer or staff data beyond ids."""
         return {
@@ -67,12 +75,7 @@ class Shift(AttributedTimes, db.Model):
             "gap_minutes": self.gap_minutes,
             "post_gap": self.post_gap,
             "times": self.times_dict(),
-            "end_times": {
-                "device_at": iso(self.end_device_at),
-                "received_at": iso(self.end_received_at),
-                "happened_at": iso(self.ended_at),
-                "clock_suspect": self.end_clock_suspect,
-            },
+            "end_times": None if self.ended_at is None else times_dict(self.end_attribution()),
         }
 
 

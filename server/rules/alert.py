@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Mapping
 
+from sync.types import iso
+
 from . import compliance as RC
 
 #: Who an alert of each rule goes to (issue #14 "Alerts").
@@ -51,7 +53,7 @@ def alert_message(rule: str, kind: str, verdict: RC.Verdict | None = None) -> st
     """A short, customer-data-free message (the screen localises by ``rule``/``kind``)."""
     if verdict is None:
         return f"{rule} {kind}"
-    text = f"{rule} {kind}: {verdict.subject_kind} {verdict.subject_id}, due {verdict.due_at.isoformat()}"
+    text = f"{rule} {kind}: {verdict.subject_kind} {verdict.subject_id}, due {iso(verdict.due_at)}"
     devices = verdict.detail.get("devices") if kind == RC.UNCONFIRMED else None
     if devices:
         last = min((d["synced_until"] for d in devices if d.get("synced_until")), default=None)

@@ -27,8 +27,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
+from . import settings as FS
+
 RULE = "R-SEC-5"
-DEFAULTS: dict[str, Any] = {"patrol_grace_minutes": 10}
 
 PENDING, MET, MET_SYNCED_LATE, UNCONFIRMED, MISSED = "pending", "met", "met_synced_late", "unconfirmed", "missed"
 MET_STATUSES = frozenset({MET, MET_SYNCED_LATE})
@@ -63,8 +64,7 @@ class HourVerdict:
 
 def grace(settings: Mapping[str, Any] | None) -> timedelta:
     """The grace period of a branch (``patrol_grace_minutes``, default 10)."""
-    value = (settings or {}).get("patrol_grace_minutes", DEFAULTS["patrol_grace_minutes"])
-    return timedelta(minutes=int(value))
+    return timedelta(minutes=int(FS.value(settings, "patrol_grace_minutes")))
 
 
 def guarded_hour_windows(

@@ -36,7 +36,7 @@ REGIONAL_COMPLAINTS = "regional/complaint"
 ENTITY_READERS: dict[str, frozenset[str]] = {
     "branch": ALL_ROLES,
     "staff": ALL_ROLES,
-    # Field ops part A (R-SEC-2/6/8, R-OPS-1/2). Field roles read their own records
+    # Shifts, handovers, cleaning, contractors, floor (R-SEC-2/6/8, R-OPS-1/2). Field roles read their own records
     # through OWN_RECORD_READERS instead; supervisors read the whole branch.
     "shift": FIELD_SUPERVISORS,
     "roster_shift": FIELD_SUPERVISORS,
@@ -50,7 +50,7 @@ ENTITY_READERS: dict[str, frozenset[str]] = {
     # and of those the ones who supervise the floor.
     "floor_round": FLOOR_READERS,
     "coaching": FLOOR_READERS,
-    # Part B (R-SEC-4, R-SEC-5): guards patrol and report; cleaners and on-site staff get
+    # Patrols and incidents (R-SEC-4, R-SEC-5): guards patrol and report; cleaners and on-site staff get
     # neither (least privilege); tellers and relationship managers have no part in security.
     "checkpoint": FIELD_SUPERVISORS | {R.GUARD},
     "patrol": FIELD_SUPERVISORS | {R.GUARD},
@@ -107,7 +107,7 @@ _LOGIN_VIEW = "staff.login"
 
 #: role × mutation: which roles may push each mutation (handlers add ownership checks).
 MUTATION_ROLES: dict[str, frozenset[str]] = {
-    # Field ops part A; owner/recipient/on-shift checks are the handlers' (R-SEC-2).
+    # Owner/recipient/on-shift checks are the handlers' (R-SEC-2).
     "shift.start": R.FIELD_ROLES,
     "shift.end": R.FIELD_ROLES,
     "shift.handover": R.FIELD_ROLES,

@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ..rules.roles import ROLES
+from .base import UtcTime
 
 
 class LoginIn(Schema):
@@ -27,7 +28,7 @@ class StaffOut(Schema):
 class LoginOut(Schema):
     token = fields.String()
     session_id = fields.UUID()
-    expires_at = fields.AwareDateTime()
+    expires_at = UtcTime()
     staff = fields.Nested(StaffOut)
     device_key = fields.String(metadata={"description": "Keep it; send it with the next login."})
 
@@ -36,10 +37,10 @@ class SessionOut(Schema):
     id = fields.UUID()
     staff_id = fields.UUID()
     label = fields.String(allow_none=True)
-    created_at = fields.AwareDateTime()
-    last_seen_at = fields.AwareDateTime()
-    expires_at = fields.AwareDateTime()
-    revoked_at = fields.AwareDateTime(allow_none=True)
+    created_at = UtcTime()
+    last_seen_at = UtcTime()
+    expires_at = UtcTime()
+    revoked_at = UtcTime(allow_none=True)
 
 
 class Problem(Schema):

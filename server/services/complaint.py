@@ -29,10 +29,10 @@ from ..rules import calendar as RC
 from ..rules import complaint as CR
 from ..rules import complaint_codes as CODES
 from ..rules import roles as R
-from ..rules.field_settings import value
+from ..rules.settings import value
 from . import calendar as calendar_service
 from . import complaint_codes as code_service
-from .field_common import Affected, branch_of, ensure_new, reject
+from .mutation import Affected, branch_of, ensure_new, reject
 
 #: State events that move the case away from its owner (what a stale change meets).
 _MOVES = {"routed": "escalated", "escalated": "escalated", "handed_over": "handed_over", "resolved": "resolved"}

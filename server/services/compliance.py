@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, or_, select, update
 
 from ..extensions import db
+from ..models.base import iso
 from ..models.compliance import ComplianceProgress, Obligation, ObligationExcuse, obligation_id
 from ..models.floor import FloorRound
 from ..models.org import Branch, Staff
@@ -32,7 +33,7 @@ from ..models.shift import Handover, RosterShift, Shift
 from ..rules import calendar as RCAL
 from ..rules import alert as RA
 from ..rules import compliance as RC
-from ..rules import field_settings as FS
+from ..rules import settings as FS
 from ..rules import patrol_compliance as PC
 from . import alert as alert_service
 from . import calendar as calendar_service
@@ -58,7 +59,7 @@ class Outcome:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "at": self.at.isoformat().replace("+00:00", "Z"), "branches": self.branches, "days": self.days,
+            "at": iso(self.at), "branches": self.branches, "days": self.days,
             "obligations": self.obligations, "inserted": self.inserted, "updated": self.updated,
             "alerts_raised": self.alerts_raised, "alerts_resolved": self.alerts_resolved,
             "unknown_years": sorted(self.unknown_years),
@@ -229,7 +230,7 @@ def device_mark(client: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "client_id": str(client["client_id"]),
         "staff_id": str(client["staff_id"]),
-        "synced_until": synced.astimezone(UTC).isoformat().replace("+00:00", "Z") if synced else None,
+        "synced_until": iso(synced),
     }
 
 

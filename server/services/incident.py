@@ -15,10 +15,8 @@ from sqlalchemy import bindparam, exists, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from sync.context import TimeAttribution
-from sync.errors import MutationRejected
 from sync.registry import Principal
 
-from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..models.base import time_columns
 from ..models.incident import Incident, IncidentPhoto, NewIncident, NewPhoto
@@ -26,6 +24,8 @@ from ..models.photo import PhotoUpload
 from ..models.org import Branch, Staff
 from ..rules import incident as IR
 from ..rules import permissions as P
+from .access import require_role
+from .mutation import Affected, reject
 
 RULE = "R-SEC-4"
 
@@ -179,12 +179,12 @@ def flush_reports(session: Session, batch: ReportBatch) -> None:
 def report_incident(
     session: Session, principal: Principal, times: TimeAttribution, args: dict[str, Any],
     batch: ReportBatch | None = None,
-) -> NewIncident:
-    """``incident.report`` (R-SEC-4). Rejections: ``already_exists``, ``no_branch``.
+) -> Affected:
+    """``incident.report`` (R-SEC-4). Rejections: ``duplicate_record_id``, ``no_branch``.
 
     Without ``batch`` it reads and writes at once. With ``batch`` (from
     :func:`prefetch_reports` over args that include ``args``) it reads nothing and
-    defers the write to :func:`flush_reports`. Returns the incident's values (what the
+    defers the write to :func:`flush_reports`. Affects the incident's values (what the
     feed serialises), not an ORM object.
     """
     incident_id = args["incident_id"]
@@ -194,9 +194,9 @@ def report_incident(
     else:
         taken = incident_id in batch.taken
     if taken:
-        raise MutationRejected("already_exists", "An incident with this id exists.")
+        reject("duplicate_record_id", f"incident_id {incident_id} is already used.", field="incident_id")
     if principal.branch_id is None:
-        raise MutationRejected("no_branch", "Only staff of a branch report incidents.", rule=RULE)
+        reject("no_branch", "Only staff of a branch report incidents.", rule=RULE)
     digests = list(dict.fromkeys(args.get("photos") or []))  # keep order, drop repeats
     incident = new_values(
         incident_id=incident_id,
@@ -216,19 +216,19 @@ def report_incident(
     else:
         batch.made.append(incident)
         batch.taken.add(incident_id)
-    return incident
+    return [("incident", incident)]
 
 
-def resolve_incident(session: Session, principal: Principal, times: TimeAttribution, args: dict[str, Any]) -> Incident:
+def resolve_incident(session: Session, principal: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
     """``incident.resolve``: close an open incident of the supervisor's branch.
 
     Rejections: ``unknown_incident`` (none, or another branch's), ``already_resolved``.
     """
     incident = session.get(Incident, args["incident_id"])
     if incident is None or incident.branch_id != principal.branch_id:
-        raise MutationRejected("unknown_incident", "No such incident in your branch.")
+        reject("unknown_incident", "No such incident in your branch.")
     if incident.status == IR.RESOLVED:
-        raise MutationRejected("already_resolved", "This incident is already resolved.")
+        reject("already_resolved", "This incident is already resolved.")
     incident.status = IR.RESOLVED
     incident.resolved_by = principal.staff_id
     incident.resolved_at = times.happened_at
@@ -236,7 +236,7 @@ def resolve_incident(session: Session, principal: Principal, times: TimeAttribut
     incident.resolved_as = principal.role
     incident.updated_at = times.received_at
     session.flush()
-    return incident
+    return [("incident", incident)]
 
 
 def mark_photo_received(session: Session, sha256: str, at: datetime, branch_id: uuid.UUID) -> list[Incident]:
@@ -289,12 +289,8 @@ def readable_branch(actor: Staff, branch_id: uuid.UUID, entity: str) -> Branch:
     """The branch, if ``actor`` may read its ``entity`` records over REST (the pull table,
     R-SEC-10): :class:`Forbidden` for a role that never reads them, :class:`NotFound` for
     a branch that is not the actor's (or does not exist)."""
-    if actor.role not in P.ENTITY_READERS.get(entity, frozenset()):
-        raise Forbidden(f"Your role does not see {entity} records.")
-    branch = db.session.get(Branch, branch_id)
-    if branch is None or not P.may_read_branch(actor.role, actor.branch_id, branch_id, entity):
-        raise NotFound("No such branch.")
-    return branch
+    readers = P.ENTITY_READERS.get(entity, frozenset())
+    return require_role(actor, branch_id, readers, f"Your role does not see {entity} records.")
 
 
 def may_see_photo(actor: Staff, sha256: str) -> bool:

@@ -21,7 +21,7 @@ from ..rules import suggestion as SR
 from ..rules.calendar import WEEKDAY_KEYS
 from . import calendar as calendar_service
 from . import complaint as complaint_service
-from .field_common import Affected, branch_of, ensure_new, reject
+from .mutation import Affected, branch_of, ensure_new, reject
 
 #: Namespace of the complaint id a complaint entry's case gets when the device sends none:
 #: ``uuid5(COMPLAINT_OF_ENTRY, entry_id)``, so the device can name the case before it syncs.

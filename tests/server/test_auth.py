@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -25,7 +24,7 @@ def test_login_returns_token_session_and_staff(client, demo):
     body = login(client, "DEMO01-G1")
     assert body["staff"]["role"] == "guard"
     assert body["staff"]["branch_id"] == demo["branch_id"]
-    assert body["token"] and body["session_id"] and body["expires_at"].endswith("+00:00")
+    assert body["token"] and body["session_id"] and body["expires_at"].endswith("Z")  # one time format on the wire (#11)
 
 
 def test_unknown_user_and_wrong_password_get_the_same_401(client, demo):
@@ -208,25 +207,22 @@ def test_authentication_survives_a_concurrent_writer(app, client, demo, clock):
     assert fired
 
 
-def test_rest_writes_take_the_sqlite_write_lock_before_their_reads(app, as_role, demo):
+def test_rest_writes_take_the_sqlite_write_lock_before_their_reads(app, as_role, demo, statements):
     """Every authenticated write route starts its transaction as a writer (SQLite:
     BEGIN IMMEDIATE), so its reads cannot go stale before its write; reads stay shared."""
-    from sqlalchemy import event
-
     om = as_role("operations_manager")
     with app.app_context():
         engine = db.engine
-    statements: list[str] = []
-    event.listen(engine, "before_cursor_execute", lambda conn, cur, stmt, *a: statements.append(stmt))
     url = f"/api/branches/{demo['branch_id']}/checkpoints"
-    assert om.post(url, json={"area": "lobby", "name_zh": "大厅", "name_en": "Lobby"}).status_code == 201
-    insert = next(i for i, s in enumerate(statements) if s.startswith("INSERT INTO checkpoint"))
-    begins = [s for s in statements[:insert] if s.startswith("BEGIN")]
+    with statements() as seen:
+        assert om.post(url, json={"area": "lobby", "name_zh": "大厅", "name_en": "Lobby"}).status_code == 201
+    insert = next(i for i, s in enumerate(seen) if s.startswith("INSERT INTO checkpoint"))
+    begins = [s for s in seen[:insert] if s.startswith("BEGIN")]
     if engine.dialect.name == "sqlite":
         assert begins[-1] == "BEGIN IMMEDIATE"
-        statements.clear()
-        assert om.get(url).status_code == 200
-        assert "BEGIN IMMEDIATE" not in statements
+        with statements() as seen:
+            assert om.get(url).status_code == 200
+        assert "BEGIN IMMEDIATE" not in seen
     else:
         assert not begins  # PostgreSQL: psycopg begins implicitly; rows are locked, not the database
 

@@ -10,10 +10,11 @@ import uuid
 from server.rules import roles as R
 from server.services.demo import DEMO_PEOPLE, seed_demo
 from tests.conftest import DEMO_PASSWORD, RoleClient, login
-from tests.field.factories import at, new_id, start_shift
-from tests.field.pushpull import pull, push_one
-from tests.field.test_handover_sync import hand_over
-from tests.field.test_incidents import report_args
+from tests.support.factories import at, new_id, start_shift
+from tests.support.device import device_of
+from tests.support.pushpull import pull, push_one
+from tests.server.sync_handlers.test_handover import hand_over
+from tests.server.sync_handlers.test_incident import report_args
 
 MARKER = "MARKER-zhangsan-13800138000"  # ASCII: found in escaped JSON too
 DAY = "2026-11-28"
@@ -43,7 +44,7 @@ def _plant(as_role, demo) -> dict[str, list[str]]:
     assert roster.status_code == 201
     return {
         "branch_id": [demo["branch_id"]],
-        "client_id": [rc.__dict__["_sync"]["client_id"] for rc in (lobby, manager, guard)],
+        "client_id": [str(device_of(rc).client_id) for rc in (lobby, manager, guard)],
         "roster_id": [roster.get_json()["id"]],
         "year": ["2026"],
     }

@@ -55,7 +55,7 @@ def test_unhandled_exception_is_a_generic_500_problem(app, client, caplog):
     resp = client.get("/boom")
     body = _assert_problem(resp, 500, "server_error")
     assert "secret internals" not in resp.get_data(as_text=True)
-    assert body["request_id"]
+    assert body["request_id"] and resp.headers["X-Request-Id"] == body["request_id"]
     assert any("request_id=" + body["request_id"] in r.getMessage() for r in caplog.records)
 
 

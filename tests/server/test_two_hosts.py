@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tests.field.field_helpers import make_image, sha
+from tests.support.helpers import make_image, sha
 from tests.server.hosts import Host, fleet_pg  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres_only]

@@ -5,7 +5,7 @@ import uuid
 from dataclasses import replace
 from datetime import timedelta
 
-from conftest import Device, signed_in
+from conftest import NoteDevice, signed_in
 from sync_testing import Note, save_note
 
 from server.extensions import db
@@ -119,7 +119,7 @@ def test_nothing_outside_the_scope_reaches_a_device(device, notes, client, clock
         other = org.create_branch("OTHER1", "Other branch", clock.now())
         org.create_staff("OTHER-G1", "Other guard", "guard", other.id, "other-pass-1", clock.now())
         db.session.commit()
-    stranger = Device(signed_in(client, "OTHER-G1", "other-pass-1"), clock)
+    stranger = NoteDevice(signed_in(client, "OTHER-G1", "other-pass-1"), clock)
     stranger.push(stranger.note("other branch public"))
     guard.sync()
     assert [n["text"] for n in guard.notes().values()] == []

@@ -51,7 +51,7 @@ def test_a_client_over_its_daily_bound_of_rejections_is_refused_429(app, as_role
 
 
 def test_applied_mutations_never_count_against_the_bound(app, as_role, demo, clock):
-    from tests.field.pushpull import push
+    from tests.support.pushpull import push
 
     guard = as_role("guard")
     args = {"category": "other", "location": "lobby", "description": "y" * 3000, "severity": "low"}

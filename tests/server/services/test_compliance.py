@@ -16,7 +16,7 @@ from server.models.alert import Alert
 from server.models.compliance import Obligation, ObligationExcuse
 from server.services import compliance as C
 from tests.conftest import T0
-from tests.field.pushpull import push, push_one
+from tests.support.pushpull import push, push_one
 
 M, H = timedelta(minutes=1), timedelta(hours=1)
 

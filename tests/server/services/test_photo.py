@@ -11,9 +11,9 @@ from PIL import Image
 from server.extensions import db
 from server.services.demo import seed_demo
 from tests.conftest import DEMO_PASSWORD, RoleClient, login
-from tests.field.field_helpers import make_image, sha
-from tests.field.pushpull import push_one, visible
-from tests.field.test_incidents import report_args
+from tests.support.helpers import make_image, sha
+from tests.support.pushpull import push_one, visible
+from tests.server.sync_handlers.test_incident import report_args
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from server.services.suggestion import COMPLAINT_OF_ENTRY
-from tests.field.pushpull import push, push_one, visible
+from tests.support.pushpull import push, push_one, visible
 from tests.server.services.lobby_support import (
     EVENING, box_callback, box_close, box_entry, box_open, box_reply, codes, new_id, sh,
 )

@@ -5,8 +5,9 @@ import pytest
 
 from server.rules import permissions as P
 from server.rules import roles as R
-from tests.field.factories import new_id
-from tests.field.pushpull import push_one
+from tests.support.factories import new_id
+from tests.support.device import device_of
+from tests.support.pushpull import push_one
 
 MARKER = "客户 Marker 13800138000"
 
@@ -36,7 +37,7 @@ def _coaching(manager) -> str:
     assert result["status"] == "applied"
     bad = push_one(manager, "floor_round.record", {"round_id": new_id(), "findings": MARKER, "bogus": 1})
     assert bad["status"] == "rejected"
-    return manager.__dict__["_sync"]["client_id"]
+    return str(device_of(manager).client_id)
 
 
 def test_r_sec_10_admin_reads_the_log_without_args_it_may_not_read(as_role, demo):
@@ -62,7 +63,7 @@ def test_r_sec_10_admin_reads_a_guards_args_but_not_a_lobby_managers(as_role, de
     args = {"category": "other", "location": "lobby", "description": MARKER, "severity": "low"}
     push_one(guard, "incident.report", {"incident_id": new_id(), **args})
     push_one(lobby, "incident.report", {"incident_id": new_id(), **args})
-    by_guard = admin.get(f"/api/sync/clients/{guard.__dict__['_sync']['client_id']}/mutations").get_json()["items"]
-    by_lobby = admin.get(f"/api/sync/clients/{lobby.__dict__['_sync']['client_id']}/mutations").get_json()["items"]
+    by_guard = admin.get(f"/api/sync/clients/{device_of(guard).client_id}/mutations").get_json()["items"]
+    by_lobby = admin.get(f"/api/sync/clients/{device_of(lobby).client_id}/mutations").get_json()["items"]
     assert by_guard[0]["args"]["description"] == MARKER and not by_guard[0]["args_withheld"]
     assert by_lobby[0]["args"] is None and by_lobby[0]["args_withheld"]

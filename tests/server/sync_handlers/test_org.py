@@ -7,7 +7,7 @@ import pytest
 from server.rules import permissions as P
 from server.rules import roles as R
 from server.services.demo import DEMO_PEOPLE
-from tests.field.pushpull import visible
+from tests.support.pushpull import visible
 
 
 @pytest.mark.parametrize("role", sorted({role for _, _, role in DEMO_PEOPLE}))
