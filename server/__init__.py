@@ -47,9 +47,8 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | Non
     headers.init_app(app)
 
     from .api import answers, register_blueprints
-    from .api.context import NoCookieSessions, WireJSON
+    from .api.context import NoCookieSessions
 
-    app.json = WireJSON(app)  # times through iso(); answers wraps it (customer text)
     answers.init_app(app)
     register_blueprints(app)
     app.session_interface = NoCookieSessions()
