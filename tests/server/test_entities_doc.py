@@ -108,6 +108,9 @@ def test_entities_doc_lists_the_fields_a_real_pull_sends(demo, as_role, clock):
                     filled.add(f"{entity}.{nested}")
                     if sorted(data[nested]) != sorted(time_fields):
                         drift[f"{entity}.{nested}"] = sorted(data[nested])
+                    stamps = [data[nested][k] for k in ("device_at", "received_at", "happened_at")]
+                    if not all(isinstance(t, str) and t.endswith("Z") for t in stamps):
+                        drift[f"{entity}.{nested} not UTC Z"] = stamps
     assert not drift, drift
     assert {f"{e}.{n}" for e, fields in entities.items() for n in TIMES if n in fields} == filled
     # What only administrators receive reaches an administrator's pull.
