@@ -12,9 +12,10 @@ from server.services.demo import DEMO_PEOPLE, seed_demo
 from tests.conftest import DEMO_PASSWORD, RoleClient, login
 from tests.support.factories import at, new_id, start_shift
 from tests.support.device import device_of
-from tests.support.pushpull import pull, push_one
+from tests.support.pushpull import pull, push, push_one
 from tests.server.sync_handlers.test_handover import hand_over
 from tests.server.sync_handlers.test_incident import report_args
+from tests.server.services import lobby_support
 
 MARKER = "MARKER-zhangsan-13800138000"  # ASCII: found in escaped JSON too
 DAY = "2026-11-28"
@@ -22,7 +23,8 @@ QUERY = {"date": DAY, "status": "all", "include_revoked": "true"}
 
 
 def _plant(as_role, demo) -> dict[str, list[str]]:
-    """Every free text a customer-data role writes, carrying the marker; returns path values."""
+    """Every free text a customer-data role writes, carrying the marker (and a customer of
+    the lobby named by it); returns path values."""
     lobby, manager, guard, g2 = as_role("lobby_manager"), as_role("operations_manager"), as_role("guard"), as_role("guard", 1)
     report = report_args(description=MARKER, location=MARKER)
     assert push_one(lobby, "incident.report", report)["status"] == "applied"
@@ -38,6 +40,14 @@ def _plant(as_role, demo) -> dict[str, list[str]]:
     hand_over(guard, shift_id, g2.staff["id"], items=("ATM 2 jammed",))
     for item_id in [k[1] for k in pull(g2) if k[0] == "handover_item"]:
         assert push_one(manager, "handover.item.close", {"item_id": item_id, "resolution": MARKER})["status"] == "applied"
+    # The lobby (R-BOX-*, R-CMP-*): the suggestion box and a complaint, the marker as the customer.
+    session_id = lobby_support.new_id()
+    box = [lobby_support.box_open(session_id, lobby_support.sh(17, 40)),
+           lobby_support.box_entry(session_id, lobby_support.sh(17, 45), kind="complaint", text=MARKER,
+                                   customer_name=MARKER, contact=MARKER)[1],
+           lobby_support.complaint_open("oral", lobby_support.sh(17, 50), summary=MARKER, customer_name=MARKER,
+                                        contact=MARKER)[1]]
+    assert [r["status"] for r in push(lobby, box)] == ["applied"] * 3
     roster = manager.post(f"/api/branches/{demo['branch_id']}/roster", json={
         "post": "security", "starts_at": f"{DAY}T18:00:00+08:00", "ends_at": "2026-11-29T02:00:00+08:00",
         "staff_id": guard.staff["id"], "notes": MARKER})
