@@ -6,8 +6,9 @@ One ``before_request`` hook, so a new endpoint cannot forget it:
   body is read to one byte past the limit) -> 413 ``too_large``;
 * a body is ``application/json`` -> otherwise 415 ``unsupported_media_type``; a view that
   takes other bytes says so with :func:`raw_body` and checks its media types itself;
-* a JSON body is parsed strictly (:mod:`sync.strict_json`: depth, repeated keys, lone
-  surrogates, NUL, non-finite numbers) -> 400 ``invalid_json`` naming the path. Views
+* a JSON body is checked strictly (:mod:`sync.strict_json`: depth, repeated keys, lone
+  surrogates, NUL, non-finite numbers) -> 400 ``invalid_json`` naming the path, so what
+  parses it later need not be strict. Views
   marked :func:`streams_body` (sync push and pull) parse it themselves with the same parser,
   so that one refused mutation is rejected alone;
 * a query value or the path holds no NUL, a path's ``<int:…>`` fits 64 bits -> 422
@@ -18,16 +19,13 @@ integers fit 64 bits, dates lie in the years the engine accepts.
 """
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Callable, TypeVar
 
 from flask import Flask, current_app, request
-from flask.json.provider import DefaultJSONProvider
 
 from sync import strict_json
-from sync.types import iso
 
-from .errors import AppError, InvalidJson, ProblemRequest, ValidationFailed
+from .errors import AppError, InvalidJson, ValidationFailed
 
 F = TypeVar("F", bound=Callable[..., Any])
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -40,30 +38,6 @@ class TooLarge(AppError):
 
 class UnsupportedMediaType(AppError):
     status, code, title = 415, "unsupported_media_type", "Send the body as application/json"
-
-
-class StrictJSONProvider(DefaultJSONProvider):
-    """The app's JSON: what ``request.get_json`` parses with is :func:`sync.strict_json.loads`;
-    a ``datetime`` anywhere in an answer goes out through the one ``iso()`` (UTC with ``Z``),
-    never Flask's HTTP-date default (#11)."""
-
-    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
-        return strict_json.loads(s)
-
-    @staticmethod
-    def default(o: Any) -> Any:
-        if isinstance(o, datetime):
-            return iso(o)
-        return DefaultJSONProvider.default(o)
-
-
-class GatedRequest(ProblemRequest):
-    """A request whose JSON refusals name what and where."""
-
-    def on_json_loading_failed(self, e: ValueError | None) -> Any:
-        if isinstance(e, strict_json.JsonRefused) and e.reason != "not_json":
-            raise InvalidJson(str(e), reason=e.reason, errors=e.errors())
-        return super().on_json_loading_failed(e)
 
 
 def raw_body(max_bytes: Callable[[Any], int]) -> Callable[[F], F]:
@@ -139,11 +113,20 @@ def gate() -> None:
         raise UnsupportedMediaType(
             f"This endpoint takes {JSON_MEDIA_TYPE}, not {request.mimetype or 'a body without a type'}.")
     if not getattr(view, "_streams_body", False):
-        request.get_json()  # cached for the view; a refusal raises here
+        _check_json(request.get_data(cache=True))  # the view parses the same bytes again
+
+
+def _check_json(data: bytes) -> None:
+    """Refuse ``data`` unless :mod:`sync.strict_json` accepts it, whoever parses it later
+    (``request.get_json`` with the app's provider, a schema library): 400 ``invalid_json``."""
+    try:
+        strict_json.loads(data)
+    except strict_json.JsonRefused as exc:
+        if exc.reason == "not_json":
+            raise InvalidJson("The request body is not valid JSON.") from None
+        raise InvalidJson(str(exc), reason=exc.reason, errors=exc.errors()) from None
 
 
 def init_app(app: Flask) -> None:
-    """Install the gate. Call after ``errors.init_app`` and before the blueprints."""
-    app.request_class = GatedRequest
-    app.json = StrictJSONProvider(app)
+    """Install the gate (before any other ``before_request`` hook of the blueprints)."""
     app.before_request(gate)

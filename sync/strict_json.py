@@ -23,7 +23,6 @@ import json
 import math
 import re
 from datetime import date
-from itertools import accumulate
 from typing import Any, Iterator
 
 #: Deepest nesting of arrays and objects accepted (a push's args sit at depth 4).
@@ -39,14 +38,11 @@ TOO_DEEP = "\x00too_deep"
 _TOO_DEEP_TEXT = b'"\\u0000too_deep"'
 _NOT_FINITE = "\x00not_finite"
 
-#: A string literal of JSON text (the unrolled form: fast on long bodies).
-_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
 #: Escapes that may decode to a NUL or to half of a surrogate pair.
 _RISKY_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
-_BRACKETS = b"[]{}"
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in _BRACKETS)
-_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'"[]{}')
+_ONE_BRACKET = bytes.maketrans(b"{}", b"[]")
 
 REASONS = {
     "too_deep": f"Arrays and objects nest at most {MAX_DEPTH} deep.",
@@ -85,10 +81,10 @@ class _Marks:
 
     def pairs(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         value = dict(pairs)
-        if len(value) != len(pairs):
-            self.any = True
-            return DuplicateKeys(pairs)
-        return value
+        if len(value) == len(pairs):
+            return value
+        self.any = True
+        return DuplicateKeys(pairs)
 
     def number(self, text: str) -> Any:
         value = float(text)
@@ -102,12 +98,24 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _max_depth(data: bytes) -> int:
-    """The deepest nesting of ``data`` (brackets inside strings do not count)."""
+def _is_too_deep(data: bytes) -> bool:
+    """Whether ``data`` nests deeper than :data:`MAX_DEPTH` (brackets in strings do not count).
+
+    All in C-speed bytes operations (a push of 500 mutations pays well under a
+    millisecond): drop escaped backslashes and quotes, keep only quotes and brackets, drop
+    what lies between quotes, then peel the innermost level, at most ``MAX_DEPTH`` times.
+    """
     if data.count(b"[") + data.count(b"{") <= MAX_DEPTH:
-        return 0  # cannot be too deep: the cheap answer for small bodies
-    brackets = _STRING.sub(b"", data).translate(None, _NOT_BRACKETS)
-    return max(accumulate(_STEP[b] for b in brackets), default=0)
+        return False  # cannot be too deep
+    if b"\\" in data:
+        data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+    compact = data.translate(_ONE_BRACKET, _NOT_STRUCTURE)  # "{}" are "[]" now: depth is all that counts
+    brackets = b"".join(compact.split(b'"')[0::2])
+    for _ in range(MAX_DEPTH):
+        if not brackets:
+            return False
+        brackets = brackets.replace(b"[]", b"")  # one level: replace does not rescan what it joined
+    return bool(brackets)  # too deep, or unbalanced (then not JSON: the parse says so)
 
 
 def _cut_deep(data: bytes) -> bytes:
@@ -136,7 +144,7 @@ def loads_marked(data: bytes | str) -> tuple[Any, bool]:
     certainly holds no problem, so :func:`find_problem` need not walk it."""
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
     marks = _Marks()
-    if _max_depth(raw) > MAX_DEPTH:
+    if _is_too_deep(raw):
         raw, marks.any = _cut_deep(raw), True
     try:
         value = json.loads(raw, object_pairs_hook=marks.pairs, parse_float=marks.number,

@@ -8,12 +8,27 @@ route built it: a new route cannot forget it. Pulls do the same through the feed
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, Response, g
-from flask.json.provider import JSONProvider
+from flask.json.provider import DefaultJSONProvider, JSONProvider
+
+from sync.types import iso
 
 from ..rules import permissions as P
+
+
+class WireJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, with a ``datetime`` anywhere in an answer sent through the one ``iso()``
+    (UTC with ``Z``), never Flask's HTTP-date default (#11). Request bodies are checked
+    strictly before any view parses them (:mod:`server.input_gate`)."""
+
+    @staticmethod
+    def default(o: Any) -> Any:
+        if isinstance(o, datetime):
+            return iso(o)
+        return DefaultJSONProvider.default(o)
 
 
 class AnswerJSONProvider(JSONProvider):
@@ -44,5 +59,5 @@ class AnswerJSONProvider(JSONProvider):
 
 
 def init_app(app: Flask) -> None:
-    """Wrap whatever JSON provider the app has (call after every other that sets one)."""
-    app.json = AnswerJSONProvider(app, app.json)
+    """Answer with :class:`WireJSONProvider`, wrapped by the customer-text gate."""
+    app.json = AnswerJSONProvider(app, WireJSONProvider(app))

@@ -39,12 +39,15 @@ def served(db_url, tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"], cwd=ROOT,
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(200):
+        deadline = time.monotonic() + 60  # the worker (gevent) imports the app after the port is bound
+        while True:
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
+                if _send(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")[0]:
+                    break
             except OSError:
-                time.sleep(0.05)
+                pass
+            assert time.monotonic() < deadline, "gunicorn did not answer within 60 s"
+            time.sleep(0.1)
         yield port
     finally:
         proc.terminate()
@@ -52,7 +55,7 @@ def served(db_url, tmp_path):
 
 
 def _send(port: int, raw: bytes) -> tuple[str, dict[str, str], bytes]:
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as sock:
         sock.sendall(raw)
         data = b""
         while chunk := sock.recv(65536):
