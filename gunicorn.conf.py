@@ -7,8 +7,8 @@ How many waiting devices a host holds: each worker holds up to ``FIELDOPS_SYNC_M
 (default 10,000) waiting pulls; past it a pull is answered at once with
 ``retry_after_ms``. Each waiter is one socket, so the file-descriptor limit of the
 process (``ulimit -n``; ``LimitNOFILE`` in systemd) must exceed the cap plus the
-database pool; ``worker_connections`` follows the cap. Measured on the 2-core machine of
-bench/README.md ("Fleet"): 10,000 waiters on one host (2 workers), about 10 KB each.
+database pool; ``worker_connections`` follows the cap. bench/fleet.py measures a host
+(bench/README.md "Fleet": 14–43 KiB of RSS per waiter; each waiter re-polls every 30 s).
 On PostgreSQL one worker per core (hashing a login and serialising a pull are CPU; the
 kernel spreads connections over the workers); on SQLite one (see ``_default_workers``).
 """
