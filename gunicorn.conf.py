@@ -7,15 +7,29 @@ How many waiting devices a host holds: each worker holds up to ``FIELDOPS_SYNC_M
 (default 10,000) waiting pulls; past it a pull is answered at once with
 ``retry_after_ms``. Each waiter is one socket, so the file-descriptor limit of the
 process (``ulimit -n``; ``LimitNOFILE`` in systemd) must exceed the cap plus the
-database pool; ``worker_connections`` follows the cap. Measured on the 2-core machine of
-bench/README.md ("Fleet"): 10,000 waiters on one host (2 workers), about 10 KB each.
-One worker per core: hashing a login and serialising a pull are CPU, and the kernel
-spreads connections over the workers.
+database pool; ``worker_connections`` follows the cap. bench/fleet.py measures a host
+(bench/README.md "Fleet": 14–43 KiB of RSS per waiter; each waiter re-polls every 30 s).
+On PostgreSQL one worker per core (hashing a login and serialising a pull are CPU; the
+kernel spreads connections over the workers); on SQLite one (see ``_default_workers``).
 """
 import os
 
+
+
+def _default_workers() -> int:
+    """One worker on SQLite, two (one per core of the reference host) on PostgreSQL.
+
+    SQLite has one writer per database file, and its busy wait is a C sleep that under
+    gevent stalls every greenlet of the waiting process: two workers writing at once (a
+    fleet's touches of ``last_pull_at``) stalled each other for seconds (#16). One gevent
+    worker serialises its writers instead; the embedded database serves one site.
+    """
+    url = os.environ.get("DATABASE_URL", "")
+    return 2 if url.startswith(("postgres://", "postgresql")) else 1
+
+
 bind = os.environ.get("FIELDOPS_BIND", "127.0.0.1:5000")
-workers = int(os.environ.get("FIELDOPS_WORKERS", "2"))
+workers = int(os.environ.get("FIELDOPS_WORKERS") or _default_workers())
 worker_class = "server.serving.Worker"
 # Waiters plus the other requests in flight; past the cap a pull is answered at once.
 worker_connections = int(os.environ.get("FIELDOPS_SYNC_MAX_WAITERS", "10000")) + 1000

@@ -1,0 +1,398 @@
+"""Fleet benchmark (#16): N devices holding a long poll against one host, loopback only.
+
+    .venv/bin/python bench/fleet.py --db sqlite --db postgresql            # N = 100, 1,000, 10,000
+    .venv/bin/python bench/fleet.py --db sqlite --waiters 100 --gthread     # also today's gthread row
+
+The server runs as ``./dev.sh serve`` configures it: ``gunicorn -c gunicorn.conf.py
+wsgi:app`` (2 gevent workers), on a fresh database with the demo seeded plus the fleet:
+guards in branches of 10 (a branch's phones), and at N = 10,000 one branch of 1,000
+(the scope of a region's supervisors), each with a session made straight in the
+database (an Argon2 login per phone would take minutes). Each device first pulls to its
+head cursor, then holds ``wait: 30`` pulls back to back, as the app does while open.
+While the N wait (and first with none: the baseline of the ratios) it measures, one request at a time on fresh connections: ``GET
+/healthz``, a login (production Argon2) and a 10-mutation push (p50/p99); then the
+time from a push's answer (its commit is before) to the last waiter of its scope
+answered with the change, for a branch of 10 and the scope of 1,000; and the RSS of the
+workers per waiter (with N waiting minus before any). The client is asyncio in this
+process, on the same 2 cores: its own work is in every figure.
+
+``--gthread`` adds today's settings (``-k gthread --threads 16``, keep-alive 2) at the
+smallest N, with a 35 s timeout per request. Raises this process's file-descriptor limit
+to the hard limit (the server inherits it); N + 1,000 must fit.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from servers import Database, pick_port  # noqa: E402
+
+WORK = ROOT / "bench" / ".work" / "fleet"
+HOST = "127.0.0.1"
+PASSWORD = "fleet-bench-pass"
+SAMPLES = {"healthz": 50, "login": 20, "push": 20}
+PROBE_SECONDS = 60  # at most this long per kind of probe (fewer samples on a starved host)
+
+
+def raise_fd_limit(needed: int) -> int:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    if hard < needed:
+        raise SystemExit(f"fleet: the hard file-descriptor limit {hard} is under the {needed} needed")
+    return hard
+
+
+# --- the fleet in the database -----------------------------------------------------------
+
+
+def make_fleet(url: str, small_branches: int, big: int) -> tuple[list[list[str]], list[str]]:
+    """``small_branches`` branches of 10 guards and one of ``big`` (if > 0): their tokens."""
+    from sqlalchemy import insert
+
+    from server import create_app
+    from server.extensions import db
+    from server.models.org import DeviceSession, Staff
+    from server.services import org
+    from server.services.auth import hash_token
+
+    now = datetime.now(timezone.utc)
+    app = create_app({"database_url": url, "secret_key": "bench-unused"})
+    sizes = [10] * small_branches + ([big] if big else [])
+    out: list[list[str]] = []
+    with app.app_context():
+        for size in sizes:
+            code = "FL" + uuid.uuid4().hex[:8].upper()
+            branch = org.create_branch(code, f"Fleet {code}", now)
+            staff = [{"id": uuid.uuid4(), "employee_no": f"{code}-{n}", "name": f"guard {n}", "role": "guard",
+                      "branch_id": branch.id, "password_hash": "!", "active": True, "created_at": now,
+                      "updated_at": now} for n in range(size)]
+            tokens = [secrets.token_urlsafe(24) for _ in staff]
+            db.session.execute(insert(Staff), staff)
+            db.session.execute(insert(DeviceSession), [
+                {"id": uuid.uuid4(), "staff_id": s["id"], "branch_id": branch.id, "token_hash": hash_token(t),
+                 "created_at": now, "last_seen_at": now, "expires_at": now + timedelta(days=2)}
+                for s, t in zip(staff, tokens)])
+            out.append(tokens)
+        db.session.commit()
+        db.engine.dispose()
+    return (out[:-1], out[-1]) if big else (out, [])
+
+
+# --- HTTP on asyncio ---------------------------------------------------------------------
+
+
+async def request(port: int, method: str, path: str, body: object = None, token: str | None = None,
+                  timeout: float = 60) -> tuple[int, bytes]:
+    """One request on a new connection (``Connection: close``): ``(status, body)``."""
+    data = b"" if body is None else json.dumps(body).encode()
+    head = [f"{method} {path} HTTP/1.1", f"Host: {HOST}", "Connection: close", f"Content-Length: {len(data)}"]
+    if body is not None:
+        head.append("Content-Type: application/json")
+    if token:
+        head.append(f"Authorization: Bearer {token}")
+    reader, writer = await asyncio.wait_for(asyncio.open_connection(HOST, port), timeout)
+    try:
+        writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + data)
+        raw = await asyncio.wait_for(reader.read(), timeout)
+    finally:
+        writer.close()
+    status_line, _, rest = raw.partition(b"\r\n")
+    status = int(status_line.split()[1]) if status_line else 0
+    return status, rest.partition(b"\r\n\r\n")[2]
+
+
+def pull_body(client_id: str, cursor: str | None, wait: float) -> dict:
+    return {"client_id": client_id, "protocol": 1, "cursor": cursor, "limit": 500, "wait": wait}
+
+
+def push_body(mutations: int) -> dict:
+    at = datetime.now(timezone.utc).isoformat()
+    return {"client_id": str(uuid.uuid4()), "protocol": 1, "sent_at": at, "mutations": [
+        {"id": i + 1, "name": "incident.report", "at": at, "args": {
+            "incident_id": str(uuid.uuid4()), "category": "equipment", "location": "ATM 2",
+            "description": "fleet bench", "severity": "low"}} for i in range(mutations)]}
+
+
+class Device:
+    """One phone: its token, client id and cursor; answers with changes are timed."""
+
+    def __init__(self, token: str) -> None:
+        self.token, self.client_id, self.cursor = token, str(uuid.uuid4()), None
+        self.woke: list[float] = []
+        self.waiting = False
+        self.errors = 0
+
+
+async def head_cursor(port: int, device: Device) -> None:
+    status, body = await request(port, "POST", "/api/sync/pull", pull_body(device.client_id, None, 0), device.token)
+    assert status == 200, (status, body[:300])
+    device.cursor = json.loads(body)["cursor"]
+
+
+async def hold(port: int, device: Device, stop: asyncio.Event, timeout: float) -> None:
+    """Long polls back to back until ``stop``."""
+    while not stop.is_set():
+        device.waiting = True
+        try:
+            status, body = await request(port, "POST", "/api/sync/pull", pull_body(device.client_id, device.cursor, 30),
+                                         device.token, timeout=timeout)
+        except (OSError, asyncio.TimeoutError):
+            device.waiting, device.errors = False, device.errors + 1
+            await asyncio.sleep(1)
+            continue
+        device.waiting = False
+        if status != 200:
+            device.errors += 1
+            await asyncio.sleep(1)
+            continue
+        page = json.loads(body)
+        device.cursor = page["cursor"]
+        if page["changes"]:
+            device.woke.append(time.monotonic())
+        if "retry_after_ms" in page:
+            device.errors += 1
+            await asyncio.sleep(page["retry_after_ms"] / 1000)
+
+
+async def gather_limited(coros: list, limit: int) -> None:
+    gate = asyncio.Semaphore(limit)
+
+    async def run(coro):  # noqa: ANN001, ANN202
+        async with gate:
+            await coro
+
+    await asyncio.gather(*(run(c) for c in coros))
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+    return {"p50_ms": round(pick(0.50) * 1000, 1), "p99_ms": round(pick(0.99) * 1000, 1), "n": len(values)}
+
+
+# --- the server ----------------------------------------------------------------------------
+
+
+class Server:
+    def __init__(self, url: str, env: dict[str, str], log: Path) -> None:
+        self.port = pick_port(5600)
+        self.env = {**os.environ, "DATABASE_URL": url, "FLASK_APP": "wsgi.py", "FIELDOPS_LOG_LEVEL": "WARNING",
+                    "FIELDOPS_BIND": f"{HOST}:{self.port}", "FIELDOPS_ACCESS_LOG": "/dev/null",
+                    "FIELDOPS_INSTANCE_PATH": str(WORK / "instance"), **env}
+        self.env.pop("SECRET_KEY", None)
+        self.log = log
+
+    def flask(self, *args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=self.env, capture_output=True,
+                              text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout
+
+    def start(self) -> None:
+        with open(self.log, "wb") as log:
+            self.proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+                                         cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if asyncio.run(request(self.port, "GET", "/healthz", timeout=2))[0] == 200:
+                    return
+            except (OSError, asyncio.TimeoutError):
+                time.sleep(0.2)
+        raise RuntimeError("server did not start:\n" + self.log.read_text()[-2000:])
+
+    def rss_kib(self) -> int:
+        """Resident memory of the workers (the master's children), KiB."""
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+        total = 0
+        for pid in children:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        return total
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+
+# --- one measurement -----------------------------------------------------------------------
+
+
+async def measure(server: Server, devices: list[Device], scopes: dict[str, list[Device]], guard: str,
+                  timeout: float) -> dict:
+    port = server.port
+    status, body = await request(port, "POST", "/api/auth/login", {"employee_no": guard, "password": PASSWORD})
+    assert status == 200, body[:300]
+    token = json.loads(body)["token"]  # the demo guard's: pushes into a branch nobody waits on
+    samples = SAMPLES if timeout <= 40 else {k: 3 for k in SAMPLES}
+    await gather_limited([head_cursor(port, d) for d in devices], 64)
+    rss_before = server.rss_kib()
+    stop = asyncio.Event()
+    tasks = []
+    for start in range(0, len(devices), 250):  # ramp: 250 connections at a time
+        tasks += [asyncio.create_task(hold(port, d, stop, timeout)) for d in devices[start:start + 250]]
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(3 if devices else 0)
+    held = sum(d.waiting for d in devices)
+    rss_waiting = server.rss_kib()
+    result: dict = {"waiters": len(devices), "held": held,
+                    "rss_per_waiter_kib": round((rss_waiting - rss_before) / max(1, len(devices)), 1),
+                    "rss_workers_mib": round(rss_waiting / 1024, 1)}
+    for name, call in (("healthz", lambda: request(port, "GET", "/healthz", timeout=timeout)),
+                       ("login", lambda: request(port, "POST", "/api/auth/login",
+                                                 {"employee_no": guard, "password": PASSWORD}, timeout=timeout)),
+                       ("push", lambda: request(port, "POST", "/api/sync/push", push_body(10), token,
+                                                timeout=timeout))):
+        took, failed = [], 0
+        box = time.monotonic() + PROBE_SECONDS  # a starved host must not stall the run
+        for _ in range(samples[name]):
+            if took and time.monotonic() > box:
+                break
+            t0 = time.monotonic()
+            try:
+                status, body = await call()
+            except (OSError, asyncio.TimeoutError):
+                status, body = 0, b""
+            took.append(time.monotonic() - t0)
+            failed += status != 200
+        result[name] = {**percentiles(took), "failed": failed}
+    for label, members in scopes.items():
+        woke = []
+        for _ in range(3):
+            before = {id(d): len(d.woke) for d in members}
+            try:
+                await request(port, "POST", "/api/sync/push", push_body(1), members[0].token, timeout=timeout)
+            except (OSError, asyncio.TimeoutError):
+                woke.append({"last_ms": None, "woken": 0, "of": len(members), "push_failed": True})
+                continue
+            committed = time.monotonic()
+            deadline = committed + 10
+            while time.monotonic() < deadline and not all(len(d.woke) > before[id(d)] for d in members):
+                await asyncio.sleep(0.01)
+            done = [d.woke[before[id(d)]] for d in members if len(d.woke) > before[id(d)]]
+            woke.append({"last_ms": round((max(done) - committed) * 1000, 1) if done else None,
+                         "woken": len(done), "of": len(members)})
+            await asyncio.sleep(1)
+        result[f"wake_{label}"] = woke
+    result["client_errors"] = sum(d.errors for d in devices)
+    stop.set()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return result
+
+
+def run_db(kind: str, ns: list[int], gthread: bool) -> list[dict]:
+    WORK.mkdir(parents=True, exist_ok=True)
+    db = Database(kind, f"bench_fleet_{os.getpid()}", WORK).create()
+    url = db.url
+    rows = []
+    try:
+        seed = Server(url, {}, WORK / "seed.log")
+        seed.flask("db", "upgrade")
+        demo = json.loads(seed.flask("seed-demo", "--password", PASSWORD, "--json").strip().splitlines()[-1])
+        guard = next(no for no, acc in demo["accounts"].items() if acc["role"] == "guard")
+        biggest = max(ns)
+        big = 1000 if biggest >= 10_000 else 0
+        small, region = make_fleet(url, (biggest - big) // 10, big)
+        configs = [("gevent (gunicorn.conf.py)", {}, 40.0)]
+        if gthread:
+            configs.append(("gthread 2x16 (before #16)", {
+                "GUNICORN_CMD_ARGS": "--worker-class gthread --threads 16 --keep-alive 2 --worker-connections 1000"},
+                45.0))
+        for label, env, timeout in configs:
+            for n in ([0, *ns] if "gevent" in label else [min(ns)]):
+                server = Server(url, env, WORK / f"server-{kind}-{n}.log")
+                server.start()
+                try:
+                    spread = [Device(t) for branch in small[: (n - (big if n >= 10_000 else 0)) // 10] for t in branch]
+                    regional = [Device(t) for t in region] if n >= 10_000 else []
+                    scopes = {"10": spread[:10]} if spread else {}
+                    if regional:
+                        scopes["1000"] = regional
+                    row = asyncio.run(measure(server, spread + regional, scopes, guard, timeout))
+                    row.update({"db": kind, "server": label})
+                    rows.append(row)
+                    print(json.dumps(row), flush=True)
+                    with open(WORK / "rows.jsonl", "a") as out:
+                        out.write(json.dumps(row) + "\n")
+                finally:
+                    server.stop()
+    finally:
+        db.drop()
+    return rows
+
+
+def table(rows: list[dict]) -> str:
+    """The markdown table of bench/README.md "Fleet" from result rows."""
+    def cell(row: dict, name: str) -> str:
+        probe = row.get(name)
+        return f"{probe['p50_ms']:.0f} / {probe['p99_ms']:.0f} ({probe['n']})" if probe else "–"
+
+    def wake(row: dict, name: str) -> str:
+        runs = row.get(name)
+        if not runs:
+            return "–"
+        return ", ".join("push timed out" if r.get("push_failed") else f"{r['last_ms']:.0f}" if r["woken"] == r["of"]
+                         else f"{r['woken']}/{r['of']}" for r in runs)
+
+    lines = ["| db | server | waiters (held) | healthz p50 / p99 ms (n) | login | 10-mutation push | "
+             "wake, branch of 10: ms | wake, scope of 1,000: ms | RSS KiB / waiter | client errors |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['db']} | {r['server']} | {r['waiters']:,} ({r['held']:,}) | {cell(r, 'healthz')} | "
+                     f"{cell(r, 'login')} | {cell(r, 'push')} | {wake(r, 'wake_10')} | {wake(r, 'wake_1000')} | "
+                     f"{r['rss_per_waiter_kib'] if r['waiters'] else '–'} | {r['client_errors']} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--table", metavar="JSON", help="print the table of a results file (or rows.jsonl) and stop")
+    parser.add_argument("--db", action="append", choices=["sqlite", "postgresql"])
+    parser.add_argument("--waiters", default="100,1000,10000")
+    parser.add_argument("--gthread", action="store_true", help="also today's gthread settings at the smallest N")
+    args = parser.parse_args()
+    if args.table:
+        text = Path(args.table).read_text()
+        rows = json.loads(text)["rows"] if text.lstrip().startswith("{\n") or '"rows"' in text[:20] else [
+            json.loads(line) for line in text.splitlines() if line.strip()]
+        print(table(rows))
+        return
+    ns = [int(x) for x in args.waiters.split(",")]
+    raise_fd_limit(max(ns) + 1000)
+    rows = []
+    for kind in args.db or ["sqlite"]:
+        rows += run_db(kind, ns, args.gthread)
+    out = ROOT / "bench" / "results" / f"fleet-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}.json"
+    out.write_text(json.dumps({"rows": rows, "argv": sys.argv[1:], "load": os.getloadavg(),
+                               "cpus": os.cpu_count()}, indent=1))
+    print(table(rows))
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
