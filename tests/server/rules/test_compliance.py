@@ -235,3 +235,39 @@ def test_r_ops_1_floor_round_statuses_and_windows():
     assert (vs[0].window_start, vs[0].window_end, vs[0].due_at) == (TEN - H, TEN, TEN)
     later = RC.floor_round_verdicts(DAY, slots, {}, TEN + 7 * H, tol, devices_until(TEN + 6 * H))
     assert [v.status for v in later] == [RC.MISSED, RC.MISSED, RC.UNCONFIRMED]
+
+
+# ---------------------------------------------------------------- R-BOX-1..3
+
+
+CLOSE, END = TEN + 7 * H, TEN + 14 * H  # 17:00 and midnight local
+
+
+def test_r_box_1_box_opened_after_close_by_the_end_of_the_day():
+    opened = rec("s1", CLOSE + 20 * M, CLOSE + 3 * H)
+    v = RC.box_open_verdict(DAY, CLOSE, END, opened, END + H, no_devices, branch_id="b1")
+    assert (v.rule, v.subject_kind, v.subject_id, v.status, v.evidence) == ("R-BOX-1", "branch", "b1", RC.MET, ("s1",))
+    assert (v.window_start, v.window_end, v.due_at) == (CLOSE, END, END)
+    late = RC.box_open_verdict(DAY, CLOSE, END, rec("s1", END + H), END + 2 * H, no_devices, branch_id="b1")
+    assert late.status == RC.LATE  # box.open for an earlier business date: done late
+    synced_late = RC.box_open_verdict(DAY, CLOSE, END, rec("s1", END - M, END + M), END + H, no_devices, branch_id="b")
+    assert synced_late.status == RC.MET_SYNCED_LATE
+    assert RC.box_open_verdict(DAY, CLOSE, END, None, END - M, no_devices, branch_id="b").status == RC.PENDING
+    assert RC.box_open_verdict(DAY, CLOSE, END, None, END + M, devices_until(END - H),
+                               branch_id="b").status == RC.UNCONFIRMED
+    assert RC.box_open_verdict(DAY, CLOSE, END, None, END + M, no_devices, branch_id="b").status == RC.MISSED
+
+
+def test_r_box_2_and_3_one_obligation_per_entry_and_rule():
+    entries = [
+        RC.BoxEntryRecord("e1", CLOSE + 30 * M, True, reply=rec("e1r", CLOSE + H), first_callback=None),
+        RC.BoxEntryRecord("e2", CLOSE + 40 * M, False, reply=None),
+    ]
+    vs = RC.box_entry_verdicts(DAY, entries, END, END + M, no_devices)
+    assert [(v.rule, v.subject_id, v.status) for v in vs] == [
+        ("R-BOX-2", "e1", RC.MET), ("R-BOX-3", "e1", RC.MISSED), ("R-BOX-2", "e2", RC.MISSED)]
+    assert (vs[0].window_start, vs[0].due_at) == (CLOSE + 30 * M, END)
+    called_late = RC.BoxEntryRecord("e3", CLOSE + 30 * M, True, reply=rec("r", CLOSE + H),
+                                    first_callback=rec("c", END + 10 * M))
+    assert [v.status for v in RC.box_entry_verdicts(DAY, [called_late], END, END + H, no_devices)] == [
+        RC.MET, RC.LATE]
