@@ -259,8 +259,8 @@ def match_roster(
                 return shift
         return None
 
-    for plan in ordered:
-        found[plan.id] = take(plan, True) if plan.staff_id is not None else None
+    for plan in ordered:  # an unnamed plan matches no one's own shift
+        found[plan.id] = take(plan, True)
     for plan in ordered:
         if found[plan.id] is None:
             found[plan.id] = take(plan, False)
