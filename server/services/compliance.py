@@ -33,6 +33,7 @@ from ..rules import calendar as RCAL
 from ..rules import compliance as RC
 from ..rules import field_settings as FS
 from ..rules import patrol_compliance as PC
+from ..rules import permissions as P
 from . import alert as alert_service
 from . import calendar as calendar_service
 from . import duty
@@ -309,16 +310,16 @@ def _progress(settled: Mapping[uuid.UUID, date], known: Mapping[uuid.UUID, date]
         db.session.execute(update(ComplianceProgress), moved)
 
 
-#: Who may excuse an obligation of their own branch (a supervisor, #14).
-EXCUSERS = frozenset({"lobby_manager", "service_quality_officer", "operations_manager", "branch_president"})
 
 
 def excuse_obligation(
-    staff_id: uuid.UUID, obligation_uuid: uuid.UUID, reason: str, now: datetime, *, withdraw: bool = False
+    staff_id: uuid.UUID, obligation_uuid: uuid.UUID, reason: str, now: datetime, *, withdraw: bool = False,
+    commit: bool = True,
 ) -> Obligation:
     """Append an excuse (or, with ``withdraw``, its withdrawal) of an obligation by a
     supervisor of its branch, and re-judge its day at once: the status shows ``excused``
-    (or the verdict again) and its alerts resolve (or open again). Commits.
+    (or the verdict again) and its alerts resolve (or open again). Commits unless
+    ``commit=False`` (the ``obligation.excuse`` mutation's transaction).
 
     Raises :class:`NotFound` for an unknown obligation or one of another branch (R-SEC-10),
     :class:`Forbidden` for a role that does not supervise, :class:`ValidationFailed` for an
@@ -330,7 +331,7 @@ def excuse_obligation(
     row = db.session.get(Obligation, obligation_uuid)
     if actor is None or row is None or actor.branch_id != row.branch_id:
         raise NotFound("No such obligation.", code="not_found")
-    if actor.role not in EXCUSERS:
+    if actor.role not in P.roles_for("obligation.excuse"):
         raise Forbidden("Only a supervisor of the branch may excuse an obligation.", code="forbidden")
     if not (reason or "").strip():
         raise ValidationFailed({"reason": ["Give a reason."]})
@@ -340,8 +341,10 @@ def excuse_obligation(
     ))
     db.session.flush()
     evaluate(now, branch_ids=[row.branch_id], days=[row.business_date], commit=False)
-    db.session.commit()
-    return db.session.get(Obligation, obligation_uuid)
+    if commit:
+        db.session.commit()
+    db.session.refresh(row)
+    return row
 
 
 # ---------------------------------------------------------------- reads
@@ -399,3 +402,66 @@ def regional_report(day: date) -> dict[str, Any]:
     return {"date": day.isoformat(), "branches": [
         {"branch_id": str(b.id), "code": b.code, "name": b.name, "rules": counts.get(str(b.id), {})} for b in branches
     ]}
+
+
+def rejudge(branch_id: uuid.UUID | None, happened_at: datetime, now: datetime) -> None:
+    """Re-judge the obligations a record that happened at ``happened_at`` can touch — its
+    branch's local day and the day before (a patrol just after midnight may prove the last
+    hour of the day before) — in the caller's transaction: a push that brings a late patrol
+    turns its hour ``met_synced_late`` and resolves its alert before it commits (#14)."""
+    if branch_id is None:
+        return
+    branch = db.session.get(Branch, branch_id)
+    if branch is None or branch.go_live_date is None:
+        return
+    local = _local_date(branch, happened_at)
+    evaluate(now, branch_ids=[branch_id], days=[local - timedelta(days=1), local], commit=False)
+
+
+def branch_day(actor: Staff, branch_id: uuid.UUID, day: date, now: datetime) -> dict[str, Any]:
+    """:func:`day_report` for a reader of the branch's obligations (the permission table):
+    ``Forbidden`` for a role that never reads them, ``NotFound`` for another branch."""
+    from .incident import readable_branch
+
+    return day_report(readable_branch(actor, branch_id, "obligation"), day, now)
+
+
+def regional_day(actor: Staff, day: date) -> dict[str, Any]:
+    """:func:`regional_report` for the parent branch's department (``regional_officer``) and
+    administrators without a branch; ``Forbidden`` for everyone else."""
+    from ..errors import Forbidden
+
+    if actor.role != "regional_officer" and not (actor.role == "admin" and actor.branch_id is None):
+        raise Forbidden("The regional view is for the parent branch's departments.")
+    return regional_report(day)
+
+
+def today(actor: Staff, branch_id: uuid.UUID, now: datetime) -> dict[str, Any]:
+    """Supervisors' "today at a glance": the patrol hour grid with statuses, the day's
+    other obligations, open alerts routed to the actor's role, and the rejected mutations
+    of the branch waiting for review."""
+    from ..models.alert import Alert
+    from ..sync_setup import engine
+    from .incident import readable_branch
+
+    branch = readable_branch(actor, branch_id, "obligation")
+    report = day_report(branch, _local_date(branch, now), now)
+    zone = ZoneInfo(branch.timezone)
+    grid = [{"hour": datetime.fromisoformat(o["window_start"].replace("Z", "+00:00")).astimezone(zone).strftime("%H:%M"),
+             "status": o["status"], "due_at": o["due_at"], "evidence": o["evidence"]}
+            for o in report["obligations"] if o["rule"] == RC.PATROL]
+    alerts = [a.to_dict() for a in db.session.scalars(
+        select(Alert).where(Alert.branch_id == branch.id, Alert.resolved_at.is_(None)).order_by(Alert.raised_at))
+        if actor.role in (a.roles or ())]
+    # Only what identifies each rejected mutation: its args may carry customer data (R-SEC-10);
+    # the full record is in the supervisors' rejected-mutations list.
+    rejected = [{k: m[k] for k in ("client_id", "id", "name", "staff_id", "received_at", "happened_at")}
+                | {"code": (m["error"] or {}).get("code")}
+                for m in engine().list_mutations(db.session, branch_id=branch.id, status="rejected", limit=50)]
+    return {
+        "date": report["date"], "branch_id": report["branch_id"], "timezone": branch.timezone,
+        "patrol_hours": grid, "patrol": report["patrol"],
+        "obligations": [o for o in report["obligations"] if o["rule"] != RC.PATROL],
+        "alerts": alerts, "rejected_mutations": {"count": len(rejected), "items": rejected},
+        "devices": report["devices"],
+    }

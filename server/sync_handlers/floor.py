@@ -9,6 +9,7 @@ from sync.registry import Entity, Registry
 from ..models.floor import Coaching, FloorRound
 from ..rules import permissions as P
 from ..schemas import field_mutations as S
+from ..services import compliance as compliance_service
 from ..services import floor
 from .field_common import publish
 
@@ -34,7 +35,9 @@ def register(registry: Registry) -> None:
         ``slot`` is one of ``branch.settings.floor_round_slots`` (default 0930, 1130,
         1600), once per business day; ``minutes_from_slot`` says how far off time it was.
         """
-        return publish(ctx, floor.record_round, args)
+        affected = publish(ctx, floor.record_round, args)
+        compliance_service.rejudge(ctx.principal.branch_id, ctx.times.happened_at, ctx.now)  # R-OPS-1 (#14)
+        return affected
 
     @registry.mutator("coaching.record", schema=S.CoachingArgs(), roles=P.roles_for("coaching.record"),
                       rejection_codes=("duplicate_record_id",))

@@ -11,6 +11,7 @@ from ..models.incident import incident_dict
 from ..models.patrol import Checkpoint, Patrol
 from ..rules import permissions as P
 from ..schemas.patrol import IncidentReportArgs, IncidentResolveArgs, PatrolRecordArgs
+from ..services import compliance as compliance_service
 from ..services import incident as incident_service
 from ..services import patrol as patrol_service
 
@@ -21,6 +22,7 @@ def record_patrol(ctx: MutationContext, args: dict[str, Any]) -> None:
     ctx.put("patrol", patrol)
     if incident is not None:
         ctx.put("incident", incident)
+    compliance_service.rejudge(patrol.branch_id, patrol.happened_at, ctx.now)
 
 
 def report_incident(ctx: MutationContext, args: dict[str, Any]) -> None:

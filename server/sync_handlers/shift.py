@@ -14,8 +14,15 @@ from sync.registry import Entity, Registry
 from ..models.shift import Handover, HandoverItem, RosterShift, Shift
 from ..rules import permissions as P
 from ..schemas import field_mutations as S
+from ..services import compliance as compliance_service
 from ..services import handovers, shifts
 from .field_common import publish
+
+
+def _rejudged(ctx: MutationContext, affected: Any) -> Any:
+    """Re-judge R-SEC-2 (and the patrol hours' on-duty phones) in the push (#14)."""
+    compliance_service.rejudge(ctx.principal.branch_id, ctx.times.happened_at, ctx.now)
+    return affected
 
 
 def register(registry: Registry) -> None:
@@ -53,14 +60,14 @@ def register(registry: Registry) -> None:
         the post was last covered and ``post_gap`` when that exceeds the tolerance.
         An ``onsite`` account needs a valid registered badge (R-SEC-8).
         """
-        return publish(ctx, shifts.start_shift, args)
+        return _rejudged(ctx, publish(ctx, shifts.start_shift, args))
 
     @registry.mutator("shift.end", schema=S.ShiftEndArgs(), roles=P.roles_for("shift.end"),
                       rejection_codes=("shift_not_found", "not_shift_owner", "shift_already_ended",
                                        "shift_end_before_start"))
     def shift_end(ctx: MutationContext, args: dict[str, Any]) -> Any:
         """End one's own shift {shift_id} at the mutation's time (R-SEC-2)."""
-        return publish(ctx, shifts.end_shift, args)
+        return _rejudged(ctx, publish(ctx, shifts.end_shift, args))
 
     @registry.mutator("shift.handover", schema=S.ShiftHandoverArgs(), roles=P.roles_for("shift.handover"),
                       rejection_codes=("shift_not_found", "not_shift_owner", "shift_already_handed_over",
@@ -74,7 +81,7 @@ def register(registry: Registry) -> None:
         they accept (``shift.handover.accept``) and stay open, carried from holder to
         holder, until closed (``handover.item.close``). One handover per shift.
         """
-        return publish(ctx, handovers.hand_over, args)
+        return _rejudged(ctx, publish(ctx, handovers.hand_over, args))
 
     @registry.mutator("shift.handover.accept", schema=S.HandoverAcceptArgs(),
                       roles=P.roles_for("shift.handover.accept"),
