@@ -87,6 +87,12 @@ MUTATION_ROLES: dict[str, frozenset[str]] = {
     "patrol.record": frozenset({R.GUARD}),
     "incident.report": (FIELD_SUPERVISORS - {R.ADMIN}) | {R.GUARD},
     "incident.resolve": FIELD_SUPERVISORS - {R.ADMIN},
+    # Compliance (#14): whoever an alert is routed to acknowledges it (the handler checks
+    # the routing); a supervisor of the branch excuses an obligation.
+    "alert.acknowledge": frozenset({R.LOBBY_MANAGER, R.SERVICE_QUALITY_OFFICER, R.OPERATIONS_MANAGER,
+                                    R.BRANCH_PRESIDENT, R.ADMIN}),
+    "obligation.excuse": frozenset({R.LOBBY_MANAGER, R.SERVICE_QUALITY_OFFICER, R.OPERATIONS_MANAGER,
+                                    R.BRANCH_PRESIDENT}),
 }
 
 #: role × record kind maintained over REST (not by devices): who may write it.

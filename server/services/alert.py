@@ -100,3 +100,22 @@ def _is_judged(alert: Alert, judged_days: set[tuple[uuid.UUID, str]], cal: RCAL.
 def _as_verdict(row: Obligation) -> RC.Verdict:
     return RC.Verdict(row.rule, row.subject_kind, row.subject_id, row.business_date, row.window_start,
                       row.window_end, row.due_at, row.status, tuple(row.evidence), row.clock_suspect, row.detail)
+
+
+def acknowledge(staff_id: uuid.UUID, role: str, branch_id: uuid.UUID | None, alert_uuid: uuid.UUID,
+                note: str | None, at: datetime) -> Alert:
+    """Acknowledge an alert (who, when, note) by a role it is routed to in its branch.
+    Acknowledging again keeps the first acknowledgement. Does not resolve it.
+
+    Raises ``MutationRejected`` ``unknown_alert`` for an alert that does not exist, is of
+    another branch or is not routed to the role (R-SEC-10: the same answer for all three).
+    """
+    from sync.errors import MutationRejected
+
+    alert = db.session.get(Alert, alert_uuid)
+    if alert is None or alert.branch_id != branch_id or role not in (alert.roles or ()):
+        raise MutationRejected("unknown_alert", "No such alert for you.")
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at, alert.acknowledged_by, alert.ack_note, alert.updated_at = at, staff_id, note, at
+        db.session.flush()
+    return alert
