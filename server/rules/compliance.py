@@ -281,14 +281,14 @@ def staffing_verdicts(
     for plan in plans:
         due = plan.starts_at + grace
         shift = matched.get(plan.id)
-        if shift is not None:
-            rec = Record(shift.id, shift.started_at, shift.received_at, shift.clock_suspect)
-            status, evidence, detail = judge_done(rec, due), (shift.id,), {}
+        rec = None if shift is None else Record(shift.id, shift.started_at, shift.received_at, shift.clock_suspect)
+        if rec is not None:  # a matched shift began by the due time: never late
+            status, evidence, detail = judge_done(rec, due, late_allowed=True), (rec.id,), {}
         else:
             status, detail = _absent_detail(now, due, watermark_of(plan))
             evidence = ()
         out.append(Verdict(STAFFING, "roster_shift", plan.id, day, plan.starts_at, plan.ends_at, due, status,
-                           evidence, shift.clock_suspect if shift else False, {"post": plan.post, **detail}))
+                           evidence, rec.clock_suspect if rec else False, {"post": plan.post, **detail}))
     return out
 
 

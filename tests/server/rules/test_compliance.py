@@ -368,3 +368,36 @@ def test_longest_unwatched_ties_keep_the_first_and_nothing_before_guarded_time()
 def test_setting_names_the_unknown_key_and_due_soon_follows_the_branch():
     with pytest.raises(KeyError, match="no_such_setting"):
         RC.setting({}, "no_such_setting")
+
+
+def test_judge_done_is_never_late_unless_the_rule_allows_it():
+    assert RC.judge_done(rec("x", TEN + M), TEN) == RC.MET_SYNCED_LATE
+
+
+def test_unconfirmed_verdicts_carry_the_devices_for_every_rule():
+    marks = [{"client_id": "c1", "staff_id": "g1", "synced_until": (TEN - H).isoformat()}]
+    silent = devices_until(TEN - H)
+    [floor] = RC.floor_round_verdicts(DAY, {"0930": TEN}, {}, TEN + H, 30 * M, silent)
+    assert (floor.status, floor.detail) == (RC.UNCONFIRMED, {"devices": marks})
+    box = RC.box_open_verdict(DAY, TEN - 8 * H, TEN, None, TEN + M, silent, branch_id="b")
+    assert (box.status, box.detail) == (RC.UNCONFIRMED, {"devices": marks})
+    [reply] = RC.box_entry_verdicts(DAY, [RC.BoxEntryRecord("e", TEN - H, False)], TEN, TEN + M, silent)
+    assert (reply.status, reply.detail) == (RC.UNCONFIRMED, {"devices": marks})
+
+
+def test_floor_rounds_come_in_time_order_whatever_their_slot_ids():
+    slots = {"b": TEN, "a": TEN + H}
+    assert [v.subject_id for v in RC.floor_round_verdicts(DAY, slots, {}, TEN, 30 * M, no_devices)] == ["b", "a"]
+
+
+def test_r_sec_5_a_patrol_exactly_on_the_hour_belongs_to_the_new_hour():
+    on_the_hour = rec("p", TEN + H)
+    verdicts = RC.patrol_verdicts(DAY, three_hours()[:2], [on_the_hour], TEN + 3 * H, {}, no_devices).verdicts
+    assert [(v.status, v.evidence) for v in verdicts] == [(RC.MISSED, ()), (RC.MET, ("p",))]
+
+
+def test_r_sec_5_an_hour_with_its_own_patrol_never_takes_one_from_its_grace():
+    own, early_next, later_next = rec("own", TEN + 30 * M), rec("early", TEN + H + 5 * M), rec("late", TEN + H + 30 * M)
+    verdicts = RC.patrol_verdicts(DAY, three_hours()[:2], [own, early_next, later_next], TEN + 3 * H, {},
+                                  no_devices).verdicts
+    assert [v.evidence for v in verdicts] == [("own",), ("late",)]
