@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models.alert import Alert, alert_id
-from ..models.compliance import Obligation
+
 from ..rules import alert as RA
 from ..rules import calendar as RCAL
 from ..rules import compliance as RC
@@ -32,7 +32,7 @@ def branch_key(branch_id: uuid.UUID, kind: str, what: str) -> str:
 
 
 def refresh(
-    rows: Sequence[Obligation],
+    rows: Sequence[Any],
     branch_alerts: Sequence[BranchAlert],
     at: datetime,
     settings_of: Mapping[uuid.UUID, Mapping[str, Any] | None],
@@ -41,8 +41,10 @@ def refresh(
     """Make the alerts match the judged obligations ``rows`` and the branch-level alerts
     found for the judged days; returns ``(raised, resolved)``. Reads the current alerts in
     two statements (per 5,000 obligations); writes in the session's flush (batched)."""
-    from ..sync_setup import record_put
+    from ..sync_setup import engine as sync_engine
     from .compliance import chunks
+
+    feed = sync_engine()
 
     wanted: dict[str, dict[str, Any]] = {}
     for row in rows:
@@ -70,18 +72,20 @@ def refresh(
             alert = Alert(id=alert_id(key), raised_at=at, updated_at=at, **values)
             db.session.add(alert)
             raised += 1
+            feed.put(db.session, "alert", alert, created=True)
+            continue
         elif alert.resolved_at is not None or alert.message != values["message"]:
             raised += alert.resolved_at is not None  # raised again: the same row
             alert.resolved_at, alert.message, alert.updated_at = None, values["message"], at
         else:
             continue
-        record_put("alert", alert)
+        feed.put(db.session, "alert", alert)
     for key, alert in current.items():
         if key in wanted or alert.resolved_at is not None or not _is_judged(alert, judged_days, cal):
             continue
         alert.resolved_at, alert.updated_at = at, at
         resolved += 1
-        record_put("alert", alert)
+        feed.put(db.session, "alert", alert)
     db.session.flush()
     return raised, resolved
 
@@ -97,7 +101,7 @@ def _is_judged(alert: Alert, judged_days: set[tuple[uuid.UUID, str]], cal: RCAL.
     return (alert.branch_id, what) in judged_days
 
 
-def _as_verdict(row: Obligation) -> RC.Verdict:
+def _as_verdict(row: Any) -> RC.Verdict:
     return RC.Verdict(row.rule, row.subject_kind, row.subject_id, row.business_date, row.window_start,
                       row.window_end, row.due_at, row.status, tuple(row.evidence), row.clock_suspect, row.detail)
 

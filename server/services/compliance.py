@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from types import SimpleNamespace
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from ..extensions import db
 from ..models.base import iso
@@ -226,10 +227,10 @@ def _staffing(branch: Branch, day: date, at: datetime, inputs: duty.Inputs) -> l
 _COMPARED = ("rule_version", "window_end", "due_at", "verdict", "status", "evidence", "clock_suspect", "detail")
 
 
-def _upsert(verdicts: list[tuple[Branch, RC.Verdict]], at: datetime, out: Outcome) -> list[Obligation]:
+def _upsert(verdicts: list[tuple[Branch, RC.Verdict]], at: datetime, out: Outcome) -> list[Any]:
     """Insert new obligations, update changed ones (two ``executemany`` at most), publish
-    what changed; returns every judged obligation (transient copies for the unchanged)."""
-    from ..sync_setup import record_put
+    what changed; returns every judged obligation as plain values."""
+    from ..sync_setup import engine as sync_engine
 
     session = db.session
     if not verdicts:
@@ -254,15 +255,21 @@ def _upsert(verdicts: list[tuple[Branch, RC.Verdict]], at: datetime, out: Outcom
             updates.append(values)
         else:
             values["judged_at"], values["updated_at"] = old["judged_at"], old["updated_at"]
-        rows.append(Obligation(**values))
+        rows.append(SimpleNamespace(**values))  # serialised like an Obligation, without the ORM's cost
+    table = Obligation.__table__
     if inserts:
-        session.execute(insert(Obligation), inserts)
+        session.execute(table.insert(), inserts)
     if updates:
-        session.execute(update(Obligation), updates)
-    changed = {v["id"] for v in inserts} | {v["id"] for v in updates}
+        cols = ("rule_version", "window_end", "due_at", "verdict", "status", "evidence", "clock_suspect", "detail",
+                "judged_at", "updated_at")
+        stmt = table.update().where(table.c.id == bindparam("b_id")).values({c: bindparam(f"b_{c}") for c in cols})
+        session.execute(stmt, [{"b_id": v["id"], **{f"b_{c}": v[c] for c in cols}} for v in updates])
+    feed = sync_engine()
+    fresh = {v["id"] for v in inserts}
+    changed = fresh | {v["id"] for v in updates}
     for row in rows:
-        if row.id in changed:
-            record_put("obligation", row)
+        if row.id in changed:  # a new row has no feed rows to turn into tombstones: created=True
+            feed.put(session, "obligation", row, created=row.id in fresh)
     out.obligations += len(rows)
     out.inserted += len(inserts)
     out.updated += len(updates)
