@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models.alert import Alert, alert_id
+from ..models.compliance import Obligation
 
 from ..rules import alert as RA
 from ..rules import calendar as RCAL
@@ -37,12 +38,13 @@ def refresh(
     at: datetime,
     settings_of: Mapping[uuid.UUID, Mapping[str, Any] | None],
     cal: RCAL.WorkingCalendar,
+    scope: Any,
 ) -> tuple[int, int]:
     """Make the alerts match the judged obligations ``rows`` and the branch-level alerts
     found for the judged days; returns ``(raised, resolved)``. Reads the current alerts in
-    two statements (per 5,000 obligations); writes in the session's flush (batched)."""
+    two statements (``scope``: the evaluation's condition on ``obligation``); writes in the
+    session's flush (batched)."""
     from ..sync_setup import engine as sync_engine
-    from .compliance import chunks
 
     feed = sync_engine()
 
@@ -60,8 +62,9 @@ def refresh(
                        "roles": list(roles), "message": RA.alert_message(rule or "calendar", kind) + f" {what}"}
     judged_days = {(r.branch_id, r.business_date.isoformat()) for r in rows}
     current: dict[str, Alert] = {}
-    for chunk in chunks([r.id for r in rows]):
-        current.update((a.key, a) for a in db.session.scalars(select(Alert).where(Alert.obligation_id.in_(chunk))))
+    current.update((a.key, a) for a in db.session.scalars(
+        select(Alert).join(Obligation, Obligation.id == Alert.obligation_id).where(scope)))
+    judged_ids = {r.id for r in rows}
     for a in db.session.scalars(select(Alert).where(
             Alert.obligation_id.is_(None), Alert.branch_id.in_(list(settings_of)), Alert.resolved_at.is_(None))):
         current[a.key] = a
@@ -81,7 +84,7 @@ def refresh(
             continue
         feed.put(db.session, "alert", alert)
     for key, alert in current.items():
-        if key in wanted or alert.resolved_at is not None or not _is_judged(alert, judged_days, cal):
+        if key in wanted or alert.resolved_at is not None or not _is_judged(alert, judged_ids, judged_days, cal):
             continue
         alert.resolved_at, alert.updated_at = at, at
         resolved += 1
@@ -90,11 +93,13 @@ def refresh(
     return raised, resolved
 
 
-def _is_judged(alert: Alert, judged_days: set[tuple[uuid.UUID, str]], cal: RCAL.WorkingCalendar) -> bool:
+def _is_judged(
+    alert: Alert, judged_ids: set[uuid.UUID], judged_days: set[tuple[uuid.UUID, str]], cal: RCAL.WorkingCalendar
+) -> bool:
     """Whether this evaluation judged what ``alert`` is about (so its absence from the
     wanted set means its condition ended)."""
     if alert.obligation_id is not None:
-        return True  # read for the judged obligations only
+        return alert.obligation_id in judged_ids
     what = alert.key.rsplit(":", 1)[1]
     if alert.kind == "calendar_unknown":
         return cal.is_known(int(what))

@@ -19,7 +19,7 @@ from collections import defaultdict
 from types import SimpleNamespace
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, insert, select, update
@@ -123,9 +123,10 @@ def evaluate(
             open_seen = open_seen or not settled
             if not open_seen:
                 settled_through[branch.id] = day
-    rows = _upsert(verdicts, at, out)
+    scope = judged(ids, min(days[i][0] for i in ids), max(days[i][-1] for i in ids))
+    rows = _upsert(verdicts, at, out, scope)
     out.alerts_raised, out.alerts_resolved = alert_service.refresh(
-        rows, branch_alerts, at, {b.id: b.settings for b in branches}, cal)
+        rows, branch_alerts, at, {b.id: b.settings for b in branches}, cal, scope)
     _progress(settled_through, progress, at)
     if commit:
         session.commit()
@@ -227,7 +228,7 @@ def _staffing(branch: Branch, day: date, at: datetime, inputs: duty.Inputs) -> l
 _COMPARED = ("rule_version", "window_end", "due_at", "verdict", "status", "evidence", "clock_suspect", "detail")
 
 
-def _upsert(verdicts: list[tuple[Branch, RC.Verdict]], at: datetime, out: Outcome) -> list[Any]:
+def _upsert(verdicts: list[tuple[Branch, RC.Verdict]], at: datetime, out: Outcome, scope: Any) -> list[Any]:
     """Insert new obligations, update changed ones (two ``executemany`` at most), publish
     what changed; returns every judged obligation as plain values."""
     from ..sync_setup import engine as sync_engine
@@ -236,8 +237,8 @@ def _upsert(verdicts: list[tuple[Branch, RC.Verdict]], at: datetime, out: Outcom
     if not verdicts:
         return []
     keyed = {obligation_id(b.id, v.rule, v.subject_kind, v.subject_id, v.window_start): (b, v) for b, v in verdicts}
-    existing = _existing(list(keyed))
-    excuses = latest_excuses(list(keyed))
+    existing = _existing(scope)
+    excuses = latest_excuses(scope)
     inserts, updates, rows = [], [], []
     for oid, (branch, v) in keyed.items():
         values = {
@@ -276,33 +277,28 @@ def _upsert(verdicts: list[tuple[Branch, RC.Verdict]], at: datetime, out: Outcom
     return rows
 
 
-def _existing(ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+def judged(branch_ids: Sequence[uuid.UUID], first: date, last: date) -> Any:
+    """The SQL condition on ``obligation`` of one evaluation: its branches and local days.
+    One range, whatever the number of branches (no id lists that grow with the day)."""
+    return (Obligation.branch_id.in_(list(branch_ids))) & Obligation.business_date.between(first, last)
+
+
+def _existing(scope: Any) -> dict[uuid.UUID, dict[str, Any]]:
     cols = [Obligation.id, Obligation.judged_at, Obligation.updated_at] + [getattr(Obligation, c) for c in _COMPARED]
-    found: dict[uuid.UUID, dict[str, Any]] = {}
-    for chunk in chunks(ids):
-        for r in db.session.execute(select(*cols).where(Obligation.id.in_(chunk))):
-            found[r.id] = dict(r._mapping)
-    return found
+    return {r.id: dict(r._mapping) for r in db.session.execute(select(*cols).where(scope))}
 
 
-def latest_excuses(ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
-    """The action of the latest excuse record of each obligation that has one."""
-    latest: dict[uuid.UUID, tuple[datetime, str]] = {}
-    for chunk in chunks(ids):
-        for r in db.session.execute(
-            select(ObligationExcuse.obligation_id, ObligationExcuse.at, ObligationExcuse.action, ObligationExcuse.id)
-            .where(ObligationExcuse.obligation_id.in_(chunk))
-            .order_by(ObligationExcuse.at, ObligationExcuse.id)
-        ):
-            latest[r.obligation_id] = (r.at, r.action)
-    return {k: v[1] for k, v in latest.items()}
-
-
-def chunks(ids: list[uuid.UUID], size: int = 5000) -> Iterable[list[uuid.UUID]]:
-    """Id lists in slices a driver accepts (SQLite binds at most 32,766 parameters): one
-    statement per 5,000 obligations, so still bounded by the day's size, not the branches."""
-    for i in range(0, len(ids), size):
-        yield ids[i:i + size]
+def latest_excuses(scope: Any) -> dict[uuid.UUID, str]:
+    """The action of the latest excuse record of each obligation in ``scope`` that has one."""
+    latest: dict[uuid.UUID, str] = {}
+    for r in db.session.execute(
+        select(ObligationExcuse.obligation_id, ObligationExcuse.action)
+        .join(Obligation, Obligation.id == ObligationExcuse.obligation_id)
+        .where(scope)
+        .order_by(ObligationExcuse.at, ObligationExcuse.id)
+    ):
+        latest[r.obligation_id] = r.action
+    return latest
 
 
 def _progress(settled: Mapping[uuid.UUID, date], known: Mapping[uuid.UUID, date], at: datetime) -> None:
