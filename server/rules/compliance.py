@@ -15,7 +15,8 @@ Every verdict follows one ladder (sync-protocol "Compliance, as seen from outsid
 A supervisor's excuse shows ``excused`` over any verdict (:func:`shown_status`).
 Rules: R-SEC-5 (:func:`patrol_verdicts`, with the existing hour matcher of
 ``rules.patrol_compliance``), R-SEC-2 (:func:`staffing_verdicts`, :func:`handover_verdicts`),
-R-OPS-1 (:func:`floor_round_verdicts`).
+R-OPS-1 (:func:`floor_round_verdicts`), R-BOX-1..3 (:func:`box_open_verdict`,
+:func:`box_entry_verdicts`).
 """
 from __future__ import annotations
 
@@ -34,8 +35,9 @@ SETTLED = frozenset({MET, MET_SYNCED_LATE, LATE, MISSED, EXCUSED})
 DONE = frozenset({MET, MET_SYNCED_LATE, LATE})
 
 PATROL, STAFFING, FLOOR = "R-SEC-5", "R-SEC-2", "R-OPS-1"
+BOX_OPEN, BOX_REPLY, BOX_CALLBACK = "R-BOX-1", "R-BOX-2", "R-BOX-3"
 #: Bumped when a rule's judgement changes meaning; stored on each obligation it judged.
-RULE_VERSIONS: dict[str, int] = {PATROL: 2, STAFFING: 1, FLOOR: 1}
+RULE_VERSIONS: dict[str, int] = {PATROL: 2, STAFFING: 1, FLOOR: 1, BOX_OPEN: 1, BOX_REPLY: 1, BOX_CALLBACK: 1}
 
 #: Defaults of the compliance settings (per branch in ``branch.settings``).
 DEFAULTS: dict[str, Any] = {
@@ -257,8 +259,8 @@ def match_roster(
                 return shift
         return None
 
-    for plan in ordered:
-        found[plan.id] = take(plan, True) if plan.staff_id is not None else None
+    for plan in ordered:  # an unnamed plan matches no one's own shift
+        found[plan.id] = take(plan, True)
     for plan in ordered:
         if found[plan.id] is None:
             found[plan.id] = take(plan, False)
@@ -279,14 +281,14 @@ def staffing_verdicts(
     for plan in plans:
         due = plan.starts_at + grace
         shift = matched.get(plan.id)
-        if shift is not None:
-            rec = Record(shift.id, shift.started_at, shift.received_at, shift.clock_suspect)
-            status, evidence, detail = judge_done(rec, due), (shift.id,), {}
+        rec = None if shift is None else Record(shift.id, shift.started_at, shift.received_at, shift.clock_suspect)
+        if rec is not None:  # a matched shift began by the due time: never late
+            status, evidence, detail = judge_done(rec, due, late_allowed=True), (rec.id,), {}
         else:
             status, detail = _absent_detail(now, due, watermark_of(plan))
             evidence = ()
         out.append(Verdict(STAFFING, "roster_shift", plan.id, day, plan.starts_at, plan.ends_at, due, status,
-                           evidence, shift.clock_suspect if shift else False, {"post": plan.post, **detail}))
+                           evidence, rec.clock_suspect if rec else False, {"post": plan.post, **detail}))
     return out
 
 
@@ -350,4 +352,54 @@ def floor_round_verdicts(
             evidence = ()
         out.append(Verdict(FLOOR, "floor_slot", slot, day, start, due, due, status, evidence,
                            rec.clock_suspect if rec else False, detail))
+    return out
+
+
+# ---------------------------------------------------------------- R-BOX-1..3 the suggestion box
+
+
+@dataclass(frozen=True)
+class BoxEntryRecord:
+    """A box entry as compliance sees it: when it was recorded, whether the customer left
+    a contact, its reply and its first callback attempt (any outcome is a call made)."""
+
+    id: str
+    happened_at: datetime
+    has_contact: bool
+    reply: Record | None = None
+    first_callback: Record | None = None
+
+
+def box_open_verdict(
+    day: date, closes_at: datetime, due: datetime, session: Record | None, now: datetime, watermark: Watermark,
+    *, branch_id: str,
+) -> Verdict:
+    """R-BOX-1: the box is opened after close of business on each business day, by the
+    end of that day (``due``); opened later (for an earlier business date) it is ``late``."""
+    if session is not None:
+        status, evidence, detail = judge_done(session, due, late_allowed=True), (session.id,), {}
+    else:
+        status, detail = _absent_detail(now, due, watermark)
+        evidence = ()
+    return Verdict(BOX_OPEN, "branch", branch_id, day, closes_at, due, due, status, evidence,
+                   session.clock_suspect if session else False, detail)
+
+
+def box_entry_verdicts(
+    day: date, entries: Iterable[BoxEntryRecord], due: datetime, now: datetime, watermark: Watermark
+) -> list[Verdict]:
+    """R-BOX-2 (a written reply for every entry of the day) and R-BOX-3 (a callback the
+    same day for every entry with a contact): one obligation per entry and rule, window
+    from the entry to the end of its day (``due``)."""
+    out = []
+    for entry in sorted(entries, key=lambda e: (e.happened_at, e.id)):
+        wanted = [(BOX_REPLY, entry.reply)] + ([(BOX_CALLBACK, entry.first_callback)] if entry.has_contact else [])
+        for rule, proof in wanted:
+            if proof is not None:
+                status, evidence, detail = judge_done(proof, due, late_allowed=True), (proof.id,), {}
+            else:
+                status, detail = _absent_detail(now, due, watermark)
+                evidence = ()
+            out.append(Verdict(rule, "box_entry", entry.id, day, entry.happened_at, due, due, status, evidence,
+                               proof.clock_suspect if proof else False, detail))
     return out

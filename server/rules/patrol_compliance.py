@@ -15,8 +15,9 @@ How an hour is judged (defaults from domain.md; per-branch values in ``branch.se
 * with evidence: ``met`` when it reached the server by the due time, else
   ``met_synced_late`` — late sync is not late work ("patrol at 10:05 synced 12:30 met
   its hour");
-* without: ``pending`` before the due time; after it, ``unconfirmed`` when some device
-  on duty has not synced past the due time (the work may still arrive), else ``missed``.
+* without: ``pending`` before the due time, ``missed`` after it; the compliance engine
+  turns that into ``unconfirmed`` while a phone on duty has not synced past the due time
+  (``rules.compliance.judge_absent``, the one place that decides it).
 
 Judged by ``happened_at`` (device time corrected for skew), never by the device's raw time.
 """
@@ -31,7 +32,7 @@ from . import settings as FS
 
 RULE = "R-SEC-5"
 
-PENDING, MET, MET_SYNCED_LATE, UNCONFIRMED, MISSED = "pending", "met", "met_synced_late", "unconfirmed", "missed"
+PENDING, MET, MET_SYNCED_LATE, MISSED = "pending", "met", "met_synced_late", "missed"
 MET_STATUSES = frozenset({MET, MET_SYNCED_LATE})
 _WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -101,13 +102,12 @@ def judge_hours(
     patrols: Iterable[PatrolTimes],
     now: datetime,
     settings: Mapping[str, Any] | None = None,
-    *,
-    devices_complete_until: datetime | None = None,
 ) -> list[HourVerdict]:
     """Judge each hour window (sorted or not) against the patrols (R-SEC-5).
 
-    ``devices_complete_until``: the earliest time up to which every device on duty has
-    synced (None when unknown: an hour past its due time without evidence is then ``missed``).
+    An hour without evidence is ``pending`` before its due time and ``missed`` after it;
+    whether it is rather ``unconfirmed`` (a phone on duty not yet synced past the due time)
+    is decided once, for every rule, by ``rules.compliance.judge_absent``.
     """
     g = grace(settings)
     ordered = sorted(patrols, key=lambda p: (p.happened_at, p.id))
@@ -133,8 +133,6 @@ def judge_hours(
             verdicts.append(HourVerdict(start, end, due, status, (p.id,), p.clock_suspect))
         elif now < due:
             verdicts.append(HourVerdict(start, end, due, PENDING))
-        elif devices_complete_until is not None and devices_complete_until < due:
-            verdicts.append(HourVerdict(start, end, due, UNCONFIRMED))
         else:
             verdicts.append(HourVerdict(start, end, due, MISSED))
     return verdicts

@@ -132,6 +132,12 @@ MUTATION_ROLES: dict[str, frozenset[str]] = {
     **{f"complaint.{verb}": COMPLAINT_WORKERS for verb in (
         "escalate", "handover", "promise", "extend", "appraisal", "resolve", "contact", "note", "report",
     )},
+    # Compliance (#14): whoever an alert is routed to acknowledges it (the handler checks
+    # the routing); a supervisor of the branch excuses an obligation.
+    "alert.acknowledge": frozenset({R.LOBBY_MANAGER, R.SERVICE_QUALITY_OFFICER, R.OPERATIONS_MANAGER,
+                                    R.BRANCH_PRESIDENT, R.ADMIN}),
+    "obligation.excuse": frozenset({R.LOBBY_MANAGER, R.SERVICE_QUALITY_OFFICER, R.OPERATIONS_MANAGER,
+                                    R.BRANCH_PRESIDENT}),
 }
 
 #: mutation × entity: the records each mutation's args describe. Whoever reads a mutation
@@ -158,6 +164,8 @@ MUTATION_ENTITY: dict[str, str] = {
     "box.reply": "box_entry",
     "box.callback": "box_callback",
     **{name: "complaint" for name in MUTATION_ROLES if name.startswith("complaint.")},
+    "alert.acknowledge": "alert",
+    "obligation.excuse": "obligation",
 }
 
 #: Entities whose records carry free text that a customer-data role may write (R-SEC-10,

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models.alert import Alert, alert_id
 from ..models.compliance import Obligation
+
 from ..rules import alert as RA
 from ..rules import calendar as RCAL
 from ..rules import compliance as RC
@@ -32,17 +33,20 @@ def branch_key(branch_id: uuid.UUID, kind: str, what: str) -> str:
 
 
 def refresh(
-    rows: Sequence[Obligation],
+    rows: Sequence[Any],
     branch_alerts: Sequence[BranchAlert],
     at: datetime,
     settings_of: Mapping[uuid.UUID, Mapping[str, Any] | None],
     cal: RCAL.WorkingCalendar,
+    scope: Any,
 ) -> tuple[int, int]:
     """Make the alerts match the judged obligations ``rows`` and the branch-level alerts
     found for the judged days; returns ``(raised, resolved)``. Reads the current alerts in
-    two statements (per 5,000 obligations); writes in the session's flush (batched)."""
-    from ..sync_setup import record_put
-    from .compliance import chunks
+    two statements (``scope``: the evaluation's condition on ``obligation``); writes in the
+    session's flush (batched)."""
+    from ..sync_setup import engine as sync_engine
+
+    feed = sync_engine()
 
     wanted: dict[str, dict[str, Any]] = {}
     for row in rows:
@@ -58,8 +62,9 @@ def refresh(
                        "roles": list(roles), "message": RA.alert_message(rule or "calendar", kind) + f" {what}"}
     judged_days = {(r.branch_id, r.business_date.isoformat()) for r in rows}
     current: dict[str, Alert] = {}
-    for chunk in chunks([r.id for r in rows]):
-        current.update((a.key, a) for a in db.session.scalars(select(Alert).where(Alert.obligation_id.in_(chunk))))
+    current.update((a.key, a) for a in db.session.scalars(
+        select(Alert).join(Obligation, Obligation.id == Alert.obligation_id).where(scope)))
+    judged_ids = {r.id for r in rows}
     for a in db.session.scalars(select(Alert).where(
             Alert.obligation_id.is_(None), Alert.branch_id.in_(list(settings_of)), Alert.resolved_at.is_(None))):
         current[a.key] = a
@@ -70,33 +75,56 @@ def refresh(
             alert = Alert(id=alert_id(key), raised_at=at, updated_at=at, **values)
             db.session.add(alert)
             raised += 1
+            feed.put(db.session, "alert", alert, created=True)
+            continue
         elif alert.resolved_at is not None or alert.message != values["message"]:
             raised += alert.resolved_at is not None  # raised again: the same row
             alert.resolved_at, alert.message, alert.updated_at = None, values["message"], at
         else:
             continue
-        record_put("alert", alert)
+        feed.put(db.session, "alert", alert)
     for key, alert in current.items():
-        if key in wanted or alert.resolved_at is not None or not _is_judged(alert, judged_days, cal):
+        if key in wanted or alert.resolved_at is not None or not _is_judged(alert, judged_ids, judged_days, cal):
             continue
         alert.resolved_at, alert.updated_at = at, at
         resolved += 1
-        record_put("alert", alert)
+        feed.put(db.session, "alert", alert)
     db.session.flush()
     return raised, resolved
 
 
-def _is_judged(alert: Alert, judged_days: set[tuple[uuid.UUID, str]], cal: RCAL.WorkingCalendar) -> bool:
+def _is_judged(
+    alert: Alert, judged_ids: set[uuid.UUID], judged_days: set[tuple[uuid.UUID, str]], cal: RCAL.WorkingCalendar
+) -> bool:
     """Whether this evaluation judged what ``alert`` is about (so its absence from the
     wanted set means its condition ended)."""
     if alert.obligation_id is not None:
-        return True  # read for the judged obligations only
+        return alert.obligation_id in judged_ids
     what = alert.key.rsplit(":", 1)[1]
     if alert.kind == "calendar_unknown":
         return cal.is_known(int(what))
     return (alert.branch_id, what) in judged_days
 
 
-def _as_verdict(row: Obligation) -> RC.Verdict:
+def _as_verdict(row: Any) -> RC.Verdict:
     return RC.Verdict(row.rule, row.subject_kind, row.subject_id, row.business_date, row.window_start,
                       row.window_end, row.due_at, row.status, tuple(row.evidence), row.clock_suspect, row.detail)
+
+
+def acknowledge(staff_id: uuid.UUID, role: str, branch_id: uuid.UUID | None, alert_uuid: uuid.UUID,
+                note: str | None, at: datetime) -> Alert:
+    """Acknowledge an alert (who, when, note) by a role it is routed to in its branch.
+    Acknowledging again keeps the first acknowledgement. Does not resolve it.
+
+    Raises ``MutationRejected`` ``unknown_alert`` for an alert that does not exist, is of
+    another branch or is not routed to the role (R-SEC-10: the same answer for all three).
+    """
+    from sync.errors import MutationRejected
+
+    alert = db.session.get(Alert, alert_uuid)
+    if alert is None or alert.branch_id != branch_id or role not in (alert.roles or ()):
+        raise MutationRejected("unknown_alert", "No such alert for you.")
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at, alert.acknowledged_by, alert.ack_note, alert.updated_at = at, staff_id, note, at
+        db.session.flush()
+    return alert

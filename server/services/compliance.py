@@ -16,29 +16,29 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from types import SimpleNamespace
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from ..extensions import db
 from ..models.base import iso
 from ..models.compliance import ComplianceProgress, Obligation, ObligationExcuse, obligation_id
-from ..models.floor import FloorRound
 from ..models.org import Branch, Staff
 from ..models.patrol import Patrol
-from ..models.shift import Handover, RosterShift, Shift
-from ..rules import calendar as RCAL
 from ..rules import alert as RA
+from ..rules import calendar as RCAL
 from ..rules import compliance as RC
 from ..rules import settings as FS
 from ..rules import patrol_compliance as PC
+from ..rules import permissions as P
 from . import alert as alert_service
 from . import calendar as calendar_service
-
-SELF_SERVICE = "self_service"
+from . import duty
+from .duty import SELF_SERVICE, device_mark
 SECURITY_POST = "security"
 UTC = timezone.utc
 
@@ -64,19 +64,6 @@ class Outcome:
             "alerts_raised": self.alerts_raised, "alerts_resolved": self.alerts_resolved,
             "unknown_years": sorted(self.unknown_years),
         }
-
-
-@dataclass
-class _Inputs:
-    """Everything one evaluation reads, grouped by branch."""
-
-    patrols: dict[uuid.UUID, list[RC.Record]] = field(default_factory=lambda: defaultdict(list))
-    shifts: dict[uuid.UUID, list[RC.ShiftRecord]] = field(default_factory=lambda: defaultdict(list))
-    plans: dict[uuid.UUID, list[RC.Plan]] = field(default_factory=lambda: defaultdict(list))
-    rounds: dict[tuple[uuid.UUID, date], dict[str, RC.Record]] = field(default_factory=lambda: defaultdict(dict))
-    devices: dict[str, list[datetime | None]] = field(default_factory=lambda: defaultdict(list))
-    device_rows: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
-    managers: dict[uuid.UUID, list[str]] = field(default_factory=lambda: defaultdict(list))
 
 
 def evaluate(
@@ -112,7 +99,7 @@ def evaluate(
     lo = min(_local_midnight(b, days[b.id][0]) for b in branches) - timedelta(hours=1)
     hi = max(_local_midnight(b, days[b.id][-1] + timedelta(days=1)) for b in branches) + timedelta(hours=2)
     ids = [b.id for b in branches]
-    inputs = _load_inputs(ids, lo, hi, min(days[i][0] for i in ids), max(days[i][-1] for i in ids))
+    inputs = duty.load(ids, lo, hi, min(days[i][0] for i in ids), max(days[i][-1] for i in ids))
     cal = calendar_service.working_calendar()
     verdicts: list[tuple[Branch, RC.Verdict]] = []
     branch_alerts: list[alert_service.BranchAlert] = []
@@ -136,9 +123,10 @@ def evaluate(
             open_seen = open_seen or not settled
             if not open_seen:
                 settled_through[branch.id] = day
-    rows = _upsert(verdicts, at, out)
+    scope = judged(ids, min(days[i][0] for i in ids), max(days[i][-1] for i in ids))
+    rows = _upsert(verdicts, at, out, scope)
     out.alerts_raised, out.alerts_resolved = alert_service.refresh(
-        rows, branch_alerts, at, {b.id: b.settings for b in branches}, cal)
+        rows, branch_alerts, at, {b.id: b.settings for b in branches}, cal, scope)
     _progress(settled_through, progress, at)
     if commit:
         session.commit()
@@ -165,87 +153,8 @@ def _days_to_judge(branch: Branch, closed_through: date | None, at: datetime, on
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
-def _load_inputs(ids: Sequence[uuid.UUID], lo: datetime, hi: datetime, first: date, last: date) -> _Inputs:
-    """One statement per kind of input, over every branch and the whole range."""
-    from ..sync_setup import engine
-
-    session = db.session
-    inputs = _Inputs()
-    for p in session.execute(
-        select(Patrol.id, Patrol.branch_id, Patrol.happened_at, Patrol.received_at, Patrol.clock_suspect)
-        .where(Patrol.branch_id.in_(ids), Patrol.area == SELF_SERVICE, Patrol.happened_at >= lo, Patrol.happened_at < hi)
-    ):
-        inputs.patrols[p.branch_id].append(RC.Record(str(p.id), p.happened_at, p.received_at, p.clock_suspect))
-    for s, h in session.execute(
-        select(Shift, Handover)
-        .outerjoin(Handover, Handover.shift_id == Shift.id)
-        .where(Shift.branch_id.in_(ids), Shift.happened_at < hi, or_(Shift.ended_at.is_(None), Shift.ended_at >= lo))
-    ):
-        proof = RC.Record(str(h.id), h.happened_at, h.received_at, h.clock_suspect) if h is not None else None
-        inputs.shifts[s.branch_id].append(RC.ShiftRecord(
-            str(s.id), str(s.staff_id), s.post, s.happened_at, s.received_at, s.ended_at,
-            s.clock_suspect, proof, s.end_received_at))
-    for r in session.scalars(
-        select(RosterShift).where(RosterShift.branch_id.in_(ids), RosterShift.starts_at < hi, RosterShift.ends_at > lo)
-    ):
-        inputs.plans[r.branch_id].append(
-            RC.Plan(str(r.id), r.post, r.starts_at, r.ends_at, str(r.staff_id) if r.staff_id else None))
-    for f in session.scalars(
-        select(FloorRound).where(FloorRound.branch_id.in_(ids), FloorRound.business_date >= first,
-                                 FloorRound.business_date <= last)
-    ):
-        inputs.rounds[(f.branch_id, f.business_date)][f.slot] = RC.Record(
-            str(f.id), f.happened_at, f.received_at, f.clock_suspect)
-    for staff_id, branch_id in session.execute(
-        select(Staff.id, Staff.branch_id).where(Staff.branch_id.in_(ids), Staff.role == "operations_manager",
-                                                Staff.active.is_(True))
-    ):
-        inputs.managers[branch_id].append(str(staff_id))
-    wanted = set(ids)
-    for c in engine().clients(session, branch_id=ids[0] if len(ids) == 1 else None):
-        if c["branch_id"] in wanted or c["branch_id"] is None:
-            inputs.devices[str(c["staff_id"])].append(c["synced_at"])
-            inputs.device_rows[str(c["staff_id"])].append(c)
-    return inputs
-
-
-def _watermark(inputs: _Inputs, staff_ids: Iterable[str]) -> RC.Watermark:
-    """``due -> (complete_until, devices)`` over the devices of ``staff_ids``."""
-    staff = sorted(set(staff_ids))
-
-    def mark(_due: datetime) -> tuple[datetime | None, list[dict[str, Any]]]:
-        rows = [c for s in staff for c in inputs.device_rows.get(s, ())]
-        if not rows:
-            return None, []
-        floor = datetime.min.replace(tzinfo=UTC)
-        complete = min((c["synced_at"] or floor) for c in rows)
-        return complete, [device_mark(c) for c in rows]
-
-    return mark
-
-
-def device_mark(client: Mapping[str, Any]) -> dict[str, Any]:
-    """One device's watermark as the compliance answer shows it."""
-    synced = client["synced_at"]
-    return {
-        "client_id": str(client["client_id"]),
-        "staff_id": str(client["staff_id"]),
-        "synced_until": iso(synced),
-    }
-
-
-def _on_duty(inputs: _Inputs, branch_id: uuid.UUID, post: str, start: datetime, end: datetime) -> set[str]:
-    """Staff on ``post`` at some time in ``[start, end)``: by their shifts, and by the roster
-    (a shift started offline has not arrived yet)."""
-    staff = {s.staff_id for s in inputs.shifts.get(branch_id, ())
-             if s.post == post and s.started_at < end and (s.ended_at is None or s.ended_at > start)}
-    staff |= {p.staff_id for p in inputs.plans.get(branch_id, ())
-              if p.staff_id and p.post == post and p.starts_at < end and p.ends_at > start}
-    return staff
-
-
 def _judge_day(
-    branch: Branch, day: date, at: datetime, cal: RCAL.WorkingCalendar, inputs: _Inputs
+    branch: Branch, day: date, at: datetime, cal: RCAL.WorkingCalendar, inputs: duty.Inputs
 ) -> tuple[list[RC.Verdict], int | None]:
     """Every rule's verdicts for one local day of one branch; the unknown calendar year
     when the day's hours depend on it (then no verdict is guessed for that rule)."""
@@ -261,7 +170,7 @@ def _judge_day(
 
         def hour_mark(due: datetime) -> tuple[datetime | None, list[dict[str, Any]]]:
             start = due - grace - timedelta(hours=1)
-            return _watermark(inputs, _on_duty(inputs, branch.id, SECURITY_POST, start, due))(due)
+            return duty.watermark(inputs, duty.on_duty(inputs, branch.id, SECURITY_POST, start, due))(due)
 
         verdicts += RC.patrol_verdicts(day, windows, patrols, at, settings, hour_mark).verdicts
     verdicts += _staffing(branch, day, at, inputs)
@@ -270,7 +179,7 @@ def _judge_day(
                  for slot, hhmm in FS.value(settings, "floor_round_slots").items()}
         tol = timedelta(minutes=int(RC.setting(settings, "floor_round_tolerance_minutes")))
         verdicts += RC.floor_round_verdicts(day, slots, inputs.rounds.get((branch.id, day), {}), at, tol,
-                                            _watermark(inputs, inputs.managers.get(branch.id, ())))
+                                            duty.watermark(inputs, inputs.managers.get(branch.id, ())))
     return verdicts, unknown
 
 
@@ -296,7 +205,7 @@ def _hours_keys(branch: Branch, day: date, cal: RCAL.WorkingCalendar) -> tuple[s
         return guarded, business, None if guarded and business else day.year
 
 
-def _staffing(branch: Branch, day: date, at: datetime, inputs: _Inputs) -> list[RC.Verdict]:
+def _staffing(branch: Branch, day: date, at: datetime, inputs: duty.Inputs) -> list[RC.Verdict]:
     """R-SEC-2 for the planned shifts starting on local ``day``."""
     settings = branch.settings or {}
     lo, hi = _local_midnight(branch, day), _local_midnight(branch, day + timedelta(days=1))
@@ -309,8 +218,8 @@ def _staffing(branch: Branch, day: date, at: datetime, inputs: _Inputs) -> list[
     plans = [p for p in all_plans if lo <= p.starts_at < hi]
     handover_grace = timedelta(minutes=int(RC.setting(settings, "handover_grace_minutes")))
     return RC.staffing_verdicts(
-        day, plans, matched, at, grace, lambda p: _watermark(inputs, [p.staff_id] if p.staff_id else [])
-    ) + RC.handover_verdicts(day, plans, matched, at, handover_grace, lambda s: _watermark(inputs, [s.staff_id]))
+        day, plans, matched, at, grace, lambda p: duty.watermark(inputs, [p.staff_id] if p.staff_id else [])
+    ) + RC.handover_verdicts(day, plans, matched, at, handover_grace, lambda s: duty.watermark(inputs, [s.staff_id]))
 
 
 # ---------------------------------------------------------------- writing
@@ -319,17 +228,17 @@ def _staffing(branch: Branch, day: date, at: datetime, inputs: _Inputs) -> list[
 _COMPARED = ("rule_version", "window_end", "due_at", "verdict", "status", "evidence", "clock_suspect", "detail")
 
 
-def _upsert(verdicts: list[tuple[Branch, RC.Verdict]], at: datetime, out: Outcome) -> list[Obligation]:
+def _upsert(verdicts: list[tuple[Branch, RC.Verdict]], at: datetime, out: Outcome, scope: Any) -> list[Any]:
     """Insert new obligations, update changed ones (two ``executemany`` at most), publish
-    what changed; returns every judged obligation (transient copies for the unchanged)."""
-    from ..sync_setup import record_put
+    what changed; returns every judged obligation as plain values."""
+    from ..sync_setup import engine as sync_engine
 
     session = db.session
     if not verdicts:
         return []
     keyed = {obligation_id(b.id, v.rule, v.subject_kind, v.subject_id, v.window_start): (b, v) for b, v in verdicts}
-    existing = _existing(list(keyed))
-    excuses = latest_excuses(list(keyed))
+    existing = _existing(scope)
+    excuses = latest_excuses(scope)
     inserts, updates, rows = [], [], []
     for oid, (branch, v) in keyed.items():
         values = {
@@ -347,48 +256,49 @@ def _upsert(verdicts: list[tuple[Branch, RC.Verdict]], at: datetime, out: Outcom
             updates.append(values)
         else:
             values["judged_at"], values["updated_at"] = old["judged_at"], old["updated_at"]
-        rows.append(Obligation(**values))
+        rows.append(SimpleNamespace(**values))  # serialised like an Obligation, without the ORM's cost
+    table = Obligation.__table__
     if inserts:
-        session.execute(insert(Obligation), inserts)
+        session.execute(table.insert(), inserts)
     if updates:
-        session.execute(update(Obligation), updates)
-    changed = {v["id"] for v in inserts} | {v["id"] for v in updates}
+        cols = ("rule_version", "window_end", "due_at", "verdict", "status", "evidence", "clock_suspect", "detail",
+                "judged_at", "updated_at")
+        stmt = table.update().where(table.c.id == bindparam("b_id")).values({c: bindparam(f"b_{c}") for c in cols})
+        session.execute(stmt, [{"b_id": v["id"], **{f"b_{c}": v[c] for c in cols}} for v in updates])
+    feed = sync_engine()
+    fresh = {v["id"] for v in inserts}
+    changed = fresh | {v["id"] for v in updates}
     for row in rows:
-        if row.id in changed:
-            record_put("obligation", row)
+        if row.id in changed:  # a new row has no feed rows to turn into tombstones: created=True
+            feed.put(session, "obligation", row, created=row.id in fresh)
     out.obligations += len(rows)
     out.inserted += len(inserts)
     out.updated += len(updates)
     return rows
 
 
-def _existing(ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+def judged(branch_ids: Sequence[uuid.UUID], first: date, last: date) -> Any:
+    """The SQL condition on ``obligation`` of one evaluation: its branches and local days.
+    One range, whatever the number of branches (no id lists that grow with the day)."""
+    return (Obligation.branch_id.in_(list(branch_ids))) & Obligation.business_date.between(first, last)
+
+
+def _existing(scope: Any) -> dict[uuid.UUID, dict[str, Any]]:
     cols = [Obligation.id, Obligation.judged_at, Obligation.updated_at] + [getattr(Obligation, c) for c in _COMPARED]
-    found: dict[uuid.UUID, dict[str, Any]] = {}
-    for chunk in chunks(ids):
-        for r in db.session.execute(select(*cols).where(Obligation.id.in_(chunk))):
-            found[r.id] = dict(r._mapping)
-    return found
+    return {r.id: dict(r._mapping) for r in db.session.execute(select(*cols).where(scope))}
 
 
-def latest_excuses(ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
-    """The action of the latest excuse record of each obligation that has one."""
-    latest: dict[uuid.UUID, tuple[datetime, str]] = {}
-    for chunk in chunks(ids):
-        for r in db.session.execute(
-            select(ObligationExcuse.obligation_id, ObligationExcuse.at, ObligationExcuse.action, ObligationExcuse.id)
-            .where(ObligationExcuse.obligation_id.in_(chunk))
-            .order_by(ObligationExcuse.at, ObligationExcuse.id)
-        ):
-            latest[r.obligation_id] = (r.at, r.action)
-    return {k: v[1] for k, v in latest.items()}
-
-
-def chunks(ids: list[uuid.UUID], size: int = 5000) -> Iterable[list[uuid.UUID]]:
-    """Id lists in slices a driver accepts (SQLite binds at most 32,766 parameters): one
-    statement per 5,000 obligations, so still bounded by the day's size, not the branches."""
-    for i in range(0, len(ids), size):
-        yield ids[i:i + size]
+def latest_excuses(scope: Any) -> dict[uuid.UUID, str]:
+    """The action of the latest excuse record of each obligation in ``scope`` that has one."""
+    latest: dict[uuid.UUID, str] = {}
+    for r in db.session.execute(
+        select(ObligationExcuse.obligation_id, ObligationExcuse.action)
+        .join(Obligation, Obligation.id == ObligationExcuse.obligation_id)
+        .where(scope)
+        .order_by(ObligationExcuse.at, ObligationExcuse.id)
+    ):
+        latest[r.obligation_id] = r.action
+    return latest
 
 
 def _progress(settled: Mapping[uuid.UUID, date], known: Mapping[uuid.UUID, date], at: datetime) -> None:
@@ -403,16 +313,16 @@ def _progress(settled: Mapping[uuid.UUID, date], known: Mapping[uuid.UUID, date]
         db.session.execute(update(ComplianceProgress), moved)
 
 
-#: Who may excuse an obligation of their own branch (a supervisor, #14).
-EXCUSERS = frozenset({"lobby_manager", "service_quality_officer", "operations_manager", "branch_president"})
 
 
 def excuse_obligation(
-    staff_id: uuid.UUID, obligation_uuid: uuid.UUID, reason: str, now: datetime, *, withdraw: bool = False
+    staff_id: uuid.UUID, obligation_uuid: uuid.UUID, reason: str, now: datetime, *, withdraw: bool = False,
+    commit: bool = True,
 ) -> Obligation:
     """Append an excuse (or, with ``withdraw``, its withdrawal) of an obligation by a
     supervisor of its branch, and re-judge its day at once: the status shows ``excused``
-    (or the verdict again) and its alerts resolve (or open again). Commits.
+    (or the verdict again) and its alerts resolve (or open again). Commits unless
+    ``commit=False`` (the ``obligation.excuse`` mutation's transaction).
 
     Raises :class:`NotFound` for an unknown obligation or one of another branch (R-SEC-10),
     :class:`Forbidden` for a role that does not supervise, :class:`ValidationFailed` for an
@@ -424,7 +334,7 @@ def excuse_obligation(
     row = db.session.get(Obligation, obligation_uuid)
     if actor is None or row is None or actor.branch_id != row.branch_id:
         raise NotFound("No such obligation.", code="not_found")
-    if actor.role not in EXCUSERS:
+    if actor.role not in P.roles_for("obligation.excuse"):
         raise Forbidden("Only a supervisor of the branch may excuse an obligation.", code="forbidden")
     if not (reason or "").strip():
         raise ValidationFailed({"reason": ["Give a reason."]})
@@ -434,5 +344,127 @@ def excuse_obligation(
     ))
     db.session.flush()
     evaluate(now, branch_ids=[row.branch_id], days=[row.business_date], commit=False)
-    db.session.commit()
-    return db.session.get(Obligation, obligation_uuid)
+    if commit:
+        db.session.commit()
+    db.session.refresh(row)
+    return row
+
+
+# ---------------------------------------------------------------- reads
+
+
+def day_report(branch: Branch, day: date, now: datetime) -> dict[str, Any]:
+    """The contract's compliance answer for one branch and local day (sync-protocol
+    "Compliance, as seen from outside"), plus each device's watermark and the R-SEC-5 day
+    summary (hour coverage, longest unwatched stretch). Reads stored verdicts: the engine
+    and the push keep them current."""
+    from ..sync_setup import engine
+
+    rows = list(db.session.scalars(
+        select(Obligation).where(Obligation.branch_id == branch.id, Obligation.business_date == day)
+        .order_by(Obligation.rule, Obligation.window_start, Obligation.subject_id)
+    ))
+    hours = [r for r in rows if r.rule == RC.PATROL]
+    lo, hi = _local_midnight(branch, day), _local_midnight(branch, day + timedelta(days=1))
+    seen = list(db.session.scalars(select(Patrol.happened_at).where(
+        Patrol.branch_id == branch.id, Patrol.area == SELF_SERVICE, Patrol.happened_at >= lo, Patrol.happened_at < hi)))
+    stretch = RC.longest_unwatched([(h.window_start, h.window_end) for h in hours], seen, now)
+    met = sum(1 for h in hours if h.status in RC.DONE)
+    return {
+        "date": day.isoformat(),
+        "branch_id": str(branch.id),
+        "obligations": [contract_dict(r) for r in rows],
+        "devices": [device_mark(c) for c in engine().clients(db.session, branch_id=branch.id)],
+        "patrol": {
+            "hours": len(hours), "hours_met": met,
+            "coverage": None if not hours else round(met / len(hours), 4),
+            "longest_unwatched_minutes": 0 if stretch is None else int((stretch[1] - stretch[0]).total_seconds() // 60),
+            "longest_unwatched": None if stretch is None else {"from": iso(stretch[0]), "to": iso(stretch[1])},
+        },
+    }
+
+
+def contract_dict(row: Obligation) -> dict[str, Any]:
+    """One obligation as the contract lists it (``rule``, ``subject``, window, ``due_at``,
+    ``status``, ``evidence``), with the rule version, the clock flag and the detail."""
+    d = row.to_dict()
+    return {k: d[k] for k in ("id", "rule", "rule_version", "subject", "window_start", "window_end", "due_at",
+                              "status", "verdict", "evidence", "clock_suspect", "detail")}
+
+
+def regional_report(day: date) -> dict[str, Any]:
+    """Every branch's obligations of local ``day`` counted by rule and status (the regional
+    officer's view): one grouped statement."""
+    counts: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    for branch_id, rule, status, n in db.session.execute(
+        select(Obligation.branch_id, Obligation.rule, Obligation.status, func.count())
+        .where(Obligation.business_date == day).group_by(Obligation.branch_id, Obligation.rule, Obligation.status)
+    ):
+        counts[str(branch_id)][rule][status] = n
+    branches = db.session.execute(select(Branch.id, Branch.code, Branch.name).order_by(Branch.code)).all()
+    return {"date": day.isoformat(), "branches": [
+        {"branch_id": str(b.id), "code": b.code, "name": b.name, "rules": counts.get(str(b.id), {})} for b in branches
+    ]}
+
+
+def rejudge(branch_id: uuid.UUID | None, happened_at: datetime, now: datetime) -> None:
+    """Re-judge the obligations a record that happened at ``happened_at`` can touch — its
+    branch's local day and the day before (a patrol just after midnight may prove the last
+    hour of the day before) — in the caller's transaction: a push that brings a late patrol
+    turns its hour ``met_synced_late`` and resolves its alert before it commits (#14)."""
+    if branch_id is None:
+        return
+    branch = db.session.get(Branch, branch_id)
+    if branch is None or branch.go_live_date is None:
+        return
+    local = _local_date(branch, happened_at)
+    evaluate(now, branch_ids=[branch_id], days=[local - timedelta(days=1), local], commit=False)
+
+
+def branch_day(actor: Staff, branch_id: uuid.UUID, day: date, now: datetime) -> dict[str, Any]:
+    """:func:`day_report` for a reader of the branch's obligations (the permission table):
+    ``Forbidden`` for a role that never reads them, ``NotFound`` for another branch."""
+    from .incident import readable_branch
+
+    return day_report(readable_branch(actor, branch_id, "obligation"), day, now)
+
+
+def regional_day(actor: Staff, day: date) -> dict[str, Any]:
+    """:func:`regional_report` for the parent branch's department (``regional_officer``) and
+    administrators without a branch; ``Forbidden`` for everyone else."""
+    from ..errors import Forbidden
+
+    if actor.role != "regional_officer" and not (actor.role == "admin" and actor.branch_id is None):
+        raise Forbidden("The regional view is for the parent branch's departments.")
+    return regional_report(day)
+
+
+def today(actor: Staff, branch_id: uuid.UUID, now: datetime) -> dict[str, Any]:
+    """Supervisors' "today at a glance": the patrol hour grid with statuses, the day's
+    other obligations, open alerts routed to the actor's role, and the rejected mutations
+    of the branch waiting for review."""
+    from ..models.alert import Alert
+    from ..sync_setup import engine
+    from .incident import readable_branch
+
+    branch = readable_branch(actor, branch_id, "obligation")
+    report = day_report(branch, _local_date(branch, now), now)
+    zone = ZoneInfo(branch.timezone)
+    grid = [{"hour": datetime.fromisoformat(o["window_start"].replace("Z", "+00:00")).astimezone(zone).strftime("%H:%M"),
+             "status": o["status"], "due_at": o["due_at"], "evidence": o["evidence"]}
+            for o in report["obligations"] if o["rule"] == RC.PATROL]
+    alerts = [a.to_dict() for a in db.session.scalars(
+        select(Alert).where(Alert.branch_id == branch.id, Alert.resolved_at.is_(None)).order_by(Alert.raised_at))
+        if actor.role in (a.roles or ())]
+    # Only what identifies each rejected mutation: its args may carry customer data (R-SEC-10);
+    # the full record is in the supervisors' rejected-mutations list.
+    rejected = [{k: m[k] for k in ("client_id", "id", "name", "staff_id", "received_at", "happened_at")}
+                | {"code": (m["error"] or {}).get("code")}
+                for m in engine().list_mutations(db.session, branch_id=branch.id, status="rejected", limit=50)]
+    return {
+        "date": report["date"], "branch_id": report["branch_id"], "timezone": branch.timezone,
+        "patrol_hours": grid, "patrol": report["patrol"],
+        "obligations": [o for o in report["obligations"] if o["rule"] != RC.PATROL],
+        "alerts": alerts, "rejected_mutations": {"count": len(rejected), "items": rejected},
+        "devices": report["devices"],
+    }

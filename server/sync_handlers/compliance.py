@@ -1,20 +1,66 @@
-"""Pull entities of compliance (#14): ``obligation`` (to the branch's supervisors) and
-``alert`` (to the roles its rule routes it to)."""
+"""Compliance in sync (#14): entities ``obligation`` (to the branch's supervisors) and
+``alert`` (to the roles its rule routes it to); mutators ``alert.acknowledge`` and
+``obligation.excuse``."""
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
+from sync.context import MutationContext
+from sync.errors import MutationRejected
 from sync.registry import Entity, Registry
 
 from ..models.alert import Alert
 from ..models.compliance import Obligation
+from ..errors import AppError
 from ..rules import permissions as P
+from ..schemas.compliance import AlertAcknowledgeArgs, ObligationExcuseArgs
+from ..services import alert as alert_service
+from ..services import compliance as compliance_service
+
+
+def rejudged(ctx: MutationContext, affected: Any) -> Any:
+    """Re-judge the obligations a field record touches, in the push's transaction (#14):
+    a late patrol turns its hour ``met_synced_late`` the moment it lands."""
+    compliance_service.rejudge(ctx.principal.branch_id, ctx.times.happened_at, ctx.now)
+    return affected
 
 
 def _alert_audiences(alert: Alert) -> set[str]:
     return {P.role_audience(alert.branch_id, "alert", role) for role in alert.roles or ()}
 
 
+def acknowledge_alert(ctx: MutationContext, args: dict[str, Any]) -> None:
+    """Acknowledge an alert routed to one's role {alert_id, note?}: who, when, note."""
+    p = ctx.principal
+    alert = alert_service.acknowledge(p.staff_id, p.role, p.branch_id, args["alert_id"], args.get("note"),
+                                      ctx.times.happened_at)
+    ctx.put("alert", alert)
+
+
+def excuse_obligation(ctx: MutationContext, args: dict[str, Any]) -> None:
+    """Excuse an obligation of one's branch with a reason, or withdraw an excuse
+    {obligation_id, reason, withdraw?}; appended, never deleted. Re-judges its day."""
+    try:
+        row = compliance_service.excuse_obligation(
+            ctx.principal.staff_id, args["obligation_id"], args["reason"], ctx.now,
+            withdraw=args["withdraw"], commit=False,
+        )
+    except AppError as exc:  # NotFound covers another branch's obligation too (R-SEC-10)
+        raise MutationRejected("unknown_obligation" if exc.status == 404 else exc.code, exc.detail or exc.title)
+    ctx.put("obligation", row)
+
+
 def register(registry: Registry) -> None:
-    """Register the ``obligation`` and ``alert`` entities."""
+    """Register the ``obligation`` and ``alert`` entities and the compliance mutators."""
+    registry.mutator(
+        "alert.acknowledge", schema=AlertAcknowledgeArgs(), roles=P.roles_for("alert.acknowledge"),
+        rejection_codes=("invalid_args", "unknown_alert"),
+    )(acknowledge_alert)
+    registry.mutator(
+        "obligation.excuse", schema=ObligationExcuseArgs(), roles=P.roles_for("obligation.excuse"),
+        rejection_codes=("invalid_args", "unknown_obligation", "forbidden", "validation_failed"),
+    )(excuse_obligation)
     registry.add_entity(
         Entity(name="obligation", serialize=Obligation.to_dict, audiences=lambda o: {P.audience(o.branch_id, "obligation")})
     )

@@ -12,6 +12,7 @@ from ..rules import permissions as P
 from ..schemas.patrol import PatrolRecordArgs
 from ..services import patrol as patrol_service
 from ..services.mutation import publish
+from .compliance import rejudged
 
 
 def _checkpoint_audiences(cp: Checkpoint) -> set[str]:
@@ -31,4 +32,4 @@ def register(registry: Registry) -> None:
                                        "duplicate_record_id"))
     def record_patrol(ctx: MutationContext, args: dict[str, Any]) -> Any:
         """Record a patrol proved at a checkpoint; an anomaly or fault raises an incident."""
-        return publish(ctx, patrol_service.record_patrol, args)
+        return rejudged(ctx, publish(ctx, patrol_service.record_patrol, args))

@@ -41,3 +41,16 @@ def test_alert_message_names_the_last_sync_of_a_silent_phone():
                    detail={"devices": [{"client_id": "c", "staff_id": "g", "synced_until": "2026-11-28T01:40:00Z"}]})
     assert "last synced at 2026-11-28T01:40:00Z" in RA.alert_message("R-SEC-5", "unconfirmed", v)
     assert "last synced" not in RA.alert_message("R-SEC-5", "missed", v)
+
+
+def test_due_soon_follows_the_branch_setting():
+    assert RA.alert_kinds("R-OPS-1", RC.PENDING, TEN, TEN - 45 * M, {"compliance_due_soon_minutes": 60}) == {"due_soon"}
+    assert RA.alert_kinds("R-OPS-1", RC.PENDING, TEN, TEN - 45 * M, {}) == set()
+
+
+def test_alert_messages_in_full():
+    v = RC.Verdict("R-SEC-5", "area", "self_service", DAY, TEN, TEN + H, TEN + H + 10 * M, RC.UNCONFIRMED,
+                   detail={"devices": [{"client_id": "c", "staff_id": "g", "synced_until": None}]})
+    assert RA.alert_message("R-SEC-5", "unconfirmed", v) == (
+        "R-SEC-5 unconfirmed: area self_service, due 2026-11-28T03:10:00+00:00; a phone on duty never synced")
+    assert RA.alert_message("R-SEC-5", "missed") == "R-SEC-5 missed"

@@ -235,3 +235,169 @@ def test_r_ops_1_floor_round_statuses_and_windows():
     assert (vs[0].window_start, vs[0].window_end, vs[0].due_at) == (TEN - H, TEN, TEN)
     later = RC.floor_round_verdicts(DAY, slots, {}, TEN + 7 * H, tol, devices_until(TEN + 6 * H))
     assert [v.status for v in later] == [RC.MISSED, RC.MISSED, RC.UNCONFIRMED]
+
+
+# ---------------------------------------------------------------- R-BOX-1..3
+
+
+CLOSE, END = TEN + 7 * H, TEN + 14 * H  # 17:00 and midnight local
+
+
+def test_r_box_1_box_opened_after_close_by_the_end_of_the_day():
+    opened = rec("s1", CLOSE + 20 * M, CLOSE + 3 * H)
+    v = RC.box_open_verdict(DAY, CLOSE, END, opened, END + H, no_devices, branch_id="b1")
+    assert (v.rule, v.subject_kind, v.subject_id, v.status, v.evidence) == ("R-BOX-1", "branch", "b1", RC.MET, ("s1",))
+    assert (v.window_start, v.window_end, v.due_at) == (CLOSE, END, END)
+    late = RC.box_open_verdict(DAY, CLOSE, END, rec("s1", END + H), END + 2 * H, no_devices, branch_id="b1")
+    assert late.status == RC.LATE  # box.open for an earlier business date: done late
+    synced_late = RC.box_open_verdict(DAY, CLOSE, END, rec("s1", END - M, END + M), END + H, no_devices, branch_id="b")
+    assert synced_late.status == RC.MET_SYNCED_LATE
+    assert RC.box_open_verdict(DAY, CLOSE, END, None, END - M, no_devices, branch_id="b").status == RC.PENDING
+    assert RC.box_open_verdict(DAY, CLOSE, END, None, END + M, devices_until(END - H),
+                               branch_id="b").status == RC.UNCONFIRMED
+    assert RC.box_open_verdict(DAY, CLOSE, END, None, END + M, no_devices, branch_id="b").status == RC.MISSED
+
+
+def test_r_box_2_and_3_one_obligation_per_entry_and_rule():
+    entries = [
+        RC.BoxEntryRecord("e1", CLOSE + 30 * M, True, reply=rec("e1r", CLOSE + H), first_callback=None),
+        RC.BoxEntryRecord("e2", CLOSE + 40 * M, False, reply=None),
+    ]
+    vs = RC.box_entry_verdicts(DAY, entries, END, END + M, no_devices)
+    assert [(v.rule, v.subject_id, v.status) for v in vs] == [
+        ("R-BOX-2", "e1", RC.MET), ("R-BOX-3", "e1", RC.MISSED), ("R-BOX-2", "e2", RC.MISSED)]
+    assert (vs[0].window_start, vs[0].due_at) == (CLOSE + 30 * M, END)
+    called_late = RC.BoxEntryRecord("e3", CLOSE + 30 * M, True, reply=rec("r", CLOSE + H),
+                                    first_callback=rec("c", END + 10 * M))
+    assert [v.status for v in RC.box_entry_verdicts(DAY, [called_late], END, END + H, no_devices)] == [
+        RC.MET, RC.LATE]
+
+
+# ---------------------------------------------------------------- whole verdicts (every field asserted)
+
+
+def recording(result):
+    """A watermark factory that records what it was asked about."""
+    asked = []
+
+    def factory(subject):
+        asked.append(subject)
+        return result
+
+    return factory, asked
+
+
+def test_r_sec_2_staffing_verdicts_in_full():
+    p = plan()
+    suspect = RC.ShiftRecord("s1", "g1", "security", TEN + M, TEN + M, None, True)
+    assert RC.staffing_verdicts(DAY, [p], {"r1": suspect}, TEN + H, G, lambda _p: no_devices) == [
+        RC.Verdict("R-SEC-2", "roster_shift", "r1", DAY, TEN, TEN + 8 * H, TEN + G, RC.MET, ("s1",), True,
+                   {"post": "security"})]
+    factory, asked = recording(devices_until(TEN))
+    [v] = RC.staffing_verdicts(DAY, [p], {"r1": None}, TEN + H, G, factory)
+    assert asked == [p]
+    assert v == RC.Verdict("R-SEC-2", "roster_shift", "r1", DAY, TEN, TEN + 8 * H, TEN + G, RC.UNCONFIRMED, (), False,
+                           {"post": "security", "devices": [{"client_id": "c1", "staff_id": "g1",
+                                                             "synced_until": TEN.isoformat()}]})
+    [gone] = RC.staffing_verdicts(DAY, [p], {}, TEN + H, G, lambda _p: no_devices)
+    assert (gone.status, gone.evidence, gone.clock_suspect, gone.detail) == (RC.MISSED, (), False, {"post": "security"})
+
+
+def test_r_sec_2_handover_verdicts_in_full():
+    p, due = plan(), TEN + 8 * H + 15 * M
+    handed = shift(handover=RC.Record("h1", TEN + 8 * H, TEN + 8 * H, True))
+    assert RC.handover_verdicts(DAY, [p], {"r1": handed}, due, 15 * M, lambda _s: no_devices) == [
+        RC.Verdict("R-SEC-2", "shift", "s1", DAY, TEN, TEN + 8 * H, due, RC.MET, ("h1",), True,
+                   {"post": "security", "handover": True})]
+    # an end without its own receipt time falls back to the shift's
+    ended = RC.ShiftRecord("s1", "g1", "security", TEN, TEN, TEN + 8 * H, True, None, None)
+    [v] = RC.handover_verdicts(DAY, [p], {"r1": ended}, due, 15 * M, lambda _s: no_devices)
+    assert (v.status, v.evidence, v.clock_suspect) == (RC.MET, ("s1",), True)
+    ended_synced_late = RC.ShiftRecord("s1", "g1", "security", TEN, TEN, TEN + 8 * H, False, None, due + M)
+    assert RC.handover_verdicts(DAY, [p], {"r1": ended_synced_late}, due + H, 15 * M,
+                                lambda _s: no_devices)[0].status == RC.MET_SYNCED_LATE
+    still_on = shift()
+    factory, asked = recording(no_devices)
+    unmatched = plan("r0", staff="g0")
+    verdicts = RC.handover_verdicts(DAY, [unmatched, p], {"r0": None, "r1": still_on}, due + H, 15 * M, factory)
+    assert asked == [still_on]  # an unstaffed plan has no shift to hand over, the next one still counts
+    assert verdicts == [RC.Verdict("R-SEC-2", "shift", "s1", DAY, TEN, TEN + 8 * H, due, RC.MISSED, (), False,
+                                   {"post": "security", "handover": True})]
+
+
+def test_r_ops_1_and_r_box_verdicts_in_full():
+    slot = {"0930": TEN}
+    suspect = RC.Record("f1", TEN, TEN, True)
+    assert RC.floor_round_verdicts(DAY, slot, {"0930": suspect}, TEN, 30 * M, no_devices) == [
+        RC.Verdict("R-OPS-1", "floor_slot", "0930", DAY, TEN - 30 * M, TEN + 30 * M, TEN + 30 * M, RC.MET,
+                   ("f1",), True, {})]
+    # at the due time itself no longer pending; no phone known: missed, and no device detail
+    assert RC.floor_round_verdicts(DAY, slot, {}, TEN + 30 * M, 30 * M, no_devices) == [
+        RC.Verdict("R-OPS-1", "floor_slot", "0930", DAY, TEN - 30 * M, TEN + 30 * M, TEN + 30 * M, RC.MISSED)]
+    asked = []
+    RC.floor_round_verdicts(DAY, slot, {}, TEN + H, 30 * M, lambda due: asked.append(due) or (None, []))
+    assert asked == [TEN + 30 * M]  # the watermark is asked about the due time
+    opened = RC.Record("s1", CLOSE + M, CLOSE + M, True)
+    assert RC.box_open_verdict(DAY, CLOSE, END, opened, END, no_devices, branch_id="b1") == RC.Verdict(
+        "R-BOX-1", "branch", "b1", DAY, CLOSE, END, END, RC.MET, ("s1",), True, {})
+    assert RC.box_open_verdict(DAY, CLOSE, END, None, END + M, no_devices, branch_id="b1") == RC.Verdict(
+        "R-BOX-1", "branch", "b1", DAY, CLOSE, END, END, RC.MISSED)
+    entry = RC.BoxEntryRecord("e1", CLOSE + M, True, reply=RC.Record("r1", CLOSE + H, CLOSE + H, True))
+    assert RC.box_entry_verdicts(DAY, [entry], END, END + M, no_devices) == [
+        RC.Verdict("R-BOX-2", "box_entry", "e1", DAY, CLOSE + M, END, END, RC.MET, ("r1",), True, {}),
+        RC.Verdict("R-BOX-3", "box_entry", "e1", DAY, CLOSE + M, END, END, RC.MISSED, (), False, {}),
+    ]
+
+
+def test_r_sec_5_hour_verdict_in_full_and_windows_in_utc():
+    [v] = RC.patrol_verdicts(DAY, [(TEN, TEN + H)], [], TEN, {}, no_devices).verdicts
+    assert v == RC.Verdict("R-SEC-5", "area", "self_service", DAY, TEN, TEN + H, TEN + H + 10 * M, RC.PENDING)
+    windows = PC.guarded_hour_windows(DAY, {"sat": [["09:30", "11:00"]]}, SH)
+    assert [(s.hour, s.minute, e.hour, e.minute) for s, e in windows] == [(1, 30, 2, 0), (2, 0, 3, 0)]  # UTC hours
+    assert all(s.utcoffset() == timedelta(0) == e.utcoffset() for s, e in windows)
+    holiday = {"sat": [["09:00", "12:00"]], "holiday": [["10:00", "11:00"]]}
+    assert PC.guarded_hour_windows(DAY, holiday, SH, is_holiday=True) == [(TEN, TEN + H)]
+    assert len(PC.guarded_hour_windows(DAY, holiday, SH)) == 3  # not a holiday unless the calendar says so
+
+
+def test_longest_unwatched_ties_keep_the_first_and_nothing_before_guarded_time():
+    assert RC.longest_unwatched(three_hours(), [TEN + 90 * M], TEN + 3 * H) == (TEN, TEN + 90 * M)
+    assert RC.longest_unwatched(three_hours(), [], TEN) is None  # guarded time starts now: none has passed
+
+
+def test_setting_names_the_unknown_key_and_due_soon_follows_the_branch():
+    with pytest.raises(KeyError, match="no_such_setting"):
+        RC.setting({}, "no_such_setting")
+
+
+def test_judge_done_is_never_late_unless_the_rule_allows_it():
+    assert RC.judge_done(rec("x", TEN + M), TEN) == RC.MET_SYNCED_LATE
+
+
+def test_unconfirmed_verdicts_carry_the_devices_for_every_rule():
+    marks = [{"client_id": "c1", "staff_id": "g1", "synced_until": (TEN - H).isoformat()}]
+    silent = devices_until(TEN - H)
+    [floor] = RC.floor_round_verdicts(DAY, {"0930": TEN}, {}, TEN + H, 30 * M, silent)
+    assert (floor.status, floor.detail) == (RC.UNCONFIRMED, {"devices": marks})
+    box = RC.box_open_verdict(DAY, TEN - 8 * H, TEN, None, TEN + M, silent, branch_id="b")
+    assert (box.status, box.detail) == (RC.UNCONFIRMED, {"devices": marks})
+    [reply] = RC.box_entry_verdicts(DAY, [RC.BoxEntryRecord("e", TEN - H, False)], TEN, TEN + M, silent)
+    assert (reply.status, reply.detail) == (RC.UNCONFIRMED, {"devices": marks})
+
+
+def test_floor_rounds_come_in_time_order_whatever_their_slot_ids():
+    slots = {"b": TEN, "a": TEN + H}
+    assert [v.subject_id for v in RC.floor_round_verdicts(DAY, slots, {}, TEN, 30 * M, no_devices)] == ["b", "a"]
+
+
+def test_r_sec_5_a_patrol_exactly_on_the_hour_belongs_to_the_new_hour():
+    on_the_hour = rec("p", TEN + H)
+    verdicts = RC.patrol_verdicts(DAY, three_hours()[:2], [on_the_hour], TEN + 3 * H, {}, no_devices).verdicts
+    assert [(v.status, v.evidence) for v in verdicts] == [(RC.MISSED, ()), (RC.MET, ("p",))]
+
+
+def test_r_sec_5_an_hour_with_its_own_patrol_never_takes_one_from_its_grace():
+    own, early_next, later_next = rec("own", TEN + 30 * M), rec("early", TEN + H + 5 * M), rec("late", TEN + H + 30 * M)
+    verdicts = RC.patrol_verdicts(DAY, three_hours()[:2], [own, early_next, later_next], TEN + 3 * H, {},
+                                  no_devices).verdicts
+    assert [v.evidence for v in verdicts] == [("own",), ("late",)]

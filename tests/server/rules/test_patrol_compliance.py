@@ -80,11 +80,10 @@ def test_r_sec_5_two_patrols_in_one_hour_prove_one_hour():
     assert [v.status for v in verdicts] == [PC.MET, PC.MISSED]
 
 
-def test_r_sec_5_unconfirmed_when_a_device_has_not_synced_past_the_deadline():
-    [v] = PC.judge_hours([hour(10)], [], now=local(12), devices_complete_until=local(10, 30))
-    assert v.status == PC.UNCONFIRMED
-    [v] = PC.judge_hours([hour(10)], [], now=local(12), devices_complete_until=local(11, 30))
-    assert v.status == PC.MISSED
+def test_r_sec_5_an_hour_without_evidence_past_due_is_missed_with_its_window():
+    # unconfirmed vs missed is rules.compliance's (the device watermarks), tested there
+    [v] = PC.judge_hours([hour(10)], [], now=local(12))
+    assert (v.window_start, v.window_end, v.due_at, v.status) == (local(10), local(11), local(11, 10), PC.MISSED)
 
 
 def test_r_sec_5_clock_suspect_evidence_is_flagged():

@@ -81,7 +81,9 @@ def test_r_sec_5_late_sync_goes_unconfirmed_then_met_synced_late(app, demo, guar
     assert alert.kind == "unconfirmed" and alert.resolved_at == clock.now()  # resolved itself
     eleven = hour_of(app, demo["branch_id"], 11)
     assert eleven.status == "missed"  # the phone synced past 12:10 with nothing for 11:00
-    assert [a.kind for a in alerts(app, eleven.id)] == ["missed"]
+    # the push itself re-judged with the phone's watermark from before it (10:00): still
+    # unconfirmed then; the evaluation after it knows the phone is complete to 12:30
+    assert {(a.kind, a.resolved_at is None) for a in alerts(app, eleven.id)} == {("unconfirmed", False), ("missed", True)}
 
 
 def test_r_sec_5_unconfirmed_becomes_missed_when_the_phone_syncs_past_the_deadline(app, demo, guard, clock, as_role):
@@ -237,3 +239,35 @@ def test_statement_count_does_not_grow_with_branches(app, clock):
     large = statements(T0)  # judges 10 new branches; the first 2 are unchanged
     assert large == small
     assert small < 40
+
+
+def test_the_day_report_has_the_contract_shape_watermarks_and_the_patrol_summary(app, demo, guard, clock):
+    push(guard, [patrol(demo, T0 + 5 * M)])
+    clock.set(T0 + 3 * H + 20 * M)  # 13:20; the phone last synced at 10:00
+    run(app, clock.now())
+    with app.app_context():
+        from server.models.org import Branch
+
+        branch = db.session.get(Branch, uuid.UUID(demo["branch_id"]))
+        report = C.day_report(branch, T0.date(), clock.now())
+    assert (report["date"], report["branch_id"]) == ("2026-11-28", demo["branch_id"])
+    ten = next(o for o in report["obligations"] if o["rule"] == "R-SEC-5" and o["window_start"] == "2026-11-28T02:00:00Z")
+    assert {k: ten[k] for k in ("subject", "window_end", "due_at", "status")} == {
+        "subject": {"kind": "area", "id": "self_service"}, "window_end": "2026-11-28T03:00:00Z",
+        "due_at": "2026-11-28T03:10:00Z", "status": "met"}
+    assert len(ten["evidence"]) == 1
+    assert [d["synced_until"] for d in report["devices"]] == ["2026-11-28T02:00:00Z"]
+    summary = report["patrol"]
+    assert (summary["hours"], summary["hours_met"]) == (24, 1)
+    # midnight to the 10:05 patrol (10 h 5 min) is longer than 10:05 to now (13:20)
+    assert summary["longest_unwatched"] == {"from": "2026-11-27T16:00:00Z", "to": "2026-11-28T02:05:00Z"}
+    assert summary["longest_unwatched_minutes"] == 605
+
+
+def test_the_regional_report_counts_every_branch_by_rule_and_status(app, demo, clock):
+    run(app, T0)
+    with app.app_context():
+        report = C.regional_report(T0.date())
+    (mine,) = [b for b in report["branches"] if b["branch_id"] == demo["branch_id"]]
+    assert mine["rules"]["R-SEC-5"] == {"missed": 9, "pending": 15}  # 00:00-08:00 past due, 09:00 on
+    assert mine["rules"]["R-OPS-1"] == {"missed": 1, "pending": 2}  # the 09:30 round was due at 10:00

@@ -1,0 +1,25 @@
+"""Arguments of the compliance reads and mutations (#14)."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+
+class ComplianceDayQuery(Schema):
+    """``?date=YYYY-MM-DD``: a branch-local day."""
+
+    date = fields.Date(required=True)
+
+
+class AlertAcknowledgeArgs(Schema):
+    """``alert.acknowledge``: which alert, and an optional note."""
+
+    alert_id = fields.UUID(required=True)
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+
+
+class ObligationExcuseArgs(Schema):
+    """``obligation.excuse``: which obligation, why; ``withdraw`` takes an excuse back."""
+
+    obligation_id = fields.UUID(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    withdraw = fields.Boolean(load_default=False)

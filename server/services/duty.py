@@ -1,0 +1,120 @@
+"""Who is on duty, their records, and up to when their devices are complete (#14).
+
+The compliance engine's inputs, read set-based: one statement per kind of record over
+every branch and the whole range (:func:`load`), grouped by branch in memory. "On duty"
+for a window is everyone with a shift on the post overlapping it plus everyone the roster
+names for it (a shift started offline has not arrived yet). A device has synced past T
+when the server has a push or pull from it after T (sync-protocol "Compliance"): its
+watermark is the later of its last push and pull.
+"""
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any, Iterable, Mapping, Sequence
+
+from sqlalchemy import or_, select
+
+from ..extensions import db
+from ..models.floor import FloorRound
+from ..models.org import Staff
+from ..models.patrol import Patrol
+from ..models.shift import Handover, RosterShift, Shift
+from ..rules import compliance as RC
+
+SELF_SERVICE = "self_service"
+UTC = timezone.utc
+
+
+@dataclass
+class Inputs:
+    """Everything one evaluation reads, grouped by branch."""
+
+    patrols: dict[uuid.UUID, list[RC.Record]] = field(default_factory=lambda: defaultdict(list))
+    shifts: dict[uuid.UUID, list[RC.ShiftRecord]] = field(default_factory=lambda: defaultdict(list))
+    plans: dict[uuid.UUID, list[RC.Plan]] = field(default_factory=lambda: defaultdict(list))
+    rounds: dict[tuple[uuid.UUID, date], dict[str, RC.Record]] = field(default_factory=lambda: defaultdict(dict))
+    devices: dict[str, list[datetime | None]] = field(default_factory=lambda: defaultdict(list))
+    device_rows: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    managers: dict[uuid.UUID, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+
+def load(ids: Sequence[uuid.UUID], lo: datetime, hi: datetime, first: date, last: date) -> Inputs:
+    """One statement per kind of input, over every branch and the whole range."""
+    from ..sync_setup import engine
+
+    session = db.session
+    inputs = Inputs()
+    for p in session.execute(
+        select(Patrol.id, Patrol.branch_id, Patrol.happened_at, Patrol.received_at, Patrol.clock_suspect)
+        .where(Patrol.branch_id.in_(ids), Patrol.area == SELF_SERVICE, Patrol.happened_at >= lo, Patrol.happened_at < hi)
+    ):
+        inputs.patrols[p.branch_id].append(RC.Record(str(p.id), p.happened_at, p.received_at, p.clock_suspect))
+    for s, h in session.execute(
+        select(Shift, Handover)
+        .outerjoin(Handover, Handover.shift_id == Shift.id)
+        .where(Shift.branch_id.in_(ids), Shift.happened_at < hi, or_(Shift.ended_at.is_(None), Shift.ended_at >= lo))
+    ):
+        proof = RC.Record(str(h.id), h.happened_at, h.received_at, h.clock_suspect) if h is not None else None
+        inputs.shifts[s.branch_id].append(RC.ShiftRecord(
+            str(s.id), str(s.staff_id), s.post, s.happened_at, s.received_at, s.ended_at,
+            s.clock_suspect, proof, s.end_received_at))
+    for r in session.scalars(
+        select(RosterShift).where(RosterShift.branch_id.in_(ids), RosterShift.starts_at < hi, RosterShift.ends_at > lo)
+    ):
+        inputs.plans[r.branch_id].append(
+            RC.Plan(str(r.id), r.post, r.starts_at, r.ends_at, str(r.staff_id) if r.staff_id else None))
+    for f in session.scalars(
+        select(FloorRound).where(FloorRound.branch_id.in_(ids), FloorRound.business_date >= first,
+                                 FloorRound.business_date <= last)
+    ):
+        inputs.rounds[(f.branch_id, f.business_date)][f.slot] = RC.Record(
+            str(f.id), f.happened_at, f.received_at, f.clock_suspect)
+    for staff_id, branch_id in session.execute(
+        select(Staff.id, Staff.branch_id).where(Staff.branch_id.in_(ids), Staff.role == "operations_manager",
+                                                Staff.active.is_(True))
+    ):
+        inputs.managers[branch_id].append(str(staff_id))
+    wanted = set(ids)
+    for c in engine().clients(session, branch_id=ids[0] if len(ids) == 1 else None):
+        if c["branch_id"] in wanted or c["branch_id"] is None:
+            inputs.devices[str(c["staff_id"])].append(c["synced_at"])
+            inputs.device_rows[str(c["staff_id"])].append(c)
+    return inputs
+
+
+def watermark(inputs: Inputs, staff_ids: Iterable[str]) -> RC.Watermark:
+    """``due -> (complete_until, devices)`` over the devices of ``staff_ids``."""
+    staff = sorted(set(staff_ids))
+
+    def mark(_due: datetime) -> tuple[datetime | None, list[dict[str, Any]]]:
+        rows = [c for s in staff for c in inputs.device_rows.get(s, ())]
+        if not rows:
+            return None, []
+        floor = datetime.min.replace(tzinfo=UTC)
+        complete = min((c["synced_at"] or floor) for c in rows)
+        return complete, [device_mark(c) for c in rows]
+
+    return mark
+
+
+def device_mark(client: Mapping[str, Any]) -> dict[str, Any]:
+    """One device's watermark as the compliance answer shows it."""
+    synced = client["synced_at"]
+    return {
+        "client_id": str(client["client_id"]),
+        "staff_id": str(client["staff_id"]),
+        "synced_until": synced.astimezone(UTC).isoformat().replace("+00:00", "Z") if synced else None,
+    }
+
+
+def on_duty(inputs: Inputs, branch_id: uuid.UUID, post: str, start: datetime, end: datetime) -> set[str]:
+    """Staff on ``post`` at some time in ``[start, end)``: by their shifts, and by the roster
+    (a shift started offline has not arrived yet)."""
+    staff = {s.staff_id for s in inputs.shifts.get(branch_id, ())
+             if s.post == post and s.started_at < end and (s.ended_at is None or s.ended_at > start)}
+    staff |= {p.staff_id for p in inputs.plans.get(branch_id, ())
+              if p.staff_id and p.post == post and p.starts_at < end and p.ends_at > start}
+    return staff
