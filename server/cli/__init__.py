@@ -103,7 +103,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(branch_cli)
     app.cli.add_command(staff_cli)
     app.cli.add_command(seed_demo_cmd)
-    for name in ("scheduler", "field", "compliance", "sync", "checkpoint", "calendar"):
+    for name in ("scheduler", "field", "compliance", "sync", "checkpoint", "calendar", "lobby"):
         try:
             module = __import__(f"{__name__}.{name}", fromlist=["register"])
         except ModuleNotFoundError as exc:

@@ -92,3 +92,8 @@ def seed_demo(password: str, now: datetime, code: str = "DEMO01") -> dict[str, A
 from .field_demo import seed_field_demo  # noqa: E402
 
 DEMO_EXTENSIONS.append(seed_field_demo)
+
+# The lobby: yesterday evening's box and a few open cases (#13).
+from .lobby_demo import seed_lobby_demo  # noqa: E402
+
+DEMO_EXTENSIONS.append(seed_lobby_demo)

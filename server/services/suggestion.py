@@ -9,19 +9,22 @@ from __future__ import annotations
 import uuid
 from typing import Any, NoReturn
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sync.context import TimeAttribution
 from sync.errors import MutationRejected
 from sync.registry import Principal
 
+from ..extensions import db
+from ..models.org import Staff
 from ..models.suggestion import BoxCallback, BoxEntry, BoxSession
 from ..rules import suggestion as SR
 from ..rules.calendar import WEEKDAY_KEYS
 from . import calendar as calendar_service
 from . import complaint as complaint_service
 from .field_common import Affected, branch_of, ensure_new, reject
+from .incident import readable_branch
 
 #: Namespace of the complaint id a complaint entry's case gets when the device sends none:
 #: ``uuid5(COMPLAINT_OF_ENTRY, entry_id)``, so the device can name the case before it syncs.
@@ -178,3 +181,29 @@ def record_close(session: Session, who: Principal, times: TimeAttribution, args:
     box.end_happened_at, box.end_clock_suspect = times.happened_at, times.clock_suspect
     box.updated_at = times.received_at
     return [("box_session", box)]
+
+
+def list_sessions(actor: Staff, branch_id: uuid.UUID, query: dict[str, Any]) -> dict[str, Any]:
+    """A page of the branch's box sessions, newest business date first, each with its
+    entries and their callbacks (three queries, no N+1); ``?date=`` one business date.
+    Readers per ``ENTITY_READERS["box_session"]`` (R-SEC-10); others get
+    :class:`Forbidden` (role) or :class:`NotFound` (another branch)."""
+    readable_branch(actor, branch_id, "box_session")
+    q = select(BoxSession).where(BoxSession.branch_id == branch_id)
+    if query.get("date"):
+        q = q.where(BoxSession.business_date == query["date"])
+    total = db.session.scalar(select(func.count()).select_from(q.subquery())) or 0
+    sessions = list(db.session.scalars(q.order_by(BoxSession.business_date.desc()).limit(query["limit"])
+                                       .offset(query["offset"])))
+    ids = [s.id for s in sessions]
+    entries = list(db.session.scalars(select(BoxEntry).where(BoxEntry.session_id.in_(ids)).order_by(BoxEntry.happened_at)))
+    calls = list(db.session.scalars(select(BoxCallback).where(BoxCallback.entry_id.in_([e.id for e in entries]))
+                                    .order_by(BoxCallback.attempt)))
+    items = []
+    for s in sessions:
+        mine = [e.to_dict() | {"callbacks": [c.to_dict() for c in calls if c.entry_id == e.id]}
+                for e in entries if e.session_id == s.id]
+        items.append(s.to_dict() | {"entries": mine})
+    more = query["offset"] + len(items) < total
+    return {"items": items, "total": total, "limit": query["limit"], "offset": query["offset"],
+            "next_offset": query["offset"] + query["limit"] if more else None}
