@@ -19,6 +19,7 @@ from sync.registry import Principal
 from ..extensions import db
 from ..models.org import Staff
 from ..models.suggestion import BoxCallback, BoxEntry, BoxSession
+from ..rules import permissions as P
 from ..rules import suggestion as SR
 from ..rules.calendar import WEEKDAY_KEYS
 from . import calendar as calendar_service
@@ -207,3 +208,11 @@ def list_sessions(actor: Staff, branch_id: uuid.UUID, query: dict[str, Any]) -> 
     more = query["offset"] + len(items) < total
     return {"items": items, "total": total, "limit": query["limit"], "offset": query["offset"],
             "next_offset": query["offset"] + query["limit"] if more else None}
+
+
+def may_see_photo(actor: Staff, sha256: str) -> bool:
+    """The photo of an opened box is visible to the box's readers of that branch (R-SEC-10)."""
+    if actor.role not in P.ENTITY_READERS["box_session"]:
+        return False
+    branches = db.session.scalars(select(BoxSession.branch_id).where(BoxSession.photo_sha256 == sha256)).all()
+    return actor.branch_id in set(branches)

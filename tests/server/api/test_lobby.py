@@ -166,3 +166,23 @@ def test_seed_demo_shows_a_lobby_with_data_and_seeds_it_once(app, demo, as_role)
         again = seed_demo(DEMO_PASSWORD, app.extensions["clock"].now())
     assert again["lobby"] == demo["lobby"]
     assert lobby.get(f"/api/branches/{demo['branch_id']}/complaints").get_json()["total"] == 4
+
+
+def test_a_regional_officer_reads_statistics_across_branches(evening, app, client):
+    from server.extensions import db
+    from server.models.org import Staff
+    from server.services.passwords import hash_password
+
+    with app.app_context():
+        now = app.extensions["clock"].now()
+        seed_demo(DEMO_PASSWORD, now, code="DEMO02")
+        db.session.add(Staff(employee_no="REGION-RO1", name="分行消保部", role="regional_officer", branch_id=None,
+                             password_hash=hash_password(DEMO_PASSWORD), active=True, created_at=now, updated_at=now))
+        db.session.commit()
+    body = login(client, "REGION-RO1")
+    ro = RoleClient(client, body["token"], body["staff"])
+    stats = ro.get(f"/api/lobby/stats?date={EVENING}").get_json()
+    assert [b["code"] for b in stats["branches"]] == ["DEMO01", "DEMO02"]
+    assert stats["total"]["summary"]["box_entries"] == 15 and stats["total"]["summary"]["complaints"] == 2
+    demo_day = ro.get("/api/lobby/stats?date=2026-11-27").get_json()  # both demo evenings
+    assert demo_day["total"]["summary"]["box_entries"] == 8

@@ -120,3 +120,14 @@ def test_unknown_session_and_entry_are_refused(lobby):
 def test_only_the_lobby_manager_keeps_the_box(as_role, role):
     [result] = [push_one(as_role(role), "box.open", {"session_id": new_id(), "business_date": "2026-11-26"}, sh(17, 30))]
     assert result["status"] == "rejected" and result["error"]["code"] == "forbidden"
+
+
+def test_r_box_1_the_photo_of_the_opened_box_reaches_the_box_readers_only(lobby, as_role):
+    from tests.field.field_helpers import make_image, sha
+
+    data = make_image("PNG", seed=7)
+    assert lobby.put(f"/api/photos/{sha(data)}", data=data, content_type="image/png").status_code == 201
+    box = new_id()
+    assert codes(push(lobby, [box_open(box, sh(17, 30), photo=sha(data))])) == ["applied"]
+    assert as_role("service_quality_officer").get(f"/api/photos/{sha(data)}").data == data
+    assert as_role("guard").get(f"/api/photos/{sha(data)}").status_code == 404
