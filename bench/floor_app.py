@@ -37,7 +37,7 @@ from sqlalchemy import create_engine, event
 sys.path.insert(0, os.environ["BENCH_SERVER_ROOT"])
 
 import hello  # noqa: E402  (bench/hello.py: gunicorn and floor.py run from bench/)
-from server.schemas.patrol import IncidentReportArgs  # noqa: E402
+from server.schemas.incident import IncidentReportArgs  # noqa: E402
 
 URL = os.environ["DATABASE_URL"]
 if URL.startswith("postgresql://"):

@@ -35,7 +35,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | Non
     logging.basicConfig(level=settings.log_level)
     app.logger.setLevel(settings.log_level)
 
-    from . import errors, extensions, models  # noqa: F401  (models register tables)
+    from . import errors, extensions, headers, input_gate, models  # noqa: F401  (models register tables)
     from .db_events import install as install_db_events
 
     extensions.db.init_app(app)
@@ -43,12 +43,16 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | Non
     with app.app_context():
         install_db_events(extensions.db.engine)
     errors.init_app(app)
+    input_gate.init_app(app)
+    headers.init_app(app)
 
-    from .api import register_blueprints
-    from .api.context import NoCookieSessions
+    from .api import answers, register_blueprints
+    from .api.context import NoCookieSessions, WireJSON
 
+    answers.init_app(app)
     register_blueprints(app)
     app.session_interface = NoCookieSessions()
+    app.json = WireJSON(app)
 
     from .sync_setup import init_sync
 

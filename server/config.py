@@ -29,12 +29,25 @@ DEFAULTS: dict[str, Any] = {
     "sync_clock_tolerance_seconds": 120,  # sync-protocol "Time attribution": 2 minutes
     "sync_tombstone_days": 90,  # tombstones older than this may be compacted; older cursors reset
     "sync_poll_interval_ms": 250,  # SQLite long-poll fallback: how often a process checks
+    # Waiting pulls one process holds (#16); past it a pull is answered at once with
+    # retry_after_ms, so a fleet cannot take a host down. Sized in README "Running in production".
+    "sync_max_waiters": 10_000,
+    "sync_retry_after_ms": 5000,  # the hint of a pull answered at once (cap, shutdown)
+    # A request (headers and body) must arrive whole within this many seconds, or the
+    # connection is dropped: slow clients never hold the server (server/serving.py, #16).
+    "request_read_seconds": 5,
+    "sync_rejected_bytes_per_day": 1024 * 1024,  # rejected mutations one client may store a day (#12)
     "photo_dir": None,  # None -> <instance>/photos
     # Where photo bytes live: "local" (photo_dir, one host) or "database" (every host of one
     # PostgreSQL reads them). None -> "database" on PostgreSQL, "local" on SQLite (#16).
     "photo_store": None,
     "photo_max_bytes": 10 * 1024 * 1024,
+    "photo_max_pixels": 50_000_000,  # a 50-megapixel phone camera; more is a decompression bomb
+    "photo_partial_max_per_uploader": 4,  # unfinished uploads one uploader may hold (#12)
+    "photo_partial_ttl_hours": 24,  # an unfinished upload idle this long is dropped (#12)
     "scheduler_lease_seconds": 30,
+    # Compliance (#14): how often the scheduler re-judges deadlines and refreshes open windows.
+    "compliance_check_seconds": 300,
     # PostgreSQL: the app's connections plan with this random_page_cost (SSD storage; "" =
     # the server's own). At the default 4, a pull's page over an audience that grew since
     # ANALYZE is read whole and sorted per page; at 1.1 it is read in index order (#3).
@@ -49,43 +62,60 @@ _INT_KEYS = {k for k, v in DEFAULTS.items() if isinstance(v, int) and not isinst
 
 @dataclass(frozen=True)
 class Settings:
-    """Typed application settings. Build with :func:`load_settings`."""
+    """Typed application settings. Build with :func:`load_settings`; the defaults are
+    ``DEFAULTS`` (written once, there)."""
 
     database_url: str
     secret_key: str | None
     instance_path: str
-    log_level: str = "INFO"
-    redis_url: str | None = None
-    token_ttl_days: int = 90
-    login_max_failures: int = 5
-    login_window_seconds: int = 900
-    max_body_bytes: int = 1024 * 1024
-    max_mutations_per_push: int = 500
-    pull_max_limit: int = 1000
-    pull_max_wait_seconds: int = 30
-    pull_default_limit: int = 500
-    sync_clock_tolerance_seconds: int = 120
-    sync_tombstone_days: int = 90
-    sync_poll_interval_ms: int = 250
-    photo_dir: str = ""
-    photo_store: str = "local"
-    photo_max_bytes: int = 10 * 1024 * 1024
-    scheduler_lease_seconds: int = 30
-    pg_random_page_cost: str = "1.1"
-    testing: bool = False
+    log_level: str
+    redis_url: str | None
+    token_ttl_days: int
+    login_max_failures: int
+    login_window_seconds: int
+    max_body_bytes: int
+    max_mutations_per_push: int
+    pull_max_limit: int
+    pull_max_wait_seconds: int
+    pull_default_limit: int
+    sync_clock_tolerance_seconds: int
+    sync_tombstone_days: int
+    sync_poll_interval_ms: int
+    sync_max_waiters: int
+    sync_retry_after_ms: int
+    request_read_seconds: int
+    sync_rejected_bytes_per_day: int
+    photo_dir: str
+    photo_store: str
+    photo_max_bytes: int
+    photo_max_pixels: int
+    photo_partial_max_per_uploader: int
+    photo_partial_ttl_hours: int
+    scheduler_lease_seconds: int
+    compliance_check_seconds: int
+    pg_random_page_cost: str
+    testing: bool
 
     def with_overrides(self, **kw: Any) -> "Settings":
         return replace(self, **kw)
 
 
+#: The environment names of a setting other than ``FIELDOPS_<KEY>``: the conventional
+#: ones, and the ``FIELDOPS_`` spelling accepted too. Setting both is an error.
+_ENV_NAMES: dict[str, tuple[str, ...]] = {
+    "database_url": ("DATABASE_URL",),
+    "secret_key": ("SECRET_KEY", "FIELDOPS_SECRET_KEY"),
+    "redis_url": ("REDIS_URL", "FIELDOPS_REDIS_URL"),
+}
+
+
 def _env_value(environ: Mapping[str, str], key: str) -> str | None:
-    if key == "database_url":
-        return environ.get("DATABASE_URL")
-    if key == "secret_key":
-        return environ.get("SECRET_KEY") or environ.get("FIELDOPS_SECRET_KEY")
-    if key == "redis_url":
-        return environ.get("REDIS_URL") or environ.get("FIELDOPS_REDIS_URL")
-    return environ.get("FIELDOPS_" + key.upper())
+    if key not in _ENV_NAMES:
+        return environ.get("FIELDOPS_" + key.upper())
+    given = [name for name in _ENV_NAMES[key] if environ.get(name)]
+    if len(given) > 1:
+        raise RuntimeError(f"{' and '.join(given)} both set: one setting, one spelling (unset one)")
+    return environ[given[0]] if given else None
 
 
 def _parse(key: str, raw: Any) -> Any:

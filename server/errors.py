@@ -162,13 +162,33 @@ def _on_http_exception(e: HTTPException) -> Response:
 
 def _on_unhandled(e: Exception) -> Response:
     db.session.rollback()
-    request_id = getattr(g, "request_id", None) or uuid.uuid4().hex
-    log.exception("unhandled error request_id=%s method=%s path=%s", request_id, request.method, request.path)
-    return problem(500, "server_error", "Internal server error", "Something went wrong on our side; it was logged.", request_id=request_id)
+    rid = request_id()
+    log.exception("unhandled error request_id=%s method=%s path=%s", rid, request.method, request.path)
+    return problem(500, "server_error", "Internal server error", "Something went wrong on our side; it was logged.", request_id=rid)
+
+
+def _open_request() -> None:
+    g.request_id = uuid.uuid4().hex
+
+
+def request_id() -> str:
+    """This request's id (made when the request opened; made now if it failed before)."""
+    if "request_id" not in g:
+        _open_request()
+    return g.request_id
+
+
+def _close_request(response: Response) -> Response:
+    """Every answer names its request (``X-Request-Id``): a 500's body gives the same id,
+    which the log line of the failure carries, so a report leads to the traceback."""
+    response.headers["X-Request-Id"] = request_id()
+    return response
 
 
 def init_app(app: Flask) -> None:
-    """Install the handlers; Flask dispatches on the exception's MRO."""
+    """Install the handlers (Flask dispatches on the exception's MRO) and the request id."""
+    app.before_request(_open_request)
+    app.after_request(_close_request)
     app.request_class = ProblemRequest
     app.register_error_handler(AppError, _on_app_error)
     app.register_error_handler(SyncError, _on_sync_error)

@@ -16,7 +16,6 @@ from sync.engine import EngineSettings, SyncEngine
 from sync.notify import Notifier
 from sync.registry import Registry
 
-from . import sync_handlers
 from .extensions import db
 
 
@@ -26,6 +25,8 @@ def init_sync(app: Flask) -> None:
     ``app.extensions["sync_registry"]`` stays mutable: tests (and late modules) may add
     mutators and entities after ``create_app``; the engine reads the registry live.
     """
+    from . import sync_handlers  # its services publish through this module
+
     registry = Registry()
     sync_handlers.register(registry)
     app.extensions["sync_registry"] = registry
@@ -43,6 +44,9 @@ def init_sync(app: Flask) -> None:
             max_wait_seconds=s.pull_max_wait_seconds,
             clock_tolerance=timedelta(seconds=s.sync_clock_tolerance_seconds),
             tombstone_horizon=timedelta(days=s.sync_tombstone_days),
+            max_waiters=s.sync_max_waiters,
+            retry_after_ms=s.sync_retry_after_ms,
+            rejected_bytes_per_day=s.sync_rejected_bytes_per_day,
         ),
     )
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from marshmallow import ValidationError
 
-from . import feed, protocol
+from . import feed, protocol, strict_json
 from .context import MutationContext, TimeAttribution
 from .errors import MutationRejected
 from .registry import Mutator, Principal
@@ -58,6 +58,12 @@ def prepare(engine: "SyncEngine", principal: Principal, mutations: list[protocol
 
 def _prepare_one(engine: "SyncEngine", principal: Principal, mutation: protocol.RawMutation) -> Prepared:
     raw = mutation.raw
+    if mutation.refused is not None:
+        # Nothing of it runs; the log keeps it ASCII-escaped (no NUL, no lone surrogate reach a column).
+        path, reason = mutation.refused
+        return Prepared(mutation, strict_json.dumps_refused(raw), None, None, None, MutationRejected(
+            "invalid_json", "This mutation holds JSON the server refuses.",
+            errors={path: [strict_json.REASONS[reason]]}))
     raw_text = feed.dumps(raw)
     name, args = raw.get("name"), raw.get("args")
     at = protocol.parse_time(raw.get("at"))
@@ -74,7 +80,11 @@ def _prepare_one(engine: "SyncEngine", principal: Principal, mutation: protocol.
         error = MutationRejected("invalid_args", "`args` must be an object.", errors={"args": ["Expected an object."]})
     else:
         try:
-            return Prepared(mutation, raw_text, at, mutator, mutator.schema.load(args), None)
+            loaded = mutator.schema.load(args)
+            errors = strict_json.check_loaded(loaded)
+            if not errors:
+                return Prepared(mutation, raw_text, at, mutator, loaded, None)
+            error = MutationRejected("invalid_args", "Some args are out of range.", errors=errors)
         except ValidationError as exc:
             error = MutationRejected("invalid_args", "Some args are not valid.", errors=exc.normalized_messages())
         except Exception as exc:  # a bug in the schema: the mutation fails like a handler bug
@@ -254,6 +264,8 @@ def _outcome(
     """The mutation's result (answered and kept) and its log row."""
     raw = prepared.mutation.raw
     name, args = raw.get("name"), raw.get("args")
+    if prepared.mutation.refused is not None:
+        name, args = (name if isinstance(name, str) and name.isprintable() and name.isascii() else None), None
     result: dict[str, Any] = {"id": prepared.mutation.id, "status": "applied" if error is None else "rejected"}
     if error is not None:
         result["error"] = error.as_error()

@@ -46,6 +46,10 @@ class MutationGap(SyncError):
     status, code, title = 409, "mutation_gap", "Mutations are missing before this batch"
 
 
+class RejectedQuotaExceeded(SyncError):
+    status, code, title = 429, "rejected_quota_exceeded", "This client stored too many rejected mutations today"
+
+
 class TooLarge(SyncError):
     status, code, title = 413, "too_large", "The push is too large"
 

@@ -67,6 +67,8 @@ class Pending:
     engine: "SyncEngine"
     #: ``(entity, record_id, op, obj, created)`` in emission order.
     items: list[tuple[str, str, str, Any, bool]] = field(default_factory=list)
+    #: Wake-up keys to send at COMMIT besides the audiences touched (a revoked session).
+    wake: set[str] = field(default_factory=set)
 
     def mark(self) -> int:
         """A point to :meth:`restore` to (before a savepoint)."""
@@ -129,9 +131,7 @@ def flush(session: Session, batch: Pending) -> set[str]:
     for offset, row in enumerate(rows, start=1):
         row["seq"] = base + offset
     store.upsert_changes(session, rows)
-    touched = {row["audience"] for row in rows}
-    batch.engine.notifier.before_commit(session, touched)
-    return touched
+    return {row["audience"] for row in rows}
 
 
 def _tombstone_rows(session: Session, stay: dict[tuple[str, str], set[str]], now: Any) -> list[dict[str, Any]]:
@@ -149,15 +149,25 @@ def _tombstone_rows(session: Session, stay: dict[tuple[str, str], set[str]], now
 
 def _put_rows(registry: Any, entity_name: str, record_id: str, obj: Any, now: Any,
               out: list[dict[str, Any]]) -> set[str]:
-    """Append the ``put`` rows of ``obj`` (one per audience, its data serialised once) to
-    ``out``; return its audiences."""
+    """Append the ``put`` rows of ``obj`` (one per audience, each distinct view of its data
+    serialised once, :attr:`~sync.registry.Entity.view`) to ``out``; return its audiences."""
     entity = registry.get_entity(entity_name)
     audiences = set(entity.audiences(obj))
-    if audiences:
-        data = dumps(entity.serialize(obj))
-        for audience in sorted(audiences):
-            out.append({"entity": entity_name, "record_id": record_id, "changed_at": now,
-                        "audience": audience, "op": "put", "data": data})
+    if not audiences:
+        return audiences
+    full = entity.serialize(obj)
+    view = entity.view
+    # One text per distinct view; each view is kept alive with its text, so its id()
+    # cannot be reused by a later view of this loop.
+    texts: dict[int, tuple[dict[str, Any], str]] = {}
+    for audience in sorted(audiences):
+        shown = full if view is None else view(audience, full)
+        kept = texts.get(id(shown))
+        if kept is None:
+            kept = texts[id(shown)] = (shown, dumps(shown))
+        data = kept[1]
+        out.append({"entity": entity_name, "record_id": record_id, "changed_at": now,
+                    "audience": audience, "op": "put", "data": data})
     return audiences
 
 
@@ -165,11 +175,13 @@ def _before_commit(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint is released, not the transaction
     batch = session.info.get(PENDING_KEY)
-    if batch is None or not batch.items:
+    if batch is None or not (batch.items or batch.wake):
         return
-    touched = flush(session, batch)
+    touched = flush(session, batch) | batch.wake
     batch.items.clear()
+    batch.wake.clear()
     if touched:
+        batch.engine.notifier.before_commit(session, touched)
         session.info[WAKE_KEY] = (batch.engine, touched)
 
 

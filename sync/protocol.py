@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from . import strict_json
 from .errors import InvalidRequest, TooLarge, UnsupportedProtocol
 
 #: Protocol versions this server speaks; a change to the contract adds one.
@@ -23,15 +24,27 @@ MAX_WAIT_SECONDS = 30
 #: Ids stay exact in every JSON client (2^53) and fit a BIGINT.
 MAX_MUTATION_ID = 2**53
 #: Times outside these years are garbage, not clock skew (and would overflow arithmetic).
-MIN_YEAR, MAX_YEAR = 1970, 2200
+MIN_YEAR, MAX_YEAR = strict_json.MIN_YEAR, strict_json.MAX_YEAR
 
 
 @dataclass(frozen=True)
 class RawMutation:
-    """One mutation of a push: its ``id`` (checked) and the object exactly as sent."""
+    """One mutation of a push: its ``id`` (checked) and the object exactly as sent.
+
+    ``refused`` is ``(path, reason)`` when its JSON holds what :mod:`sync.strict_json`
+    refuses (nesting too deep, a repeated key, a lone surrogate, a NUL): the mutation is
+    then rejected on its own, the rest of the push applies.
+    """
 
     id: int
     raw: dict[str, Any]
+    refused: tuple[str, str] | None = None
+
+
+class _RefusedMutation(dict):
+    """A mutation object of a parsed body that holds refused JSON (see :func:`load_json`)."""
+
+    refused: tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -96,16 +109,46 @@ def check_size(length: int | None, max_bytes: int) -> None:
         raise TooLarge(f"The body is {length} bytes; the limit is {max_bytes}.", max_bytes=max_bytes)
 
 
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
 def load_json(data: bytes) -> Any:
-    """Parse a request body; anything not JSON is a 400 ``invalid_request``."""
+    """Parse a request body strictly (:mod:`sync.strict_json`).
+
+    Anything not JSON, or refused outside a push's mutations, is a 400
+    ``invalid_request``. What is refused inside one mutation object is kept with it, so
+    :func:`parse_push` rejects that mutation alone.
+    """
     try:
-        return json.loads(data, parse_constant=_no_constant)
-    except (ValueError, UnicodeDecodeError):
+        body, marked = strict_json.loads_marked(data)
+    except strict_json.JsonRefused:
         raise InvalidRequest("The body is not JSON.", errors={"_body": ["Not valid JSON."]}) from None
+    if not marked:
+        return body
+    mutations = body.get("mutations") if isinstance(body, dict) else None
+    if isinstance(mutations, list):
+        for index, item in enumerate(mutations):
+            found = strict_json.find_problem(item, ("mutations", index)) if isinstance(item, dict) else None
+            if found:
+                mutations[index] = _RefusedMutation(item)
+                mutations[index].refused = found
+    found = _outside_mutations(body, mutations) if isinstance(mutations, list) else strict_json.find_problem(body)
+    if found:
+        raise InvalidRequest("The body holds JSON this server refuses.",
+                             errors={found[0] or "_body": [strict_json.REASONS[found[1]]]})
+    return body
+
+
+def _outside_mutations(body: dict[str, Any], mutations: list[Any]) -> tuple[str, str] | None:
+    """The first problem of a push body that no mutation object answers for."""
+    if isinstance(body, strict_json.DuplicateKeys):
+        return "", "duplicate_key"
+    for key, value in body.items():
+        found = strict_json.find_problem({key: value}) if key != "mutations" else None
+        if found:
+            return found
+    for index, item in enumerate(mutations):
+        found = None if isinstance(item, dict) else strict_json.find_problem(item, ("mutations", index))
+        if found:
+            return found
+    return None
 
 
 def _common(body: Any) -> tuple[dict[str, Any], dict[str, list[str]], uuid.UUID | None, int]:
@@ -159,7 +202,7 @@ def parse_push(body: Any, *, max_mutations: int) -> PushRequest:
             elif mutations and item["id"] != mutations[-1].id + 1:
                 errors[f"{path}.id"] = [f"Ids rise by exactly 1: expected {mutations[-1].id + 1}."]
             else:
-                mutations.append(RawMutation(item["id"], item))
+                mutations.append(RawMutation(item["id"], item, getattr(item, "refused", None)))
     _raise(errors)
     assert client_id is not None and sent_at is not None
     return PushRequest(client_id=client_id, protocol=protocol, sent_at=sent_at, mutations=mutations)

@@ -105,6 +105,11 @@ class Entity:
 
     ``serialize(obj)`` returns the JSON-able ``data`` of a put; ``audiences(obj)`` the
     audience keys that may see it (an empty set hides it from everyone).
+
+    ``view(audience, data)`` (optional) returns what one audience receives of ``data``:
+    the domain withholds fields from some audiences this way (the same record, fewer
+    fields). Returning ``data`` itself means "all of it"; the engine serialises each
+    distinct view once.
     """
 
     name: str
@@ -112,6 +117,7 @@ class Entity:
     audiences: Callable[[Any], Iterable[str]]
     id_of: Callable[[Any], uuid.UUID] = field(default=lambda obj: obj.id)
     summary: str = ""
+    view: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None
 
 
 ScopeResolver = Callable[[Principal], Scope]

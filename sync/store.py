@@ -59,6 +59,13 @@ client_table = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("last_push_at", UtcDateTime, nullable=True),
     Column("last_pull_at", UtcDateTime, nullable=True),
+    # Rejected mutations stored in the current day's window (since ``rejected_since``),
+    # bounded per client (``EngineSettings.rejected_bytes_per_day``), and the pushes
+    # refused for it: supervisors see both.
+    Column("rejected_since", UtcDateTime, nullable=True),
+    Column("rejected_bytes", BigInteger, nullable=False, default=0, server_default="0"),
+    Column("refused_pushes", BigInteger, nullable=False, default=0, server_default="0"),
+    Column("last_refused_at", UtcDateTime, nullable=True),
 )
 
 mutation_table = Table(

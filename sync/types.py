@@ -1,4 +1,5 @@
-"""Column types shared by the sync engine and the domain models."""
+"""Column types shared by the sync engine and the domain models, and the one wire format
+of a time (:func:`iso`)."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -6,6 +7,18 @@ from typing import Any, Callable
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
+
+
+def iso(value: datetime | None) -> str | None:
+    """A time on the wire: ISO 8601 in UTC with ``Z`` (sync-protocol "Conventions").
+
+    The only formatter of times in answers, pulls and logs; naive values are refused.
+    """
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime refused")
+    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 class UtcDateTime(TypeDecorator[datetime]):

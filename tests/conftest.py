@@ -6,17 +6,19 @@ it cannot be reached they fail under ``CI`` and are skipped (with the reason) el
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from server import create_app
 from server.clock import FixedClock
 from server.extensions import db
+from tests.support.device import device_of
 
 PG_ADMIN_URL = os.environ.get("FIELDOPS_TEST_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 DEMO_PASSWORD = "demo-pass-1"
@@ -128,6 +130,29 @@ def _truncate_all() -> None:
 
 
 @pytest.fixture
+def statements(app: Any) -> Any:
+    """The one query counter: ``with statements() as seen:`` collects the SQL the app's
+    engine runs inside the block (transaction control included: filter what you need)."""
+
+    @contextlib.contextmanager
+    def record() -> Iterator[list[str]]:
+        seen: list[str] = []
+
+        def note(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+            seen.append(" ".join(statement.split()))
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            yield seen
+        finally:
+            event.remove(engine, "before_cursor_execute", note)
+
+    return record
+
+
+@pytest.fixture
 def client(app: Any) -> Any:
     return app.test_client()
 
@@ -182,3 +207,53 @@ def as_role(client: Any, demo: dict[str, Any]) -> Any:
         return RoleClient(client, body["token"], body["staff"])
 
     return make
+
+
+# Push and pull through the real sync engine as a role, and a guard's shift.
+@pytest.fixture
+def push() -> Any:
+    """``push(role_client, [(name, args) | (name, args, at)], sent_at=None)`` -> results,
+    through the role client's one device (``tests/support/device.py``)."""
+
+    def send(role_client: Any, mutations: list[tuple], *, sent_at: datetime | None = None) -> list[dict[str, Any]]:
+        device = device_of(role_client)
+        batch = [device.mutation(item[0], item[1], item[2] if len(item) > 2 else None) for item in mutations]
+        return device.push(*batch, sent_at=sent_at)["results"]
+
+    return send
+
+
+@pytest.fixture
+def pull() -> Any:
+    """``pull(role_client)`` -> ``{(entity, id): data}``: what the role's device holds."""
+
+    def fetch(role_client: Any) -> dict[tuple[str, str], dict]:
+        device = device_of(role_client)
+        device.sync()
+        return dict(device.copy)
+
+    return fetch
+
+
+@pytest.fixture
+def on_shift(push: Any, clock: Any) -> Any:
+    """``on_shift(guard, at=None)`` starts a security shift through ``shift.start``."""
+
+    def start(role_client: Any, at: datetime | None = None) -> str:
+        shift_id = str(uuid.uuid4())
+        [res] = push(role_client, [("shift.start", {"shift_id": shift_id, "post": "security"}, at or clock.now() - timedelta(hours=1))])
+        assert res["status"] == "applied", res
+        return shift_id
+
+    return start
+
+
+@pytest.fixture
+def off_shift(push: Any) -> Any:
+    """``off_shift(guard, shift_id, at)`` ends a shift through ``shift.end``."""
+
+    def end(role_client: Any, shift_id: str, at: datetime) -> None:
+        [res] = push(role_client, [("shift.end", {"shift_id": shift_id}, at)])
+        assert res["status"] == "applied", res
+
+    return end

@@ -6,7 +6,7 @@ with both clocks, R-CMP-3..9), ``complaint_event`` (append-only history) and
 ``complaint_code`` (administrators' corrections of the JR/T 0169-2018 table).
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-02 13:43:04.190535
 
 """
@@ -17,7 +17,7 @@ import sync.types
 
 # revision identifiers, used by Alembic.
 revision = '0010'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

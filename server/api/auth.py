@@ -16,12 +16,15 @@ bp = Blueprint("auth", __name__, url_prefix="/api")
 @bp.post("/auth/login")
 @doc(body=LoginIn, response=LoginOut, errors=(401, 422, 429), tags=["sessions"])
 def login() -> dict:
-    """Open a device session. 401 ``invalid_credentials`` / 429 ``too_many_attempts``."""
+    """Open a device session. 401 ``invalid_credentials`` / 429 ``too_many_attempts``
+    (counted per account and source: send back the ``device_key`` of the last login)."""
     data = load(LoginIn())
-    token, session, staff = auth_service.login(data["employee_no"], data["password"], data["device_label"], now())
-    return LoginOut().dump(
-        {"token": token, "session_id": session.id, "expires_at": session.expires_at, "staff": staff}
+    token, session, staff, device_key = auth_service.login(
+        data["employee_no"], data["password"], data["device_label"], now(),
+        device_key=data["device_key"], address=request.remote_addr,
     )
+    return LoginOut().dump({"token": token, "session_id": session.id, "expires_at": session.expires_at,
+                            "staff": staff, "device_key": device_key})
 
 
 @bp.post("/auth/logout")

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any, Callable, TypeVar
 
 from flask import Flask, Request, Response, current_app, g, request
+from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SessionInterface, SessionMixin
 from marshmallow import Schema, ValidationError
 
@@ -14,6 +15,8 @@ from sync.registry import Principal
 from ..db_events import begin_reads, begin_write
 from ..errors import BadRequest, ValidationFailed
 from ..extensions import db
+from ..models.base import iso
+from ..input_gate import checked
 from ..services.auth import Authenticated, authenticate, authenticate_principal
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -36,6 +39,17 @@ class NoCookieSessions(SessionInterface):
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         return None
+
+
+class WireJSON(DefaultJSONProvider):
+    """JSON answers: a ``datetime`` anywhere in them goes out through the one ``iso()``
+    (UTC with ``Z``), never Flask's HTTP-date default."""
+
+    @staticmethod
+    def default(o: Any) -> Any:
+        if isinstance(o, datetime):
+            return iso(o)
+        return DefaultJSONProvider.default(o)
 
 
 def now() -> datetime:
@@ -94,11 +108,13 @@ def json_body() -> Any:
 
 
 def load(schema: Schema, data: Any | None = None) -> Any:
-    """Load input with ``schema``; field errors become a 422 ``validation_failed``."""
+    """Load input with ``schema``; field errors, and values beyond what the server stores
+    (``input_gate.checked``), become a 422 ``validation_failed``."""
     payload = json_body() if data is None else data
     if not isinstance(payload, dict) and not schema.many:
         raise ValidationFailed({"_schema": ["Expected a JSON object."]})
     try:
-        return schema.load(payload)
+        loaded = schema.load(payload)
     except ValidationError as exc:
         raise ValidationFailed(exc.normalized_messages()) from None
+    return checked(loaded)

@@ -6,6 +6,7 @@ from sqlalchemy import text
 
 from ..errors import AppError
 from ..extensions import db
+from ..models.base import iso
 from .context import now
 
 bp = Blueprint("health", __name__)
@@ -24,4 +25,4 @@ def healthz() -> dict:
     except Exception as exc:  # any driver error means "not healthy", not a 500
         db.session.rollback()
         raise DatabaseUnavailable(f"{type(exc).__name__}") from None
-    return {"status": "ok", "database": db.engine.dialect.name, "server_time": now().isoformat()}
+    return {"status": "ok", "database": db.engine.dialect.name, "server_time": iso(now())}

@@ -2,14 +2,17 @@
 
 ``PUT /api/photos/<sha256>`` — whole body, or ``Content-Range: bytes a-b/total`` chunks;
 201 when stored, 200 when it already was, 202 with ``received`` while incomplete.
-``HEAD`` — ``Upload-Offset`` (bytes kept) and ``Upload-Complete`` (``?1``/``?0``).
-``GET`` — the bytes, for readers of a referencing incident's branch.
+``HEAD`` — ``Upload-Offset`` (bytes kept) and ``Upload-Complete`` (``?1``/``?0``) of the
+caller's own upload only.
+``GET`` — the image data (re-encoded at upload), for its uploaders and readers of a
+referencing incident of a branch that uploaded it; ``nosniff``, ``Content-Disposition``.
 """
 from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
 from ..services import photo as photo_service
+from ..input_gate import raw_body
 from .context import auth_required, current_auth, now
 from .openapi import doc
 
@@ -18,6 +21,7 @@ bp = Blueprint("photos", __name__, url_prefix="/api")
 
 @bp.put("/photos/<sha256>")
 @doc(status=201, errors=(400, 403, 409, 413, 415, 422), tags=["photos"])
+@raw_body(lambda settings: settings.photo_max_bytes)
 @auth_required
 def put_photo(sha256: str) -> tuple[dict, int]:
     """Store a photo or a chunk of one (see the module docstring)."""
@@ -47,4 +51,9 @@ def get_photo(sha256: str) -> Response:
     data, mime = photo_service.fetch(current_auth().staff, sha256)
     resp = Response(data, mimetype=mime)
     resp.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+    # Served as what it is and never as a page (#12): no sniffing, a download when opened
+    # on its own, and a sandbox if a browser renders it anyway.
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Content-Disposition"] = f'attachment; filename="{sha256}.{mime.split("/")[1]}"'
+    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return resp

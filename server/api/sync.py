@@ -11,6 +11,7 @@ from sync.protocol import check_size, encode_pull, load_json
 
 from ..db_events import reads
 from ..extensions import db
+from ..input_gate import streams_body
 from ..schemas.sync import MutationPageIn, PullIn, PullOut, PushIn, PushOut
 from ..services import auth, sync_admin
 from ..sync_setup import engine
@@ -35,7 +36,8 @@ def _sync_body() -> Any:
 
 
 @bp.post("/sync/push")
-@doc(body=PushIn, response=PushOut, errors=(400, 403, 409, 413), tags=["sync"])
+@doc(body=PushIn, response=PushOut, errors=(400, 403, 409, 413, 415), tags=["sync"])
+@streams_body
 @principal_required
 def push() -> dict:
     """Apply a batch of mutations (one transaction; a 200 means committed)."""
@@ -43,12 +45,14 @@ def push() -> dict:
 
 
 @bp.post("/sync/pull")
-@doc(body=PullIn, response=PullOut, errors=(400, 403, 413), tags=["sync"])
+@doc(body=PullIn, response=PullOut, errors=(400, 403, 413, 415), tags=["sync"])
+@streams_body
 def pull() -> Response:
     """Changes in the caller's scope after a cursor; ``wait`` makes it a long poll."""
     body = _once(_sync_body)  # read at most once; a refusal comes after authentication
-    result = auth.as_principal(bearer_token(), now(), lambda principal, confirm: engine().pull(
-        db.session, principal, body(), confirm, reads(db.engine)))
+    token = bearer_token()
+    result = auth.as_principal(token, now(), lambda principal, confirm: engine().pull(
+        db.session, principal, body(), confirm, reads(db.engine), recheck=lambda: auth.recheck(token, now())))
     return Response(encode_pull(result), mimetype="application/json")
 
 

@@ -1,4 +1,4 @@
-"""``flask`` commands: branch, staff, seed-demo (and feature modules' own groups)."""
+"""``flask`` commands: branch, staff, seed-demo, and the features' groups (listed in ``register_cli``)."""
 from __future__ import annotations
 
 import json
@@ -103,11 +103,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(branch_cli)
     app.cli.add_command(staff_cli)
     app.cli.add_command(seed_demo_cmd)
-    for name in ("scheduler", "field", "compliance", "sync", "checkpoint", "calendar", "lobby"):
-        try:
-            module = __import__(f"{__name__}.{name}", fromlist=["register"])
-        except ModuleNotFoundError as exc:
-            if exc.name == f"{__name__}.{name}":
-                continue
-            raise
-        module.register(app)
+    from . import calendar, checkpoint, compliance, lobby, photo, scheduler, sync
+
+    for feature in (scheduler, compliance, sync, checkpoint, calendar, photo, lobby):
+        feature.register(app)

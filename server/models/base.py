@@ -3,25 +3,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Boolean, Integer, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sync.context import TimeAttribution
-from sync.types import UtcDateTime
+from sync.types import UtcDateTime, iso
 
-__all__ = ["UtcDateTime", "uuid_pk", "AttributedTimes", "iso", "time_columns", "times_dict"]
+__all__ = ["UtcDateTime", "uuid_pk", "AttributedTimes", "EndTimes", "iso", "time_columns", "times_dict"]
 
 
 def uuid_pk() -> Mapped[uuid.UUID]:
     """A UUID primary key; records devices create get theirs from the device."""
     return mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-
-
-def iso(value: datetime | None) -> str | None:
-    """ISO 8601 in UTC with offset, as the API answers (sync-protocol: Conventions)."""
-    return None if value is None else value.isoformat().replace("+00:00", "Z")
 
 
 class AttributedTimes:
@@ -56,6 +51,16 @@ def time_columns(times: TimeAttribution) -> dict[str, Any]:
         "happened_at": times.happened_at,
         "clock_suspect": times.clock_suspect,
     }
+
+
+class EndTimes(NamedTuple):
+    """The time attribution of a record's ending mutation (``end_times``, same keys)."""
+
+    device_at: datetime | None
+    received_at: datetime | None
+    skew_ms: int | None
+    happened_at: datetime | None
+    clock_suspect: bool
 
 
 def times_dict(record: Any) -> dict[str, Any]:

@@ -10,11 +10,20 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ..rules.contractors import Badge, display_name
+from ..rules.contractor import Badge, display_name
 from .base import AttributedTimes, UtcDateTime, iso, uuid_pk
 
 VISIT_ON_SITE, VISIT_LEFT = "on_site", "checked_out"

@@ -17,6 +17,7 @@ from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..rules import permissions as P
 from .base import AttributedTimes, UtcDateTime, iso, times_dict, uuid_pk
 
 
@@ -38,6 +39,10 @@ class Incident(AttributedTimes, db.Model):
     resolved_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     resolution: Mapped[str | None] = mapped_column(Text)
+    #: The reporter's and the resolver's roles when they wrote: free text by a
+    #: customer-data role reaches customer-data roles only (R-SEC-10, #12).
+    reported_as: Mapped[str | None] = mapped_column(String(32))
+    resolved_as: Mapped[str | None] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     #: Loaded with the incident in one extra query per batch (no N+1 when serialising).
@@ -115,6 +120,8 @@ class NewIncident:
     resolved_by: uuid.UUID | None = None
     resolved_at: datetime | None = None
     resolution: str | None = None
+    reported_as: str | None = None
+    resolved_as: str | None = None
 
     def row(self) -> dict[str, Any]:
         """The ``incident`` row (without photos)."""
@@ -149,11 +156,22 @@ def incident_dict(incident: Incident | NewIncident) -> dict[str, Any]:
         "resolved_by": str(incident.resolved_by) if incident.resolved_by else None,
         "resolved_at": iso(incident.resolved_at),
         "resolution": incident.resolution,
+        "customer_text": customer_text(incident),
+        "text_withheld": False,
         "photos": [photo_dict(p) for p in incident.photos],
         "missing_photos": sum(1 for p in incident.photos if p.received_at is None),
         "updated_at": iso(incident.updated_at),
-        **times_dict(incident),
+        "times": times_dict(incident),
     }
+
+
+def customer_text(incident: Incident | NewIncident) -> list[str]:
+    """The free-text fields of ``incident`` that a customer-data role wrote (R-SEC-10):
+    place and description by its reporter, the resolution by its resolver."""
+    names = ["location", "description"] if P.written_by_customer_data_role(incident.reported_as) else []
+    if incident.resolution is not None and P.written_by_customer_data_role(incident.resolved_as):
+        names.append("resolution")
+    return names
 
 
 def photo_dict(ref: IncidentPhoto | NewPhoto) -> dict[str, Any]:

@@ -96,6 +96,8 @@ class DeviceSession(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    #: SHA-256 of the device key handed out at login: the device signed in before (#12).
+    device_key_hash: Mapped[str | None] = mapped_column(String(64), index=True)
 
     def is_usable(self, now: datetime) -> bool:
         """Neither revoked nor expired at ``now``."""
@@ -125,4 +127,6 @@ class LoginFailure(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     employee_no: Mapped[str] = mapped_column(String(64), index=True)
+    #: ``device:<key hash>`` of a device that signed in before, else ``addr:<address>`` (#12).
+    source: Mapped[str] = mapped_column(String(64), default="", server_default="")
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

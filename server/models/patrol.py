@@ -97,6 +97,6 @@ class Patrol(AttributedTimes, db.Model):
             "anomaly": self.anomaly,
             "incident_id": str(self.incident_id) if self.incident_id else None,
             "code_was_rotated": self.code_was_rotated,
-            **self.times_dict(),
+            "times": self.times_dict(),
         }
 

@@ -16,7 +16,8 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .base import AttributedTimes, UtcDateTime, iso, uuid_pk
+from ..rules import permissions as P
+from .base import AttributedTimes, EndTimes, UtcDateTime, iso, times_dict, uuid_pk
 
 HANDOVER_PENDING, HANDOVER_ACCEPTED = "pending", "accepted"
 ITEM_OPEN, ITEM_CLOSED = "open", "closed"
@@ -52,6 +53,14 @@ class Shift(AttributedTimes, db.Model):
     def started_at(self) -> datetime:
         return self.happened_at
 
+    def end_attribution(self) -> EndTimes:
+        """The times of ``shift.end`` (``end_times``; ``null`` while open). ``happened_at =
+        device_at + skew`` (sync-protocol "Time attribution"), so the skew is not stored twice."""
+        if self.ended_at is None or self.end_device_at is None:
+            return EndTimes(None, self.end_received_at, None, self.ended_at, self.end_clock_suspect)
+        skew_ms = int((self.ended_at - self.end_device_at).total_seconds() * 1000)
+        return EndTimes(self.end_device_at, self.end_received_at, skew_ms, self.ended_at, self.end_clock_suspect)
+
     def to_dict(self) -> dict[str, Any]:
         """Pull and API shape; no names, so no customer or staff data beyond ids."""
         return {
@@ -66,12 +75,7 @@ class Shift(AttributedTimes, db.Model):
             "gap_minutes": self.gap_minutes,
             "post_gap": self.post_gap,
             "times": self.times_dict(),
-            "end_times": {
-                "device_at": iso(self.end_device_at),
-                "received_at": iso(self.end_received_at),
-                "happened_at": iso(self.ended_at),
-                "clock_suspect": self.end_clock_suspect,
-            },
+            "end_times": None if self.ended_at is None else times_dict(self.end_attribution()),
         }
 
 
@@ -139,6 +143,8 @@ class HandoverItem(AttributedTimes, db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     closed_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     resolution: Mapped[str | None] = mapped_column(Text)
+    #: The closer's role when they wrote ``resolution`` (R-SEC-10, #12).
+    closed_as: Mapped[str | None] = mapped_column(String(32))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -154,6 +160,10 @@ class HandoverItem(AttributedTimes, db.Model):
             "closed_at": iso(self.closed_at),
             "closed_by": str(self.closed_by) if self.closed_by else None,
             "resolution": self.resolution,
+            # The item's text is a field role's (a handover); a resolution may be a manager's.
+            "customer_text": ["resolution"] if self.resolution is not None
+            and P.written_by_customer_data_role(self.closed_as) else [],
+            "text_withheld": False,
             "times": self.times_dict(),
         }
 
@@ -172,6 +182,8 @@ class RosterShift(db.Model):
     starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
     ends_at: Mapped[datetime] = mapped_column(UtcDateTime)
     notes: Mapped[str] = mapped_column(Text, default="")
+    #: The role of whoever last wrote ``notes`` (R-SEC-10, #12).
+    written_as: Mapped[str | None] = mapped_column(String(32))
     created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -185,6 +197,8 @@ class RosterShift(db.Model):
             "starts_at": iso(self.starts_at),
             "ends_at": iso(self.ends_at),
             "notes": self.notes,
+            "customer_text": ["notes"] if self.notes and P.written_by_customer_data_role(self.written_as) else [],
+            "text_withheld": False,
             "created_by": str(self.created_by) if self.created_by else None,
             "created_at": iso(self.created_at),
             "updated_at": iso(self.updated_at),

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from ..rules import suggestion as SR
-from .base import AttributedTimes, UtcDateTime, iso, times_dict, uuid_pk
+from .base import AttributedTimes, EndTimes, UtcDateTime, iso, times_dict, uuid_pk
 
 
 class BoxSession(AttributedTimes, db.Model):
@@ -69,13 +69,9 @@ class BoxSession(AttributedTimes, db.Model):
             "callbacks_reason": self.callbacks_reason,
             "open_callbacks": self.open_callbacks,
             "times": times_dict(self),
-            "end_times": None if self.end_happened_at is None else {
-                "device_at": iso(self.end_device_at),
-                "received_at": iso(self.end_received_at),
-                "skew_ms": self.end_skew_ms,
-                "happened_at": iso(self.end_happened_at),
-                "clock_suspect": self.end_clock_suspect,
-            },
+            "end_times": None if self.end_happened_at is None else times_dict(EndTimes(
+                self.end_device_at, self.end_received_at, self.end_skew_ms, self.end_happened_at,
+                self.end_clock_suspect)),
             "updated_at": iso(self.updated_at),
         }
 

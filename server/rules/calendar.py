@@ -26,6 +26,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
+from sync.types import iso
+
 HOLIDAY = "holiday"
 WORKDAY = "workday"
 #: Kinds of a loaded day: a rest day (statutory holiday) or a working day (调休上班).
@@ -84,8 +86,7 @@ class LoadedYear:
     @property
     def label(self) -> str:
         """``loaded:<year>@<UTC time>``, as a deadline records it."""
-        stamp = self.loaded_at.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
-        return f"loaded:{self.year}@{stamp}"
+        return f"loaded:{self.year}@{iso(self.loaded_at)}"
 
 
 @dataclass(frozen=True)
@@ -256,3 +257,23 @@ def missing_years(cal: WorkingCalendar, now: datetime) -> list[int]:
     if (today.month, today.day) >= NOTICE_FROM:
         wanted.append(today.year + 1)
     return [y for y in wanted if not cal.is_known(y)]
+
+def local_date(at: datetime, tz: str) -> date:
+    """The calendar date of the aware instant ``at`` in zone ``tz``."""
+    if at.tzinfo is None:
+        raise ValueError("naive datetime refused")
+    return at.astimezone(ZoneInfo(tz)).date()
+
+
+def day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
+    """``[start, end)`` of the local day ``day`` in zone ``tz``, as aware UTC instants."""
+    zone = ZoneInfo(tz)
+    start = datetime.combine(day, time(0), zone)
+    end = datetime.combine(day + timedelta(days=1), time(0), zone)
+    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+
+
+def at_local(day: date, hhmm: str, tz: str) -> datetime:
+    """The aware UTC instant of local clock time ``hhmm`` ("09:30") on ``day`` in ``tz``."""
+    hours, minutes = (int(part) for part in hhmm.split(":"))
+    return datetime.combine(day, time(hours, minutes), ZoneInfo(tz)).astimezone(timezone.utc)

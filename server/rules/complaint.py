@@ -162,7 +162,7 @@ def stale_code(last_state_event: str | None) -> str:
 
 
 # --- The two clocks ------------------------------------------------------------------
-#: Settings the clocks read (defaults in ``rules/field_settings.py``, the manual's values).
+#: Settings the clocks read (defaults in ``rules/settings.py``, the manual's values).
 CLOCK_SETTINGS = (
     "complaint_teller_handoff_minutes",
     "complaint_lobby_handoff_minutes",

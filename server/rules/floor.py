@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Mapping
 
-from . import field_settings as FS
-from .field_time import at_local
+from . import settings as FS
+from .calendar import at_local
 
 #: R-OPS-2: why a coaching demonstration was given.
 COACHING_TRIGGERS = ("scheduled", "problem_seen")

@@ -27,8 +27,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
+from . import settings as FS
+
 RULE = "R-SEC-5"
-DEFAULTS: dict[str, Any] = {"patrol_grace_minutes": 10}
 
 PENDING, MET, MET_SYNCED_LATE, UNCONFIRMED, MISSED = "pending", "met", "met_synced_late", "unconfirmed", "missed"
 MET_STATUSES = frozenset({MET, MET_SYNCED_LATE})
@@ -63,19 +64,24 @@ class HourVerdict:
 
 def grace(settings: Mapping[str, Any] | None) -> timedelta:
     """The grace period of a branch (``patrol_grace_minutes``, default 10)."""
-    value = (settings or {}).get("patrol_grace_minutes", DEFAULTS["patrol_grace_minutes"])
-    return timedelta(minutes=int(value))
+    return timedelta(minutes=int(FS.value(settings, "patrol_grace_minutes")))
 
 
 def guarded_hour_windows(
-    day: date, guarded_hours: Mapping[str, Any], zone: ZoneInfo, *, is_holiday: bool = False
+    day: date, guarded_hours: Mapping[str, Any], zone: ZoneInfo, *, is_holiday: bool = False, key: str | None = None
 ) -> list[tuple[datetime, datetime]]:
     """The clock hours of ``day`` (local) inside its guarded intervals, as UTC windows.
 
     ``guarded_hours`` is the branch's weekly spec (``{"mon": [["00:00", "24:00"]], …,
     "holiday": [...]}``). A partial hour at an interval's edge is a window of its own.
+    ``key`` names the spec's day to use (the calendar's ``hours_key``: ``holiday`` on a
+    statutory holiday, the adjusted weekday on a worked weekend); a ``holiday`` key the
+    branch has no spec for falls back to the weekday's hours.
     """
-    key = "holiday" if is_holiday and "holiday" in guarded_hours else _WEEKDAY_KEYS[day.weekday()]
+    if key is None:
+        key = "holiday" if is_holiday else _WEEKDAY_KEYS[day.weekday()]
+    if key == "holiday" and "holiday" not in guarded_hours:
+        key = _WEEKDAY_KEYS[day.weekday()]
     windows: list[tuple[datetime, datetime]] = []
     for start_s, end_s in guarded_hours.get(key, []):
         start = _local(day, start_s, zone)

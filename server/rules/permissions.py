@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from typing import Any
 
 from . import roles as R
 
@@ -35,7 +36,7 @@ REGIONAL_COMPLAINTS = "regional/complaint"
 ENTITY_READERS: dict[str, frozenset[str]] = {
     "branch": ALL_ROLES,
     "staff": ALL_ROLES,
-    # Field ops part A (R-SEC-2/6/8, R-OPS-1/2). Field roles read their own records
+    # Shifts, handovers, cleaning, contractors, floor (R-SEC-2/6/8, R-OPS-1/2). Field roles read their own records
     # through OWN_RECORD_READERS instead; supervisors read the whole branch.
     "shift": FIELD_SUPERVISORS,
     "roster_shift": FIELD_SUPERVISORS,
@@ -49,7 +50,7 @@ ENTITY_READERS: dict[str, frozenset[str]] = {
     # and of those the ones who supervise the floor.
     "floor_round": FLOOR_READERS,
     "coaching": FLOOR_READERS,
-    # Part B (R-SEC-4, R-SEC-5): guards patrol and report; cleaners and on-site staff get
+    # Patrols and incidents (R-SEC-4, R-SEC-5): guards patrol and report; cleaners and on-site staff get
     # neither (least privilege); tellers and relationship managers have no part in security.
     "checkpoint": FIELD_SUPERVISORS | {R.GUARD},
     "patrol": FIELD_SUPERVISORS | {R.GUARD},
@@ -61,6 +62,15 @@ ENTITY_READERS: dict[str, frozenset[str]] = {
     "box_entry": BOX_READERS,
     "box_callback": BOX_READERS,
     "complaint": R.CUSTOMER_DATA_ROLES,
+    # Compliance (#14): the branch's obligations reach those who supervise it.
+    "obligation": FIELD_SUPERVISORS,
+}
+
+#: Entities whose records are routed to roles, not to everyone who reads the entity: a
+#: record names its roles, and each role's devices read ``<branch>/<entity>/role/<role>``
+#: (an alert reaches the roles responsible for its rule, #14).
+ROLE_ROUTED_READERS: dict[str, frozenset[str]] = {
+    "alert": frozenset({R.LOBBY_MANAGER, R.SERVICE_QUALITY_OFFICER, R.OPERATIONS_MANAGER, R.BRANCH_PRESIDENT, R.ADMIN}),
 }
 
 #: role × entity: roles whose devices receive only the records *they are a party to*
@@ -76,11 +86,28 @@ OWN_RECORD_READERS: dict[str, frozenset[str]] = {
     "cleaning": frozenset({R.CLEANER}),
     "contractor": frozenset({R.ONSITE}),
     "contractor_visit": frozenset({R.ONSITE}),
+    # A field role outside its own STAFF_COLLEAGUES still receives its own staff record.
+    "staff": frozenset({R.ONSITE}),
 }
+
+#: role × roles: whose staff records a field role's devices receive — the people it works
+#: with in its branch (R-SEC-10, #12): guards and cleaners their own trade, and the lobby
+#: manager and operations manager who direct them (R-SEC-2, R-SEC-7); guards also the
+#: on-site contractors whose badges they check (R-SEC-8); on-site contractors nobody but
+#: themselves. Every other role reads the whole branch's staff.
+STAFF_COLLEAGUES: dict[str, frozenset[str]] = {
+    R.GUARD: frozenset({R.GUARD, R.ONSITE, R.LOBBY_MANAGER, R.OPERATIONS_MANAGER}),
+    R.CLEANER: frozenset({R.CLEANER, R.LOBBY_MANAGER, R.OPERATIONS_MANAGER}),
+    R.ONSITE: frozenset(),
+}
+#: Who receives login names (``employee_no``) in pulls: administrators only (#12).
+LOGIN_NAME_READERS = frozenset({R.ADMIN})
+#: The staff audience that carries login names (``"<branch_id>/staff.login"``).
+_LOGIN_VIEW = "staff.login"
 
 #: role × mutation: which roles may push each mutation (handlers add ownership checks).
 MUTATION_ROLES: dict[str, frozenset[str]] = {
-    # Field ops part A; owner/recipient/on-shift checks are the handlers' (R-SEC-2).
+    # Owner/recipient/on-shift checks are the handlers' (R-SEC-2).
     "shift.start": R.FIELD_ROLES,
     "shift.end": R.FIELD_ROLES,
     "shift.handover": R.FIELD_ROLES,
@@ -107,6 +134,39 @@ MUTATION_ROLES: dict[str, frozenset[str]] = {
     )},
 }
 
+#: mutation × entity: the records each mutation's args describe. Whoever reads a mutation
+#: log row's ``args`` must be allowed to read these records (R-SEC-10): the log is no second
+#: read path around ``ENTITY_READERS``. A mutation missing here describes nothing anyone may
+#: read (its args are withheld from everyone).
+MUTATION_ENTITY: dict[str, str] = {
+    "shift.start": "shift",
+    "shift.end": "shift",
+    "shift.handover": "handover",
+    "shift.handover.accept": "handover",
+    "handover.item.close": "handover_item",
+    "cleaning.record": "cleaning",
+    "contractor.check_in": "contractor_visit",
+    "contractor.check_out": "contractor_visit",
+    "floor_round.record": "floor_round",
+    "coaching.record": "coaching",
+    "patrol.record": "patrol",
+    "incident.report": "incident",
+    "incident.resolve": "incident",
+    "box.open": "box_session",
+    "box.close": "box_session",
+    "box.entry": "box_entry",
+    "box.reply": "box_entry",
+    "box.callback": "box_callback",
+    **{name: "complaint" for name in MUTATION_ROLES if name.startswith("complaint.")},
+}
+
+#: Entities whose records carry free text that a customer-data role may write (R-SEC-10,
+#: #12): a record's data names such text in ``customer_text``; readers outside
+#: ``CUSTOMER_DATA_ROLES`` read these entities from a ``.plain`` audience (and over REST)
+#: with that text withheld.
+TEXT_ENTITIES = frozenset({"incident", "handover_item", "roster_shift"})
+_PLAIN = ".plain"
+
 #: role × record kind maintained over REST (not by devices): who may write it.
 RECORD_EDITORS: dict[str, frozenset[str]] = {
     "roster": frozenset({R.ADMIN, R.OPERATIONS_MANAGER}),
@@ -128,7 +188,75 @@ STATISTICS_READERS = BOX_READERS | {R.REGIONAL_OFFICER}
 PHOTO_UPLOADERS = MUTATION_ROLES["incident.report"]
 
 #: Bumped when the tables above change meaning, so every device re-snapshots.
-TABLE_VERSION = 2
+TABLE_VERSION = 4
+
+
+def may_read_free_text(reader_role: str, author_role: str | None) -> bool:
+    """Whether ``reader_role`` may read free text that a member of ``author_role`` wrote.
+
+    Text written by a customer-data role may name a customer (a complaint quoted in an
+    incident, a phone number in a resolution): only customer-data roles read it (R-SEC-10).
+    Text a field role or an administrator wrote reaches every reader of its record. An
+    unknown author counts as a customer-data role.
+    """
+    if reader_role in R.CUSTOMER_DATA_ROLES:
+        return True
+    return author_role is not None and author_role not in R.CUSTOMER_DATA_ROLES
+
+
+def written_by_customer_data_role(author_role: str | None) -> bool:
+    """True when free text by ``author_role`` may name a customer (an unknown author may)."""
+    return author_role is None or author_role in R.CUSTOMER_DATA_ROLES
+
+
+def without_customer_text(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with each field that ``data["customer_text"]`` names withheld (``None``)
+    and ``text_withheld: true``; ``data`` itself when it names none."""
+    names = data.get("customer_text") or ()
+    if not names:
+        return data
+    return {**data, **{name: None for name in names}, "text_withheld": True}
+
+
+def text_for(reader_role: str, value: Any) -> Any:
+    """What ``reader_role`` reads of a REST answer ``value`` (any JSON-able nesting):
+    customer-data roles all of it, everyone else every record in it without the free
+    text a customer-data role wrote (each dict naming ``customer_text``)."""
+    return value if reader_role in R.CUSTOMER_DATA_ROLES else _withhold_deep(value)
+
+
+def _withhold_deep(value: Any) -> Any:
+    if isinstance(value, dict):
+        shown = without_customer_text(value) if value.get("customer_text") else value
+        return {key: _withhold_deep(item) for key, item in shown.items()}
+    if isinstance(value, (list, tuple)):
+        return [_withhold_deep(item) for item in value]
+    return value
+
+
+def text_audiences(branch_id: uuid.UUID, entity: str) -> set[str]:
+    """The branch audiences of an ``entity`` record: with a ``.plain`` twin for a text entity."""
+    key = audience(branch_id, entity)
+    return {key, key + _PLAIN} if entity in TEXT_ENTITIES else {key}
+
+
+def text_view(audience_key: str, data: dict[str, Any]) -> dict[str, Any]:
+    """What one audience receives of a text entity's ``data`` (the engine's ``Entity.view``):
+    a ``.plain`` audience, and a party's own audience (read by field roles only), get it
+    without the free text a customer-data role wrote."""
+    if audience_key.endswith(_PLAIN) or "/staff/" in audience_key:
+        return without_customer_text(data)
+    return data
+
+
+def may_read_args(reader_role: str, author_role: str | None, mutation: str | None) -> bool:
+    """Whether ``reader_role`` may read the ``args`` a member of ``author_role`` sent with
+    ``mutation`` (the mutation log, R-SEC-10): only when it reads the records the args
+    describe (``MUTATION_ENTITY`` × ``ENTITY_READERS``) and the author's free text."""
+    entity = MUTATION_ENTITY.get(mutation or "")
+    if entity is None or reader_role not in ENTITY_READERS.get(entity, frozenset()):
+        return False
+    return may_read_free_text(reader_role, author_role)
 
 
 def audience(branch_id: uuid.UUID | str | None, entity: str) -> str:
@@ -149,10 +277,40 @@ def own_audiences_for(role: str, branch_id: uuid.UUID | None, staff_id: uuid.UUI
 
 
 def party_audiences(branch_id: uuid.UUID, entity: str, *staff_ids: uuid.UUID | None) -> set[str]:
-    """Audiences of one ``entity`` record: the branch's, plus each party's own."""
-    keys = {audience(branch_id, entity)}
+    """Audiences of one ``entity`` record: the branch's (and its ``.plain`` twin for a
+    text entity, :func:`text_audiences`), plus each party's own."""
+    keys = text_audiences(branch_id, entity)
     keys.update(own_audience(branch_id, entity, s) for s in staff_ids if s is not None)
     return keys
+
+
+def staff_audiences(branch_id: uuid.UUID, staff_id: uuid.UUID, role: str) -> set[str]:
+    """Audiences of an active staff record of ``role``: the branch's (without login names),
+    the administrators' (with them), its trade's (for field colleagues) and, for a role
+    that reads no colleague of its own trade, its own. A record is in at most one audience
+    of any scope (a device never receives it twice)."""
+    keys = {audience(branch_id, "staff"), audience(branch_id, _LOGIN_VIEW)}
+    if role in OWN_RECORD_READERS["staff"]:
+        keys.add(own_audience(branch_id, "staff", staff_id))
+    if any(role in colleagues for colleagues in STAFF_COLLEAGUES.values()):
+        keys.add(audience(branch_id, f"staff.{role}"))
+    return keys
+
+
+def staff_audiences_for(role: str, branch_id: uuid.UUID) -> frozenset[str]:
+    """The staff audiences a device of ``role`` reads (its own record comes through
+    ``OWN_RECORD_READERS``)."""
+    if role in STAFF_COLLEAGUES:
+        return frozenset(audience(branch_id, f"staff.{r}") for r in STAFF_COLLEAGUES[role])
+    return frozenset({audience(branch_id, _LOGIN_VIEW if role in LOGIN_NAME_READERS else "staff")})
+
+
+def shows_login_names(audience_key: str) -> bool:
+    """True for the one staff audience whose records carry ``employee_no``."""
+    return audience_key.endswith("/" + _LOGIN_VIEW)
+def role_audience(branch_id: uuid.UUID | str | None, entity: str, role: str) -> str:
+    """The audience key of the ``entity`` records routed to ``role`` in one branch."""
+    return f"{branch_id}/{entity}/role/{role}"
 
 
 def readable_entities(role: str) -> frozenset[str]:
@@ -170,7 +328,13 @@ def audiences_for(role: str, branch_id: uuid.UUID | None) -> frozenset[str]:
     regional = frozenset({REGIONAL_COMPLAINTS}) if role == R.REGIONAL_OFFICER else frozenset()
     if branch_id is None:
         return regional
-    return regional | frozenset(audience(branch_id, e) for e in readable_entities(role))
+    plain = role not in R.CUSTOMER_DATA_ROLES
+    keys = frozenset(
+        audience(branch_id, e) + (_PLAIN if plain and e in TEXT_ENTITIES else "")
+        for e in readable_entities(role) if e != "staff"
+    )
+    routed = {role_audience(branch_id, e, role) for e, roles in ROLE_ROUTED_READERS.items() if role in roles}
+    return regional | keys | staff_audiences_for(role, branch_id) | routed
 
 
 def scope_fingerprint(role: str, branch_id: uuid.UUID | None) -> str:

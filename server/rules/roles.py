@@ -40,8 +40,3 @@ SESSION_REVOKERS = frozenset({ADMIN, OPERATIONS_MANAGER})
 
 #: Supervisors: may list a branch's rejected mutations and any client's mutation log.
 SUPERVISORS = frozenset({ADMIN, OPERATIONS_MANAGER})
-
-
-def is_role(value: str) -> bool:
-    """True when ``value`` is one of the role ids of domain.md."""
-    return value in ROLES

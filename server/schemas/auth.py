@@ -4,12 +4,18 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ..rules.roles import ROLES
+from .base import UtcTime
 
 
 class LoginIn(Schema):
     employee_no = fields.String(required=True, validate=validate.Length(min=1, max=64))
     password = fields.String(required=True, validate=validate.Length(min=1, max=1024), load_only=True)
     device_label = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    device_key = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=200),
+        metadata={"description": "The device_key this device got at its last login: a device that signed "
+                                 "in before is throttled apart from other sources (#12)."},
+    )
 
 
 class StaffOut(Schema):
@@ -22,18 +28,19 @@ class StaffOut(Schema):
 class LoginOut(Schema):
     token = fields.String()
     session_id = fields.UUID()
-    expires_at = fields.AwareDateTime()
+    expires_at = UtcTime()
     staff = fields.Nested(StaffOut)
+    device_key = fields.String(metadata={"description": "Keep it; send it with the next login."})
 
 
 class SessionOut(Schema):
     id = fields.UUID()
     staff_id = fields.UUID()
     label = fields.String(allow_none=True)
-    created_at = fields.AwareDateTime()
-    last_seen_at = fields.AwareDateTime()
-    expires_at = fields.AwareDateTime()
-    revoked_at = fields.AwareDateTime(allow_none=True)
+    created_at = UtcTime()
+    last_seen_at = UtcTime()
+    expires_at = UtcTime()
+    revoked_at = UtcTime(allow_none=True)
 
 
 class Problem(Schema):

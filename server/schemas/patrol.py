@@ -1,15 +1,9 @@
-"""Args of the patrol and incident mutations and the REST inputs of PART B (R-SEC-4/5)."""
+"""Schemas of patrols (R-SEC-5): mutation args and the by-hour query."""
 from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
 
-from ..rules import incident as IR
 from ..rules import patrol as PR
-
-
-def _sha256(value: str) -> None:
-    if not IR.is_sha256(value):
-        raise ValidationError("Must be a SHA-256: 64 lowercase hex digits.")
 
 
 class PatrolRecordArgs(Schema):
@@ -33,46 +27,13 @@ class PatrolRecordArgs(Schema):
             raise ValidationError("Note at least one checked item.")
 
 
-class IncidentReportArgs(Schema):
-    """``incident.report`` (R-SEC-4): photos are SHA-256 digests uploaded separately."""
-
-    class Meta:
-        unknown = RAISE
-
-    incident_id = fields.UUID(required=True)
-    category = fields.String(required=True, validate=validate.OneOf(IR.CATEGORIES))
-    location = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    description = fields.String(required=True, validate=validate.Length(min=1, max=4000))
-    severity = fields.String(required=True, validate=validate.OneOf(IR.SEVERITIES))
-    photos = fields.List(
-        fields.String(validate=_sha256), load_default=list, validate=validate.Length(max=IR.MAX_PHOTOS)
-    )
 
 
-class IncidentResolveArgs(Schema):
-    """``incident.resolve``: a supervisor closes an incident with what was done."""
-
-    class Meta:
-        unknown = RAISE
-
-    incident_id = fields.UUID(required=True)
-    resolution = fields.String(required=True, validate=validate.Length(min=1, max=4000))
 
 
-class CheckpointIn(Schema):
-    area = fields.String(required=True, validate=validate.OneOf(tuple(PR.AREAS)))
-    name_zh = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    name_en = fields.String(required=True, validate=validate.Length(min=1, max=100))
 
 
 class PatrolDayQuery(Schema):
     date = fields.Date(required=True)
 
 
-class IncidentQuery(Schema):
-    status = fields.String(load_default="open", validate=validate.OneOf((*IR.STATUSES, "all")))
-    severity = fields.String(load_default=None, validate=validate.OneOf(IR.SEVERITIES))
-    category = fields.String(load_default=None, validate=validate.OneOf(IR.CATEGORIES))
-    missing_photos = fields.Boolean(load_default=False)
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from .base import UtcTime
+
 
 class MutationPageIn(Schema):
     """``?limit=&offset=&status=`` of a mutation log listing."""
@@ -30,7 +32,7 @@ class MutationIn(Schema):
 class PushIn(Schema):
     client_id = fields.UUID(required=True)
     protocol = fields.Integer(required=True, metadata={"example": 1})
-    sent_at = fields.AwareDateTime(required=True)
+    sent_at = UtcTime(required=True)
     mutations = fields.List(fields.Nested(MutationIn), required=True, validate=validate.Length(max=500))
 
 
@@ -50,7 +52,7 @@ class MutationResult(Schema):
 
 class PushOut(Schema):
     last_mutation_id = fields.Integer()
-    server_time = fields.AwareDateTime()
+    server_time = UtcTime()
     results = fields.List(fields.Nested(MutationResult))
 
 
@@ -74,5 +76,8 @@ class PullOut(Schema):
     has_more = fields.Boolean()
     reset = fields.Boolean()
     last_mutation_id = fields.Integer()
-    server_time = fields.AwareDateTime()
+    server_time = UtcTime()
     changes = fields.List(fields.Nested(Change))
+    #: Only on a long poll the host could not hold (its waiter cap, or it shuts down):
+    #: wait this long before the next pull (sync-protocol "Long poll", #16).
+    retry_after_ms = fields.Integer()

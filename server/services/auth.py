@@ -61,29 +61,42 @@ def _throttle() -> Throttle:
     return cached[1]
 
 
-def login(employee_no: str, password: str, label: str | None, now: datetime) -> tuple[str, DeviceSession, Staff]:
-    """Check credentials and open a device session; returns the token (shown once).
+def login(
+    employee_no: str, password: str, label: str | None, now: datetime, *,
+    device_key: str | None = None, address: str | None = None,
+) -> tuple[str, DeviceSession, Staff, str]:
+    """Check credentials and open a device session; returns the token (shown once), the
+    session, the member and the device key (the one sent, if this account signed in with
+    it before, else a new one) for the device to send on its next login.
 
-    Raises :class:`TooManyAttempts` while the employee number is throttled (even with the
-    right password) and :class:`InvalidCredentials` for an unknown number, a wrong password
-    or an inactive account alike.
+    Failures are throttled per account and source (:mod:`.throttle`, #12): the source is
+    the device key of a device that signed in to this account before, else ``address``.
+    Raises :class:`TooManyAttempts` while that pair is throttled (even with the right
+    password) and :class:`InvalidCredentials` for an unknown number, a wrong password or
+    an inactive account alike.
     """
-    key = employee_no.strip().lower()
+    number = employee_no.strip()
+    account = number.lower()
+    key_hash = _known_device(number, device_key)
+    source = f"device:{key_hash[:40]}" if key_hash else f"addr:{(address or 'unknown')[:58]}"
     throttle = _throttle()
-    wait = throttle.retry_after(key, now)
+    wait = throttle.retry_after(account, source, now)
     if wait is not None:
         db.session.commit()
         raise TooManyAttempts(f"Too many failed logins; try again in {wait} seconds.", retry_after=wait)
-    staff = db.session.scalar(select(Staff).where(Staff.employee_no == employee_no.strip()))
+    staff = db.session.scalar(select(Staff).where(Staff.employee_no == number))
     ok = verify_password(staff.password_hash if staff else None, password)
     valid = ok and staff is not None and staff.active
     staff_id, branch_id = (staff.id, staff.branch_id) if valid and staff else (None, None)
     _end_reads()  # every write below starts its own transaction
     if not valid:
-        throttle.record_failure(key, now)
+        throttle.record_failure(account, source, now)
         db.session.commit()
         raise InvalidCredentials("Wrong employee number or password.")
-    throttle.clear(key)
+    throttle.clear(account, source)
+    if key_hash is None:
+        device_key = secrets.token_urlsafe(32)
+        key_hash = hash_token(device_key)
     token = secrets.token_urlsafe(32)
     ttl = timedelta(days=current_app.extensions["settings"].token_ttl_days)
     session = DeviceSession(
@@ -94,10 +107,25 @@ def login(employee_no: str, password: str, label: str | None, now: datetime) -> 
         created_at=now,
         last_seen_at=now,
         expires_at=now + ttl,
+        device_key_hash=key_hash,
     )
     db.session.add(session)
     db.session.commit()
-    return token, session, staff
+    return token, session, staff, device_key
+
+
+def _known_device(employee_no: str, device_key: str | None) -> str | None:
+    """The hash of ``device_key`` if a session of ``employee_no`` was opened with it."""
+    if not device_key:
+        return None
+    key_hash = hash_token(device_key)
+    known = db.session.scalar(
+        select(DeviceSession.id)
+        .join(Staff, Staff.id == DeviceSession.staff_id)
+        .where(Staff.employee_no == employee_no, DeviceSession.device_key_hash == key_hash)
+        .limit(1)
+    )
+    return key_hash if known is not None else None
 
 
 #: Built once: every push and pull authenticates (the construct costs more than the query).
@@ -232,6 +260,23 @@ def as_principal(token: str | None, now: datetime, run: Callable[[Principal, Con
     return run(principal, None)
 
 
+def recheck(token: str | None, now: datetime) -> Principal:
+    """Authenticate a waiting pull's token again (its session was named in a wake-up):
+    raises :class:`Unauthenticated` once it is revoked, so the waiter answers 401 at once."""
+    forget_principal(token)
+    try:
+        return authenticate_principal(token, now)
+    finally:
+        db.session.commit()  # end the read: the waiter sleeps holding no connection
+
+
+def _wake_waiters(session_id: uuid.UUID) -> None:
+    """At COMMIT, wake the pulls waiting as this session, on every host (#16)."""
+    engine = current_app.extensions.get("sync_engine")
+    if engine is not None:
+        engine.wake_session(db.session, session_id)
+
+
 def _remembered() -> dict[str, Principal]:
     """This app's remembered principals by token hash (per process)."""
     return current_app.extensions.setdefault("remembered_principals", {})
@@ -272,6 +317,7 @@ def logout(auth: Authenticated, now: datetime) -> None:
     """Revoke the calling session."""
     auth.session.revoked_at = now
     auth.session.revoked_by = auth.staff.id
+    _wake_waiters(auth.session.id)
     db.session.commit()
 
 
@@ -290,6 +336,7 @@ def revoke(actor: Authenticated, session_id: uuid.UUID, now: datetime) -> Device
     if target.revoked_at is None:
         target.revoked_at = now
         target.revoked_by = actor.staff.id
+        _wake_waiters(target.id)
         db.session.commit()
     return target
 

@@ -30,7 +30,7 @@ from ..models.calendar import CalendarDay, CalendarLoad
 from ..models.org import Staff
 from ..rules import calendar as RC
 from ..rules import permissions as P
-from ..rules.field_settings import value
+from ..rules.settings import value
 
 #: The label a deadline records when the package's data produced it.
 PACKAGE_LABEL = f"chinese-calendar {chinese_calendar.__version__}"

@@ -14,14 +14,14 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models.org import Branch, Staff
 from ..models.patrol import Checkpoint, CheckpointCode
 from ..rules import patrol as PR
 from ..rules import permissions as P
 from ..sync_setup import record_put
-from .demo import DEMO_EXTENSIONS
+from .access import require_role
 
 #: Random bytes in a code (``token_urlsafe`` gives ~1.3 characters per byte).
 CODE_BYTES = 16
@@ -41,10 +41,8 @@ class CheckpointWithCode:
 def _authorise(actor: Staff | None, branch_id: uuid.UUID) -> None:
     if actor is None:
         return
-    if actor.role not in P.CHECKPOINT_ADMINS:
-        raise Forbidden("Only an administrator or the operations manager manages checkpoints.")
-    if actor.branch_id not in (None, branch_id):
-        raise NotFound("No such branch.")
+    require_role(actor, branch_id, P.CHECKPOINT_ADMINS,
+                 "Only an administrator or the operations manager manages checkpoints.")
 
 
 def _branch(branch_id: uuid.UUID) -> Branch:
@@ -137,7 +135,7 @@ def find_by_name(branch_code: str, area: str) -> list[Checkpoint]:
 
 
 def seed_demo_checkpoints(branch: Branch, now: datetime) -> dict:
-    """Demo extension: the self-service checkpoint of the demo branch (idempotent).
+    """Demo seeder: the self-service checkpoint of the demo branch (idempotent).
 
     Re-seeding keeps the checkpoint and its current code (a rotated code stays rotated).
     Returns ``{"checkpoints": {"self_service": "<code>"}}`` for ``seed-demo --json``.
@@ -149,6 +147,3 @@ def seed_demo_checkpoints(branch: Branch, now: datetime) -> dict:
         found = _create(branch.id, PR.SELF_SERVICE, zh, en, now)
     return {"checkpoints": {PR.SELF_SERVICE: found.code}}
 
-
-if seed_demo_checkpoints not in DEMO_EXTENSIONS:
-    DEMO_EXTENSIONS.append(seed_demo_checkpoints)

@@ -31,11 +31,11 @@ from ..rules import complaint as CR
 from ..rules import complaint_codes as CODES
 from ..rules import permissions as P
 from ..rules import roles as R
-from ..rules.field_settings import value
-from ..rules.field_time import day_bounds
+from ..rules.settings import value
+from ..rules.calendar import day_bounds
 from . import calendar as calendar_service
 from . import complaint_codes as code_service
-from .field_common import Affected, branch_of, ensure_new, reject
+from .mutation import Affected, branch_of, ensure_new, reject
 
 #: State events that move the case away from its owner (what a stale change meets).
 _MOVES = {"routed": "escalated", "escalated": "escalated", "handed_over": "handed_over", "resolved": "resolved"}

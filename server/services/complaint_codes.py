@@ -14,7 +14,7 @@ from ..models.complaint import ComplaintCode
 from ..models.org import Staff
 from ..rules import complaint_codes as CODES
 from ..rules import permissions as P
-from .field_common import reject
+from .mutation import reject
 
 
 def table(session: Session | None = None) -> dict[str, dict[str, dict[str, Any]]]:

@@ -12,7 +12,11 @@ from ..models.org import Branch, Staff
 from ..rules import roles as R
 from ..sync_setup import record_put
 from . import org
+from .checkpoint import seed_demo_checkpoints
+from .contractor import seed_demo_badges
 from .passwords import hash_password
+from .roster import seed_demo_roster
+from .suggestion import seed_demo_evening
 
 DEMO_TIMEZONE = "Asia/Shanghai"
 
@@ -32,9 +36,9 @@ DEMO_PEOPLE: tuple[tuple[str, str, str], ...] = (
     ("AD1", "系统管理员 Admin", R.ADMIN),
 )
 
-#: Extra seeding steps registered by feature modules: ``fn(branch, now) -> dict`` whose
-#: result is merged into the JSON output (field ops adds ``checkpoints``).
-DEMO_EXTENSIONS: list[Any] = []
+#: The features' demo seeders, run in this order: ``fn(branch, now) -> dict`` whose
+#: result is merged into the JSON output.
+DEMO_SEEDERS = (seed_demo_checkpoints, seed_demo_roster, seed_demo_badges, seed_demo_evening)
 
 
 def seed_demo(password: str, now: datetime, code: str = "DEMO01") -> dict[str, Any]:
@@ -78,8 +82,8 @@ def seed_demo(password: str, now: datetime, code: str = "DEMO01") -> dict[str, A
         "accounts": accounts,
         "checkpoints": {},
     }
-    for extension in DEMO_EXTENSIONS:
-        for key, value in extension(branch, now).items():
+    for seeder in DEMO_SEEDERS:
+        for key, value in seeder(branch, now).items():
             if isinstance(value, dict) and isinstance(result.get(key), dict):
                 result[key].update(value)
             else:
@@ -87,13 +91,3 @@ def seed_demo(password: str, now: datetime, code: str = "DEMO01") -> dict[str, A
     db.session.commit()
     return result
 
-
-# Field ops part A: roster and badges (R-SEC-2, R-SEC-8).
-from .field_demo import seed_field_demo  # noqa: E402
-
-DEMO_EXTENSIONS.append(seed_field_demo)
-
-# The lobby: yesterday evening's box and a few open cases (#13).
-from .lobby_demo import seed_lobby_demo  # noqa: E402
-
-DEMO_EXTENSIONS.append(seed_lobby_demo)

@@ -1,6 +1,7 @@
 """Floor rounds and coaching (R-OPS-1, R-OPS-2), run by mutators inside a push."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -10,12 +11,14 @@ from sync.context import TimeAttribution
 from sync.registry import Principal
 
 from ..models.floor import Coaching, FloorRound
+from ..models.org import Branch, Staff
 from ..rules import floor as rules
-from ..rules.field_time import local_date
-from .field_common import Affected, branch_of, ensure_new, reject
+from ..rules.calendar import local_date
+from .listing import page, person
+from .mutation import Affected, branch_of, ensure_new, reject
 
 
-def record_round(session: Session, who: Principal, args: dict[str, Any], times: TimeAttribution) -> Affected:
+def record_round(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
     """Record one of the day's floor rounds with its findings (R-OPS-1).
 
     The business date is the branch-local day of ``happened_at``; the slot must be one of
@@ -46,7 +49,7 @@ def record_round(session: Session, who: Principal, args: dict[str, Any], times: 
     return [("floor_round", record)]
 
 
-def record_coaching(session: Session, who: Principal, args: dict[str, Any], times: TimeAttribution) -> Affected:
+def record_coaching(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
     """Record a coaching demonstration (R-OPS-2): ``scheduled`` (about 10:30) or
     ``problem_seen``. Rejects ``duplicate_record_id``."""
     branch = branch_of(session, who)
@@ -59,3 +62,21 @@ def record_coaching(session: Session, who: Principal, args: dict[str, Any], time
     record.stamp(times)
     session.add(record)
     return [("coaching", record)]
+
+def list_rounds(branch: Branch, day: date, *, limit: int, offset: int, slot: str | None = None,
+                 **_: Any) -> dict[str, Any]:
+    """The floor rounds of business day ``day`` (R-OPS-1), by time."""
+    q = (select(FloorRound, Staff).join(Staff, Staff.id == FloorRound.staff_id)
+         .where(FloorRound.branch_id == branch.id, FloorRound.business_date == day))
+    if slot:
+        q = q.where(FloorRound.slot == slot)
+    q = q.order_by(FloorRound.happened_at, FloorRound.id)
+    return page(q, limit, offset, lambda r: r.FloorRound.to_dict() | {"staff": person(r.Staff)})
+
+
+def list_coaching(branch: Branch, day: date, *, limit: int, offset: int, **_: Any) -> dict[str, Any]:
+    """The coaching demonstrations of business day ``day`` (R-OPS-2)."""
+    q = (select(Coaching, Staff).join(Staff, Staff.id == Coaching.staff_id)
+         .where(Coaching.branch_id == branch.id, Coaching.business_date == day)
+         .order_by(Coaching.happened_at, Coaching.id))
+    return page(q, limit, offset, lambda r: r.Coaching.to_dict() | {"staff": person(r.Staff)})

@@ -15,16 +15,17 @@ from sqlalchemy import bindparam, exists, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from sync.context import TimeAttribution
-from sync.errors import MutationRejected
 from sync.registry import Principal
 
-from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..models.base import time_columns
-from ..models.incident import Incident, IncidentPhoto, NewIncident, NewPhoto, Photo
+from ..models.incident import Incident, IncidentPhoto, NewIncident, NewPhoto
+from ..models.photo import PhotoUpload
 from ..models.org import Branch, Staff
 from ..rules import incident as IR
 from ..rules import permissions as P
+from .access import require_role
+from .mutation import Affected, reject
 
 RULE = "R-SEC-4"
 
@@ -41,6 +42,7 @@ def new_values(
     digests: list[str],
     received: Mapping[str, datetime],
     times: TimeAttribution,
+    reported_as: str,
     patrol_id: uuid.UUID | None = None,
 ) -> NewIncident:
     """An open incident as plain values; photo ``digests`` (no repeats) are marked
@@ -55,6 +57,7 @@ def new_values(
         severity=severity,
         patrol_id=patrol_id,
         status=IR.OPEN,
+        reported_as=reported_as,
         updated_at=times.received_at,
         **time_columns(times),
         photos=[NewPhoto(incident_id, d, i, received.get(d)) for i, d in enumerate(digests)],
@@ -68,21 +71,30 @@ def new_incident(
     **fields: Any,
 ) -> Incident:
     """Add an open incident to ``session`` (``fields`` as :func:`new_values` takes them);
-    each photo reference is marked received if its bytes are stored."""
+    each photo reference is marked received if it was uploaded in the incident's branch."""
     digests = list(dict.fromkeys(photos))  # keep order, drop repeats
-    incident = new_values(digests=digests, received=_received_photos(session, digests), **fields).to_orm()
+    received = _received_photos(session, digests, fields["branch_id"])
+    incident = new_values(digests=digests, received=received, **fields).to_orm()
     session.add(incident)
     return incident
 
 
-def _received_photos(session: Session, digests: Iterable[str]) -> dict[str, datetime]:
-    """``{digest: received_at}`` of the photos among ``digests`` whose bytes are stored
-    (each digest locked first, :func:`lock_photos`: the answer holds until commit)."""
+def _received_photos(session: Session, digests: Iterable[str], branch_id: uuid.UUID | None) -> dict[str, datetime]:
+    """``{digest: received_at}`` of the photos among ``digests`` uploaded in ``branch_id``
+    (each digest locked first, :func:`lock_photos`: the answer holds until commit).
+
+    A photo belongs to the branch that uploaded it (R-SEC-10, #12): a digest only another
+    branch uploaded stays ``missing`` here, never ``received``, and is never served.
+    """
     digests = list(digests)
-    if not digests:
+    if not digests or branch_id is None:
         return {}
     lock_photos(session, digests)
-    return dict(session.execute(select(Photo.sha256, Photo.received_at).where(Photo.sha256.in_(digests))).all())
+    return dict(session.execute(
+        select(PhotoUpload.sha256, func.min(PhotoUpload.received_at))
+        .where(PhotoUpload.sha256.in_(digests), PhotoUpload.branch_id == branch_id)
+        .group_by(PhotoUpload.sha256)
+    ).all())
 
 
 #: PostgreSQL advisory lock class of photo digests (the first key of the two-key form).
@@ -147,12 +159,13 @@ class ReportBatch:
     made: list[NewIncident] = field(default_factory=list)
 
 
-def prefetch_reports(session: Session, args: list[dict[str, Any]]) -> ReportBatch:
+def prefetch_reports(session: Session, args: list[dict[str, Any]], branch_id: uuid.UUID | None) -> ReportBatch:
     """Read for a batch of ``incident.report`` args what each would query: which of their
-    incident ids are taken and which of their photos arrived (two ``IN`` reads at most)."""
+    incident ids are taken and which of their photos arrived in the reporter's branch
+    ``branch_id`` (two ``IN`` reads at most)."""
     ids = list({a["incident_id"] for a in args})
     taken = set(session.connection().execute(_INCIDENTS_EXISTING, {"ids": ids}).scalars()) if ids else set()
-    received = _received_photos(session, dict.fromkeys(d for a in args for d in a.get("photos") or []))
+    received = _received_photos(session, dict.fromkeys(d for a in args for d in a.get("photos") or []), branch_id)
     return ReportBatch(taken=taken, received=received)
 
 
@@ -166,12 +179,12 @@ def flush_reports(session: Session, batch: ReportBatch) -> None:
 def report_incident(
     session: Session, principal: Principal, times: TimeAttribution, args: dict[str, Any],
     batch: ReportBatch | None = None,
-) -> NewIncident:
-    """``incident.report`` (R-SEC-4). Rejections: ``already_exists``, ``no_branch``.
+) -> Affected:
+    """``incident.report`` (R-SEC-4). Rejections: ``duplicate_record_id``, ``no_branch``.
 
     Without ``batch`` it reads and writes at once. With ``batch`` (from
     :func:`prefetch_reports` over args that include ``args``) it reads nothing and
-    defers the write to :func:`flush_reports`. Returns the incident's values (what the
+    defers the write to :func:`flush_reports`. Affects the incident's values (what the
     feed serialises), not an ORM object.
     """
     incident_id = args["incident_id"]
@@ -181,9 +194,9 @@ def report_incident(
     else:
         taken = incident_id in batch.taken
     if taken:
-        raise MutationRejected("already_exists", "An incident with this id exists.")
+        reject("duplicate_record_id", f"incident_id {incident_id} is already used.", field="incident_id")
     if principal.branch_id is None:
-        raise MutationRejected("no_branch", "Only staff of a branch report incidents.", rule=RULE)
+        reject("no_branch", "Only staff of a branch report incidents.", rule=RULE)
     digests = list(dict.fromkeys(args.get("photos") or []))  # keep order, drop repeats
     incident = new_values(
         incident_id=incident_id,
@@ -193,8 +206,9 @@ def report_incident(
         location=args["location"],
         description=args["description"],
         severity=args["severity"],
+        reported_as=principal.role,
         digests=digests,
-        received=_received_photos(session, digests) if batch is None else batch.received,
+        received=_received_photos(session, digests, principal.branch_id) if batch is None else batch.received,
         times=times,
     )
     if batch is None:
@@ -202,33 +216,38 @@ def report_incident(
     else:
         batch.made.append(incident)
         batch.taken.add(incident_id)
-    return incident
+    return [("incident", incident)]
 
 
-def resolve_incident(session: Session, principal: Principal, times: TimeAttribution, args: dict[str, Any]) -> Incident:
+def resolve_incident(session: Session, principal: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
     """``incident.resolve``: close an open incident of the supervisor's branch.
 
     Rejections: ``unknown_incident`` (none, or another branch's), ``already_resolved``.
     """
     incident = session.get(Incident, args["incident_id"])
     if incident is None or incident.branch_id != principal.branch_id:
-        raise MutationRejected("unknown_incident", "No such incident in your branch.")
+        reject("unknown_incident", "No such incident in your branch.")
     if incident.status == IR.RESOLVED:
-        raise MutationRejected("already_resolved", "This incident is already resolved.")
+        reject("already_resolved", "This incident is already resolved.")
     incident.status = IR.RESOLVED
     incident.resolved_by = principal.staff_id
     incident.resolved_at = times.happened_at
     incident.resolution = args["resolution"]
+    incident.resolved_as = principal.role
     incident.updated_at = times.received_at
     session.flush()
-    return incident
+    return [("incident", incident)]
 
 
-def mark_photo_received(session: Session, sha256: str, at: datetime) -> list[Incident]:
-    """Set ``received_at`` on every reference to ``sha256``; return the incidents changed."""
-    refs = list(
-        session.scalars(select(IncidentPhoto).where(IncidentPhoto.sha256 == sha256, IncidentPhoto.received_at.is_(None)))
-    )
+def mark_photo_received(session: Session, sha256: str, at: datetime, branch_id: uuid.UUID) -> list[Incident]:
+    """Set ``received_at`` on every reference to ``sha256`` by an incident of ``branch_id``
+    (the uploader's: another branch's incidents are not theirs to complete, #12); return
+    the incidents changed."""
+    refs = list(session.scalars(
+        select(IncidentPhoto)
+        .join(Incident, Incident.id == IncidentPhoto.incident_id)
+        .where(IncidentPhoto.sha256 == sha256, IncidentPhoto.received_at.is_(None), Incident.branch_id == branch_id)
+    ))
     for ref in refs:
         ref.received_at = at
     ids = {ref.incident_id for ref in refs}
@@ -270,25 +289,22 @@ def readable_branch(actor: Staff, branch_id: uuid.UUID, entity: str) -> Branch:
     """The branch, if ``actor`` may read its ``entity`` records over REST (the pull table,
     R-SEC-10): :class:`Forbidden` for a role that never reads them, :class:`NotFound` for
     a branch that is not the actor's (or does not exist)."""
-    if actor.role not in P.ENTITY_READERS.get(entity, frozenset()):
-        raise Forbidden(f"Your role does not see {entity} records.")
-    branch = db.session.get(Branch, branch_id)
-    if branch is None or not P.may_read_branch(actor.role, actor.branch_id, branch_id, entity):
-        raise NotFound("No such branch.")
-    return branch
+    readers = P.ENTITY_READERS.get(entity, frozenset())
+    return require_role(actor, branch_id, readers, f"Your role does not see {entity} records.")
 
 
 def may_see_photo(actor: Staff, sha256: str) -> bool:
-    """A photo is visible to readers of incidents of a branch whose incident references
-    it, and to whoever uploaded it."""
-    photo = db.session.get(Photo, sha256)
-    if photo is not None and photo.uploaded_by == actor.id:
+    """A photo is visible to whoever uploaded it, and to readers of incidents of a branch
+    that uploaded it and whose incident references it (R-SEC-10, #12): knowing a digest
+    another branch uploaded gets nobody its bytes."""
+    if db.session.get(PhotoUpload, (sha256, actor.id)) is not None:
         return True
     if actor.role not in P.ENTITY_READERS["incident"]:
         return False
     branches = db.session.scalars(
-        select(Incident.branch_id).join(IncidentPhoto, IncidentPhoto.incident_id == Incident.id).where(
-            IncidentPhoto.sha256 == sha256
-        )
+        select(Incident.branch_id)
+        .join(IncidentPhoto, IncidentPhoto.incident_id == Incident.id)
+        .join(PhotoUpload, (PhotoUpload.sha256 == IncidentPhoto.sha256) & (PhotoUpload.branch_id == Incident.branch_id))
+        .where(IncidentPhoto.sha256 == sha256)
     ).all()
     return any(P.may_read_branch(actor.role, actor.branch_id, b, "incident") for b in set(branches))

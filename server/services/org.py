@@ -103,3 +103,8 @@ def set_password(employee_no: str, password: str, now: datetime) -> Staff:
     staff.password_hash = hash_password(password)
     staff.updated_at = now
     return staff
+
+
+def demo_member(branch: Branch, suffix: str) -> Staff | None:
+    """The demo branch's account ``<code>-<suffix>`` (``services/demo.DEMO_PEOPLE``), if made."""
+    return db.session.scalar(select(Staff).where(Staff.employee_no == f"{branch.code}-{suffix}"))

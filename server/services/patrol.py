@@ -15,18 +15,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sync.context import TimeAttribution
-from sync.errors import MutationRejected
 from sync.registry import Principal
 
 from ..extensions import db
 from ..models.base import iso
-from ..models.incident import Incident
 from ..models.org import Branch, Staff
 from ..models.patrol import Checkpoint, CheckpointCode, Patrol
-from ..models.shift import Shift
 from ..rules import patrol as PR
 from ..rules import patrol_compliance as PC
 from .incident import new_incident, readable_branch
+from .mutation import Affected, ensure_new, reject
+from .shift import shift_at
 
 #: Namespace of the ids of patrol-raised incidents: ``uuid5(NS, str(patrol_id))``, so a
 #: device can name the incident its patrol raised before syncing.
@@ -36,20 +35,6 @@ PATROL_INCIDENT_NS = uuid.UUID("6f1d7c52-8a53-4c0e-9f5b-2b8f3d0a9e11")
 def patrol_incident_id(patrol_id: uuid.UUID) -> uuid.UUID:
     """The id of the incident a patrol raises (deterministic)."""
     return uuid.uuid5(PATROL_INCIDENT_NS, str(patrol_id))
-
-
-def _active_shift(session: Session, staff_id: uuid.UUID, at: datetime) -> Shift | None:
-    """The shift ``staff_id`` was on at ``at`` — the only place PART B reads shifts.
-
-    PART A's ``Shift`` starts at its ``happened_at`` and has a nullable ``ended_at``.
-    """
-    return session.scalar(
-        select(Shift)
-        .where(Shift.staff_id == staff_id, Shift.happened_at <= at)
-        .where((Shift.ended_at.is_(None)) | (Shift.ended_at > at))
-        .order_by(Shift.happened_at.desc())
-        .limit(1)
-    )
 
 
 def _checkpoint_for(
@@ -79,30 +64,25 @@ def _checkpoint_for(
         clock_suspect=times.clock_suspect,
     )
     if verdict == "unknown_checkpoint":
-        raise MutationRejected("unknown_checkpoint", "This code is not a checkpoint of your branch.", rule=PC.RULE)
+        reject("unknown_checkpoint", "This code is not a checkpoint of your branch.", rule=PC.RULE)
     if verdict == "checkpoint_code_rotated":
-        raise MutationRejected(
-            "checkpoint_code_rotated", "This checkpoint's label was replaced; scan the new label.", rule=PC.RULE
-        )
+        reject("checkpoint_code_rotated", "This checkpoint's label was replaced; scan the new label.", rule=PC.RULE)
     assert cp is not None
     return cp, verdict == "was_current"
 
 
-def record_patrol(
-    session: Session, principal: Principal, times: TimeAttribution, args: dict[str, Any]
-) -> tuple[Patrol, Incident | None]:
+def record_patrol(session: Session, principal: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
     """Record a patrol proved at a checkpoint; raise an incident on an anomaly or fault.
 
     Rejections (``MutationRejected``): ``not_on_shift`` (no shift of the guard at the
     patrol's ``happened_at``), ``unknown_checkpoint``, ``checkpoint_code_rotated``,
-    ``already_exists`` (the patrol id is taken). Returns the patrol and the incident it
-    raised (R-SEC-5 → R-SEC-4), both added to ``session``, neither committed.
+    ``duplicate_record_id`` (the patrol id is taken). Returns the patrol and the incident it
+    raised (R-SEC-5 → R-SEC-4), if any, both added to ``session``, neither committed.
     """
-    if session.get(Patrol, args["patrol_id"]) is not None:
-        raise MutationRejected("already_exists", "A patrol with this id exists.")
-    shift = _active_shift(session, principal.staff_id, times.happened_at)
+    ensure_new(session, Patrol, args["patrol_id"], "patrol_id")
+    shift = shift_at(session, principal.staff_id, times.happened_at)
     if shift is None:
-        raise MutationRejected("not_on_shift", "Start your shift before patrolling.", rule=PC.RULE)
+        reject("not_on_shift", "Start your shift before patrolling.", rule=PC.RULE)
     cp, rotated = _checkpoint_for(session, principal, args["checkpoint_code"], times)
     patrol = Patrol(
         id=args["patrol_id"],
@@ -123,6 +103,7 @@ def record_patrol(
             incident_id=patrol_incident_id(patrol.id),
             branch_id=cp.branch_id,
             reported_by=principal.staff_id,
+            reported_as=principal.role,
             category=PR.PATROL_INCIDENT_CATEGORY,
             location=f"{cp.name_zh} {cp.name_en}",
             description=PR.incident_description(patrol.checks, patrol.anomaly),
@@ -134,7 +115,7 @@ def record_patrol(
         patrol.incident_id = incident.id
     session.add(patrol)
     session.flush()
-    return patrol, incident
+    return [("patrol", patrol)] + ([("incident", incident)] if incident is not None else [])
 
 
 @dataclass(frozen=True)

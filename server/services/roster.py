@@ -12,10 +12,12 @@ from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..models.org import Branch, Staff
 from ..models.shift import RosterShift, Shift
-from ..rules import field_settings as FS
-from ..rules import shifts as rules
+from ..rules import settings as FS
+from ..rules import shift as rules
+from ..rules.calendar import at_local, day_bounds, local_date
 from ..sync_setup import record_delete, record_put
-from .shifts import span
+from .org import demo_member
+from .shift import span
 
 
 def _validate(branch: Branch, values: dict[str, Any]) -> None:
@@ -39,7 +41,7 @@ def create(branch: Branch, actor: Staff, values: dict[str, Any], now: datetime) 
     """Plan a shift (R-SEC-2); 422 on an unknown post, an empty span or a stranger."""
     _validate(branch, values)
     row = RosterShift(branch_id=branch.id, created_by=actor.id, created_at=now, updated_at=now,
-                      notes=values.get("notes") or "", post=values["post"], staff_id=values.get("staff_id"),
+                      notes=values.get("notes") or "", written_as=actor.role, post=values["post"], staff_id=values.get("staff_id"),
                       starts_at=values["starts_at"], ends_at=values["ends_at"])
     db.session.add(row)
     db.session.flush()
@@ -56,9 +58,12 @@ def get(branch: Branch, roster_id: uuid.UUID) -> RosterShift:
     return row
 
 
-def update(branch: Branch, roster_id: uuid.UUID, changes: dict[str, Any], now: datetime) -> RosterShift:
-    """Change a planned shift; the result is validated as a whole."""
+def update(branch: Branch, actor: Staff, roster_id: uuid.UUID, changes: dict[str, Any], now: datetime) -> RosterShift:
+    """Change a planned shift; the result is validated as a whole. New ``notes`` are
+    ``actor``'s (their role decides who reads them, R-SEC-10)."""
     row = get(branch, roster_id)
+    if "notes" in changes:
+        row.written_as = actor.role
     values = {k: getattr(row, k) for k in ("post", "staff_id", "starts_at", "ends_at", "notes")} | changes
     _validate(branch, values)
     for key, value in values.items():
@@ -100,3 +105,44 @@ def unstaffed(branch: Branch, now: datetime) -> list[rules.UnstaffedPost]:
     ).all()
     roster = [rules.PlannedShift(p.id, p.post, p.starts_at, p.ends_at, p.staff_id) for p in planned]
     return rules.unstaffed_posts(roster, [span(s) for s in shifts], now, grace, early)
+
+#: (post, staff suffix or None, local start, local end; "24:00" is next midnight).
+DEMO_ROSTER = (
+    ("security", "G1", "08:00", "16:00"),
+    ("security", "G2", "16:00", "24:00"),
+    ("cleaning", "C1", "08:00", "17:00"),
+    ("onsite", "O1", "09:00", "17:00"),
+)
+def _local(day: Any, hhmm: str, tz: str) -> datetime:
+    if hhmm == "24:00":
+        return at_local(day + timedelta(days=1), "00:00", tz)
+    return at_local(day, hhmm, tz)
+
+
+def _roster(branch: Branch, now: datetime) -> list[dict[str, Any]]:
+    day = local_date(now, branch.timezone)
+    start, end = day_bounds(day, branch.timezone)
+    existing = db.session.scalars(
+        select(RosterShift).where(RosterShift.branch_id == branch.id, RosterShift.starts_at >= start,
+                                  RosterShift.starts_at < end).order_by(RosterShift.starts_at, RosterShift.post)
+    ).all()
+    if not existing:
+        for post, suffix, begin, finish in DEMO_ROSTER:
+            staff = demo_member(branch, suffix)
+            row = RosterShift(
+                branch_id=branch.id, post=post, staff_id=staff.id if staff else None, notes="demo",
+                starts_at=_local(day, begin, branch.timezone), ends_at=_local(day, finish, branch.timezone),
+                created_at=now, updated_at=now,
+            )
+            db.session.add(row)
+            db.session.flush()
+            record_put("roster_shift", row)
+        return _roster(branch, now)
+    return [r.to_dict() for r in existing]
+
+
+
+
+def seed_demo_roster(branch: Branch, now: datetime) -> dict[str, Any]:
+    """Demo seeder: today's roster (R-SEC-2), made once; ``{"roster": [...]}``."""
+    return {"roster": _roster(branch, now)}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import uuid
 from datetime import date
 from typing import Any, Iterable
@@ -24,7 +25,7 @@ from ..models.org import Branch, Staff
 from ..models.suggestion import BoxCallback, BoxEntry, BoxSession
 from ..rules import permissions as P
 from ..rules import roles as R
-from ..rules.field_time import day_bounds
+from ..rules.calendar import day_bounds
 from . import complaint_codes
 
 #: (view, model column) of the case counts: the manual's categories and JR/T's axes.
@@ -154,3 +155,17 @@ def to_xlsx(stats: dict[str, Any]) -> bytes:
 
 FORMATS = {"json": "application/json", "csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def response(actor: Staff, branch_id: uuid.UUID | None, query: dict[str, Any]) -> Any:
+    """The statistics of ``query["date"]`` as a Flask response in ``query["format"]``
+    (a download for CSV and XLSX); readers as :func:`readable_branches`."""
+    from flask import Response
+
+    data = daily(readable_branches(actor, branch_id), query["date"])
+    fmt = query["format"]
+    body = {"json": lambda: json.dumps(data, ensure_ascii=False), "csv": lambda: to_csv(data),
+            "xlsx": lambda: to_xlsx(data)}[fmt]()
+    name = f"lobby-stats-{query['date'].isoformat()}.{fmt}"
+    headers = {} if fmt == "json" else {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(body, mimetype=FORMATS[fmt], headers=headers)

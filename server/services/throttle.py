@@ -1,8 +1,11 @@
 """Login throttling shared by every server process (sync-protocol "Settled details").
 
-At most ``login_max_failures`` failures per employee number in ``login_window_seconds``;
-then 429 until the window passes, the right password included. Kept in the database
-(embedded and PostgreSQL alike) or in Redis when ``REDIS_URL`` is set.
+At most ``login_max_failures`` failures per employee number *and source* in
+``login_window_seconds``; then 429 from that source until the window passes, the right
+password included. A source is a device that signed in to the account before (its device
+key) or else the client address, so wrong passwords from one phone never lock the
+account out of the devices its owner really uses (#12). Kept in the database (embedded
+and PostgreSQL alike) or in Redis when ``REDIS_URL`` is set.
 """
 from __future__ import annotations
 
@@ -16,14 +19,14 @@ from ..models.org import LoginFailure
 
 
 class Throttle(Protocol):
-    def retry_after(self, key: str, now: datetime) -> int | None:
-        """Seconds until ``key`` may try again, or ``None`` when it may now."""
+    def retry_after(self, account: str, source: str, now: datetime) -> int | None:
+        """Seconds until ``account`` may try again from ``source``, or ``None`` when it may now."""
 
-    def record_failure(self, key: str, now: datetime) -> None:
-        """Count one failure for ``key``."""
+    def record_failure(self, account: str, source: str, now: datetime) -> None:
+        """Count one failure for ``account`` from ``source``."""
 
-    def clear(self, key: str) -> None:
-        """Forget ``key``'s failures (after a successful login)."""
+    def clear(self, account: str, source: str) -> None:
+        """Forget ``account``'s failures from ``source`` (after a successful login)."""
 
 
 class DbThrottle:
@@ -33,18 +36,15 @@ class DbThrottle:
         self.max_failures = max_failures
         self.window = timedelta(seconds=window_seconds)
 
-    def retry_after(self, key: str, now: datetime) -> int | None:
+    def retry_after(self, account: str, source: str, now: datetime) -> int | None:
         since = now - self.window
-        count, oldest = db.session.execute(
-            select(func.count(LoginFailure.id), func.min(LoginFailure.at)).where(
-                LoginFailure.employee_no == key, LoginFailure.at > since
-            )
-        ).one()
+        mine = (LoginFailure.employee_no == account, LoginFailure.source == source, LoginFailure.at > since)
+        count = db.session.scalar(select(func.count(LoginFailure.id)).where(*mine))
         if count < self.max_failures:
             return None
         recent = db.session.scalars(
             select(LoginFailure.at)
-            .where(LoginFailure.employee_no == key, LoginFailure.at > since)
+            .where(*mine)
             .order_by(LoginFailure.at.desc())
             .limit(self.max_failures)
         ).all()
@@ -52,12 +52,14 @@ class DbThrottle:
         free_at = min(recent) + self.window
         return max(1, int((free_at - now).total_seconds() + 0.999))
 
-    def record_failure(self, key: str, now: datetime) -> None:
-        db.session.add(LoginFailure(employee_no=key, at=now))
+    def record_failure(self, account: str, source: str, now: datetime) -> None:
+        db.session.add(LoginFailure(employee_no=account, source=source, at=now))
         db.session.execute(delete(LoginFailure).where(LoginFailure.at < now - self.window * 4))
 
-    def clear(self, key: str) -> None:
-        db.session.execute(delete(LoginFailure).where(LoginFailure.employee_no == key))
+    def clear(self, account: str, source: str) -> None:
+        db.session.execute(
+            delete(LoginFailure).where(LoginFailure.employee_no == account, LoginFailure.source == source)
+        )
 
 
 class RedisThrottle:
@@ -70,12 +72,12 @@ class RedisThrottle:
         self.max_failures = max_failures
         self.window = window_seconds
 
-    def _key(self, key: str) -> str:
-        return f"fieldops:login-failures:{key}"
+    def _key(self, account: str, source: str) -> str:
+        return f"fieldops:login-failures:{account}|{source}"
 
-    def retry_after(self, key: str, now: datetime) -> int | None:
+    def retry_after(self, account: str, source: str, now: datetime) -> int | None:
         ts = now.timestamp()
-        k = self._key(key)
+        k = self._key(account, source)
         self.redis.zremrangebyscore(k, 0, ts - self.window)
         recent = self.redis.zrevrange(k, 0, self.max_failures - 1, withscores=True)
         if len(recent) < self.max_failures:
@@ -83,8 +85,8 @@ class RedisThrottle:
         oldest = min(score for _, score in recent)
         return max(1, int(oldest + self.window - ts + 0.999))
 
-    def record_failure(self, key: str, now: datetime) -> None:
-        k = self._key(key)
+    def record_failure(self, account: str, source: str, now: datetime) -> None:
+        k = self._key(account, source)
         ts = now.timestamp()
         pipe = self.redis.pipeline()
         pipe.zadd(k, {f"{ts}:{id(now)}:{self.redis.incr(k + ':n')}": ts})
@@ -92,5 +94,6 @@ class RedisThrottle:
         pipe.expire(k + ":n", self.window)
         pipe.execute()
 
-    def clear(self, key: str) -> None:
-        self.redis.delete(self._key(key), self._key(key) + ":n")
+    def clear(self, account: str, source: str) -> None:
+        k = self._key(account, source)
+        self.redis.delete(k, k + ":n")

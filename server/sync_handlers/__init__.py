@@ -3,19 +3,13 @@ from __future__ import annotations
 
 from sync.registry import Registry
 
+from . import cleaning, complaint, compliance, contractor, floor, handover, incident, org, patrol, shift, suggestion
+
+#: Every feature's handlers, registered in this order (org first: its scope rule).
+HANDLERS = (org, shift, handover, cleaning, contractor, floor, patrol, incident, suggestion, complaint, compliance)
+
 
 def register(registry: Registry) -> None:
     """Called once per app by ``create_app``."""
-    from . import org
-
-    org.register(registry)
-
-    from . import cleaning, complaint, contractor, floor, patrol, shift, suggestion
-
-    shift.register(registry)
-    cleaning.register(registry)
-    contractor.register(registry)
-    floor.register(registry)
-    patrol.register(registry)
-    suggestion.register(registry)
-    complaint.register(registry)
+    for module in HANDLERS:
+        module.register(registry)

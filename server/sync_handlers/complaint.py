@@ -14,7 +14,7 @@ from ..models.complaint import Complaint
 from ..rules import permissions as P
 from ..schemas import complaint as S
 from ..services import complaint as cases
-from .suggestion import publish
+from ..services.mutation import publish
 
 _STATE = ("unknown_complaint", "not_owner", "case_escalated", "case_handed_over", "case_already_resolved")
 

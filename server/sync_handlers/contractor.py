@@ -12,9 +12,9 @@ from sync.registry import Entity, Registry
 
 from ..models.contractor import Contractor, ContractorVisit
 from ..rules import permissions as P
-from ..schemas import field_mutations as S
-from ..services import contractor_visits
-from .field_common import publish
+from ..schemas import contractor as S
+from ..services import contractor as contractor_service
+from ..services.mutation import publish
 
 BADGE_CODES = ("badge_unknown", "badge_expired", "badge_not_yet_valid", "badge_revoked")
 
@@ -43,7 +43,7 @@ def register(registry: Registry) -> None:
         unknown, revoked, expired or not-yet-valid badge is refused: the mutation is
         rejected with that code and kept by the engine with the badge number.
         """
-        return publish(ctx, contractor_visits.check_in, args)
+        return publish(ctx, contractor_service.check_in, args)
 
     @registry.mutator("contractor.check_out", schema=S.ContractorCheckOutArgs(),
                       roles=P.roles_for("contractor.check_out"),
@@ -51,4 +51,4 @@ def register(registry: Registry) -> None:
                                        "check_out_before_check_in"))
     def contractor_check_out(ctx: MutationContext, args: dict[str, Any]) -> Any:
         """Check a contractor out {visit_id} (R-SEC-8): their own device or a guard's."""
-        return publish(ctx, contractor_visits.check_out, args)
+        return publish(ctx, contractor_service.check_out, args)

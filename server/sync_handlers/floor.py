@@ -8,9 +8,9 @@ from sync.registry import Entity, Registry
 
 from ..models.floor import Coaching, FloorRound
 from ..rules import permissions as P
-from ..schemas import field_mutations as S
+from ..schemas import floor as S
 from ..services import floor
-from .field_common import publish
+from ..services.mutation import publish
 
 
 def register(registry: Registry) -> None:

@@ -12,7 +12,14 @@ from ..rules import permissions as P
 
 def _staff_audiences(staff: Staff) -> set[str]:
     # A deactivated member leaves every device's copy (comes back as a delete).
-    return {P.audience(staff.branch_id, "staff")} if staff.active and staff.branch_id else set()
+    return P.staff_audiences(staff.branch_id, staff.id, staff.role) if staff.active and staff.branch_id else set()
+
+
+def _staff_view(audience: str, data: dict) -> dict:
+    """Login names reach administrators only (#12, R-SEC-10)."""
+    if P.shows_login_names(audience):
+        return data
+    return {key: value for key, value in data.items() if key != "employee_no"}
 
 
 def scope_for(principal: Principal) -> Scope:
@@ -36,5 +43,7 @@ def register(registry: Registry) -> None:
     registry.add_entity(
         Entity(name="branch", serialize=Branch.to_dict, audiences=lambda b: {P.audience(b.id, "branch")})
     )
-    registry.add_entity(Entity(name="staff", serialize=Staff.public_dict, audiences=_staff_audiences))
+    registry.add_entity(
+        Entity(name="staff", serialize=Staff.public_dict, audiences=_staff_audiences, view=_staff_view)
+    )
     registry.set_scope_resolver(scope_for)

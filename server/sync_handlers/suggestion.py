@@ -2,7 +2,7 @@
 (R-BOX-1..4). Customer fields reach only ``ENTITY_READERS`` of the box (R-SEC-10)."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from sync.context import MutationContext
 from sync.registry import Entity, Registry
@@ -11,16 +11,9 @@ from ..models.suggestion import BoxCallback, BoxEntry, BoxSession
 from ..rules import permissions as P
 from ..schemas import suggestion as S
 from ..services import suggestion as box
+from ..services.mutation import publish
 
 _COMPLAINT_CODES = ("not_a_taker", "unknown_code")
-
-
-def publish(ctx: MutationContext, service: Callable[..., Any], args: dict[str, Any]) -> list[str]:
-    """Run ``service(session, who, times, args)`` and ``ctx.put`` every record it changed."""
-    affected = service(ctx.session, ctx.principal, ctx.times, args)
-    for entity, obj in affected:
-        ctx.put(entity, obj)
-    return [str(obj.id) for _, obj in affected]
 
 
 def register(registry: Registry) -> None:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -25,7 +24,7 @@ def test_login_returns_token_session_and_staff(client, demo):
     body = login(client, "DEMO01-G1")
     assert body["staff"]["role"] == "guard"
     assert body["staff"]["branch_id"] == demo["branch_id"]
-    assert body["token"] and body["session_id"] and body["expires_at"].endswith("+00:00")
+    assert body["token"] and body["session_id"] and body["expires_at"].endswith("Z")  # one time format on the wire (#11)
 
 
 def test_unknown_user_and_wrong_password_get_the_same_401(client, demo):
@@ -208,25 +207,22 @@ def test_authentication_survives_a_concurrent_writer(app, client, demo, clock):
     assert fired
 
 
-def test_rest_writes_take_the_sqlite_write_lock_before_their_reads(app, as_role, demo):
+def test_rest_writes_take_the_sqlite_write_lock_before_their_reads(app, as_role, demo, statements):
     """Every authenticated write route starts its transaction as a writer (SQLite:
     BEGIN IMMEDIATE), so its reads cannot go stale before its write; reads stay shared."""
-    from sqlalchemy import event
-
     om = as_role("operations_manager")
     with app.app_context():
         engine = db.engine
-    statements: list[str] = []
-    event.listen(engine, "before_cursor_execute", lambda conn, cur, stmt, *a: statements.append(stmt))
     url = f"/api/branches/{demo['branch_id']}/checkpoints"
-    assert om.post(url, json={"area": "lobby", "name_zh": "大厅", "name_en": "Lobby"}).status_code == 201
-    insert = next(i for i, s in enumerate(statements) if s.startswith("INSERT INTO checkpoint"))
-    begins = [s for s in statements[:insert] if s.startswith("BEGIN")]
+    with statements() as seen:
+        assert om.post(url, json={"area": "lobby", "name_zh": "大厅", "name_en": "Lobby"}).status_code == 201
+    insert = next(i for i, s in enumerate(seen) if s.startswith("INSERT INTO checkpoint"))
+    begins = [s for s in seen[:insert] if s.startswith("BEGIN")]
     if engine.dialect.name == "sqlite":
         assert begins[-1] == "BEGIN IMMEDIATE"
-        statements.clear()
-        assert om.get(url).status_code == 200
-        assert "BEGIN IMMEDIATE" not in statements
+        with statements() as seen:
+            assert om.get(url).status_code == 200
+        assert "BEGIN IMMEDIATE" not in seen
     else:
         assert not begins  # PostgreSQL: psycopg begins implicitly; rows are locked, not the database
 
@@ -270,3 +266,39 @@ def test_sync_refuses_a_lost_session_at_the_next_request(as_role, app, clock, lo
             db.session.commit()
     _problem(guard.post("/api/sync/pull", json=pull), 401, "unauthenticated")
     _problem(guard.post("/api/sync/push", json=push), 401, "unauthenticated")
+
+
+def _login(client, employee_no, password, addr, device_key=None):
+    body = {"employee_no": employee_no, "password": password}
+    if device_key is not None:
+        body["device_key"] = device_key
+    return client.post("/api/auth/login", json=body, environ_base={"REMOTE_ADDR": addr})
+
+
+def test_wrong_passwords_from_one_device_do_not_lock_the_owner_out(client, demo):
+    """#12: a contractor's phone on the branch wifi hammers the operations manager's number."""
+    own = _login(client, "DEMO01-OM1", DEMO_PASSWORD, "10.0.0.5")
+    assert own.status_code == 200
+    key = own.get_json()["device_key"]
+    assert len(key) >= 40
+    for _ in range(5):
+        _problem(_login(client, "DEMO01-OM1", "guess", "10.0.0.66"), 401, "invalid_credentials")
+    _problem(_login(client, "DEMO01-OM1", DEMO_PASSWORD, "10.0.0.66"), 429, "too_many_attempts")
+    # The same address with another key that never signed in to this account is the address.
+    other_key = _login(client, "DEMO01-G1", DEMO_PASSWORD, "10.0.0.66").get_json()["device_key"]
+    _problem(_login(client, "DEMO01-OM1", DEMO_PASSWORD, "10.0.0.66", other_key), 429, "too_many_attempts")
+    # The manager's phone, which signed in before, gets through from the very same address.
+    again = _login(client, "DEMO01-OM1", DEMO_PASSWORD, "10.0.0.66", key)
+    assert again.status_code == 200 and again.get_json()["device_key"] == key
+    # So does a new device elsewhere: failures count per account and source.
+    assert _login(client, "DEMO01-OM1", DEMO_PASSWORD, "10.0.0.7").status_code == 200
+
+
+def test_a_known_device_is_throttled_on_its_own(client, demo, clock):
+    key = _login(client, "DEMO01-AD1", DEMO_PASSWORD, "10.0.0.5").get_json()["device_key"]
+    for _ in range(5):
+        _problem(_login(client, "DEMO01-AD1", "guess", "10.0.0.5", key), 401, "invalid_credentials")
+    _problem(_login(client, "DEMO01-AD1", DEMO_PASSWORD, "10.0.0.5", key), 429, "too_many_attempts")
+    assert _login(client, "DEMO01-AD1", DEMO_PASSWORD, "10.0.0.5").status_code == 200  # the address is clean
+    clock.advance(minutes=15, seconds=1)
+    assert _login(client, "DEMO01-AD1", DEMO_PASSWORD, "10.0.0.5", key).status_code == 200

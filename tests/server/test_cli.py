@@ -81,8 +81,8 @@ def test_demo_goes_live_the_day_before_it_was_seeded(app, runner):
 def test_seeded_staff_and_branch_reach_a_devices_first_pull(as_role, demo):
     import uuid
 
-    guard = as_role("guard")
-    body = guard.post("/api/sync/pull", json={"client_id": str(uuid.uuid4()), "protocol": 1, "cursor": None}).get_json()
+    admin = as_role("admin")  # the whole branch's staff, login names included (#12)
+    body = admin.post("/api/sync/pull", json={"client_id": str(uuid.uuid4()), "protocol": 1, "cursor": None}).get_json()
     assert body["reset"] is True
     by_entity: dict[str, set[str]] = {}
     for change in body["changes"]:

@@ -50,3 +50,24 @@ def test_the_postgresql_page_cost_reaches_the_connections_or_stays_out(tmp_path)
     assert _engine_options(pg, "1.1")["connect_args"] == {"options": "-c random_page_cost=1.1"}
     assert "connect_args" not in _engine_options(pg, "")
     assert "options" not in _engine_options("sqlite:///x.sqlite3", "1.1")["connect_args"]
+
+
+def test_two_spellings_of_one_setting_are_an_error(tmp_path):
+    """``SECRET_KEY`` and ``FIELDOPS_SECRET_KEY`` name one setting: both set is refused,
+    never a silent choice of one (#11)."""
+    with pytest.raises(RuntimeError, match="SECRET_KEY and FIELDOPS_SECRET_KEY"):
+        load_settings(str(tmp_path), environ={"SECRET_KEY": "a", "FIELDOPS_SECRET_KEY": "b"})
+    with pytest.raises(RuntimeError, match="REDIS_URL and FIELDOPS_REDIS_URL"):
+        load_settings(str(tmp_path), environ={"REDIS_URL": "redis://a", "FIELDOPS_REDIS_URL": "redis://b"})
+    assert load_settings(str(tmp_path), environ={"FIELDOPS_SECRET_KEY": "b"}).secret_key == "b"
+
+
+def test_each_default_is_written_once():
+    """``Settings`` has no defaults of its own: every one comes from ``DEFAULTS``."""
+    import dataclasses
+
+    from server.config import DEFAULTS, Settings
+
+    for f in dataclasses.fields(Settings):
+        assert f.default is dataclasses.MISSING, f.name
+    assert {f.name for f in dataclasses.fields(Settings)} - {"instance_path"} == set(DEFAULTS)

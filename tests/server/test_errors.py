@@ -21,9 +21,9 @@ def test_malformed_json_is_400_invalid_json(client, demo):
     _assert_problem(resp, 400, "invalid_json")
 
 
-def test_non_json_content_type_is_400_invalid_json(client, demo):
+def test_non_json_content_type_is_415_unsupported_media_type(client, demo):
     resp = client.post("/api/auth/login", data="employee_no=x", content_type="application/x-www-form-urlencoded")
-    _assert_problem(resp, 400, "invalid_json")
+    _assert_problem(resp, 415, "unsupported_media_type")
 
 
 @pytest.mark.parametrize("path", ["/nope", "/api/nope", "/api/sessions/not-a-uuid/revoke"])
@@ -55,7 +55,7 @@ def test_unhandled_exception_is_a_generic_500_problem(app, client, caplog):
     resp = client.get("/boom")
     body = _assert_problem(resp, 500, "server_error")
     assert "secret internals" not in resp.get_data(as_text=True)
-    assert body["request_id"]
+    assert body["request_id"] and resp.headers["X-Request-Id"] == body["request_id"]
     assert any("request_id=" + body["request_id"] in r.getMessage() for r in caplog.records)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import threading
 import uuid
 
-from conftest import Bearer, Device
+from conftest import Bearer, NoteDevice
 
 from server.extensions import db
 
@@ -32,7 +32,7 @@ def test_two_identical_pushes_of_one_client_at_once_are_serialised(device, notes
     guard = device("guard")
     guard.pull(cursor=None)  # binds the client
     batch = [guard.note("slow"), guard.note("slow"), guard.note("a")]
-    devices = [Device(Bearer(notes.test_client(), guard.rc.token, guard.rc.staff), clock, guard.client_id) for _ in range(2)]
+    devices = [NoteDevice(Bearer(notes.test_client(), guard.rc.token, guard.rc.staff), clock, guard.client_id) for _ in range(2)]
     first, second = run_together(*[lambda d=d: d.push_raw(batch) for d in devices])
     assert first.status_code == 200 and second.status_code == 200, (first.get_json(), second.get_json())
     bodies = sorted([first.get_json(), second.get_json()], key=lambda b: "duplicate" in b["results"][0])
@@ -47,8 +47,8 @@ def test_overlapping_pushes_of_one_client_never_interleave(device, notes, clock)
     guard = device("guard")
     guard.pull(cursor=None)
     m = [guard.note("slow") for _ in range(4)]
-    a = Device(Bearer(notes.test_client(), guard.rc.token, guard.rc.staff), clock, guard.client_id)
-    b = Device(Bearer(notes.test_client(), guard.rc.token, guard.rc.staff), clock, guard.client_id)
+    a = NoteDevice(Bearer(notes.test_client(), guard.rc.token, guard.rc.staff), clock, guard.client_id)
+    b = NoteDevice(Bearer(notes.test_client(), guard.rc.token, guard.rc.staff), clock, guard.client_id)
     r1, r2 = run_together(lambda: a.push_raw(m[:3]), lambda: b.push_raw(m[:4]))
     codes = sorted([r1.status_code, r2.status_code])
     assert codes == [200, 200]
@@ -65,7 +65,7 @@ def test_concurrent_writers_never_make_a_reader_skip_a_change(device, notes, clo
         w.pull(cursor=None)
     reader = device("operations_manager")
     reader.pull(cursor=None)
-    clients = [Device(Bearer(notes.test_client(), w.rc.token, w.rc.staff), clock, w.client_id) for w in writers]
+    clients = [NoteDevice(Bearer(notes.test_client(), w.rc.token, w.rc.staff), clock, w.client_id) for w in writers]
     done = threading.Event()
     pulled: list[str] = []
 

@@ -258,7 +258,14 @@ class OfflineDevices(RuleBasedStateMachine):
             for note_id, n in self.notes.items()
             if n["branch"] == branch and tags & set(n["tags"])
         }
-        view.update({("staff", sid): data for sid, (b, data) in self.staff.items() if b == branch and data})
+        role = self.role[phone.account.staff_id]
+        colleagues = P.STAFF_COLLEAGUES.get(role)  # field roles: only the people they work with (#12)
+        hr_roles = {str(a.staff_id): self.role[a.staff_id] for a in self.hr}
+        view.update({
+            ("staff", sid): data if role in P.LOGIN_NAME_READERS else {k: v for k, v in data.items() if k != "employee_no"}
+            for sid, (b, data) in self.staff.items()
+            if b == branch and data and (colleagues is None or hr_roles[sid] in colleagues)
+        })
         if "incident" in P.readable_entities(self.role[phone.account.staff_id]):  # its data: the server's
             view.update({("incident", iid): ANY for iid, b in self.incidents.items() if b == branch})
         return view

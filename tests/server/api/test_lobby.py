@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from server.services.demo import seed_demo
 from tests.conftest import DEMO_PASSWORD, RoleClient, login
-from tests.field.pushpull import mutation, push
+from tests.support.pushpull import mutation, push
 from tests.server.services.lobby_support import (
     EVENING, box_callback, box_close, box_entry, box_open, box_reply, codes, complaint_open, new_id, sh,
 )

@@ -9,7 +9,7 @@ import pytest
 
 from server.rules import calendar as RC
 from server.rules import complaint as CR
-from server.rules.field_settings import DEFAULTS
+from server.rules.settings import DEFAULTS
 
 SH = "Asia/Shanghai"
 HOURS = {k: [["09:00", "17:00"]] for k in (*RC.WEEKDAY_KEYS, "holiday")}

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tests.field.pushpull import mutation
+from tests.support.pushpull import mutation
 
 SH = ZoneInfo("Asia/Shanghai")
 #: Thursday 26 November 2026, two days before the reference day (the demo seeds its own

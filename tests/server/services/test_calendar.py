@@ -2,13 +2,11 @@
 deadlines in each branch's zone and hours (R-CMP-6), the unknown year and its notice."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
-from typing import Iterator
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from server.errors import Conflict, Forbidden, ValidationFailed
 from server.extensions import db
@@ -27,22 +25,6 @@ DAYS_2027 = [
 
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=timezone.utc)
-
-
-@contextmanager
-def statements() -> Iterator[list[str]]:
-    """The SQL statements run inside the block (transaction control aside)."""
-    seen: list[str] = []
-
-    def note(_conn, _cursor, statement, *_rest):
-        if statement.strip().upper() != "BEGIN":  # SQLite's explicit BEGIN (server/db_events.py)
-            seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
 
 
 def branch(code: str, now: datetime, **kwargs):
@@ -100,7 +82,7 @@ def test_working_day_and_hours_key_follow_the_national_calendar(app, clock):
         assert svc.hours_key(sh1, date(2026, 2, 14)) == "sat"
 
 
-def test_the_calendar_is_read_with_one_query_per_transaction(app, clock):
+def test_the_calendar_is_read_with_one_query_per_transaction(app, clock, statements):
     with app.app_context():
         branches = [branch(f"B{i}", clock.now()) for i in range(5)]
         svc.load_year(None, 2027, {"complete": True, "days": DAYS_2027}, clock.now())
@@ -112,6 +94,7 @@ def test_the_calendar_is_read_with_one_query_per_transaction(app, clock):
                     svc.deadline_after(b, utc(2026, 11, 1) + timedelta(days=day))
                     svc.working_day(b, date(2026, 11, 1) + timedelta(days=day))
             svc.missing_years(clock.now())
+        seen = [sql for sql in seen if sql.upper() != "BEGIN"]  # SQLite's explicit BEGIN (server/db_events.py)
         assert len(seen) == 1 and "calendar_load" in seen[0] and "calendar_day" in seen[0]
         db.session.commit()  # a new transaction reads again: a load elsewhere is seen
         with statements() as again:

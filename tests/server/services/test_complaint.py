@@ -9,7 +9,7 @@ import pytest
 from server.extensions import db
 from sync.store import mutation_table
 from tests.conftest import RoleClient, login
-from tests.field.pushpull import mutation, push, visible
+from tests.support.pushpull import mutation, push, visible
 from tests.server.services.lobby_support import codes, complaint_open, new_id, sh
 
 DAY = date(2026, 11, 28)

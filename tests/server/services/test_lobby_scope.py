@@ -10,7 +10,7 @@ from server.models.org import Staff
 from server.services.demo import seed_demo
 from server.services.passwords import hash_password
 from tests.conftest import DEMO_PASSWORD, RoleClient, login
-from tests.field.pushpull import pull, push
+from tests.support.pushpull import pull, push
 from tests.server.services.lobby_support import box_entry, box_open, codes, complaint_open, new_id, sh
 
 CUSTOMER = ("王小明", "13911112222", "存款被多扣了手续费")

@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from server.services.suggestion import COMPLAINT_OF_ENTRY
-from tests.field.pushpull import push, push_one, visible
+from tests.support.pushpull import push, push_one, visible
 from tests.server.services.lobby_support import (
     EVENING, box_callback, box_close, box_entry, box_open, box_reply, codes, new_id, sh,
 )
@@ -123,7 +123,7 @@ def test_only_the_lobby_manager_keeps_the_box(as_role, role):
 
 
 def test_r_box_1_the_photo_of_the_opened_box_reaches_the_box_readers_only(lobby, as_role):
-    from tests.field.field_helpers import make_image, sha
+    from tests.support.helpers import make_image, sha
 
     data = make_image("PNG", seed=7)
     assert lobby.put(f"/api/photos/{sha(data)}", data=data, content_type="image/png").status_code == 201

@@ -1,0 +1,56 @@
+"""Per-branch values of the rules, with their defaults (domain.md: every time or count a
+rule gives is a default, configurable per branch in ``branch.settings``).
+
+``value(branch, name)`` is the one way rules and services read them (a pure rule passes
+the branch's ``settings`` mapping instead), so a default is written exactly once, here.
+A new feature adds its settings to ``DEFAULTS``.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+#: Defaults of the per-branch settings (R-SEC-2, R-SEC-5, R-SEC-8, R-OPS-1, R-OPS-2).
+DEFAULTS: dict[str, Any] = {
+    # R-SEC-5: an hour's patrol is due this long after the hour ends.
+    "patrol_grace_minutes": 10,
+    # R-SEC-2: posts a shift can be taken on, and which roles may take each post.
+    "shift_posts": {"security": ["guard"], "cleaning": ["cleaner"], "onsite": ["onsite"]},
+    # R-SEC-2: a planned shift with no start this long after its start time is unstaffed.
+    "unstaffed_grace_minutes": 10,
+    # R-SEC-2: a start this long before the planned time still staffs the planned shift.
+    "shift_early_start_minutes": 30,
+    # R-SEC-2: a post left uncovered longer than this between two shifts is a gap.
+    "post_gap_grace_minutes": 5,
+    # R-SEC-2: how far back the previous shift of a post is looked for.
+    "post_gap_lookback_hours": 24,
+    # R-OPS-1: the three floor rounds (三巡), slot id -> local time.
+    "floor_round_slots": {"0930": "09:30", "1130": "11:30", "1600": "16:00"},
+    # R-OPS-2: the scheduled coaching demonstration (两示范), local time.
+    "coaching_times": ["10:30"],
+    # Working days: whose weekly hours a weekend worked by the national calendar (调休上班) keeps.
+    "adjusted_workday_hours": "mon",
+    # R-CMP-5: a teller hands an oral complaint to the lobby manager after about 3 minutes,
+    # the lobby manager to the service quality officer after about 10.
+    "complaint_teller_handoff_minutes": 3,
+    "complaint_lobby_handoff_minutes": 10,
+    # R-CMP-6: a phone complaint not settled on the call is answered within 1 working day.
+    "complaint_phone_reply_working_days": 1,
+    # The regulator's clock for consumer complaints: a decision within 15 days, 30 when
+    # complex, a further 30 with a recorded approver; counted as calendar days (the
+    # stricter reading) unless the branch says "working".
+    "complaint_regulator_days": 15,
+    "complaint_regulator_complex_days": 30,
+    "complaint_regulator_extension_days": 30,
+    "complaint_regulator_day_basis": "calendar",
+}
+
+
+def value(branch: Any, key: str) -> Any:
+    """The value of ``key`` for ``branch`` (a :class:`~server.models.org.Branch`, or its
+    ``settings`` mapping), else the default. Unknown keys are a bug (KeyError)."""
+    if key not in DEFAULTS:
+        raise KeyError(f"unknown branch setting {key!r}")
+    settings: Mapping[str, Any] | None = branch if branch is None or isinstance(branch, Mapping) else branch.settings
+    if settings and key in settings and settings[key] is not None:
+        return settings[key]
+    return DEFAULTS[key]

@@ -1,0 +1,44 @@
+"""Schemas of the roster (R-SEC-2): REST input, output and queries."""
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from .base import UtcTime
+
+
+class RosterQuery(Schema):
+    """``?date=&post=`` of the roster: a day is a few rows, so no pages."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    date = fields.Date(load_default=None)
+    post = fields.String(load_default=None)
+
+
+class RosterIn(Schema):
+    """A planned shift (R-SEC-2)."""
+
+    post = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    staff_id = fields.UUID(load_default=None, allow_none=True)
+    starts_at = UtcTime(required=True)
+    ends_at = UtcTime(required=True)
+    notes = fields.String(load_default="", validate=validate.Length(max=1000))
+
+
+class RosterPatch(RosterIn):
+    post = fields.String(validate=validate.Length(min=1, max=32))
+    staff_id = fields.UUID(allow_none=True)
+    starts_at = UtcTime()
+    ends_at = UtcTime()
+    notes = fields.String(validate=validate.Length(max=1000))
+
+
+class RosterOut(Schema):
+    id = fields.UUID()
+    branch_id = fields.UUID()
+    post = fields.String()
+    staff_id = fields.UUID(allow_none=True)
+    starts_at = fields.String()
+    ends_at = fields.String()
+    notes = fields.String()

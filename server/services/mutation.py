@@ -1,0 +1,57 @@
+"""What the mutation services share: rejection, branch lookup, affected records.
+
+Every mutation service has one shape, ``fn(session, who, times, args) -> Affected``: it
+runs inside the sync engine's per-mutation savepoint, never commits, refuses with
+:func:`reject` (one code per meaning), and returns the records it touched as
+``[(entity, obj)]``, which the handler publishes with :func:`publish`.
+"""
+from __future__ import annotations
+
+import uuid
+from typing import Any, Callable, NoReturn
+
+from sqlalchemy.orm import Session
+
+from sync.context import MutationContext
+from sync.errors import MutationRejected
+from sync.registry import Principal
+
+from ..models.org import Branch
+
+Affected = list[tuple[str, Any]]
+Service = Callable[..., Affected]
+
+
+def reject(code: str, message: str, *, rule: str | None = None, field: str | None = None) -> NoReturn:
+    """Refuse the mutation with a stable ``code`` (and the manual's ``rule`` id)."""
+    raise MutationRejected(code, message, rule=rule, errors={field: [message]} if field else None)
+
+
+def branch_of(session: Session, who: Principal) -> Branch:
+    """The actor's branch; an actor without one cannot record field work."""
+    branch = session.get(Branch, who.branch_id) if who.branch_id else None
+    if branch is None:
+        reject("no_branch", "Field work is recorded in a branch; this account has none.")
+    return branch
+
+
+def ensure_new(session: Session, model: type, record_id: uuid.UUID, field: str) -> None:
+    """Refuse a device-made id that already names another record (``duplicate_record_id``).
+
+    A replay of the *same* mutation never gets here: the engine answers it as a duplicate.
+    """
+    if session.get(model, record_id) is not None:
+        reject("duplicate_record_id", f"{field} {record_id} is already used.", field=field)
+
+
+def publish(ctx: MutationContext, service: Service, args: dict[str, Any], *, created: bool = False,
+            **extra: Any) -> list[str]:
+    """Run ``service(session, who, times, args, **extra)`` and ``ctx.put`` every record it
+    touched (``created``: each was just checked new); returns their ids (for the log).
+
+    The one way a mutator applies its service: every handler is ``publish(ctx, service, args)``.
+    """
+    affected = service(ctx.session, ctx.principal, ctx.times, args, **extra)
+    for entity, obj in affected:
+        ctx.put(entity, obj, created=created)
+    return [str(obj.id) for _, obj in affected]

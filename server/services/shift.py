@@ -1,0 +1,138 @@
+"""Shift start and end (R-SEC-2), run by the ``shift.*`` mutators inside a push."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from sync.context import TimeAttribution
+from sync.registry import Principal
+
+from ..models.org import Branch, Staff
+from ..models.shift import Shift
+from ..rules import roles as R
+from ..rules import shift as rules
+from .contractor import registration_refusal
+from .listing import page, person
+from .mutation import Affected, branch_of, ensure_new, reject
+
+
+def span(shift: Shift) -> rules.ShiftSpan:
+    """The rules' view of a shift row."""
+    return rules.ShiftSpan(shift.id, shift.staff_id, shift.post, shift.happened_at, shift.ended_at)
+
+
+def start_shift(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
+    """Start ``args["shift_id"]`` on ``args["post"]`` at the mutation's ``happened_at`` (R-SEC-2).
+
+    Rejects ``unknown_post``, ``post_not_for_role``, ``shift_overlap`` (the person has a
+    shift open or covering that instant), ``duplicate_record_id``; an ``onsite`` person
+    also needs a valid registered badge (``badge_*`` codes, R-SEC-8). Records the gap
+    since the post was last covered (``gap_minutes``, ``post_gap``).
+    """
+    branch = branch_of(session, who)
+    ensure_new(session, Shift, args["shift_id"], "shift_id")
+    start = times.happened_at
+    refusal = rules.post_refusal(branch.settings, args["post"], who.role)
+    if refusal:
+        reject(refusal, f"A {who.role} cannot start a shift on post {args['post']!r}.", rule="R-SEC-2", field="post")
+    if who.role == R.ONSITE:
+        code = registration_refusal(session, branch, who.staff_id, start)
+        if code:
+            reject(code, "No valid registered badge for this on-site account.", rule="R-SEC-8")
+    # Serialise shift starts of one person (two devices) on PostgreSQL; SQLite writes are serial.
+    session.execute(select(Staff.id).where(Staff.id == who.staff_id).with_for_update())
+    mine = session.scalars(
+        select(Shift).where(Shift.staff_id == who.staff_id, Shift.happened_at <= start,
+                            or_(Shift.ended_at.is_(None), Shift.ended_at > start))
+    ).all()
+    clash = rules.overlapping([span(s) for s in mine], start)
+    if clash is not None:
+        reject("shift_overlap", f"Shift {clash.id} of the same person is still running at that time.",
+               rule="R-SEC-2", field="shift_id")
+    previous = _previous_on_post(session, branch.id, args["post"], start)
+    gap = rules.post_gap_minutes(span(previous) if previous else None, start, branch.settings)
+    shift = Shift(
+        id=args["shift_id"], branch_id=branch.id, staff_id=who.staff_id, post=args["post"],
+        previous_shift_id=previous.id if previous else None, gap_minutes=gap,
+        post_gap=rules.is_post_gap(gap, branch.settings),
+    )
+    shift.stamp(times)
+    session.add(shift)
+    return [("shift", shift)]
+
+
+def _previous_on_post(session: Session, branch_id: uuid.UUID, post: str, start: datetime) -> Shift | None:
+    """The shift covering the post at ``start`` if any, else the last one to end before it."""
+    on_post = select(Shift).where(Shift.branch_id == branch_id, Shift.post == post, Shift.happened_at <= start)
+    covering = session.scalars(
+        on_post.where(or_(Shift.ended_at.is_(None), Shift.ended_at >= start)).order_by(Shift.happened_at.desc()).limit(1)
+    ).first()
+    if covering is not None:
+        return covering
+    return session.scalars(on_post.where(Shift.ended_at < start).order_by(Shift.ended_at.desc()).limit(1)).first()
+
+
+def own_shift(session: Session, who: Principal, shift_id: uuid.UUID) -> Shift:
+    """The actor's shift ``shift_id``: ``shift_not_found`` (unknown or another branch's),
+    ``not_shift_owner`` (someone else's)."""
+    shift = session.get(Shift, shift_id)
+    if shift is None or shift.branch_id != who.branch_id:
+        reject("shift_not_found", f"No shift {shift_id} in this branch.", rule="R-SEC-2", field="shift_id")
+    if shift.staff_id != who.staff_id:
+        reject("not_shift_owner", "Only the person on the shift can end or hand it over.", rule="R-SEC-2", field="shift_id")
+    return shift
+
+
+def end_shift(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
+    """End the actor's own shift at the mutation's ``happened_at`` (R-SEC-2).
+
+    Rejects ``shift_not_found``, ``not_shift_owner``, ``shift_already_ended`` and
+    ``shift_end_before_start``.
+    """
+    shift = own_shift(session, who, args["shift_id"])
+    if shift.ended_at is not None:
+        reject("shift_already_ended", f"Shift {shift.id} already ended.", rule="R-SEC-2", field="shift_id")
+    if times.happened_at < shift.happened_at:
+        reject("shift_end_before_start", "A shift cannot end before it started.", rule="R-SEC-2")
+    shift.ended_at = times.happened_at
+    shift.end_device_at = times.device_at
+    shift.end_received_at = times.received_at
+    shift.end_clock_suspect = times.clock_suspect
+    return [("shift", shift)]
+
+
+def shift_at(session: Session, staff_id: uuid.UUID, at: datetime) -> Shift | None:
+    """The person's shift running at ``at`` (latest started), if any: patrol, cleaning,
+    handover and every feature ask this. ``rules.is_on_shift`` decides (half-open
+    ``[start, end)``); the query only narrows to the shifts that could qualify."""
+    candidates = session.scalars(
+        select(Shift)
+        .where(Shift.staff_id == staff_id, Shift.happened_at <= at, or_(Shift.ended_at.is_(None), Shift.ended_at >= at))
+        .order_by(Shift.happened_at.desc())
+    )
+    return next((s for s in candidates if rules.is_on_shift(span(s), at)), None)
+
+
+def branch_member(session: Session, branch: Branch, staff_id: uuid.UUID) -> Staff | None:
+    """An active staff member of ``branch``, or ``None``."""
+    staff = session.get(Staff, staff_id)
+    return staff if staff is not None and staff.active and staff.branch_id == branch.id else None
+
+def list_shifts(branch: Branch, start: datetime, end: datetime, *, limit: int, offset: int, post: str | None = None,
+           staff_id: Any = None, open: bool | None = None, **_: Any) -> dict[str, Any]:
+    """Shifts that ran during ``[start, end)`` (R-SEC-2), by start."""
+    q = (select(Shift, Staff).join(Staff, Staff.id == Shift.staff_id)
+         .where(Shift.branch_id == branch.id, Shift.happened_at < end,
+                or_(Shift.ended_at.is_(None), Shift.ended_at >= start)))
+    if post:
+        q = q.where(Shift.post == post)
+    if staff_id:
+        q = q.where(Shift.staff_id == staff_id)
+    if open is not None:
+        q = q.where(Shift.ended_at.is_(None) if open else Shift.ended_at.is_not(None))
+    q = q.order_by(Shift.happened_at, Shift.id)
+    return page(q, limit, offset, lambda r: r.Shift.to_dict() | {"staff": person(r.Staff)})

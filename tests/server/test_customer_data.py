@@ -1,0 +1,104 @@
+"""R-SEC-10 end to end: a customer marker that customer-data roles write wherever they
+write free text reaches no other role through any GET of the OpenAPI document or any
+pull (#12). Runs on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import itertools
+import re
+import uuid
+
+from server.rules import roles as R
+from server.services.demo import DEMO_PEOPLE, seed_demo
+from tests.conftest import DEMO_PASSWORD, RoleClient, login
+from tests.support.factories import at, new_id, start_shift
+from tests.support.device import device_of
+from tests.support.pushpull import pull, push_one
+from tests.server.sync_handlers.test_handover import hand_over
+from tests.server.sync_handlers.test_incident import report_args
+
+MARKER = "MARKER-zhangsan-13800138000"  # ASCII: found in escaped JSON too
+DAY = "2026-11-28"
+QUERY = {"date": DAY, "status": "all", "include_revoked": "true"}
+
+
+def _plant(as_role, demo) -> dict[str, list[str]]:
+    """Every free text a customer-data role writes, carrying the marker; returns path values."""
+    lobby, manager, guard, g2 = as_role("lobby_manager"), as_role("operations_manager"), as_role("guard"), as_role("guard", 1)
+    report = report_args(description=MARKER, location=MARKER)
+    assert push_one(lobby, "incident.report", report)["status"] == "applied"
+    own = report_args()
+    push_one(guard, "incident.report", own)
+    assert push_one(lobby, "incident.resolve", {"incident_id": own["incident_id"], "resolution": MARKER})["status"] == "applied"
+    round_args = {"round_id": new_id(), "slot": "0930", "findings": MARKER, "posts_checked": ["lobby"]}
+    assert push_one(manager, "floor_round.record", round_args, at(-22))["status"] == "applied"
+    assert push_one(manager, "coaching.record", {"demo_id": new_id(), "topic": MARKER, "notes": MARKER})["status"] == "applied"
+    assert push_one(manager, "floor_round.record", {**round_args, "bogus": MARKER})["status"] == "rejected"
+    assert push_one(lobby, "no.such.mutation", {"text": MARKER})["status"] == "rejected"
+    shift_id, _ = start_shift(guard, when=at(-480))
+    hand_over(guard, shift_id, g2.staff["id"], items=("ATM 2 jammed",))
+    for item_id in [k[1] for k in pull(g2) if k[0] == "handover_item"]:
+        assert push_one(manager, "handover.item.close", {"item_id": item_id, "resolution": MARKER})["status"] == "applied"
+    roster = manager.post(f"/api/branches/{demo['branch_id']}/roster", json={
+        "post": "security", "starts_at": f"{DAY}T18:00:00+08:00", "ends_at": "2026-11-29T02:00:00+08:00",
+        "staff_id": guard.staff["id"], "notes": MARKER})
+    assert roster.status_code == 201
+    return {
+        "branch_id": [demo["branch_id"]],
+        "client_id": [str(device_of(rc).client_id) for rc in (lobby, manager, guard)],
+        "roster_id": [roster.get_json()["id"]],
+        "year": ["2026"],
+    }
+
+
+def _get_paths(client) -> dict[str, dict[str, str]]:
+    """Every GET of the OpenAPI document, with the query that widens its answer most."""
+    doc = client.get("/api/openapi.json").get_json()
+    paths = {}
+    for path, ops in doc["paths"].items():
+        if "get" not in ops:
+            continue
+        declared = {p["name"]: p.get("schema", {}) for p in ops["get"].get("parameters", []) if p["in"] == "query"}
+        query = {k: v for k, v in QUERY.items() if k in declared and v in declared[k].get("enum", [v])}
+        paths[path] = query
+    return paths
+
+
+def _urls(path: str, values: dict[str, list[str]]) -> list[str]:
+    names = re.findall(r"{(\w+)}", path)
+    choices = [values.get(name, [str(uuid.uuid4())]) for name in names]
+    urls = []
+    for combo in itertools.product(*choices):
+        url = path
+        for name, value in zip(names, combo):
+            url = url.replace("{" + name + "}", value)
+        urls.append(url)
+    return urls
+
+
+def test_r_sec_10_no_role_outside_the_customer_data_roles_obtains_a_planted_marker(app, client, as_role, demo):
+    values = _plant(as_role, demo)
+    with app.app_context():
+        seed_demo(DEMO_PASSWORD, app.extensions["clock"].now(), code="DEMO02")
+    stranger = login(client, "DEMO02-LM1")  # a customer-data role of another branch
+    readers = {role: as_role(role) for role in sorted({r for _, _, r in DEMO_PEOPLE})}
+    readers["other_branch_lobby_manager"] = RoleClient(client, stranger["token"], stranger["staff"])
+    paths = _get_paths(client)
+    assert len(paths) >= 20  # the document lists the reads
+    seen_by: dict[str, set[str]] = {}
+    for name, reader in readers.items():
+        for path, query in paths.items():
+            for url in _urls(path, values):
+                resp = reader.get(url, query_string=query)
+                assert resp.status_code < 500, (name, url, resp.status_code)
+                if MARKER.encode() in resp.data:
+                    seen_by.setdefault(name, set()).add(path)
+        if any(MARKER in str(data) for data in pull(reader).values()):
+            seen_by.setdefault(name, set()).add("pull")
+    leaks = {name: paths for name, paths in seen_by.items() if name not in R.CUSTOMER_DATA_ROLES}
+    assert leaks == {}
+    # The marker is really there for the customer-data roles that read each record.
+    assert {"pull", "/api/branches/{branch_id}/floor-rounds", "/api/branches/{branch_id}/coaching",
+            "/api/branches/{branch_id}/incidents", "/api/branches/{branch_id}/roster",
+            "/api/sync/clients/{client_id}/mutations",
+            "/api/branches/{branch_id}/rejected-mutations"} <= seen_by[R.OPERATIONS_MANAGER]
+    assert "pull" in seen_by[R.LOBBY_MANAGER] and "pull" in seen_by[R.SERVICE_QUALITY_OFFICER]
