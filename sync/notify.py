@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 CHANNEL = "fieldops_sync"
 MAX_PAYLOAD = 7000  # PostgreSQL NOTIFY payloads stop at 8000 bytes
 IDLE_SECONDS = 5.0
+#: The SQLite poll wakes by the audiences written since its last look, up to this many.
+POLL_AUDIENCES = 500
 
 
 def encode(audiences: set[str]) -> str:
@@ -256,6 +258,16 @@ def _sqlite_poll(path: str, interval: float) -> Callable[[Hub], Iterator[None]]:
             return 0
         return int(row[0]) if row else 0
 
+    def touched(conn: sqlite3.Connection, after: int, upto: int) -> set[str] | None:
+        """Audiences of the feed rows written in ``(after, upto]`` (``sync_change.seq`` is
+        indexed), or ``None`` (wake everyone) when there are too many or no feed table."""
+        try:
+            rows = conn.execute("SELECT DISTINCT audience FROM sync_change WHERE seq > ? AND seq <= ? LIMIT ?",
+                                (after, upto, POLL_AUDIENCES + 1)).fetchall()
+        except sqlite3.OperationalError:
+            return None
+        return {row[0] for row in rows} if len(rows) <= POLL_AUDIENCES else None
+
     def listen(hub: Hub) -> Iterator[None]:
         conn = sqlite3.connect(path, timeout=5, check_same_thread=False)
         try:
@@ -265,8 +277,10 @@ def _sqlite_poll(path: str, interval: float) -> Callable[[Hub], Iterator[None]]:
                 time.sleep(interval)
                 seq = read(conn)
                 if seq != last:
+                    # Only the waiters of the audiences written re-read the feed: 10,000
+                    # waiters re-querying on every commit would stall the host (#16).
+                    hub.wake(touched(conn, last, seq) if seq > last else None)
                     last = seq
-                    hub.wake(None)  # the counter says nothing of audiences: all re-check
                 yield
         finally:
             conn.close()
