@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import auth, branch, calendar, checkpoint, compliance, docs, health, photos, sync
+from . import auth, branch, calendar, checkpoint, compliance, docs, health, lobby, photos, sync
 
 #: Every blueprint of the API, registered in this order.
-BLUEPRINTS = (health.bp, auth.bp, sync.bp, branch.bp, photos.bp, docs.bp, checkpoint.bp, calendar.bp, compliance.bp)
+BLUEPRINTS = (health.bp, auth.bp, sync.bp, branch.bp, photos.bp, docs.bp, checkpoint.bp, calendar.bp, compliance.bp, lobby.bp)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -103,7 +103,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(branch_cli)
     app.cli.add_command(staff_cli)
     app.cli.add_command(seed_demo_cmd)
-    from . import calendar, checkpoint, compliance, photo, scheduler, sync
+    from . import calendar, checkpoint, compliance, lobby, photo, scheduler, sync
 
-    for feature in (scheduler, compliance, sync, checkpoint, calendar, photo):
+    for feature in (scheduler, compliance, sync, checkpoint, calendar, photo, lobby):
         feature.register(app)

@@ -83,3 +83,29 @@ class ComplaintTextArgs(_Case):
 
     event_id = fields.UUID(load_default=None, allow_none=True)
     text = fields.String(required=True, validate=_TEXT)
+
+
+class ComplaintQuery(_Args):
+    """``?status=&channel=&date=&overdue=&limit=&offset=``."""
+
+    status = fields.String(load_default="all", validate=validate.OneOf((*CR.STATUSES, "all")))
+    channel = fields.String(load_default=None, validate=validate.OneOf(CR.CHANNELS))
+    date = fields.Date(load_default=None)
+    overdue = fields.Boolean(load_default=False)
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class StatsQuery(_Args):
+    """``?date=YYYY-MM-DD&format=json|csv|xlsx`` (R-CMP-10)."""
+
+    date = fields.Date(required=True)
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")))
+
+
+class CodeCorrection(_Args):
+    """An administrator's correction of one JR/T 0169-2018 code."""
+
+    zh = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    en = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    active = fields.Boolean(load_default=True)

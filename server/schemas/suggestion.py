@@ -61,3 +61,11 @@ class BoxCloseArgs(_Args):
     empty = fields.Boolean(load_default=False)
     callbacks_reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
     photo = fields.String(load_default=None, allow_none=True, validate=_SHA)
+
+
+class BoxSessionQuery(_Args):
+    """``?date=&limit=&offset=``: one business date, or every session newest first."""
+
+    date = fields.Date(load_default=None)
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))

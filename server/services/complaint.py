@@ -14,13 +14,14 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any, NoReturn
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sync.context import TimeAttribution
 from sync.errors import MutationRejected
 from sync.registry import Principal
 
+from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..models.base import iso
 from ..models.complaint import Complaint, ComplaintEvent
@@ -28,8 +29,10 @@ from ..models.org import Branch, Staff
 from ..rules import calendar as RC
 from ..rules import complaint as CR
 from ..rules import complaint_codes as CODES
+from ..rules import permissions as P
 from ..rules import roles as R
 from ..rules.settings import value
+from ..rules.calendar import day_bounds
 from . import calendar as calendar_service
 from . import complaint_codes as code_service
 from .mutation import Affected, branch_of, ensure_new, reject
@@ -291,3 +294,48 @@ def refresh_unknown_deadlines(year: int) -> list[Complaint]:
         refresh_clocks(case, branches[case.branch_id])
     return cases
 
+
+
+def list_cases(actor: Staff, branch_id: uuid.UUID, query: dict[str, Any]) -> dict[str, Any]:
+    """A page of the branch's cases, newest intake first: ``?status=open|resolved|all``,
+    ``?date=`` (branch-local intake date), ``?channel=``, ``?overdue=true`` (``due_at``
+    passed, still open; ``now`` in ``query``). Customer-data roles of the branch read them;
+    regional officers only the cases escalated to them (R-SEC-10). Raises
+    :class:`Forbidden` / :class:`NotFound`."""
+    branch = _readable(actor, branch_id)
+    q = select(Complaint).where(Complaint.branch_id == branch.id)
+    if actor.role == R.REGIONAL_OFFICER:
+        q = q.where(Complaint.level == "regional_officer")
+    if query.get("status", "all") != "all":
+        q = q.where(Complaint.status == query["status"])
+    if query.get("channel"):
+        q = q.where(Complaint.channel == query["channel"])
+    if query.get("date"):
+        start, end = day_bounds(query["date"], branch.timezone)
+        q = q.where(Complaint.happened_at >= start, Complaint.happened_at < end)
+    if query.get("overdue"):
+        q = q.where(Complaint.status == CR.OPEN, Complaint.due_at < query["now"])
+    total = db.session.scalar(select(func.count()).select_from(q.subquery())) or 0
+    rows = list(db.session.scalars(q.order_by(Complaint.happened_at.desc(), Complaint.id)
+                                   .limit(query["limit"]).offset(query["offset"])))
+    more = query["offset"] + len(rows) < total
+    return {"items": [c.to_dict() for c in rows], "total": total, "limit": query["limit"], "offset": query["offset"],
+            "next_offset": query["offset"] + query["limit"] if more else None}
+
+
+def get_case(actor: Staff, branch_id: uuid.UUID, complaint_id: uuid.UUID) -> Complaint:
+    """One case with its events, if ``actor`` may read it (else Forbidden / NotFound)."""
+    branch = _readable(actor, branch_id)
+    case = db.session.get(Complaint, complaint_id)
+    if case is None or case.branch_id != branch.id or not is_party(actor.role, actor.branch_id, case):
+        raise NotFound("No such complaint case.")
+    return case
+
+
+def _readable(actor: Staff, branch_id: uuid.UUID) -> Branch:
+    if actor.role not in P.COMPLAINT_WORKERS:
+        raise Forbidden("Your role does not see complaint cases.")
+    branch = db.session.get(Branch, branch_id)
+    if branch is None or (actor.role != R.REGIONAL_OFFICER and actor.branch_id != branch_id):
+        raise NotFound("No such branch.")
+    return branch

@@ -16,6 +16,7 @@ from .checkpoint import seed_demo_checkpoints
 from .contractor import seed_demo_badges
 from .passwords import hash_password
 from .roster import seed_demo_roster
+from .suggestion import seed_demo_evening
 
 DEMO_TIMEZONE = "Asia/Shanghai"
 
@@ -37,7 +38,7 @@ DEMO_PEOPLE: tuple[tuple[str, str, str], ...] = (
 
 #: The features' demo seeders, run in this order: ``fn(branch, now) -> dict`` whose
 #: result is merged into the JSON output.
-DEMO_SEEDERS = (seed_demo_checkpoints, seed_demo_roster, seed_demo_badges)
+DEMO_SEEDERS = (seed_demo_checkpoints, seed_demo_roster, seed_demo_badges, seed_demo_evening)
 
 
 def seed_demo(password: str, now: datetime, code: str = "DEMO01") -> dict[str, Any]:

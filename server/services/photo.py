@@ -38,6 +38,7 @@ from ..rules import incident as IR
 from ..rules import permissions as P
 from ..sync_setup import record_put
 from . import incident as incident_service
+from . import suggestion as suggestion_service
 from .photo_store import OffsetBeyondEnd, photo_store
 
 #: Pillow format -> MIME type of the photos accepted.
@@ -304,11 +305,13 @@ def _jpeg_options(img: Image.Image) -> dict[str, Any]:
 
 
 def fetch(actor: Staff, sha256: str) -> tuple[bytes, str]:
-    """A stored photo's bytes and type, for its uploaders and readers of a referencing
-    incident of a branch that uploaded it (:func:`incident_service.may_see_photo`)."""
+    """A stored photo's bytes and type, for its uploaders, readers of a referencing
+    incident of a branch that uploaded it (:func:`incident_service.may_see_photo`), and
+    the box readers of a branch whose box session shows it (R-BOX-1)."""
     check_name(sha256)
     photo = db.session.get(Photo, sha256)
     data = photo_store().get(sha256) if photo is not None else None
-    if photo is None or data is None or not incident_service.may_see_photo(actor, sha256):
+    visible = incident_service.may_see_photo(actor, sha256) or suggestion_service.may_see_photo(actor, sha256)
+    if photo is None or data is None or not visible:
         raise NotFound("No such photo for you.")
     return data, photo.content_type

@@ -7,20 +7,27 @@ A complaint entry opens its complaint case in the same transaction (R-BOX-4).
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, time, timedelta, timezone
 from typing import Any, NoReturn
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sync.context import TimeAttribution
 from sync.errors import MutationRejected
 from sync.registry import Principal
 
+from ..extensions import db
+from ..models.org import Branch, Staff
 from ..models.suggestion import BoxCallback, BoxEntry, BoxSession
+from ..rules import permissions as P
 from ..rules import suggestion as SR
 from ..rules.calendar import WEEKDAY_KEYS
 from . import calendar as calendar_service
 from . import complaint as complaint_service
+from ..sync_setup import record_put
+from .access import require_reader
 from .mutation import Affected, branch_of, ensure_new, reject
 
 #: Namespace of the complaint id a complaint entry's case gets when the device sends none:
@@ -178,3 +185,105 @@ def record_close(session: Session, who: Principal, times: TimeAttribution, args:
     box.end_happened_at, box.end_clock_suspect = times.happened_at, times.clock_suspect
     box.updated_at = times.received_at
     return [("box_session", box)]
+
+
+def list_sessions(actor: Staff, branch_id: uuid.UUID, query: dict[str, Any]) -> dict[str, Any]:
+    """A page of the branch's box sessions, newest business date first, each with its
+    entries and their callbacks (three queries, no N+1); ``?date=`` one business date.
+    Readers per ``ENTITY_READERS["box_session"]`` (R-SEC-10); others get
+    :class:`Forbidden` (role) or :class:`NotFound` (another branch)."""
+    require_reader(actor, branch_id, "box_session")
+    q = select(BoxSession).where(BoxSession.branch_id == branch_id)
+    if query.get("date"):
+        q = q.where(BoxSession.business_date == query["date"])
+    total = db.session.scalar(select(func.count()).select_from(q.subquery())) or 0
+    sessions = list(db.session.scalars(q.order_by(BoxSession.business_date.desc()).limit(query["limit"])
+                                       .offset(query["offset"])))
+    ids = [s.id for s in sessions]
+    entries = list(db.session.scalars(select(BoxEntry).where(BoxEntry.session_id.in_(ids)).order_by(BoxEntry.happened_at)))
+    calls = list(db.session.scalars(select(BoxCallback).where(BoxCallback.entry_id.in_([e.id for e in entries]))
+                                    .order_by(BoxCallback.attempt)))
+    items = []
+    for s in sessions:
+        mine = [e.to_dict() | {"callbacks": [c.to_dict() for c in calls if c.entry_id == e.id]}
+                for e in entries if e.session_id == s.id]
+        items.append(s.to_dict() | {"entries": mine})
+    more = query["offset"] + len(items) < total
+    return {"items": items, "total": total, "limit": query["limit"], "offset": query["offset"],
+            "next_offset": query["offset"] + query["limit"] if more else None}
+
+
+def may_see_photo(actor: Staff, sha256: str) -> bool:
+    """The photo of an opened box is visible to the box's readers of that branch (R-SEC-10)."""
+    if actor.role not in P.ENTITY_READERS["box_session"]:
+        return False
+    branches = db.session.scalars(select(BoxSession.branch_id).where(BoxSession.photo_sha256 == sha256)).all()
+    return actor.branch_id in set(branches)
+
+
+# --- The demo evening ---------------------------------------------------------------
+#: (source, kind, text, customer name, contact, reply, callback outcomes).
+SLIPS = (
+    ("box", "praise", "柜员陈静办理业务耐心细致，点赞！", "李阿姨", None, "感谢您的表扬，已转达本人。", ()),
+    ("box", "suggestion", "建议在等候区增加老花镜和充电设备。", "王先生", "13800138001",
+     "感谢建议，老花镜已配置，充电设备本周内安装。", ("no_answer", "reached")),
+    ("box", "complaint", "周五下午只开了两个窗口，排队一小时。", "赵女士", "13900139002",
+     "非常抱歉，已安排高峰时段增开窗口，并将专人回访。", ("reached",)),
+    ("book", "suggestion", "希望自助区的ATM增加存折补登功能。", None, None, "感谢建议，已报分行科技部评估。", ()),
+)
+
+
+def _times(at: datetime) -> TimeAttribution:
+    return TimeAttribution(device_at=at, received_at=at, sent_at=at, skew=timedelta(0), happened_at=at,
+                           clock_suspect=False)
+
+
+def _seed_publish(affected: list[tuple[str, Any]]) -> None:
+    for entity, obj in affected:
+        record_put(entity, obj)
+
+
+def seed_demo_evening(branch: Branch, now: datetime) -> dict[str, Any]:
+    """Demo seeder (issue #13): yesterday evening's box with slips, replies and callbacks,
+    and open cases on several channels, made through the mutation services with fixed ids
+    derived from the branch, so seeding again creates nothing. Returns ``{"lobby": …}``."""
+    zone = ZoneInfo(branch.timezone)
+    yesterday = (now.astimezone(zone) - timedelta(days=1)).date()
+    ns = uuid.uuid5(uuid.NAMESPACE_URL, f"fieldops:demo-lobby:{branch.id}:{yesterday}")
+    session_id = uuid.uuid5(ns, "box")
+    result = {"lobby": {"box_session_id": str(session_id), "business_date": yesterday.isoformat()}}
+    if db.session.get(BoxSession, session_id) is not None or db.session.scalar(
+        select(BoxSession.id).where(BoxSession.branch_id == branch.id, BoxSession.business_date == yesterday)
+    ):
+        return result
+    staff = {s.role: s for s in db.session.scalars(select(Staff).where(Staff.branch_id == branch.id))}
+    lobby = Principal(staff["lobby_manager"].id, "lobby_manager", branch.id)
+    teller = Principal(staff["teller"].id, "teller", branch.id)
+    evening = datetime.combine(yesterday, time(17, 30), zone).astimezone(timezone.utc)
+    s = db.session
+    _seed_publish(record_open(s, lobby, _times(evening), {"session_id": session_id, "business_date": yesterday}))
+    for i, (source, kind, text, name, contact, reply, calls) in enumerate(SLIPS):
+        at = evening + timedelta(minutes=3 + i)
+        entry_id = uuid.uuid5(ns, f"entry-{i}")
+        _seed_publish(record_entry(s, lobby, _times(at), {
+            "entry_id": entry_id, "session_id": session_id, "source": source, "kind": kind, "text": text,
+            "customer_name": name, "contact": contact}))
+        s.flush()
+        _seed_publish(record_reply(s, lobby, _times(at + timedelta(minutes=10)), {"entry_id": entry_id, "text": reply}))
+        for j, outcome in enumerate(calls):
+            _seed_publish(record_callback(s, lobby, _times(at + timedelta(minutes=20 + 15 * j)), {
+                "entry_id": entry_id, "outcome": outcome, "callback_id": uuid.uuid5(ns, f"call-{i}-{j}")}))
+        s.flush()
+    _seed_publish(record_close(s, lobby, _times(evening + timedelta(minutes=70)), {
+        "session_id": session_id, "slip_count": 3, "empty": False}))
+    afternoon = datetime.combine(yesterday, time(15, 0), zone).astimezone(timezone.utc)
+    for i, (channel, summary, extra) in enumerate((
+        ("phone", "客户来电反映手机银行转账失败但已扣款。", {}),
+        ("oral", "客户对理财产品到期收益有疑问，要求解释。", {}),
+        ("hotline", "95558 转来：信用卡年费收取有异议。", {"hotline_ticket": "95558-DEMO-0001"}),
+    )):
+        _seed_publish(complaint_service.record_open(s, teller, _times(afternoon + timedelta(minutes=20 * i)), {
+            "complaint_id": uuid.uuid5(ns, f"case-{i}"), "channel": channel, "summary": summary,
+            "customer_name": "演示客户", "contact": "1380000000" + str(i), **extra}))
+        s.flush()
+    return result

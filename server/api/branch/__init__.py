@@ -12,6 +12,7 @@ bp = Blueprint("branch", __name__, url_prefix="/api/branches/<uuid:branch_id>")
 from . import (  # noqa: E402  (each module's routes attach to bp)
     checkpoint,
     cleaning,
+    complaint,
     contractor,
     floor,
     handover,
@@ -19,7 +20,8 @@ from . import (  # noqa: E402  (each module's routes attach to bp)
     patrol,
     roster,
     shift,
+    suggestion,
 )
 
 #: The feature modules whose routes make up the blueprint.
-FEATURES = (checkpoint, cleaning, contractor, floor, handover, incident, patrol, roster, shift)
+FEATURES = (checkpoint, cleaning, complaint, contractor, floor, handover, incident, patrol, roster, shift, suggestion)

@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 from tests.support.pushpull import mutation
 
 SH = ZoneInfo("Asia/Shanghai")
-#: Friday 27 November 2026, the business day before the reference day (the demo's yesterday).
-EVENING = date(2026, 11, 27)
+#: Thursday 26 November 2026, two days before the reference day (the demo seeds its own
+#: evening on the 27th, the day before it is seeded).
+EVENING = date(2026, 11, 26)
 
 
 def sh(hh: int, mm: int = 0, day: date = EVENING) -> datetime:

@@ -7,7 +7,6 @@ from datetime import date, datetime, timezone
 import pytest
 
 from server.extensions import db
-from server.services import calendar as calendar_service
 from sync.store import mutation_table
 from tests.conftest import RoleClient, login
 from tests.support.pushpull import mutation, push, visible
@@ -134,7 +133,7 @@ def test_two_devices_on_one_case_offline_both_keep_their_work(client, demo):
     assert [r["status"] for r in rows] == ["rejected"] and "B: 已退还手续费" in rows[0]["raw"]
 
 
-def test_a_phone_complaint_on_31_december_2026_waits_for_the_2027_calendar(app, as_role, clock, runner):
+def test_a_phone_complaint_on_31_december_2026_waits_for_the_2027_calendar(as_role, clock, runner, tmp_path):
     teller = as_role("teller")
     new_year_eve = datetime(2026, 12, 31, 7, 0, tzinfo=timezone.utc)  # 15:00 local
     clock.set(new_year_eve)
@@ -144,10 +143,41 @@ def test_a_phone_complaint_on_31_december_2026_waits_for_the_2027_calendar(app, 
     assert case["clocks"]["manual"]["reply_due_at"] is None
     assert case["clocks"]["deadline_unknown"] == "deadline unknown: the 2027 calendar is not loaded"
     assert case["clocks"]["manual"]["reply_due_calendar"] == "deadline unknown: the 2027 calendar is not loaded"
-    with app.app_context():
-        calendar_service.load_year(None, 2027, {"complete": True, "days": [
-            {"date": date(2027, 1, 1), "kind": "holiday", "name": "元旦"}]}, new_year_eve)
+    csv_file = tmp_path / "2027.csv"
+    csv_file.write_text("date,kind,name\n2027-01-01,holiday,元旦\n", encoding="utf-8")
+    result = runner.invoke(args=["calendar", "load", "--year", "2027", "--file", str(csv_file), "--complete"])
+    assert result.exit_code == 0, result.output
     case = visible(teller, "complaint")[case_id]
     assert case["clocks"]["deadline_unknown"] is None
     assert case["clocks"]["manual"]["reply_due_at"] == "2027-01-04T09:00:00Z"  # Monday 4 January, 17:00
     assert case["clocks"]["manual"]["reply_due_calendar"].startswith("loaded:2027@")
+
+
+def test_promise_extension_appraisal_and_the_report_to_the_regulator(as_role, demo, clock):
+    sqo = as_role("service_quality_officer")
+    bp_id = next(a["staff_id"] for a in demo["accounts"].values() if a["role"] == "branch_president")
+    teller_id = next(a["staff_id"] for a in demo["accounts"].values() if a["role"] == "teller")
+    case_id, m = complaint_open("letter", at(9, 0))
+    def op(name, args, when):
+        return mutation(name, {"complaint_id": case_id, **args}, when)
+    results = push(sqo, [
+        m,
+        op("complaint.promise", {"reply_due_at": "2026-11-30T18:00:00+08:00"}, at(9, 10)),
+        op("complaint.extend", {"approved_by": bp_id, "customer_told": False, "reason": "需调取监控"}, at(9, 20)),
+        op("complaint.extend", {"approved_by": teller_id, "customer_told": True, "reason": "需调取监控"}, at(9, 21)),
+        op("complaint.extend", {"approved_by": bp_id, "customer_told": True, "complex": True, "reason": "需调取监控"}, at(9, 22)),
+        op("complaint.appraisal", {"state": "end"}, at(9, 30)),
+        op("complaint.appraisal", {"state": "start", "reason": "笔迹鉴定"}, sh(10, 0, date(2026, 11, 29))),
+        op("complaint.appraisal", {"state": "end"}, sh(10, 0, date(2026, 12, 1))),
+        op("complaint.report", {"text": "已向监管部门书面报告处理结果"}, at(11, 0)),
+    ])
+    assert codes(results) == ["applied", "applied", "customer_not_told", "unknown_staff", "applied", "appraisal_state",
+                              "applied", "applied", "applied"]
+    case = visible(sqo, "complaint")[case_id]
+    manual, regulator = case["clocks"]["manual"], case["clocks"]["regulator"]
+    assert manual["promised_reply_at"] == "2026-11-30T10:00:00Z" and case["clocks"]["due_clock"] == "manual"
+    # Complex (30) plus the extension (30) after 28 Nov, to 24:00, plus two days in appraisal.
+    assert regulator["complex"] and regulator["extended"] and regulator["paused_seconds"] == 2 * 86400
+    assert regulator["due_at"] == "2027-01-29T16:00:00Z"
+    assert case["regulator_reported_at"] == "2026-11-28T03:00:00Z"
+    assert [e["kind"] for e in case["events"]][-1] == "reported"

@@ -22,7 +22,7 @@ def test_r_box_1_opened_after_close_of_business_and_late_shows(lobby):
     results = push(lobby, [
         box_open(early, sh(16, 30)),
         box_open(on_time, sh(17, 30), photo="a" * 64),
-        box_open(late, sh(9, 0, EVENING.replace(day=28)), business_date=EVENING.replace(day=26)),
+        box_open(late, sh(9, 0, EVENING.replace(day=28)), business_date=EVENING.replace(day=25)),
         box_open(new_id(), sh(18, 0)),
         box_open(new_id(), sh(9, 0, EVENING.replace(day=28)), business_date=EVENING.replace(day=29)),
     ])
@@ -30,9 +30,9 @@ def test_r_box_1_opened_after_close_of_business_and_late_shows(lobby):
         "before_close_of_business", "applied", "applied", "session_exists", "future_business_date"]
     sessions = visible(lobby, "box_session")
     assert sessions[on_time]["opened_late"] is False and sessions[on_time]["photo_sha256"] == "a" * 64
-    assert sessions[late]["opened_late"] is True and sessions[late]["business_date"] == "2026-11-26"
-    assert sessions[on_time]["due_at"] == "2026-11-27T16:00:00Z"  # 24:00 local: the same day
-    assert sessions[on_time]["times"]["happened_at"] == "2026-11-27T09:30:00Z"
+    assert sessions[late]["opened_late"] is True and sessions[late]["business_date"] == "2026-11-25"
+    assert sessions[on_time]["due_at"] == "2026-11-26T16:00:00Z"  # 24:00 local: the same day
+    assert sessions[on_time]["times"]["happened_at"] == "2026-11-26T09:30:00Z"
 
 
 def test_r_box_2_close_refused_with_the_entries_missing_a_reply(lobby):
@@ -65,7 +65,8 @@ def test_r_box_3_callbacks_every_attempt_kept_and_open_ones_need_a_reason(lobby)
     assert codes(results) == ["applied"] * 5 + [
         "no_contact", "applied", "callbacks_open", "applied", "applied", "callback_done"]
     assert results[7]["error"]["errors"] == {"entries": [called]}
-    calls = sorted(visible(lobby, "box_callback").values(), key=lambda c: c["attempt"])
+    calls = sorted((c for c in visible(lobby, "box_callback").values() if c["entry_id"] == called),
+                   key=lambda c: c["attempt"])
     assert [(c["attempt"], c["outcome"]) for c in calls] == [(1, "no_answer"), (2, "no_answer"), (3, "reached")]
     entry = visible(lobby, "box_entry")[called]
     assert entry["callback_status"] == "reached" and entry["callback_attempts"] == 3
@@ -83,7 +84,7 @@ def test_r_box_3_close_with_a_callback_open_when_a_reason_is_given(lobby):
     assert codes(results) == ["applied"] * 5 + ["session_closed"]
     session = visible(lobby, "box_session")[box]
     assert session["open_callbacks"] == 1 and session["callbacks_reason"] == "客户电话关机，明日再拨"
-    assert session["end_times"]["happened_at"] == "2026-11-27T09:50:00Z"
+    assert session["end_times"]["happened_at"] == "2026-11-26T09:50:00Z"
 
 
 def test_r_box_1_an_empty_day_is_stated_never_silent(lobby):
@@ -117,5 +118,16 @@ def test_unknown_session_and_entry_are_refused(lobby):
 
 @pytest.mark.parametrize("role", ["guard", "teller", "operations_manager"])
 def test_only_the_lobby_manager_keeps_the_box(as_role, role):
-    [result] = [push_one(as_role(role), "box.open", {"session_id": new_id(), "business_date": "2026-11-27"}, sh(17, 30))]
+    [result] = [push_one(as_role(role), "box.open", {"session_id": new_id(), "business_date": "2026-11-26"}, sh(17, 30))]
     assert result["status"] == "rejected" and result["error"]["code"] == "forbidden"
+
+
+def test_r_box_1_the_photo_of_the_opened_box_reaches_the_box_readers_only(lobby, as_role):
+    from tests.support.helpers import make_image, sha
+
+    data = make_image("PNG", seed=7)
+    assert lobby.put(f"/api/photos/{sha(data)}", data=data, content_type="image/png").status_code == 201
+    box = new_id()
+    assert codes(push(lobby, [box_open(box, sh(17, 30), photo=sha(data))])) == ["applied"]
+    assert as_role("service_quality_officer").get(f"/api/photos/{sha(data)}").data == data
+    assert as_role("guard").get(f"/api/photos/{sha(data)}").status_code == 404
