@@ -19,7 +19,7 @@ def _optional_blueprints() -> list:
     import importlib
 
     found = []
-    for name in ("sync", "field", "photos", "docs", "checkpoints", "patrols", "calendar"):
+    for name in ("sync", "field", "photos", "docs", "checkpoints", "patrols", "calendar", "app_shell"):
         try:
             module = importlib.import_module(f"{__name__}.{name}")
         except ModuleNotFoundError as exc:
