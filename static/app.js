@@ -60,7 +60,10 @@ async function render() {
   const [route, param] = (location.hash.replace(/^#/, "") || "home").split("/");
   const screen = !app.session ? routes.login : (routes[route] || routes.home);
   const view = await screen(app, param);
+  const moved = main.dataset.route !== route;
   main.replaceChildren(view);
+  main.dataset.route = route;
+  if (moved) window.scrollTo(0, 0);
   document.getElementById("title").textContent = t("app.title");
   await renderPill();
 }

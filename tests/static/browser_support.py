@@ -23,6 +23,9 @@ from server.services.demo import seed_demo
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "browser-pass-1"
 STATIC = Path(__file__).resolve().parents[2] / "static"
+#: A phone: 360×640 CSS px at 2×, Chinese, camera allowed.
+CONTEXT_OPTIONS = {"viewport": {"width": 360, "height": 640}, "locale": "zh-CN", "device_scale_factor": 2,
+                   "permissions": ["camera"], "service_workers": "allow"}
 
 
 class LiveServer:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from browser_support import CHROMIUM, LiveServer, browser_args, chromium_missing
+from browser_support import CHROMIUM, CONTEXT_OPTIONS, LiveServer, browser_args, chromium_missing
 
 
 @pytest.fixture(scope="session")
@@ -39,8 +39,7 @@ def launch(playwright: Any) -> Iterator[Any]:
     opened: list[Any] = []
 
     def make(video: Path | None = None, profile: Path | None = None) -> Any:
-        options = {"viewport": {"width": 360, "height": 640}, "locale": "zh-CN", "device_scale_factor": 2,
-                   "permissions": ["camera"], "service_workers": "allow"}
+        options = dict(CONTEXT_OPTIONS)
         if profile:
             ctx = playwright.chromium.launch_persistent_context(
                 str(profile), executable_path=CHROMIUM, args=browser_args(video), **options)

@@ -60,3 +60,12 @@ def test_version_changes_when_a_file_changes(app, tmp_path):
     before = shell(copy)["version"]
     (copy / "app.css").write_text((copy / "app.css").read_text() + "\n/* v2 */\n")
     assert shell(copy)["version"] != before
+
+
+def test_shell_is_under_150_kb_gzipped(client):
+    import gzip
+
+    shell = client.get("/static/shell.json").get_json()
+    first_load = [u for u in shell["urls"] if u not in shell["lazy"] and not u.endswith(".png")]
+    size = sum(len(gzip.compress(client.get(u).get_data(), 9)) for u in first_load)
+    assert size < 150 * 1024, f"{size} bytes gzipped"
