@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any, Mapping
 
 from flask import Flask
@@ -16,7 +17,10 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | Non
     ``overrides`` take the keys of ``config.DEFAULTS``. It never starts the scheduler:
     the runner does (``flask scheduler run``).
     """
-    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    # FIELDOPS_INSTANCE_PATH: where this host keeps its embedded database and local
+    # photos (default ./instance); read here because the settings are built from it.
+    app = Flask(__name__, instance_relative_config=True, static_folder=None,
+                instance_path=os.environ.get("FIELDOPS_INSTANCE_PATH") or None)
     settings = load_settings(app.instance_path, overrides)
     app.config.update(
         SECRET_KEY=settings.secret_key,

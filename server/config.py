@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
 
 DEFAULTS: dict[str, Any] = {
     "database_url": None,  # None -> sqlite:///<instance>/fieldops.sqlite3
-    "secret_key": None,  # None -> generated once into <instance>/secret_key
+    # None -> the cursor key kept in the database (table app_secret), made by the first
+    # host that needs it: every host of one database agrees, nothing to copy by hand (#16).
+    "secret_key": None,
     "log_level": "INFO",
     "redis_url": None,  # optional: login throttling and long-poll wake-ups across hosts
     "token_ttl_days": 90,  # field devices stay offline for days (sync-protocol: Sessions)
@@ -29,8 +30,13 @@ DEFAULTS: dict[str, Any] = {
     "sync_tombstone_days": 90,  # tombstones older than this may be compacted; older cursors reset
     "sync_poll_interval_ms": 250,  # SQLite long-poll fallback: how often a process checks
     "photo_dir": None,  # None -> <instance>/photos
+    # Where photo bytes live: "local" (photo_dir, one host) or "database" (every host of one
+    # PostgreSQL reads them). None -> "database" on PostgreSQL, "local" on SQLite (#16).
+    "photo_store": None,
     "photo_max_bytes": 10 * 1024 * 1024,
     "scheduler_lease_seconds": 30,
+    # Compliance (#14): how often the scheduler re-judges deadlines and refreshes open windows.
+    "compliance_check_seconds": 300,
     # PostgreSQL: the app's connections plan with this random_page_cost (SSD storage; "" =
     # the server's own). At the default 4, a pull's page over an audience that grew since
     # ANALYZE is read whole and sorted per page; at 1.1 it is read in index order (#3).
@@ -48,7 +54,7 @@ class Settings:
     """Typed application settings. Build with :func:`load_settings`."""
 
     database_url: str
-    secret_key: str
+    secret_key: str | None
     instance_path: str
     log_level: str = "INFO"
     redis_url: str | None = None
@@ -64,8 +70,10 @@ class Settings:
     sync_tombstone_days: int = 90
     sync_poll_interval_ms: int = 250
     photo_dir: str = ""
+    photo_store: str = "local"
     photo_max_bytes: int = 10 * 1024 * 1024
     scheduler_lease_seconds: int = 30
+    compliance_check_seconds: int = 300
     pg_random_page_cost: str = "1.1"
     testing: bool = False
 
@@ -112,16 +120,13 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def _secret_from_instance(instance: Path) -> str:
-    path = instance / "secret_key"
-    if path.exists():
-        value = path.read_text().strip()
-        if value:
-            return value
-    value = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(value + "\n")
+def _photo_store(value: str | None, database_url: str) -> str:
+    """``local`` or ``database``; the default follows the database (see DEFAULTS)."""
+    if value is None:
+        return "database" if database_url.startswith("postgresql") else "local"
+    value = value.strip().lower()
+    if value not in {"local", "database"}:
+        raise RuntimeError(f"FIELDOPS_PHOTO_STORE must be 'local' or 'database', not {value!r}")
     return value
 
 
@@ -146,10 +151,9 @@ def load_settings(
     if not values["database_url"]:
         values["database_url"] = f"sqlite:///{instance / 'fieldops.sqlite3'}"
     values["database_url"] = normalise_database_url(values["database_url"])
-    if not values["secret_key"]:
-        values["secret_key"] = _secret_from_instance(instance)
     if not values["photo_dir"]:
         values["photo_dir"] = str(instance / "photos")
+    values["photo_store"] = _photo_store(values["photo_store"], values["database_url"])
     values["log_level"] = str(values["log_level"]).upper()
     if values["log_level"] not in logging.getLevelNamesMapping():
         raise RuntimeError(f"FIELDOPS_LOG_LEVEL {values['log_level']!r} is not a logging level")

@@ -34,7 +34,7 @@ def init_sync(app: Flask) -> None:
     app.extensions["sync_engine"] = SyncEngine(
         registry,
         clock=clock.now,
-        secret=s.secret_key,
+        secret=s.secret_key or (lambda: _database_secret(app)),
         notifier=Notifier(s.database_url, s.redis_url, poll_interval=s.sync_poll_interval_ms / 1000),
         settings=EngineSettings(
             max_mutations=s.max_mutations_per_push,
@@ -45,6 +45,14 @@ def init_sync(app: Flask) -> None:
             tombstone_horizon=timedelta(days=s.sync_tombstone_days),
         ),
     )
+
+
+def _database_secret(app: Flask) -> str:
+    """The cursor key every host of this database shares (``app_secret``, #16)."""
+    from .services.secret import shared_secret
+
+    with app.app_context():
+        return shared_secret(db.engine, "sync_cursor")
 
 
 def engine() -> SyncEngine:

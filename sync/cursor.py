@@ -18,7 +18,7 @@ import base64
 import hashlib
 import hmac
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from .errors import BadCursor
 
@@ -39,17 +39,31 @@ class Cursor:
 
 
 class CursorCodec:
-    """Signs and checks cursors with one secret."""
+    """Signs and checks cursors with one secret.
 
-    def __init__(self, secret: str) -> None:
+    ``secret`` is the secret, or a callable that returns it, called once on first use:
+    a host then reads the key its database keeps only when a pull needs it, never while
+    the app is built (``flask db upgrade`` builds one before the table exists).
+    """
+
+    def __init__(self, secret: str | Callable[[], str]) -> None:
+        if not secret:
+            raise ValueError("a cursor secret is required")
+        self._source = secret
+        self._secret = ""
+        self._key = b""
+        self._legacy: Any = None
+
+    def _load(self) -> bytes:
+        secret = self._source() if callable(self._source) else self._source
         if not secret:
             raise ValueError("a cursor secret is required")
         self._secret = secret
         self._key = hmac.digest(secret.encode("utf-8"), (SALT + ".v2").encode("ascii"), "sha256")
-        self._legacy: Any = None
+        return self._key
 
     def _mac(self, body: str) -> str:
-        digest = hmac.digest(self._key, body.encode("utf-8"), "sha256")[:MAC_BYTES]
+        digest = hmac.digest(self._key or self._load(), body.encode("utf-8"), "sha256")[:MAC_BYTES]
         return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
     def encode(self, cursor: Cursor, *, decoded_from: str | None = None) -> str:
@@ -80,6 +94,8 @@ class CursorCodec:
         from itsdangerous import BadSignature, URLSafeSerializer
 
         if self._legacy is None:
+            if not self._secret:
+                self._load()
             self._legacy = URLSafeSerializer(self._secret, salt=SALT)
         try:
             value = self._legacy.loads(token)

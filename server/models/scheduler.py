@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Integer, String, UniqueConstraint, Uuid
+from sqlalchemy import BigInteger, Integer, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -21,6 +21,9 @@ class SchedulerLease(db.Model):
     acquired_at: Mapped[datetime] = mapped_column(UtcDateTime)
     renewed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: Fencing token: rises by one each time the lease changes hands (never on renewal).
+    #: A job's transaction commits only while the lease still carries its token (#14).
+    token: Mapped[int] = mapped_column(BigInteger, default=1, server_default="1")
 
 
 class JobRun(db.Model):

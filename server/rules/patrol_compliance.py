@@ -68,14 +68,20 @@ def grace(settings: Mapping[str, Any] | None) -> timedelta:
 
 
 def guarded_hour_windows(
-    day: date, guarded_hours: Mapping[str, Any], zone: ZoneInfo, *, is_holiday: bool = False
+    day: date, guarded_hours: Mapping[str, Any], zone: ZoneInfo, *, is_holiday: bool = False, key: str | None = None
 ) -> list[tuple[datetime, datetime]]:
     """The clock hours of ``day`` (local) inside its guarded intervals, as UTC windows.
 
     ``guarded_hours`` is the branch's weekly spec (``{"mon": [["00:00", "24:00"]], …,
     "holiday": [...]}``). A partial hour at an interval's edge is a window of its own.
+    ``key`` names the spec's day to use (the calendar's ``hours_key``: ``holiday`` on a
+    statutory holiday, the adjusted weekday on a worked weekend); a ``holiday`` key the
+    branch has no spec for falls back to the weekday's hours.
     """
-    key = "holiday" if is_holiday and "holiday" in guarded_hours else _WEEKDAY_KEYS[day.weekday()]
+    if key is None:
+        key = "holiday" if is_holiday else _WEEKDAY_KEYS[day.weekday()]
+    if key == "holiday" and "holiday" not in guarded_hours:
+        key = _WEEKDAY_KEYS[day.weekday()]
     windows: list[tuple[datetime, datetime]] = []
     for start_s, end_s in guarded_hours.get(key, []):
         start = _local(day, start_s, zone)

@@ -45,6 +45,15 @@ ENTITY_READERS: dict[str, frozenset[str]] = {
     "checkpoint": FIELD_SUPERVISORS | {R.GUARD},
     "patrol": FIELD_SUPERVISORS | {R.GUARD},
     "incident": FIELD_SUPERVISORS | {R.GUARD},
+    # Compliance (#14): the branch's obligations reach those who supervise it.
+    "obligation": FIELD_SUPERVISORS,
+}
+
+#: Entities whose records are routed to roles, not to everyone who reads the entity: a
+#: record names its roles, and each role's devices read ``<branch>/<entity>/role/<role>``
+#: (an alert reaches the roles responsible for its rule, #14).
+ROLE_ROUTED_READERS: dict[str, frozenset[str]] = {
+    "alert": frozenset({R.LOBBY_MANAGER, R.SERVICE_QUALITY_OFFICER, R.OPERATIONS_MANAGER, R.BRANCH_PRESIDENT, R.ADMIN}),
 }
 
 #: role × entity: roles whose devices receive only the records *they are a party to*
@@ -96,7 +105,7 @@ CALENDAR_ADMINS = frozenset({R.ADMIN})
 PHOTO_UPLOADERS = MUTATION_ROLES["incident.report"]
 
 #: Bumped when the tables above change meaning, so every device re-snapshots.
-TABLE_VERSION = 1
+TABLE_VERSION = 2
 
 
 def audience(branch_id: uuid.UUID | str | None, entity: str) -> str:
@@ -123,6 +132,11 @@ def party_audiences(branch_id: uuid.UUID, entity: str, *staff_ids: uuid.UUID | N
     return keys
 
 
+def role_audience(branch_id: uuid.UUID | str | None, entity: str, role: str) -> str:
+    """The audience key of the ``entity`` records routed to ``role`` in one branch."""
+    return f"{branch_id}/{entity}/role/{role}"
+
+
 def readable_entities(role: str) -> frozenset[str]:
     """Entities a role's devices receive."""
     return frozenset(e for e, readers in ENTITY_READERS.items() if role in readers)
@@ -137,7 +151,8 @@ def audiences_for(role: str, branch_id: uuid.UUID | None) -> frozenset[str]:
     """Every audience a device of ``role`` in ``branch_id`` reads (none without a branch)."""
     if branch_id is None:
         return frozenset()
-    return frozenset(audience(branch_id, e) for e in readable_entities(role))
+    routed = {role_audience(branch_id, e, role) for e, roles in ROLE_ROUTED_READERS.items() if role in roles}
+    return frozenset({audience(branch_id, e) for e in readable_entities(role)} | routed)
 
 
 def scope_fingerprint(role: str, branch_id: uuid.UUID | None) -> str:

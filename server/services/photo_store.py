@@ -1,9 +1,11 @@
-"""Where photo bytes live: a small storage contract and its local-disk implementation.
+"""Where photo bytes live: a small storage contract and two implementations.
 
 Photos are content-addressed by SHA-256, so a stored photo never changes and writing it
-twice is harmless. A deployment may put another :class:`PhotoStore` (object storage) at
-``app.extensions["photo_store"]`` before the first request; by default it is a
-:class:`LocalPhotoStore` under the ``photo_dir`` setting (``<instance>/photos``).
+twice is harmless. The ``photo_store`` setting picks :class:`LocalPhotoStore` under
+``photo_dir`` (``<instance>/photos``, the embedded SQLite default: one host) or
+:class:`DatabasePhotoStore` (the PostgreSQL default: every host of the database reads
+every photo, #16). A deployment may put another :class:`PhotoStore` (object storage) at
+``app.extensions["photo_store"]`` before the first request.
 
 Partial uploads (resumable ``PUT`` with ``Content-Range``) are kept apart from complete
 photos until their digest and content are verified.
@@ -17,6 +19,11 @@ from pathlib import Path
 from typing import Protocol
 
 from flask import current_app
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from ..models.photo_store import PhotoBlob, PhotoUploadPart
 
 
 class OffsetBeyondEnd(Exception):
@@ -123,10 +130,90 @@ class LocalPhotoStore:
         self._partial(sha256).unlink(missing_ok=True)
 
 
+class DatabasePhotoStore:
+    """:class:`PhotoStore` in the database's ``photo_blob`` / ``photo_upload_part`` tables.
+
+    Each call runs on a connection of its own and commits before it returns, outside the
+    caller's transaction, as a write to disk would: bytes are content-addressed, so bytes
+    stored by a request that then fails are harmless, and a chunk is kept even though its
+    upload is not complete. On PostgreSQL a chunk locks its upload's row, so two chunks
+    of one upload never interleave.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._blob = PhotoBlob.__table__
+        self._part = PhotoUploadPart.__table__
+
+    def put(self, sha256: str, data: bytes) -> None:
+        with self.engine.connect() as conn:
+            try:
+                conn.execute(insert(self._blob).values(sha256=sha256, size=len(data), data=data))
+                conn.commit()
+            except IntegrityError:  # stored already (same name, same bytes)
+                conn.rollback()
+
+    def get(self, sha256: str) -> bytes | None:
+        return self._scalar(select(self._blob.c.data).where(self._blob.c.sha256 == sha256))
+
+    def exists(self, sha256: str) -> bool:
+        return self.size(sha256) is not None
+
+    def size(self, sha256: str) -> int | None:
+        return self._scalar(select(self._blob.c.size).where(self._blob.c.sha256 == sha256))
+
+    def partial_size(self, sha256: str) -> int:
+        length = self._scalar(select(func.length(self._part.c.data)).where(self._part.c.sha256 == sha256))
+        return int(length) if length is not None else 0
+
+    def write_partial(self, sha256: str, offset: int, data: bytes) -> int:
+        part = self._part
+        with self.engine.connect() as conn:
+            try:
+                conn.execute(insert(part).values(sha256=sha256, data=b""))
+                conn.commit()
+            except IntegrityError:  # the upload has a row already
+                conn.rollback()
+            try:
+                # SQLite: take the write lock before reading (PostgreSQL: the row lock).
+                conn.execution_options(sqlite_begin="IMMEDIATE")
+                kept = conn.execute(select(part.c.data).where(part.c.sha256 == sha256).with_for_update()).scalar_one()
+                if offset > len(kept):
+                    raise OffsetBeyondEnd(len(kept))
+                combined = bytes(kept[:offset]) + data
+                conn.execute(update(part).where(part.c.sha256 == sha256).values(data=combined))
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
+            return len(combined)
+
+    def read_partial(self, sha256: str) -> bytes:
+        data = self._scalar(select(self._part.c.data).where(self._part.c.sha256 == sha256))
+        return bytes(data) if data is not None else b""
+
+    def discard_partial(self, sha256: str) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(delete(self._part).where(self._part.c.sha256 == sha256))
+            conn.commit()
+
+    def _scalar(self, statement: object) -> object:
+        with self.engine.connect() as conn:
+            value = conn.execute(statement).scalar()
+            conn.commit()
+        return bytes(value) if isinstance(value, memoryview) else value
+
+
 def photo_store() -> PhotoStore:
-    """The app's photo store (made on first use from the ``photo_dir`` setting)."""
+    """The app's photo store, made on first use from the ``photo_store`` setting."""
     store = current_app.extensions.get("photo_store")
     if store is None:
-        store = LocalPhotoStore(current_app.extensions["settings"].photo_dir)
+        settings = current_app.extensions["settings"]
+        if settings.photo_store == "database":
+            from ..extensions import db
+
+            store = DatabasePhotoStore(db.engine)
+        else:
+            store = LocalPhotoStore(settings.photo_dir)
         current_app.extensions["photo_store"] = store
     return store

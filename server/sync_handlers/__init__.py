@@ -10,10 +10,11 @@ def register(registry: Registry) -> None:
 
     org.register(registry)
 
-    from . import cleaning, contractor, floor, patrol, shift
+    from . import cleaning, compliance, contractor, floor, patrol, shift
 
     shift.register(registry)
     cleaning.register(registry)
     contractor.register(registry)
     floor.register(registry)
     patrol.register(registry)
+    compliance.register(registry)

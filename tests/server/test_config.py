@@ -6,13 +6,10 @@ import pytest
 from server.config import load_settings
 
 
-def test_secret_generated_once_into_instance_and_reused(tmp_path):
-    first = load_settings(str(tmp_path), environ={})
-    second = load_settings(str(tmp_path), environ={})
-    assert first.secret_key == second.secret_key and len(first.secret_key) >= 40
-    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
-    other = load_settings(str(tmp_path / "elsewhere"), environ={})
-    assert other.secret_key != first.secret_key
+def test_no_secret_key_means_the_database_keeps_one_not_the_instance(tmp_path):
+    s = load_settings(str(tmp_path), environ={})
+    assert s.secret_key is None  # the cursor key then comes from app_secret (#16)
+    assert not (tmp_path / "secret_key").exists()
 
 
 def test_environment_wins_over_defaults(tmp_path):

@@ -1,0 +1,59 @@
+"""Alert rules (#14): which alerts an obligation warrants, and who receives them.
+
+Pure: an obligation's rule, status and due time, ``now`` and the branch's settings in;
+alert kinds out. One alert per (obligation, kind) is the engine's to keep
+(``services/alert.py``); routing is the issue's: patrols and shifts to the lobby manager
+and operations manager, box and complaints to the service quality officer and operations
+manager, repeated misses in a day to the branch president, an unknown calendar year to
+administrators.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Mapping
+
+from . import compliance as RC
+
+#: Who an alert of each rule goes to (issue #14 "Alerts").
+ALERT_ROLES: dict[str, tuple[str, ...]] = {
+    RC.PATROL: ("lobby_manager", "operations_manager"),
+    RC.STAFFING: ("lobby_manager", "operations_manager"),
+    RC.FLOOR: ("operations_manager", "branch_president"),
+    "R-BOX-1": ("service_quality_officer", "operations_manager"),
+    "R-BOX-2": ("service_quality_officer", "operations_manager"),
+    "R-BOX-3": ("service_quality_officer", "operations_manager"),
+    "R-CMP-6": ("service_quality_officer", "operations_manager"),
+}
+REPEATED_MISSED_ROLES = ("branch_president",)
+CALENDAR_UNKNOWN_ROLES = ("admin",)
+#: Rules whose pending obligations warn before they are due (an hourly patrol would only nag).
+DUE_SOON_RULES = frozenset({RC.STAFFING, RC.FLOOR, "R-BOX-1", "R-BOX-3", "R-CMP-6"})
+
+
+
+def alert_kinds(rule: str, status: str, due: datetime, now: datetime, settings: Mapping[str, Any] | None) -> set[str]:
+    """The alerts an obligation warrants now: ``missed``, ``unconfirmed``, or ``due_soon``
+    (a pending obligation of :data:`DUE_SOON_RULES` within the warning time of its due)."""
+    if status in (RC.MISSED, RC.UNCONFIRMED):
+        return {status}
+    soon = timedelta(minutes=int(RC.setting(settings, "compliance_due_soon_minutes")))
+    if status == RC.PENDING and rule in DUE_SOON_RULES and due - soon <= now < due:
+        return {"due_soon"}
+    return set()
+
+
+def is_repeated_miss(missed_hours: int, settings: Mapping[str, Any] | None) -> bool:
+    """Whether a day's missed patrol hours call for the branch president (R-SEC-5)."""
+    return missed_hours >= int(RC.setting(settings, "repeated_miss_threshold"))
+
+
+def alert_message(rule: str, kind: str, verdict: RC.Verdict | None = None) -> str:
+    """A short, customer-data-free message (the screen localises by ``rule``/``kind``)."""
+    if verdict is None:
+        return f"{rule} {kind}"
+    text = f"{rule} {kind}: {verdict.subject_kind} {verdict.subject_id}, due {verdict.due_at.isoformat()}"
+    devices = verdict.detail.get("devices") if kind == RC.UNCONFIRMED else None
+    if devices:
+        last = min((d["synced_until"] for d in devices if d.get("synced_until")), default=None)
+        text += f"; a phone on duty last synced at {last}" if last else "; a phone on duty never synced"
+    return text

@@ -1,0 +1,102 @@
+"""Alerts (#14): raise what the judged obligations warrant, resolve what they no longer do,
+and let the responsible roles acknowledge them.
+
+One alert per ``(obligation, kind)`` (its unique ``key``), however often the engine runs:
+an alert that resolved and is warranted again opens again as the same row. Branch-level
+alerts (``repeated_missed`` for a day, ``calendar_unknown`` for a year) have keys of
+their own and resolve when their condition ends (the day no longer has enough misses; the
+year got loaded).
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Mapping, Sequence
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models.alert import Alert, alert_id
+from ..models.compliance import Obligation
+from ..rules import alert as RA
+from ..rules import calendar as RCAL
+from ..rules import compliance as RC
+
+#: ``(branch, kind, what, rule, roles)``: a branch-level alert the engine found warranted.
+BranchAlert = tuple[Any, str, str, "str | None", Sequence[str]]
+
+
+def branch_key(branch_id: uuid.UUID, kind: str, what: str) -> str:
+    """The key of a branch-level alert: ``<branch>:<kind>:<what>`` (a date, a year)."""
+    return f"{branch_id}:{kind}:{what}"
+
+
+def refresh(
+    rows: Sequence[Obligation],
+    branch_alerts: Sequence[BranchAlert],
+    at: datetime,
+    settings_of: Mapping[uuid.UUID, Mapping[str, Any] | None],
+    cal: RCAL.WorkingCalendar,
+) -> tuple[int, int]:
+    """Make the alerts match the judged obligations ``rows`` and the branch-level alerts
+    found for the judged days; returns ``(raised, resolved)``. Reads the current alerts in
+    two statements (per 5,000 obligations); writes in the session's flush (batched)."""
+    from ..sync_setup import record_put
+    from .compliance import chunks
+
+    wanted: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        verdict = _as_verdict(row)
+        for kind in RA.alert_kinds(row.rule, row.status, row.due_at, at, settings_of.get(row.branch_id)):
+            key = f"{row.id}:{kind}"
+            wanted[key] = {"key": key, "branch_id": row.branch_id, "obligation_id": row.id, "kind": kind,
+                           "rule": row.rule, "roles": list(RA.ALERT_ROLES.get(row.rule, ())),
+                           "message": RA.alert_message(row.rule, kind, verdict)}
+    for branch, kind, what, rule, roles in branch_alerts:
+        key = branch_key(branch.id, kind, what)
+        wanted[key] = {"key": key, "branch_id": branch.id, "obligation_id": None, "kind": kind, "rule": rule,
+                       "roles": list(roles), "message": RA.alert_message(rule or "calendar", kind) + f" {what}"}
+    judged_days = {(r.branch_id, r.business_date.isoformat()) for r in rows}
+    current: dict[str, Alert] = {}
+    for chunk in chunks([r.id for r in rows]):
+        current.update((a.key, a) for a in db.session.scalars(select(Alert).where(Alert.obligation_id.in_(chunk))))
+    for a in db.session.scalars(select(Alert).where(
+            Alert.obligation_id.is_(None), Alert.branch_id.in_(list(settings_of)), Alert.resolved_at.is_(None))):
+        current[a.key] = a
+    raised = resolved = 0
+    for key, values in wanted.items():
+        alert = current.get(key)
+        if alert is None:
+            alert = Alert(id=alert_id(key), raised_at=at, updated_at=at, **values)
+            db.session.add(alert)
+            raised += 1
+        elif alert.resolved_at is not None or alert.message != values["message"]:
+            raised += alert.resolved_at is not None  # raised again: the same row
+            alert.resolved_at, alert.message, alert.updated_at = None, values["message"], at
+        else:
+            continue
+        record_put("alert", alert)
+    for key, alert in current.items():
+        if key in wanted or alert.resolved_at is not None or not _is_judged(alert, judged_days, cal):
+            continue
+        alert.resolved_at, alert.updated_at = at, at
+        resolved += 1
+        record_put("alert", alert)
+    db.session.flush()
+    return raised, resolved
+
+
+def _is_judged(alert: Alert, judged_days: set[tuple[uuid.UUID, str]], cal: RCAL.WorkingCalendar) -> bool:
+    """Whether this evaluation judged what ``alert`` is about (so its absence from the
+    wanted set means its condition ended)."""
+    if alert.obligation_id is not None:
+        return True  # read for the judged obligations only
+    what = alert.key.rsplit(":", 1)[1]
+    if alert.kind == "calendar_unknown":
+        return cal.is_known(int(what))
+    return (alert.branch_id, what) in judged_days
+
+
+def _as_verdict(row: Obligation) -> RC.Verdict:
+    return RC.Verdict(row.rule, row.subject_kind, row.subject_id, row.business_date, row.window_start,
+                      row.window_end, row.due_at, row.status, tuple(row.evidence), row.clock_suspect, row.detail)
