@@ -11,6 +11,7 @@ import { recordEmergency } from "./incident.js";
 import { hourGrid } from "./patrol.js";
 import { languageSwitch, signOut } from "./session.js";
 import { shiftCard } from "./shift.js";
+import { supervisorCards } from "./supervisor.js";
 
 const RECENT_KINDS = { guard: ["patrol", "incident", "shift", "handover"], cleaner: ["cleaning", "shift", "handover"], onsite: ["contractor_visit", "shift"] };
 
@@ -29,6 +30,8 @@ export async function homeScreen(app) {
     parts.push(await shiftCard(app), await cleaningCard(app), h("a", { class: "big", href: "#handover", role: "button" }, t("handover.heading")));
   } else if (role === "onsite") {
     parts.push(await contractorCard(app), await shiftCard(app));
+  } else if (role === "operations_manager" || role === "service_quality_officer") {
+    parts.push(...(await supervisorCards(app)));
   } else {
     parts.push(h("section", { class: "card" }, h("p", {}, t("others.soon"))));
   }

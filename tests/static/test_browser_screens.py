@@ -86,5 +86,16 @@ def test_main_screens_of_each_role_screenshots_and_axe(live, launch):
     shoot(page, "onsite")
     check_both_languages(page, "onsite", problems)
 
+    for context in browser.contexts:
+        context.close()  # the field phones are done (each held a long poll open)
+    page = browser.new_context(**CONTEXT_OPTIONS).new_page()
+    page.on("pageerror", lambda e: print("PAGEERR", e))
+    page.on("console", lambda m: print("CONSOLE", m.text))
+    sign_in(page, live, "operations_manager")
+    page.wait_for_selector(".hour.met")  # the guard's patrol, as the server judged it
+    assert page.locator("text=值班中").count() >= 1, "the guard and the cleaner are on duty"
+    shoot(page, "operations-manager")
+    check_both_languages(page, "operations_manager", problems)
+
     assert {k: v for k, v in problems.items() if v} == {}, json.dumps(problems, ensure_ascii=False, indent=1)
-    assert {"cleaner.png", "guard.png", "login.png", "onsite.png"} <= {p.name for p in SHOTS.glob("*.png")}
+    assert {"cleaner.png", "guard.png", "login.png", "onsite.png", "operations-manager.png"} <= {p.name for p in SHOTS.glob("*.png")}
