@@ -29,6 +29,13 @@ DEFAULTS: dict[str, Any] = {
     "sync_clock_tolerance_seconds": 120,  # sync-protocol "Time attribution": 2 minutes
     "sync_tombstone_days": 90,  # tombstones older than this may be compacted; older cursors reset
     "sync_poll_interval_ms": 250,  # SQLite long-poll fallback: how often a process checks
+    # Waiting pulls one process holds (#16); past it a pull is answered at once with
+    # retry_after_ms, so a fleet cannot take a host down. Sized in README "Running in production".
+    "sync_max_waiters": 10_000,
+    "sync_retry_after_ms": 5000,  # the hint of a pull answered at once (cap, shutdown)
+    # A request (headers and body) must arrive whole within this many seconds, or the
+    # connection is dropped: slow clients never hold the server (server/serving.py, #16).
+    "request_read_seconds": 5,
     "photo_dir": None,  # None -> <instance>/photos
     # Where photo bytes live: "local" (photo_dir, one host) or "database" (every host of one
     # PostgreSQL reads them). None -> "database" on PostgreSQL, "local" on SQLite (#16).
@@ -69,6 +76,9 @@ class Settings:
     sync_clock_tolerance_seconds: int = 120
     sync_tombstone_days: int = 90
     sync_poll_interval_ms: int = 250
+    sync_max_waiters: int = 10_000
+    sync_retry_after_ms: int = 5000
+    request_read_seconds: int = 5
     photo_dir: str = ""
     photo_store: str = "local"
     photo_max_bytes: int = 10 * 1024 * 1024

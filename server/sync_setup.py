@@ -43,6 +43,8 @@ def init_sync(app: Flask) -> None:
             max_wait_seconds=s.pull_max_wait_seconds,
             clock_tolerance=timedelta(seconds=s.sync_clock_tolerance_seconds),
             tombstone_horizon=timedelta(days=s.sync_tombstone_days),
+            max_waiters=s.sync_max_waiters,
+            retry_after_ms=s.sync_retry_after_ms,
         ),
     )
 

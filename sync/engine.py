@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from . import apply, feed, page_read, protocol, store
 from .cursor import Cursor, CursorCodec
 from .errors import ClientOwnedByOther, MutationGap, Unconfirmed
-from .notify import Notifier
+from .notify import CLOSING, Notifier
 from .registry import Principal, Registry, Scope
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,11 @@ class EngineSettings:
     #: client is new or changed branch): an empty poll then stays a read. Compliance's
     #: "synced past T" errs on the safe side: a device looks less synced, never more.
     pull_touch_interval: timedelta = timedelta(seconds=10)
+    #: Waiting pulls one process holds; past it a pull is answered at once with
+    #: ``retry_after_ms`` (#16). ``None``: no cap.
+    max_waiters: int | None = None
+    #: The ``retry_after_ms`` hint of a pull the process could not hold (cap, shutdown).
+    retry_after_ms: int = 5000
 
 
 def iso(value: datetime | None) -> str | None:
@@ -150,7 +155,8 @@ class SyncEngine:
     # --- pull ----------------------------------------------------------------------------
 
     def pull(self, session: Any, principal: Principal, body: Any,
-             confirm: page_read.Confirm | None = None, reads: Reads | None = None) -> dict[str, Any]:
+             confirm: page_read.Confirm | None = None, reads: Reads | None = None,
+             recheck: Callable[[], Any] | None = None) -> dict[str, Any]:
         """Answer a pull body; ``changes`` holds :class:`~sync.protocol.Change` tuples.
 
         Render with :func:`sync.protocol.encode_pull` (splices the stored JSON). Raises
@@ -163,6 +169,13 @@ class SyncEngine:
         statement its own transaction, and ``session`` is used only when something must
         be written (the client row): an empty poll then costs one statement and no
         session transaction. Without it, everything runs on ``session``.
+
+        A long poll (``wait``) holds no connection while it sleeps. One client waits once:
+        its second wait answers its first at once. When the process holds
+        ``max_waiters`` already, or shuts down, it is answered at once with
+        ``retry_after_ms``. ``recheck`` is called (and may raise, e.g. 401) when a
+        wake-up names the principal's session (:meth:`wake_session`): a revoked
+        session's waiting pull is answered at once.
         """
         request = protocol.parse_pull(body)
         scope = self.registry.scope_for(principal)
@@ -176,9 +189,11 @@ class SyncEngine:
         if wait > 0 and not reset:
             client = _confirmed(session, confirm, page_read.read(session.connection(), (), 0, 0, probe, confirm)).client
             last_mutation_id = self._touch_pull(session, probe, client)
-            rows = self._wait(session, scope, after, limit + 1, wait)
+            rows, retry_after_ms = self._wait(session, scope, after, limit + 1, wait, request.client_id,
+                                              _session_key(principal), recheck)
             top, horizon = store.read_counter(session)
         else:
+            retry_after_ms = None
             rows, top, horizon, client, _ = _confirmed(session, confirm, _read(
                 session, reads, scope.audiences, after, limit + 1, probe, confirm))
             last_mutation_id = self._touch_pull(session, probe, client)
@@ -195,7 +210,7 @@ class SyncEngine:
         seq = rows[-1][0] if rows else after
         if reads is None or wait > 0:
             session.commit()  # otherwise the session holds no transaction: it wrote nothing, or committed
-        return {
+        answer = {
             # Nothing new: the cursor is the one sent (checked against this protocol and scope).
             "cursor": self.cursors.encode(Cursor(request.protocol, seq, scope.fingerprint),
                                           decoded_from=request.cursor if not reset and seq == after else None),
@@ -205,6 +220,9 @@ class SyncEngine:
             "server_time": iso(self.now()),
             "changes": _latest_per_record(rows, skip_deletes=reset),
         }
+        if retry_after_ms is not None:
+            answer["retry_after_ms"] = retry_after_ms
+        return answer
 
     def _touch_pull(self, session: Any, probe: page_read.ClientProbe, client: page_read.ClientCheck | None) -> int:
         """Check (and bind) the client from what the page statement saw of its row, and
@@ -244,22 +262,37 @@ class SyncEngine:
                 return 0, True  # tombstones it needs were compacted, or not from this database
         return cursor.seq, False
 
-    def _wait(self, session: Any, scope: Scope, after: int, limit: int, wait: float) -> list[Any]:
-        """Long poll: re-read the feed when woken, until something in scope or the deadline."""
+    def _wait(self, session: Any, scope: Scope, after: int, limit: int, wait: float, owner: Any,
+              watch: str | None, recheck: Callable[[], Any] | None) -> tuple[list[Any], int | None]:
+        """Long poll: re-read the feed when woken, until something in scope, the deadline
+        or a release; ``(rows, retry_after_ms or None)``."""
         deadline = time.monotonic() + wait
         session.commit()  # hold no connection while the listener starts either
-        waiter = self.notifier.hub.subscribe(frozenset(scope.audiences))
+        hub = self.notifier.hub
+        waiter = hub.subscribe(frozenset(scope.audiences), owner=owner, watch=watch, limit=self.settings.max_waiters)
+        if waiter is None:  # over the cap, or closing: answer now, say when to come back
+            return store.page(session, scope.audiences, after, limit), self.settings.retry_after_ms
         try:
             while True:
                 rows = store.page(session, scope.audiences, after, limit)
                 remaining = deadline - time.monotonic()
-                if rows or remaining <= 0:
-                    return rows
+                if rows or remaining <= 0 or waiter.released:
+                    hint = self.settings.retry_after_ms if waiter.released == CLOSING else None
+                    return rows, hint
                 session.commit()  # give the connection back while asleep
-                waiter.event.wait(remaining if self.notifier.hub.healthy else min(remaining, 1.0))
+                waiter.event.wait(remaining if hub.healthy else min(remaining, 1.0))
                 waiter.event.clear()
+                if waiter.recheck and recheck is not None:
+                    waiter.recheck = False
+                    recheck()  # e.g. the session was revoked: raises, the waiter answers 401
         finally:
-            self.notifier.hub.unsubscribe(waiter)
+            hub.unsubscribe(waiter)
+
+    def wake_session(self, session: Any, session_id: Any) -> None:
+        """At ``session``'s COMMIT, wake the pulls waiting as ``session_id`` (in every
+        process and host), so they check their principal again: call it in the
+        transaction that revokes a session."""
+        feed.pending(session, self).wake.add(_session_key_of(session_id))
 
     # --- supervision and upkeep --------------------------------------------------------
 
@@ -299,6 +332,16 @@ class SyncEngine:
             session.rollback()
             raise
         return gone
+
+
+def _session_key_of(session_id: Any) -> str:
+    """The wake-up key of a principal's session (never an audience: ``~`` is reserved)."""
+    return f"~session:{session_id}"
+
+
+def _session_key(principal: Principal) -> str | None:
+    session_id = getattr(principal, "session_id", None)
+    return None if session_id is None else _session_key_of(session_id)
 
 
 _OWNED_BY_OTHER = "This client_id is bound to another staff member; make a new client_id."

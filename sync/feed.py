@@ -67,6 +67,8 @@ class Pending:
     engine: "SyncEngine"
     #: ``(entity, record_id, op, obj, created)`` in emission order.
     items: list[tuple[str, str, str, Any, bool]] = field(default_factory=list)
+    #: Wake-up keys to send at COMMIT besides the audiences touched (a revoked session).
+    wake: set[str] = field(default_factory=set)
 
     def mark(self) -> int:
         """A point to :meth:`restore` to (before a savepoint)."""
@@ -129,9 +131,7 @@ def flush(session: Session, batch: Pending) -> set[str]:
     for offset, row in enumerate(rows, start=1):
         row["seq"] = base + offset
     store.upsert_changes(session, rows)
-    touched = {row["audience"] for row in rows}
-    batch.engine.notifier.before_commit(session, touched)
-    return touched
+    return {row["audience"] for row in rows}
 
 
 def _tombstone_rows(session: Session, stay: dict[tuple[str, str], set[str]], now: Any) -> list[dict[str, Any]]:
@@ -165,11 +165,13 @@ def _before_commit(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint is released, not the transaction
     batch = session.info.get(PENDING_KEY)
-    if batch is None or not batch.items:
+    if batch is None or not (batch.items or batch.wake):
         return
-    touched = flush(session, batch)
+    touched = flush(session, batch) | batch.wake
     batch.items.clear()
+    batch.wake.clear()
     if touched:
+        batch.engine.notifier.before_commit(session, touched)
         session.info[WAKE_KEY] = (batch.engine, touched)
 
 

@@ -13,6 +13,14 @@ committed change wakes the waiters whose audiences it touched:
 The listener thread starts with the first waiter and stops after a few idle seconds, so
 an app that never long-polls never holds a connection for it. A wake-up is only a hint:
 the pull re-queries the feed, so a spurious or lost wake-up costs latency, never data.
+
+Protection (#16), so no fleet can take a host down: a hub holds at most ``limit`` waiters
+(a pull past it is answered at once, with a hint when to come back); one waiter per
+owner (a client's second wait releases its first); :func:`release_all` answers every
+waiter of the process at once and refuses new ones (a graceful shutdown or deploy:
+devices come back to another host instead of timing out here). Under gevent the thread
+and the events are greenlets (``server/serving.py`` patches them), so a waiter costs a
+few kilobytes, not a thread.
 """
 from __future__ import annotations
 
@@ -29,6 +37,8 @@ log = logging.getLogger(__name__)
 CHANNEL = "fieldops_sync"
 MAX_PAYLOAD = 7000  # PostgreSQL NOTIFY payloads stop at 8000 bytes
 IDLE_SECONDS = 5.0
+#: The SQLite poll wakes by the audiences written since its last look, up to this many.
+POLL_AUDIENCES = 500
 
 
 def encode(audiences: set[str]) -> str:
@@ -46,12 +56,27 @@ def decode(payload: str) -> frozenset[str] | None:
     return frozenset(value) if isinstance(value, list) else None
 
 
+#: Why a waiter was let go before anything changed in its scope.
+SUPERSEDED = "superseded"  # the same owner (client) waits again elsewhere
+CLOSING = "closing"  # the process shuts down
+
+
 @dataclass(eq=False)
 class Waiter:
-    """One waiting pull."""
+    """One waiting pull.
+
+    ``recheck`` is set when a wake-up named ``watch`` (the waiter's own key, e.g. its
+    session's) or everyone: its owner must then be checked again (a revocation).
+    ``released`` says why it must answer now though nothing changed (``SUPERSEDED`` or
+    ``CLOSING``), or is ``None``.
+    """
 
     audiences: frozenset[str]
+    owner: Any = None
+    watch: str | None = None
     event: threading.Event = field(default_factory=threading.Event)
+    recheck: bool = False
+    released: str | None = None
 
 
 class Hub:
@@ -62,6 +87,8 @@ class Hub:
         self._listen = listen
         self._lock = threading.Lock()
         self._waiters: set[Waiter] = set()
+        self._owners: dict[Any, Waiter] = {}
+        self.closing = False
         self._thread: threading.Thread | None = None
         self._idle_since = time.monotonic()
         self.ready = threading.Event()
@@ -71,11 +98,34 @@ class Hub:
         """True while the cross-process listener is connected (or none is needed)."""
         return self._listen is None or self.ready.is_set()
 
-    def subscribe(self, audiences: frozenset[str], ready_timeout: float = 2.0) -> Waiter:
-        """Register a waiter; make sure the listener runs (and listens) before returning."""
-        waiter = Waiter(audiences)
+    @property
+    def waiting(self) -> int:
+        """How many waiters this hub holds now."""
+        return len(self._waiters)
+
+    def subscribe(self, audiences: frozenset[str], ready_timeout: float = 2.0, *, owner: Any = None,
+                  watch: str | None = None, limit: int | None = None) -> Waiter | None:
+        """Register a waiter; make sure the listener runs (and listens) before returning.
+
+        ``None`` (nothing registered) when the hub already holds ``limit`` waiters or is
+        closing: the caller answers at once. A waiter of the same ``owner`` already here
+        is released (``SUPERSEDED``) and replaced. ``watch`` is a key that, named in a
+        wake-up, sets the waiter's ``recheck``.
+        """
+        waiter = Waiter(audiences | ({watch} if watch else frozenset()), owner, watch)
         with self._lock:
+            if self.closing:
+                return None
+            previous = self._owners.pop(owner, None) if owner is not None else None
+            if previous is not None:
+                self._waiters.discard(previous)
+                previous.released = SUPERSEDED
+                previous.event.set()
+            elif limit is not None and len(self._waiters) >= limit:
+                return None
             self._waiters.add(waiter)
+            if owner is not None:
+                self._owners[owner] = waiter
             if self._listen is not None and self._thread is None:
                 self.ready.clear()
                 self._thread = threading.Thread(target=self._run, name=f"sync-listen-{self.key[:24]}", daemon=True)
@@ -88,15 +138,32 @@ class Hub:
         """Forget a waiter."""
         with self._lock:
             self._waiters.discard(waiter)
+            if waiter.owner is not None and self._owners.get(waiter.owner) is waiter:
+                del self._owners[waiter.owner]
             if not self._waiters:
                 self._idle_since = time.monotonic()
 
-    def wake(self, audiences: frozenset[str] | set[str] | None) -> None:
-        """Wake the waiters reading any of ``audiences`` (all of them when ``None``)."""
+    def wake(self, audiences: frozenset[str] | set[str] | None, *, recheck_all: bool = False) -> None:
+        """Wake the waiters reading any of ``audiences`` (all of them when ``None``).
+
+        A waiter whose ``watch`` key is named must recheck its owner; with
+        ``recheck_all`` every waiter must (notifications may have been lost)."""
         with self._lock:
             for waiter in self._waiters:
-                if audiences is None or waiter.audiences & audiences:
+                if audiences is None or not waiter.audiences.isdisjoint(audiences):
+                    if recheck_all or (audiences is not None and waiter.watch in audiences):
+                        waiter.recheck = True
                     waiter.event.set()
+
+    def release_all(self) -> int:
+        """Answer every waiter now and refuse new ones (shutdown); how many were waiting."""
+        with self._lock:
+            self.closing = True
+            waiters = list(self._waiters)
+            for waiter in waiters:
+                waiter.released = CLOSING
+                waiter.event.set()
+        return len(waiters)
 
     def should_stop(self) -> bool:
         """Called by the listener: True (and detached) once idle long enough."""
@@ -117,7 +184,7 @@ class Hub:
             except Exception:  # noqa: BLE001 - the thread must outlive a lost connection
                 log.warning("sync wake-up listener %s lost its connection; retrying", self.key, exc_info=True)
             self.ready.clear()
-            self.wake(None)  # notifications may have been missed: everyone re-checks
+            self.wake(None, recheck_all=True)  # notifications may have been missed: everyone re-checks
             if self.should_stop():
                 return
             time.sleep(0.5)
@@ -125,6 +192,13 @@ class Hub:
 
 _HUBS: dict[str, Hub] = {}
 _HUBS_LOCK = threading.Lock()
+
+
+def release_all() -> int:
+    """:meth:`Hub.release_all` on every hub of this process (graceful shutdown)."""
+    with _HUBS_LOCK:
+        hubs = list(_HUBS.values())
+    return sum(hub.release_all() for hub in hubs)
 
 
 def hub_for(key: str, listen: Callable[[Hub], Iterator[None]] | None) -> Hub:
@@ -184,6 +258,16 @@ def _sqlite_poll(path: str, interval: float) -> Callable[[Hub], Iterator[None]]:
             return 0
         return int(row[0]) if row else 0
 
+    def touched(conn: sqlite3.Connection, after: int, upto: int) -> set[str] | None:
+        """Audiences of the feed rows written in ``(after, upto]`` (``sync_change.seq`` is
+        indexed), or ``None`` (wake everyone) when there are too many or no feed table."""
+        try:
+            rows = conn.execute("SELECT DISTINCT audience FROM sync_change WHERE seq > ? AND seq <= ? LIMIT ?",
+                                (after, upto, POLL_AUDIENCES + 1)).fetchall()
+        except sqlite3.OperationalError:
+            return None
+        return {row[0] for row in rows} if len(rows) <= POLL_AUDIENCES else None
+
     def listen(hub: Hub) -> Iterator[None]:
         conn = sqlite3.connect(path, timeout=5, check_same_thread=False)
         try:
@@ -193,8 +277,10 @@ def _sqlite_poll(path: str, interval: float) -> Callable[[Hub], Iterator[None]]:
                 time.sleep(interval)
                 seq = read(conn)
                 if seq != last:
+                    # Only the waiters of the audiences written re-read the feed: 10,000
+                    # waiters re-querying on every commit would stall the host (#16).
+                    hub.wake(touched(conn, last, seq) if seq > last else None)
                     last = seq
-                    hub.wake(None)  # the counter says nothing of audiences: all re-check
                 yield
         finally:
             conn.close()

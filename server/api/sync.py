@@ -47,8 +47,9 @@ def push() -> dict:
 def pull() -> Response:
     """Changes in the caller's scope after a cursor; ``wait`` makes it a long poll."""
     body = _once(_sync_body)  # read at most once; a refusal comes after authentication
-    result = auth.as_principal(bearer_token(), now(), lambda principal, confirm: engine().pull(
-        db.session, principal, body(), confirm, reads(db.engine)))
+    token = bearer_token()
+    result = auth.as_principal(token, now(), lambda principal, confirm: engine().pull(
+        db.session, principal, body(), confirm, reads(db.engine), recheck=lambda: auth.recheck(token, now())))
     return Response(encode_pull(result), mimetype="application/json")
 
 

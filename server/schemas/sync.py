@@ -76,3 +76,6 @@ class PullOut(Schema):
     last_mutation_id = fields.Integer()
     server_time = fields.AwareDateTime()
     changes = fields.List(fields.Nested(Change))
+    #: Only on a long poll the host could not hold (its waiter cap, or it shuts down):
+    #: wait this long before the next pull (sync-protocol "Long poll", #16).
+    retry_after_ms = fields.Integer()

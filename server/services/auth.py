@@ -232,6 +232,23 @@ def as_principal(token: str | None, now: datetime, run: Callable[[Principal, Con
     return run(principal, None)
 
 
+def recheck(token: str | None, now: datetime) -> Principal:
+    """Authenticate a waiting pull's token again (its session was named in a wake-up):
+    raises :class:`Unauthenticated` once it is revoked, so the waiter answers 401 at once."""
+    forget_principal(token)
+    try:
+        return authenticate_principal(token, now)
+    finally:
+        db.session.commit()  # end the read: the waiter sleeps holding no connection
+
+
+def _wake_waiters(session_id: uuid.UUID) -> None:
+    """At COMMIT, wake the pulls waiting as this session, on every host (#16)."""
+    engine = current_app.extensions.get("sync_engine")
+    if engine is not None:
+        engine.wake_session(db.session, session_id)
+
+
 def _remembered() -> dict[str, Principal]:
     """This app's remembered principals by token hash (per process)."""
     return current_app.extensions.setdefault("remembered_principals", {})
@@ -272,6 +289,7 @@ def logout(auth: Authenticated, now: datetime) -> None:
     """Revoke the calling session."""
     auth.session.revoked_at = now
     auth.session.revoked_by = auth.staff.id
+    _wake_waiters(auth.session.id)
     db.session.commit()
 
 
@@ -290,6 +308,7 @@ def revoke(actor: Authenticated, session_id: uuid.UUID, now: datetime) -> Device
     if target.revoked_at is None:
         target.revoked_at = now
         target.revoked_by = actor.staff.id
+        _wake_waiters(target.id)
         db.session.commit()
     return target
 

@@ -128,3 +128,39 @@ class Host:
         status, body = self.request("POST", "/api/auth/login", {"employee_no": employee_no, "password": PASSWORD})
         assert status == 200, body
         return body["token"]
+
+
+def make_devices(database_url: str, branches: int, per_branch: int, role: str = "guard") -> list[list[str]]:
+    """``branches`` new branches of ``per_branch`` staff of ``role``, each with an open
+    session made straight in the database (a login costs an Argon2 hash): their bearer
+    tokens, per branch."""
+    import secrets
+    from datetime import datetime, timedelta, timezone
+
+    from server import create_app
+    from server.extensions import db
+    from server.models.org import DeviceSession, Staff
+    from server.services import org
+    from server.services.auth import hash_token
+
+    now = datetime.now(timezone.utc)
+    app = create_app({"database_url": database_url, "secret_key": "unused-here", "testing": True})
+    tokens: list[list[str]] = []
+    with app.app_context():
+        for _ in range(branches):
+            code = "F" + uuid.uuid4().hex[:10].upper()
+            branch = org.create_branch(code, f"Fleet {code}", now)
+            staff = [Staff(employee_no=f"{code}-{n}", name=f"{role} {n}", role=role, branch_id=branch.id,
+                           password_hash="!", active=True, created_at=now, updated_at=now) for n in range(per_branch)]
+            db.session.add_all(staff)
+            db.session.flush()
+            mine = []
+            for member in staff:
+                token = secrets.token_urlsafe(24)
+                db.session.add(DeviceSession(staff_id=member.id, branch_id=branch.id, token_hash=hash_token(token),
+                                             created_at=now, last_seen_at=now, expires_at=now + timedelta(days=1)))
+                mine.append(token)
+            tokens.append(mine)
+        db.session.commit()
+        db.engine.dispose()
+    return tokens

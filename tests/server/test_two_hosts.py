@@ -86,7 +86,18 @@ def test_two_hosts_share_cursors_photos_wake_ups_and_revocations(hosts):
     assert status == 200 and [c["entity"] for c in page["changes"]] == ["incident"], page
     assert woke - committed < 1.0
 
-    # A session revoked on one host is refused by the other at once.
+    # A session revoked on one host is refused by the other at once: its waiting pull
+    # is answered 401 within a second, and so is its next one.
+    answered.clear()
+    again = page
+    waiter = threading.Thread(target=wait_on_b)
+    waiter.start()
+    time.sleep(1.0)
+    assert not answered
     assert a.request("POST", "/api/auth/logout", token=token)[0] == 204
+    revoked = time.monotonic()
+    waiter.join(10)
+    status, problem, answered_at = answered[0]
+    assert (status, problem["code"]) == (401, "unauthenticated") and answered_at - revoked < 1.0, problem
     status, problem = b.request("POST", "/api/sync/pull", _pull(device, page["cursor"]), token=token)
     assert (status, problem["code"]) == (401, "unauthenticated"), problem

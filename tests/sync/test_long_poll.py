@@ -146,3 +146,27 @@ def test_sqlite_poll_sees_a_commit_by_another_process(tmp_path):
         other.close()
 
     assert _woken(notifier, {"anything"}, send) is True
+
+
+def test_sqlite_poll_wakes_only_the_audiences_another_process_wrote(tmp_path):
+    path = tmp_path / f"{uuid.uuid4().hex}.sqlite3"
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("CREATE TABLE sync_counter (id INTEGER PRIMARY KEY, seq BIGINT, horizon_seq BIGINT)")
+        conn.execute("INSERT INTO sync_counter VALUES (1, 0, 0)")
+        conn.execute("CREATE TABLE sync_change (seq BIGINT UNIQUE, audience TEXT)")
+    conn.close()
+    notifier = Notifier(f"sqlite:///{path}", poll_interval=0.05)
+    hub = notifier.hub
+    mine, other = hub.subscribe(frozenset({"branch:1"})), hub.subscribe(frozenset({"branch:2"}))
+    try:
+        writer = sqlite3.connect(path)
+        with writer:
+            writer.execute("INSERT INTO sync_change VALUES (1, 'branch:1')")
+            writer.execute("UPDATE sync_counter SET seq = 1")
+        writer.close()
+        assert mine.event.wait(3)
+        time.sleep(0.3)
+        assert not other.event.is_set()
+    finally:
+        hub.unsubscribe(mine), hub.unsubscribe(other)

@@ -1,0 +1,110 @@
+"""The production worker: gunicorn's gevent worker, with slow clients and shutdown handled (#16).
+
+A waiting pull is a greenlet asleep on an event (``sync/notify.py``), not a thread and
+not a database connection, so one process holds thousands of them while health checks,
+logins and pushes are answered at once. gunicorn's :class:`GeventWorker` monkey-patches
+the standard library (sockets, threads, ``time.sleep``) in the worker before the app is
+imported; psycopg 3 then waits on its sockets cooperatively by itself, and SQLAlchemy's
+pool queues on gevent locks. This worker adds what a fleet of phones needs:
+
+* **slow clients are dropped**: a request's headers must arrive within ``keepalive``
+  seconds (gunicorn's own timeout around reading a request, which also ends an idle
+  keep-alive connection), and its body whole within ``request_read_seconds``
+  (plus its length at 64 KiB/s, :class:`WholeBody`), else the connection is closed (408). A client dribbling bytes
+  costs a greenlet, never a thread, for those few seconds;
+* **graceful shutdown answers every waiter at once** (:func:`sync.notify.release_all`):
+  on SIGTERM (deploy, scale-in) each waiting pull is answered with what it has and a
+  ``retry_after_ms`` hint, and ``Connection: close``, so devices come back to another
+  host instead of timing out here.
+
+Run it as ``gunicorn -c gunicorn.conf.py wsgi:app`` (``worker_class`` names it).
+"""
+from __future__ import annotations
+
+import io
+from typing import Any, Callable, Iterable
+
+import gevent
+from gunicorn.workers.ggevent import GeventWorker
+
+from sync import notify
+
+_CHUNK = 64 * 1024
+#: Bytes per second a body must keep up beyond its first ``request_read_seconds``: a 1 MiB
+#: push gets 5 s + 16 s, a 10 MiB photo 5 s + 160 s (mobile uplinks are slow, not silent).
+MIN_BODY_RATE = 64 * 1024
+
+
+class WholeBody:
+    """WSGI middleware: read the request body whole before the app runs, within
+    ``seconds`` plus its length at :data:`MIN_BODY_RATE`.
+
+    A body that does not arrive in time is answered 408 ``request_timeout`` with
+    ``Connection: close`` (the half-read connection cannot be reused). A body longer
+    than ``max_bytes`` is left to the app, which refuses it by its length (413) without
+    reading it.
+    """
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], seconds: float, max_bytes: int) -> None:
+        self.app, self.seconds, self.max_bytes = app, seconds, max_bytes
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        length = environ.get("CONTENT_LENGTH")
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        try:
+            declared = int(length) if length else 0
+        except ValueError:
+            declared = 0
+        if (declared or chunked) and declared <= self.max_bytes:
+            try:
+                with gevent.Timeout(self.seconds + (declared or self.max_bytes) / MIN_BODY_RATE):
+                    body = _read(environ["wsgi.input"], declared if not chunked else None, self.max_bytes)
+            except gevent.Timeout:
+                start_response("408 Request Timeout", [
+                    ("Content-Type", "application/problem+json"), ("Connection", "close")])
+                return [b'{"type":"about:blank","title":"The request did not arrive in time","status":408,'
+                        b'"code":"request_timeout"}']
+            environ["wsgi.input"] = io.BytesIO(body)
+            if chunked:  # the app now sees a plain body of known length
+                environ.pop("HTTP_TRANSFER_ENCODING", None)
+                environ["CONTENT_LENGTH"] = str(len(body))
+        return self.app(environ, start_response)
+
+
+def _read(stream: Any, length: int | None, max_bytes: int) -> bytes:
+    """``length`` bytes of ``stream`` (to its end when ``None``, at most ``max_bytes`` + 1)."""
+    parts, left = [], (max_bytes + 1 if length is None else length)
+    while left > 0:
+        chunk = stream.read(min(_CHUNK, left))
+        if not chunk:
+            break
+        parts.append(chunk)
+        left -= len(chunk)
+    return b"".join(parts)
+
+
+class Worker(GeventWorker):
+    """:class:`GeventWorker` plus :class:`WholeBody` and waiters answered at shutdown."""
+
+    def load_wsgi(self) -> None:
+        super().load_wsgi()
+        settings = getattr(self.wsgi, "extensions", {}).get("settings")
+        if settings is not None:
+            largest = max(settings.max_body_bytes, settings.photo_max_bytes)
+            self.wsgi = WholeBody(self.wsgi, settings.request_read_seconds, largest)
+
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        # SIGTERM, the graceful stop (gunicorn's master sends it on TERM and HUP): answer
+        # every waiter now, out of the signal handler, then stop as gunicorn does.
+        gevent.spawn(self._release_waiters)
+        super().handle_exit(sig, frame)
+
+    def handle_quit(self, sig: int, frame: Any) -> None:
+        # SIGINT/SIGQUIT, the quick stop: waiters are answered too, if time allows.
+        gevent.spawn(self._release_waiters)
+        super().handle_quit(sig, frame)
+
+    def _release_waiters(self) -> None:
+        released = notify.release_all()
+        if released:
+            self.log.info("Answered %s waiting pulls for the shutdown", released)
