@@ -104,6 +104,8 @@ export class SyncClient extends EventTarget {
       await this.store.applyPull(client.client_id, r.body);
       await this.store.ack(client.client_id, r.body.last_mutation_id);
       this._seen(r.body, client);
+      // A host at its cap (or shutting down) asks to wait before the next long poll.
+      if (r.body.retry_after_ms) this.retryAfter = r.body.retry_after_ms;
       if (r.body.changes.length) this.dispatchEvent(new CustomEvent("changed", { detail: { changes: r.body.changes.length } }));
       if (!r.body.has_more) return "ok";
     }
@@ -158,6 +160,7 @@ export class SyncClient extends EventTarget {
       if (this.wake.signal.aborted) this.wake = new AbortController();
       const signal = this.wake.signal;
       const poll = visible() && online() ? this.wait : 0;
+      this.retryAfter = 0;
       let outcome;
       try {
         outcome = await this.syncOnce({ wait: poll, signal });
@@ -169,6 +172,7 @@ export class SyncClient extends EventTarget {
       // After a long poll the loop goes straight on; otherwise it waits for the timer or a kick.
       if (outcome === "retry") await this.sleep(retryDelay(this.attempt++, this.random), signal);
       else if (outcome !== "ok" || !poll) await this.sleep(TIMER_MS, signal);
+      else if (this.retryAfter) await this.sleep(Math.round(this.retryAfter * (1 + 0.2 * this.random())), signal);
     }
   }
 }

@@ -39,8 +39,10 @@ def test_offline_shift_with_three_patrols_one_by_camera(live, launch, tmp_path):
     rest = live.rest("operations_manager")
     branch = live.demo["branch_id"]
     hours = rest.get(f"/api/branches/{branch}/patrols?date={branch_today(live)}")["hours"]
-    patrol_ids = [p["id"] if isinstance(p, dict) else p for h in hours for p in h["patrols"]]
-    assert len(patrol_ids) == 3 and len(set(patrol_ids)) == 3
+    # A patrol in the first grace minutes of an hour may also make up the hour before
+    # (R-SEC-5), so an id can be listed under two hours: count distinct patrols.
+    patrol_ids = {p["id"] for h in hours for p in h["patrols"]}
+    assert len(patrol_ids) == 3
     shifts = rest.get(f"/api/branches/{branch}/shifts")["items"]
     assert [s["is_open"] for s in shifts] == [True]
     page.wait_for_selector(".hour.met")

@@ -164,3 +164,15 @@ test("the loop sleeps with backoff after a failure and wakes on kick", async () 
   await sync.run();
   assert.deepEqual(sleeps, [1000, 60000]);
 });
+
+test("a long poll answered with retry_after_ms waits that long (with jitter) before the next", async () => {
+  const store = await signedIn();
+  const sleeps = [];
+  const busy = { status: 200, body: { cursor: "c", has_more: false, reset: false, last_mutation_id: 0, server_time: "z", changes: [], retry_after_ms: 5000 } };
+  const srv = server([() => emptyPull(0), busy]);
+  const sync = new SyncClient({ store, fetch: srv.fetch, wait: 25, random: () => 0.5,
+    sleep: async (ms) => { sleeps.push(ms); sync.stop(); } });
+  await sync.run();
+  assert.deepEqual(srv.calls.map((c) => c.body.wait), [0, 25]);
+  assert.deepEqual(sleeps, [5500]);
+});
