@@ -2,6 +2,7 @@
 # Branch Field Ops — the two entry points of a fresh clone (see README.md):
 #   ./dev.sh serve   install, migrate the embedded database, load the demo, run server + scheduler
 #   ./dev.sh test    install, then run the whole test suite on SQLite and PostgreSQL
+#   ./dev.sh vendor  re-copy the web app's pinned npm packages into static/vendor/ (#15)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -67,14 +68,31 @@ PY
   .venv/bin/gunicorn -c gunicorn.conf.py wsgi:app
 }
 
+# The web app's tests need Node (node --test), Debian's Chromium and a CJK font (#15).
+ensure_browser_deps() {
+  local missing=()
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  fc-list : family 2>/dev/null | grep -i 'Noto Sans CJK' >/dev/null || missing+=(fonts-noto-cjk)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "dev.sh: installing ${missing[*]}" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "dev.sh: missing ${missing[*]} (run as root to install them with apt-get)" >&2
+  fi
+}
+
 run_tests() {
   ensure_venv test
   ensure_services
+  ensure_browser_deps
   .venv/bin/python -m pytest -n 2 "$@"
 }
 
 case "${1:-}" in
   serve) shift; serve "$@" ;;
   test) shift; run_tests "$@" ;;
-  *) echo "usage: ./dev.sh serve | ./dev.sh test [pytest args]" >&2; exit 2 ;;
+  vendor) shift; python3 static/vendor/vendor.py "$@" ;;
+  *) echo "usage: ./dev.sh serve | ./dev.sh test [pytest args] | ./dev.sh vendor" >&2; exit 2 ;;
 esac

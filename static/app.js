@@ -1,0 +1,161 @@
+/**
+ * The field app's shell: opens the device database, signs in, routes between screens,
+ * keeps one sync loop per install (the tab holding the Web Lock sends; others kick it
+ * over a BroadcastChannel), and applies a new version only when nothing is unsent.
+ */
+import { loadLanguage, t } from "./i18n.js";
+import { h, setZone } from "./ui.js";
+import { openStore } from "./sync/store.js";
+import { SyncClient } from "./sync/sync-client.js";
+import { PhotoQueue } from "./sync/photos.js";
+import { isoWithOffset } from "./sync/protocol.js";
+import { routes } from "./features/routes.js";
+
+const DAY_MS = 24 * 3600 * 1000;
+const channel = "BroadcastChannel" in self ? new BroadcastChannel("fieldops") : null;
+
+/** What every screen gets: the store, the signed-in person, `save`, `go`, `t`. */
+export const app = {
+  store: null, sync: null, photos: null, session: null, client: null, branch: null,
+  leader: false, version: null, t,
+
+  /** Save one mutation with its local effect (one IndexedDB transaction), then send. */
+  async save(name, args, { effects = [], photos = [] } = {}) {
+    const at = isoWithOffset(new Date());
+    const entry = await app.store.enqueue(app.session.staff.id, { name, args, at, effects, photos });
+    kickAll();
+    if (photos.length) app.photos.kick();
+    return entry;
+  },
+
+  go(route) { if (location.hash === `#${route}`) render(); else location.hash = route; },
+  render: () => render(),
+  kick: () => kickAll(),
+};
+
+function kickAll() {
+  app.sync.kick();
+  if (channel) channel.postMessage({ type: "kick" });
+}
+
+async function loadContext() {
+  app.session = await app.store.session();
+  app.client = app.session ? await app.store.client(app.session.staff.id) : null;
+  const branches = await app.store.records("branch");
+  app.branch = branches.length ? branches[0].data : null;
+  setZone(app.branch && app.branch.timezone);
+}
+
+/** New data: redraw lists, but never a form the person is filling in (only the pill). */
+function refresh() {
+  const route = location.hash.replace(/^#/, "").split("/")[0] || "home";
+  if (app.session && (route === "home" || route === "diagnostics")) render();
+  else renderPill();
+}
+
+/** Render the screen of the current route. */
+async function render() {
+  await loadContext();
+  const main = document.getElementById("main");
+  const [route, param] = (location.hash.replace(/^#/, "") || "home").split("/");
+  const screen = !app.session ? routes.login : (routes[route] || routes.home);
+  const view = await screen(app, param);
+  const moved = main.dataset.route !== route;
+  main.replaceChildren(view);
+  main.dataset.route = route;
+  if (moved) window.scrollTo(0, 0);
+  document.getElementById("title").textContent = t("app.title");
+  await renderPill();
+}
+
+async function renderPill() {
+  const pill = document.getElementById("sync-pill");
+  const s = app.sync.state;
+  const pending = app.client ? (await app.store.pending(app.client.client_id)) : [];
+  const status = app.session && app.session.paused ? "auth" : (!navigator.onLine ? "offline" : s.status);
+  let label = status === "error" ? t("sync.error", { reason: s.reason }) : t(`sync.${status === "idle" ? "idle" : status}`);
+  if (pending.length) label += ` · ${t("sync.pending", { n: pending.length })}`;
+  pill.textContent = label;
+  pill.className = `pill ${status}`;
+  pill.onclick = () => app.go(status === "auth" ? "login" : "diagnostics");
+  const banner = document.getElementById("banner");
+  const notes = [];
+  if (s.lost) notes.push(t("sync.lost", { n: s.lost }));
+  const oldest = pending.length ? Math.min(...pending.map((e) => e.saved_at)) : null;
+  if (oldest && Date.now() - oldest > DAY_MS) notes.push(t("sync.old"));
+  if (app.updateWaiting) notes.push(t("update.waiting"));
+  banner.hidden = !notes.length;
+  banner.replaceChildren(...notes.map((n) => h("p", {}, n)));
+}
+
+/** Take a newer service worker only when the outbox is empty (unsent records stay safe). */
+async function applyUpdateWhenEmpty(registration) {
+  const waiting = registration.waiting;
+  if (!waiting) { app.updateWaiting = false; return; }
+  const pending = app.client ? await app.store.pending(app.client.client_id) : [];
+  if (pending.length === 0) waiting.postMessage({ type: "skip-waiting" });
+  else app.updateWaiting = true;
+}
+
+async function registerWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  let version = null;
+  try {
+    version = (await (await fetch("/static/shell.json", { cache: "no-store" })).json()).version;
+  } catch { /* offline: keep the installed version */ }
+  const hadController = Boolean(navigator.serviceWorker.controller);
+  navigator.serviceWorker.addEventListener("controllerchange", () => { if (hadController) location.reload(); });
+  const registration = version
+    ? await navigator.serviceWorker.register(`/sw.js?v=${version}`, { scope: "/" })
+    : await navigator.serviceWorker.getRegistration("/");
+  if (!registration) return;
+  app.version = new URL((registration.active || registration.waiting || registration.installing).scriptURL).searchParams.get("v");
+  app.registration = registration;
+  registration.addEventListener("updatefound", () => {
+    const worker = registration.installing;
+    worker.addEventListener("statechange", () => { if (worker.state === "installed") applyUpdateWhenEmpty(registration).then(renderPill); });
+  });
+  await applyUpdateWhenEmpty(registration);
+}
+
+async function boot() {
+  await loadLanguage();
+  app.store = await openStore(undefined, { onVersionChange: () => location.reload() });
+  app.sync = new SyncClient({ store: app.store, fetch: (...a) => fetch(...a) });
+  app.photos = new PhotoQueue({ store: app.store, fetch: (...a) => fetch(...a) });
+  app.sync.addEventListener("state", () => {
+    renderPill();
+    if (app.leader && channel) channel.postMessage({ type: "state", state: app.sync.state });
+  });
+  app.sync.addEventListener("changed", () => {
+    if (channel) channel.postMessage({ type: "changed" });
+    if (app.registration) applyUpdateWhenEmpty(app.registration);
+    refresh();
+  });
+  app.photos.addEventListener("changed", () => refresh());
+  if (channel) {
+    channel.onmessage = (event) => {
+      const msg = event.data || {};
+      if (msg.type === "kick" && app.leader) { app.sync.kick(); app.photos.kick(); }
+      if (msg.type === "state" && !app.leader) { app.sync.state = msg.state; renderPill(); }
+      if (msg.type === "changed") refresh();
+    };
+  }
+  window.addEventListener("hashchange", render);
+  window.addEventListener("online", () => { kickAll(); app.photos.kick(); renderPill(); });
+  window.addEventListener("offline", renderPill);
+  document.addEventListener("visibilitychange", () => { if (!document.hidden) kickAll(); });
+  await render();
+  // One tab of the install sends at a time; the lock passes on when that tab closes.
+  const lead = async () => {
+    app.leader = true;
+    app.photos.run();
+    await app.sync.run({ visible: () => !document.hidden, online: () => navigator.onLine });
+  };
+  if (navigator.locks) navigator.locks.request("fieldops-sync", lead);
+  else lead();
+  if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
+  registerWorker().catch((err) => console.warn("service worker", err));
+}
+
+boot();

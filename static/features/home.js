@@ -1,0 +1,67 @@
+/**
+ * Each role's main screen: the guard's duty card, patrol and incident buttons and hour
+ * grid; the cleaner's rounds; the contractor's badge check-in. Other roles see the sync
+ * state until their screens come with the server features they need.
+ */
+import { t } from "../i18n.js";
+import { badge, h, happened, stamp } from "../ui.js";
+import { cleaningCard } from "./cleaning.js";
+import { contractorCard } from "./contractor.js";
+import { recordEmergency } from "./incident.js";
+import { hourGrid } from "./patrol.js";
+import { languageSwitch, signOut } from "./session.js";
+import { shiftCard } from "./shift.js";
+import { supervisorCards } from "./supervisor.js";
+
+const RECENT_KINDS = { guard: ["patrol", "incident", "shift", "handover"], cleaner: ["cleaning", "shift", "handover"], onsite: ["contractor_visit", "shift"] };
+
+export async function homeScreen(app) {
+  const role = app.session.staff.role;
+  const parts = [h("p", { class: "who" }, app.session.staff.name, " · ", t(`role.${role}`))];
+  if (role === "guard") {
+    parts.push(await shiftCard(app),
+      h("div", { class: "actions" },
+        h("a", { class: "big primary", href: "#patrol", role: "button" }, t("patrol.now")),
+        h("a", { class: "big", href: "#incident", role: "button" }, t("incident.report")),
+        h("a", { class: "big", href: "#handover", role: "button" }, t("handover.heading"))),
+      await hourGrid(app),
+      h("button", { class: "big danger", type: "button", onclick: () => recordEmergency(app) }, t("emergency.button")));
+  } else if (role === "cleaner") {
+    parts.push(await shiftCard(app), await cleaningCard(app), h("a", { class: "big", href: "#handover", role: "button" }, t("handover.heading")));
+  } else if (role === "onsite") {
+    parts.push(await contractorCard(app), await shiftCard(app));
+  } else if (role === "operations_manager" || role === "service_quality_officer") {
+    parts.push(...(await supervisorCards(app)));
+  } else {
+    parts.push(h("section", { class: "card" }, h("p", {}, t("others.soon"))));
+  }
+  if (RECENT_KINDS[role]) parts.push(await recent(app, RECENT_KINDS[role]));
+  parts.push(await rejected(app));
+  parts.push(h("nav", { class: "row foot" },
+    h("a", { class: "link", href: "#diagnostics" }, t("nav.diagnostics")),
+    languageSwitch(app),
+    h("button", { class: "link", type: "button", onclick: () => signOut(app) }, t("nav.signout"))));
+  return h("section", { class: "screen" }, parts);
+}
+
+/** The person's latest records with their badge (on this phone / sent / rejected). */
+async function recent(app, kinds) {
+  const me = app.session.staff.id;
+  const mine = (r) => !r.data.staff_id || r.data.staff_id === me || r.data.reported_by === me || r.data.from_staff_id === me || (r.local && r.local.staff_id === me);
+  const all = (await Promise.all(kinds.map((k) => app.store.records(k)))).flat().filter(mine);
+  all.sort((a, b) => String(happened(b)).localeCompare(String(happened(a))));
+  const items = all.slice(0, 6).map((r) => h("li", {}, h("span", { class: "kind" }, t(`kind.${r.entity}`)), h("span", { class: "when" }, stamp(happened(r))), badge(r)));
+  return h("section", { class: "card" }, h("h2", {}, t("records.heading")),
+    items.length ? h("ul", { class: "records" }, items) : h("p", { class: "muted" }, t("records.none")));
+}
+
+/** Rejected mutations of this person, with the server's reason, until dismissed. */
+async function rejected(app) {
+  const out = (await app.store.outbox()).filter((e) => e.state === "rejected" && e.client_id === app.client.client_id);
+  if (!out.length) return "";
+  return h("section", { class: "card alert", "aria-live": "polite" }, h("h2", {}, t("rejected.heading")),
+    h("ul", { class: "records" }, out.map((e) => h("li", {},
+      h("span", { class: "kind" }, e.name),
+      h("span", { class: "reason" }, (e.error && (e.error.message || e.error.code)) || ""),
+      h("button", { class: "small", type: "button", onclick: async () => { await app.store.dismiss(e.client_id, e.id); app.render(); } }, t("rejected.dismiss"))))));
+}

@@ -1,0 +1,123 @@
+/**
+ * "Patrol now" (巡视 R-SEC-5): scan the checkpoint's label (camera, or type its code), the
+ * checklist (all OK by default: three taps from the home screen), an anomaly, confirm.
+ * And today's hour grid as this phone knows it (its own patrols, sent or not).
+ */
+import { t } from "../i18n.js";
+import { clock, field, h, happened, toast, uuid, zoned } from "../ui.js";
+import { parseCheckpoint, startScanner } from "./scanner.js";
+import { openShift } from "./shift.js";
+
+export const CHECKS = ["atm", "skimming", "lights", "doors", "cleanliness", "loitering"];
+const GRACE_MIN = 10;
+
+export async function patrolScreen(app) {
+  const shift = await openShift(app);
+  const screen = h("section", { class: "screen" });
+  if (!shift) {
+    screen.append(h("section", { class: "card" }, h("p", {}, t("patrol.need_shift")), h("a", { class: "big", href: "#home", role: "button" }, t("nav.back"))));
+    return screen;
+  }
+  let scanner = null;
+  const stop = () => { if (scanner) scanner.stop(); scanner = null; };
+  window.addEventListener("hashchange", stop, { once: true });
+
+  const chooseCode = (text) => {
+    const parsed = parseCheckpoint(text);
+    const branchCode = app.branch && app.branch.code;
+    if (!parsed.code) { toast(t("patrol.not_a_code")); return; }
+    if (parsed.branch && branchCode && parsed.branch !== branchCode) { toast(t("patrol.wrong_branch", { branch: parsed.branch })); return; }
+    stop();
+    screen.replaceChildren(checklist(app, shift, parsed.code));
+  };
+
+  const video = h("video", { class: "viewfinder", muted: true, playsinline: true, hidden: true, "aria-label": t("patrol.scan_hint") });
+  const status = h("p", { class: "muted", role: "status" }, t("patrol.scan_hint"));
+  const scan = h("button", { class: "big primary", type: "button", onclick: () => {
+    scan.hidden = true;
+    video.hidden = false;
+    scanner = startScanner(video, chooseCode, (reason) => { status.textContent = t("patrol.camera_error", { reason }); });
+  } }, t("patrol.scan"));
+  const code = h("input", { name: "checkpoint_code", autocomplete: "off", autocapitalize: "off", spellcheck: "false" });
+  const typed = h("form", { class: "card" }, field(t("patrol.type"), code), h("button", { class: "big", type: "submit" }, t("patrol.use_code")));
+  typed.addEventListener("submit", (e) => { e.preventDefault(); chooseCode(code.value); });
+  screen.append(
+    h("h2", {}, t("patrol.heading")),
+    h("section", { class: "card scan" }, scan, video, status),
+    typed,
+    h("a", { class: "link", href: "#home" }, t("nav.back")));
+  return screen;
+}
+
+function checklist(app, shift, code) {
+  const state = Object.fromEntries(CHECKS.map((c) => [c, "ok"]));
+  const anomaly = h("textarea", { name: "anomaly", rows: 2, maxlength: 2000, placeholder: t("patrol.anomaly_hint") });
+  const rows = CHECKS.map((c) => {
+    const btn = (value) => h("button", {
+      type: "button", class: `toggle ${value}`, "aria-pressed": state[c] === value ? "true" : "false",
+      onclick: (e) => {
+        state[c] = value;
+        for (const b of e.target.parentElement.querySelectorAll("button")) b.setAttribute("aria-pressed", b === e.target ? "true" : "false");
+      },
+    }, t(`check.${value}`));
+    return h("div", { class: "check", role: "group", "aria-label": t(`check.${c}`) }, h("span", {}, t(`check.${c}`)), h("div", { class: "pair" }, btn("ok"), btn("fault")));
+  });
+  const confirmBtn = h("button", { class: "big primary", type: "button", onclick: async () => {
+    confirmBtn.disabled = true;
+    const id = uuid();
+    const args = { patrol_id: id, checkpoint_code: code, checks: { ...state } };
+    if (anomaly.value.trim()) args.anomaly = anomaly.value.trim();
+    const now = new Date().toISOString();
+    await app.save("patrol.record", args, {
+      effects: [{ entity: "patrol", id, data: { id, staff_id: app.session.staff.id, shift_id: shift.id, area: "self_service", checks: args.checks, anomaly: args.anomaly || null, times: { happened_at: now } } }],
+    });
+    toast(t("patrol.saved"));
+    app.go("home");
+  } }, t("patrol.confirm"));
+  return h("div", {},
+    h("h2", {}, t("patrol.checklist")),
+    h("p", { class: "ok-note" }, t("patrol.checkpoint_ok")),
+    h("section", { class: "card" }, rows, field(t("patrol.anomaly"), anomaly)),
+    confirmBtn);
+}
+
+/** Today's hours since the shift began: done / synced late / not sent yet / due / missed. */
+export async function hourGrid(app) {
+  const shift = await openShift(app);
+  const card = h("section", { class: "card" }, h("h2", {}, t("grid.heading")));
+  const now = new Date();
+  const today = zoned(now);
+  const patrols = (await app.store.records("patrol")).filter((r) => r.data.staff_id === app.session.staff.id && (!r.data.area || r.data.area === "self_service"));
+  const start = shift ? zoned(happened(shift)) : null;
+  if (!start) { card.append(h("p", { class: "muted" }, t("grid.empty"))); return card; }
+  const first = start.date === today.date ? start.hour : 0;
+  const cells = [];
+  for (let hour = first; hour <= today.hour; hour += 1) {
+    const inHour = patrols.filter((p) => { const z = zoned(happened(p)); return z.date === today.date && z.hour === hour; });
+    let status;
+    let label;
+    if (inHour.some((p) => !p.local || p.local.state === "sent")) {
+      const late = inHour.every((p) => p.data.times && p.data.times.received_at && lateBy(p, hour));
+      status = late ? "met_late" : "met";
+      label = t(late ? "grid.met_late" : "grid.met");
+    } else if (inHour.some((p) => p.local && p.local.state === "pending")) {
+      status = "local"; label = t("grid.local");
+    } else if (hour === today.hour) {
+      status = "due"; label = t("grid.due", { min: 60 - today.minute + GRACE_MIN });
+    } else if (hour === today.hour - 1 && today.minute < GRACE_MIN) {
+      status = "due"; label = t("grid.due", { min: GRACE_MIN - today.minute });
+    } else {
+      status = "missed"; label = t("grid.missed");
+    }
+    const times = inHour.map((p) => clock(happened(p))).join(" ");
+    cells.push(h("li", { class: `hour ${status}` }, h("span", { class: "h" }, `${String(hour).padStart(2, "0")}:00`), h("span", { class: "s" }, label), h("span", { class: "t" }, times)));
+  }
+  card.append(h("ol", { class: "grid" }, cells));
+  return card;
+}
+
+function lateBy(patrol, hour) {
+  const received = zoned(patrol.data.times.received_at);
+  const today = zoned(happened(patrol));
+  return received.date !== today.date || received.hour * 60 + received.minute > (hour + 1) * 60 + GRACE_MIN;
+}

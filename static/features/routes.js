@@ -1,0 +1,17 @@
+/** The screens by route (`#patrol` …), listed explicitly. */
+import { diagnosticsScreen } from "./diagnostics.js";
+import { emergencyScreen, incidentScreen } from "./incident.js";
+import { handoverScreen } from "./handover.js";
+import { homeScreen } from "./home.js";
+import { patrolScreen } from "./patrol.js";
+import { loginScreen } from "./session.js";
+
+export const routes = {
+  home: homeScreen,
+  login: loginScreen,
+  patrol: patrolScreen,
+  incident: incidentScreen,
+  emergency: emergencyScreen,
+  handover: handoverScreen,
+  diagnostics: diagnosticsScreen,
+};

@@ -1,0 +1,71 @@
+"""The app shell is served at ``/`` (#15): the page, the worker at the root scope, the
+manifest, the shell list with its version; nothing outside the shell is served."""
+from __future__ import annotations
+
+
+def test_index_is_the_app_with_no_inline_script(client):
+    resp = client.get("/")
+    assert resp.status_code == 200 and resp.mimetype == "text/html"
+    html = resp.get_data(as_text=True)
+    assert '<script type="module" src="/static/app.js"></script>' in html
+    assert html.count("<script") == 1, "same-origin module only: a strict CSP holds"
+    assert 'lang="zh-CN"' in html and 'rel="manifest"' in html
+
+
+def test_worker_is_served_at_the_root_uncached(client):
+    resp = client.get("/sw.js?v=abc")
+    assert resp.status_code == 200
+    assert resp.headers["Service-Worker-Allowed"] == "/"
+    assert resp.headers["Cache-Control"] == "no-cache"
+    assert "javascript" in resp.mimetype
+
+
+def test_manifest_is_installable(client):
+    resp = client.get("/manifest.webmanifest")
+    assert resp.mimetype == "application/manifest+json"
+    manifest = resp.get_json(force=True)
+    assert manifest["start_url"] == "/" and manifest["display"] == "standalone" and manifest["lang"] == "zh-CN"
+    sizes = {(i["sizes"], i.get("purpose", "any")) for i in manifest["icons"]}
+    assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= sizes
+    for icon in manifest["icons"]:
+        assert client.get(icon["src"]).status_code == 200
+
+
+def test_shell_lists_every_file_it_needs_with_a_version(client):
+    shell = client.get("/static/shell.json").get_json()
+    assert len(shell["version"]) == 16
+    urls = set(shell["urls"])
+    assert {"/", "/static/app.js", "/static/sync/store.js", "/static/vendor/idb/index.js",
+            "/static/i18n/zh-CN.json", "/static/i18n/en.json", "/manifest.webmanifest"} <= urls
+    assert "/static/vendor/jsqr/jsQR.js" in shell["lazy"], "the QR decoder loads only with the camera"
+    for url in shell["urls"]:
+        assert client.get(url).status_code == 200, url
+
+
+def test_tools_and_test_only_files_are_not_served(client):
+    for path in ("/static/vendor/vendor.py", "/static/vendor/axe-core/axe.min.js", "/static/README.md",
+                 "/static/../server/config.py", "/static/vendor/package-lock.json"):
+        resp = client.get(path)
+        assert resp.status_code == 404, path
+        assert resp.mimetype == "application/problem+json"
+
+
+def test_version_changes_when_a_file_changes(app, tmp_path):
+    import shutil
+
+    from server.api.app_shell import STATIC_DIR, shell
+
+    copy = tmp_path / "static"
+    shutil.copytree(STATIC_DIR, copy)
+    before = shell(copy)["version"]
+    (copy / "app.css").write_text((copy / "app.css").read_text() + "\n/* v2 */\n")
+    assert shell(copy)["version"] != before
+
+
+def test_shell_is_under_150_kb_gzipped(client):
+    import gzip
+
+    shell = client.get("/static/shell.json").get_json()
+    first_load = [u for u in shell["urls"] if u not in shell["lazy"] and not u.endswith(".png")]
+    size = sum(len(gzip.compress(client.get(u).get_data(), 9)) for u in first_load)
+    assert size < 150 * 1024, f"{size} bytes gzipped"
