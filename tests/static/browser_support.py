@@ -24,8 +24,10 @@ CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "browser-pass-1"
 STATIC = Path(__file__).resolve().parents[2] / "static"
 #: A phone: 360×640 CSS px at 2×, Chinese, camera allowed.
+#: ``bypass_csp``: the tests' own injected code (axe-core, ``wait_for_function`` predicates)
+#: is not the app's; ``test_app_shell_runs_under_the_real_csp`` runs the app without it.
 CONTEXT_OPTIONS = {"viewport": {"width": 360, "height": 640}, "locale": "zh-CN", "device_scale_factor": 2,
-                   "permissions": ["camera"], "service_workers": "allow"}
+                   "permissions": ["camera"], "service_workers": "allow", "bypass_csp": True}
 
 
 class LiveServer:

@@ -1,4 +1,5 @@
-"""Migration 0002 makes exactly the sync_* tables the engine's metadata describes.
+"""The migrations make exactly the sync_* tables the engine's metadata describes (0002
+makes them; 0009 adds the rejected-mutation bound's columns to ``sync_client``).
 
 ``flask db`` runs in a subprocess: Alembic's env.py reconfigures logging (it would
 disable this process's loggers) and warns about Flask-SQLAlchemy's ``get_engine``.
@@ -27,7 +28,7 @@ def flask_db(url: str, *args: str) -> None:
 
 
 def _check(url: str) -> None:
-    flask_db(url, "upgrade", "0002")
+    flask_db(url, "upgrade", "heads")
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
     try:
         found = inspect(engine)
@@ -47,11 +48,11 @@ def _check(url: str) -> None:
         engine.dispose()
 
 
-def test_0002_upgrade_and_downgrade_on_sqlite(tmp_path):
+def test_sync_tables_upgrade_and_downgrade_on_sqlite(tmp_path):
     _check(f"sqlite:///{tmp_path / 'm.sqlite3'}")
 
 
-def test_0002_upgrade_and_downgrade_on_postgresql(pg_database):
+def test_sync_tables_upgrade_and_downgrade_on_postgresql(pg_database):
     base = pg_database.rsplit("/", 1)[0]
     name = f"fieldops_migr_{uuid.uuid4().hex[:8]}"
     admin = create_engine(base + "/test", isolation_level="AUTOCOMMIT")
