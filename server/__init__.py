@@ -47,12 +47,11 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | Non
     headers.init_app(app)
 
     from .api import answers, register_blueprints
-    from .api.context import NoCookieSessions, WireJSON
+    from .api.context import NoCookieSessions
 
     answers.init_app(app)
     register_blueprints(app)
     app.session_interface = NoCookieSessions()
-    app.json = WireJSON(app)
 
     from .sync_setup import init_sync
 

@@ -18,12 +18,14 @@ integers fit 64 bits, dates lie in the years the engine accepts.
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Callable, TypeVar
 
 from flask import Flask, current_app, request
 from flask.json.provider import DefaultJSONProvider
 
 from sync import strict_json
+from sync.types import iso
 
 from .errors import AppError, InvalidJson, ProblemRequest, ValidationFailed
 
@@ -41,10 +43,18 @@ class UnsupportedMediaType(AppError):
 
 
 class StrictJSONProvider(DefaultJSONProvider):
-    """The app's JSON: what ``request.get_json`` parses with is :func:`sync.strict_json.loads`."""
+    """The app's JSON: what ``request.get_json`` parses with is :func:`sync.strict_json.loads`;
+    a ``datetime`` anywhere in an answer goes out through the one ``iso()`` (UTC with ``Z``),
+    never Flask's HTTP-date default (#11)."""
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         return strict_json.loads(s)
+
+    @staticmethod
+    def default(o: Any) -> Any:
+        if isinstance(o, datetime):
+            return iso(o)
+        return DefaultJSONProvider.default(o)
 
 
 class GatedRequest(ProblemRequest):

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any, Callable, TypeVar
 
 from flask import Flask, Request, Response, current_app, g, request
-from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SessionInterface, SessionMixin
 from marshmallow import Schema, ValidationError
 
@@ -15,7 +14,6 @@ from sync.registry import Principal
 from ..db_events import begin_reads, begin_write
 from ..errors import BadRequest, ValidationFailed
 from ..extensions import db
-from ..models.base import iso
 from ..input_gate import checked
 from ..services.auth import Authenticated, authenticate, authenticate_principal
 
@@ -39,17 +37,6 @@ class NoCookieSessions(SessionInterface):
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         return None
-
-
-class WireJSON(DefaultJSONProvider):
-    """JSON answers: a ``datetime`` anywhere in them goes out through the one ``iso()``
-    (UTC with ``Z``), never Flask's HTTP-date default."""
-
-    @staticmethod
-    def default(o: Any) -> Any:
-        if isinstance(o, datetime):
-            return iso(o)
-        return DefaultJSONProvider.default(o)
 
 
 def now() -> datetime:

@@ -63,7 +63,7 @@ def test_r_sec_10_admin_reads_a_guards_args_but_not_a_lobby_managers(as_role, de
     args = {"category": "other", "location": "lobby", "description": MARKER, "severity": "low"}
     push_one(guard, "incident.report", {"incident_id": new_id(), **args})
     push_one(lobby, "incident.report", {"incident_id": new_id(), **args})
-    by_guard = admin.get(f"/api/sync/clients/{guard.__dict__['_sync']['client_id']}/mutations").get_json()["items"]
-    by_lobby = admin.get(f"/api/sync/clients/{lobby.__dict__['_sync']['client_id']}/mutations").get_json()["items"]
+    by_guard = admin.get(f"/api/sync/clients/{device_of(guard).client_id}/mutations").get_json()["items"]
+    by_lobby = admin.get(f"/api/sync/clients/{device_of(lobby).client_id}/mutations").get_json()["items"]
     assert by_guard[0]["args"]["description"] == MARKER and not by_guard[0]["args_withheld"]
     assert by_lobby[0]["args"] is None and by_lobby[0]["args_withheld"]

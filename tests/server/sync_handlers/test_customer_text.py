@@ -37,8 +37,8 @@ def test_r_sec_10_a_guards_own_text_stays_but_a_managers_resolution_is_withheld(
 
 
 def test_r_sec_10_a_managers_item_resolution_reaches_the_holder_without_its_text(as_role, demo):
-    from .factories import at, start_shift
-    from .test_handover_sync import hand_over
+    from tests.support.factories import at, start_shift
+    from tests.server.sync_handlers.test_handover import hand_over
 
     g1, g2, manager, admin = as_role("guard"), as_role("guard", 1), as_role("operations_manager"), as_role("admin")
     shift_id, _ = start_shift(g1, when=at(-480))
