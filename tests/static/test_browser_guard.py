@@ -2,14 +2,16 @@
 the app, the records wait in IndexedDB, and the server ends up with exactly them."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from browser_support import go_offline, go_online, label_video, patrol_typed, sign_in, start_shift, wait_synced
 
 
-def branch_today(live) -> str:
-    return datetime.now(ZoneInfo(live.demo["timezone"])).date().isoformat()
+def branch_days(live) -> list[str]:
+    """Yesterday and today in the branch's zone (the test may run across midnight)."""
+    today = datetime.now(ZoneInfo(live.demo["timezone"])).date()
+    return [(today - timedelta(days=1)).isoformat(), today.isoformat()]
 
 
 def test_offline_shift_with_three_patrols_one_by_camera(live, launch, tmp_path):
@@ -38,11 +40,11 @@ def test_offline_shift_with_three_patrols_one_by_camera(live, launch, tmp_path):
     wait_synced(page)
     rest = live.rest("operations_manager")
     branch = live.demo["branch_id"]
-    hours = rest.get(f"/api/branches/{branch}/patrols?date={branch_today(live)}")["hours"]
+    hours = [h for day in branch_days(live) for h in rest.get(f"/api/branches/{branch}/patrols?date={day}")["hours"]]
     # A patrol in the first grace minutes of an hour may also make up the hour before
     # (R-SEC-5), so an id can be listed under two hours: count distinct patrols.
     patrol_ids = {p["id"] for h in hours for p in h["patrols"]}
     assert len(patrol_ids) == 3
-    shifts = rest.get(f"/api/branches/{branch}/shifts")["items"]
-    assert [s["is_open"] for s in shifts] == [True]
+    shifts = {s["id"]: s for day in branch_days(live) for s in rest.get(f"/api/branches/{branch}/shifts?date={day}")["items"]}
+    assert [s["is_open"] for s in shifts.values()] == [True]
     page.wait_for_selector(".hour.met")
