@@ -257,12 +257,17 @@ def text_view(audience_key: str, data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def readers_of(entity: str) -> frozenset[str]:
+    """Every role that reads some ``entity`` records: by the entity, or routed to it (alerts)."""
+    return ENTITY_READERS.get(entity, frozenset()) | ROLE_ROUTED_READERS.get(entity, frozenset())
+
+
 def may_read_args(reader_role: str, author_role: str | None, mutation: str | None) -> bool:
     """Whether ``reader_role`` may read the ``args`` a member of ``author_role`` sent with
     ``mutation`` (the mutation log, R-SEC-10): only when it reads the records the args
-    describe (``MUTATION_ENTITY`` × ``ENTITY_READERS``) and the author's free text."""
+    describe (``MUTATION_ENTITY`` × ``readers_of``) and the author's free text."""
     entity = MUTATION_ENTITY.get(mutation or "")
-    if entity is None or reader_role not in ENTITY_READERS.get(entity, frozenset()):
+    if entity is None or reader_role not in readers_of(entity):
         return False
     return may_read_free_text(reader_role, author_role)
 

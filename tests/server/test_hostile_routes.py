@@ -72,12 +72,16 @@ def _paths(path: str, branch_id: str) -> list[str]:
     return paths
 
 
+#: The two routes whose documented answer is an HTML page: the API docs and the app (#15).
+HTML_PAGES = ("GET /api/docs ", "GET / ")
+
+
 def _check(resp: Any, label: str, failures: list[str]) -> None:
     if resp.status_code >= 500:
         failures.append(f"{label}: {resp.status_code} {resp.get_data(as_text=True)[:200]}")
     elif resp.status_code >= 400 and resp.mimetype != "application/problem+json":
         failures.append(f"{label}: {resp.status_code} as {resp.mimetype}")
-    elif "html" in (resp.mimetype or "") and not label.startswith("GET /api/docs "):
+    elif "html" in (resp.mimetype or "") and not label.startswith(HTML_PAGES):
         failures.append(f"{label}: {resp.status_code} as {resp.mimetype}")
     resp.close()
 

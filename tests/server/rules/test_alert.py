@@ -52,5 +52,5 @@ def test_alert_messages_in_full():
     v = RC.Verdict("R-SEC-5", "area", "self_service", DAY, TEN, TEN + H, TEN + H + 10 * M, RC.UNCONFIRMED,
                    detail={"devices": [{"client_id": "c", "staff_id": "g", "synced_until": None}]})
     assert RA.alert_message("R-SEC-5", "unconfirmed", v) == (
-        "R-SEC-5 unconfirmed: area self_service, due 2026-11-28T03:10:00+00:00; a phone on duty never synced")
+        "R-SEC-5 unconfirmed: area self_service, due 2026-11-28T03:10:00Z; a phone on duty never synced")
     assert RA.alert_message("R-SEC-5", "missed") == "R-SEC-5 missed"

@@ -14,11 +14,13 @@ MARKER = "客户 Marker 13800138000"
 
 def test_r_sec_10_every_mutation_names_the_entity_its_args_describe():
     assert set(P.MUTATION_ENTITY) == set(P.MUTATION_ROLES)
-    assert set(P.MUTATION_ENTITY.values()) <= set(P.ENTITY_READERS)
+    assert set(P.MUTATION_ENTITY.values()) <= set(P.ENTITY_READERS) | set(P.ROLE_ROUTED_READERS)
 
 
 @pytest.mark.parametrize("reader, author, mutation, readable", [
     (R.ADMIN, R.OPERATIONS_MANAGER, "floor_round.record", False),  # admins never read rounds
+    (R.OPERATIONS_MANAGER, R.OPERATIONS_MANAGER, "alert.acknowledge", True),  # alerts are routed to it
+    (R.GUARD, R.OPERATIONS_MANAGER, "alert.acknowledge", False),
     (R.ADMIN, R.OPERATIONS_MANAGER, "coaching.record", False),
     (R.OPERATIONS_MANAGER, R.OPERATIONS_MANAGER, "floor_round.record", True),
     (R.ADMIN, R.GUARD, "incident.report", True),  # a guard's text reaches every incident reader
