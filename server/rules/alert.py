@@ -15,6 +15,7 @@ from typing import Any, Mapping
 from sync.types import iso
 
 from . import compliance as RC
+from . import settings as FS
 
 #: Who an alert of each rule goes to (issue #14 "Alerts").
 ALERT_ROLES: dict[str, tuple[str, ...]] = {
@@ -38,7 +39,7 @@ def alert_kinds(rule: str, status: str, due: datetime, now: datetime, settings: 
     (a pending obligation of :data:`DUE_SOON_RULES` within the warning time of its due)."""
     if status in (RC.MISSED, RC.UNCONFIRMED):
         return {status}
-    soon = timedelta(minutes=int(RC.setting(settings, "compliance_due_soon_minutes")))
+    soon = timedelta(minutes=int(FS.value(settings, "compliance_due_soon_minutes")))
     if status == RC.PENDING and rule in DUE_SOON_RULES and due - soon <= now < due:
         return {"due_soon"}
     return set()
@@ -46,7 +47,7 @@ def alert_kinds(rule: str, status: str, due: datetime, now: datetime, settings: 
 
 def is_repeated_miss(missed_hours: int, settings: Mapping[str, Any] | None) -> bool:
     """Whether a day's missed patrol hours call for the branch president (R-SEC-5)."""
-    return missed_hours >= int(RC.setting(settings, "repeated_miss_threshold"))
+    return missed_hours >= int(FS.value(settings, "repeated_miss_threshold"))
 
 
 def alert_message(rule: str, kind: str, verdict: RC.Verdict | None = None) -> str:

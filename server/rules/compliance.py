@@ -39,24 +39,6 @@ BOX_OPEN, BOX_REPLY, BOX_CALLBACK = "R-BOX-1", "R-BOX-2", "R-BOX-3"
 #: Bumped when a rule's judgement changes meaning; stored on each obligation it judged.
 RULE_VERSIONS: dict[str, int] = {PATROL: 2, STAFFING: 1, FLOOR: 1, BOX_OPEN: 1, BOX_REPLY: 1, BOX_CALLBACK: 1}
 
-#: Defaults of the compliance settings (per branch in ``branch.settings``).
-DEFAULTS: dict[str, Any] = {
-    # R-SEC-2: a planned shift's holder hands over within this long after its end.
-    "handover_grace_minutes": 15,
-    # R-OPS-1: a floor round this close to its slot time is on time.
-    "floor_round_tolerance_minutes": 30,
-    # Alerts: a pending obligation this close to its due time raises ``due_soon``.
-    "compliance_due_soon_minutes": 30,
-    # Alerts: this many missed patrol hours in a day alert the branch president.
-    "repeated_miss_threshold": 3,
-}
-
-def setting(settings: Mapping[str, Any] | None, key: str) -> Any:
-    """The branch's value of compliance setting ``key``, else its default (KeyError if unknown)."""
-    if key not in DEFAULTS:
-        raise KeyError(f"unknown compliance setting {key!r}")
-    value = (settings or {}).get(key)
-    return DEFAULTS[key] if value is None else value
 
 
 @dataclass(frozen=True)

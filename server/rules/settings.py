@@ -42,6 +42,14 @@ DEFAULTS: dict[str, Any] = {
     "complaint_regulator_complex_days": 30,
     "complaint_regulator_extension_days": 30,
     "complaint_regulator_day_basis": "calendar",
+    # Compliance (#14). R-SEC-2: a planned shift's holder hands over within this long after its end.
+    "handover_grace_minutes": 15,
+    # R-OPS-1: a floor round this close to its slot time is on time.
+    "floor_round_tolerance_minutes": 30,
+    # Alerts: a pending obligation this close to its due time raises ``due_soon``.
+    "compliance_due_soon_minutes": 30,
+    # Alerts: this many missed patrol hours in a day alert the branch president.
+    "repeated_miss_threshold": 3,
 }
 
 

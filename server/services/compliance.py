@@ -177,7 +177,7 @@ def _judge_day(
     if business_key is not None and (branch.business_hours or {}).get(business_key):
         slots = {slot: datetime.combine(day, time(*map(int, hhmm.split(":"))), tzinfo=zone).astimezone(UTC)
                  for slot, hhmm in FS.value(settings, "floor_round_slots").items()}
-        tol = timedelta(minutes=int(RC.setting(settings, "floor_round_tolerance_minutes")))
+        tol = timedelta(minutes=int(FS.value(settings, "floor_round_tolerance_minutes")))
         verdicts += RC.floor_round_verdicts(day, slots, inputs.rounds.get((branch.id, day), {}), at, tol,
                                             duty.watermark(inputs, inputs.managers.get(branch.id, ())))
     return verdicts, unknown
@@ -216,7 +216,7 @@ def _staffing(branch: Branch, day: date, at: datetime, inputs: duty.Inputs) -> l
     early = timedelta(minutes=int(FS.value(settings, "shift_early_start_minutes")))
     matched = RC.match_roster(all_plans, inputs.shifts.get(branch.id, ()), grace, early)
     plans = [p for p in all_plans if lo <= p.starts_at < hi]
-    handover_grace = timedelta(minutes=int(RC.setting(settings, "handover_grace_minutes")))
+    handover_grace = timedelta(minutes=int(FS.value(settings, "handover_grace_minutes")))
     return RC.staffing_verdicts(
         day, plans, matched, at, grace, lambda p: duty.watermark(inputs, [p.staff_id] if p.staff_id else [])
     ) + RC.handover_verdicts(day, plans, matched, at, handover_grace, lambda s: duty.watermark(inputs, [s.staff_id]))

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from server.rules import compliance as RC
+from server.rules import settings as FS
 from server.rules import patrol_compliance as PC
 
 UTC = timezone.utc
@@ -70,11 +71,12 @@ def test_an_excuse_shows_over_the_verdict_and_a_withdrawal_restores_it(action, e
 
 
 def test_settings_default_and_override_and_unknown_key():
-    assert RC.setting(None, "handover_grace_minutes") == 15
-    assert RC.setting({"handover_grace_minutes": 5}, "handover_grace_minutes") == 5
-    assert RC.setting({"handover_grace_minutes": None}, "handover_grace_minutes") == 15
+    # Compliance reads its settings through the one reader, rules/settings.py (#11).
+    assert FS.value(None, "handover_grace_minutes") == 15
+    assert FS.value({"handover_grace_minutes": 5}, "handover_grace_minutes") == 5
+    assert FS.value({"handover_grace_minutes": None}, "handover_grace_minutes") == 15
     with pytest.raises(KeyError):
-        RC.setting({}, "no_such_setting")
+        FS.value({}, "no_such_setting")
 
 
 # ---------------------------------------------------------------- R-SEC-5
@@ -367,7 +369,7 @@ def test_longest_unwatched_ties_keep_the_first_and_nothing_before_guarded_time()
 
 def test_setting_names_the_unknown_key_and_due_soon_follows_the_branch():
     with pytest.raises(KeyError, match="no_such_setting"):
-        RC.setting({}, "no_such_setting")
+        FS.value({}, "no_such_setting")
 
 
 def test_judge_done_is_never_late_unless_the_rule_allows_it():
