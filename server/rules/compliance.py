@@ -39,16 +39,9 @@ BOX_OPEN, BOX_REPLY, BOX_CALLBACK = "R-BOX-1", "R-BOX-2", "R-BOX-3"
 #: Bumped when a rule's judgement changes meaning; stored on each obligation it judged.
 RULE_VERSIONS: dict[str, int] = {PATROL: 2, STAFFING: 1, FLOOR: 1, BOX_OPEN: 1, BOX_REPLY: 1, BOX_CALLBACK: 1}
 
-
-
-@dataclass(frozen=True)
-class Record:
-    """A record that may prove an obligation: its id and times."""
-
-    id: str
-    happened_at: datetime
-    received_at: datetime
-    clock_suspect: bool = False
+#: A record that may prove an obligation: its id and times (the patrol rule's own shape,
+#: so R-SEC-5 judges the engine's records as they are).
+Record = PC.PatrolTimes
 
 
 @dataclass(frozen=True)
@@ -154,9 +147,8 @@ def patrol_verdicts(
     duty in that hour (``watermark``).
     """
     patrols = list(patrols)
-    times = [PC.PatrolTimes(p.id, p.happened_at, p.received_at, p.clock_suspect) for p in patrols]
     verdicts: list[Verdict] = []
-    for hour in PC.judge_hours(windows, times, now, settings):
+    for hour in PC.judge_hours(windows, patrols, now, settings):
         if hour.is_met:
             status, detail = hour.status, {}
         else:
