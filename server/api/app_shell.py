@@ -15,7 +15,10 @@ import json
 import mimetypes
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Response, abort, current_app, request
+
+from ..schemas.org import ShellOut
+from .openapi import Blueprint
 
 bp = Blueprint("app_shell", __name__)
 
@@ -83,13 +86,13 @@ def _send(rel: str, cache: str) -> Response:
     return resp.make_conditional(request)
 
 
-@bp.get("/")
+@bp.get("/", tags=["app"])
 def index() -> Response:
     """The app's one page; the service worker serves it offline."""
     return _send("index.html", "no-cache")
 
 
-@bp.get("/sw.js")
+@bp.get("/sw.js", tags=["app"])
 def service_worker() -> Response:
     """The service worker, at the root so its scope is the whole app."""
     resp = _send("sw.js", "no-cache")
@@ -97,19 +100,20 @@ def service_worker() -> Response:
     return resp
 
 
-@bp.get("/manifest.webmanifest")
+@bp.get("/manifest.webmanifest", tags=["app"])
 def manifest() -> Response:
     """The web app manifest (name, icons, start URL) that makes the app installable."""
     return _send("manifest.webmanifest", "no-cache")
 
 
-@bp.get("/static/shell.json")
+@bp.get("/static/shell.json", tags=["app"])
+@bp.response(200, ShellOut)
 def shell_manifest() -> dict:
     """The shell's version and files, read by the page and the service worker."""
     return current_shell()
 
 
-@bp.get("/static/<path:rel>")
+@bp.get("/static/<path:rel>", tags=["app"])
 def asset(rel: str) -> Response:
     """A file of the shell; the service worker keeps them per version."""
     return _send(rel, "no-cache")
