@@ -68,6 +68,7 @@ class HandoverOut(Out):
     notes = free_text()
     items = fields.List(fields.Nested(HandoverItemSnapshot))
     status = fields.String()
+    accepted_at = UtcTime(allow_none=True)
     accepted_shift_id = ref()
     accept_notes = free_text()
     times = attribution()
