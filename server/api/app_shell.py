@@ -18,7 +18,7 @@ from pathlib import Path
 from flask import Response, abort, current_app, request
 
 from ..schemas.org import ShellOut
-from .openapi import Blueprint
+from .openapi import Blueprint, problems
 
 bp = Blueprint("app_shell", __name__)
 
@@ -87,12 +87,14 @@ def _send(rel: str, cache: str) -> Response:
 
 
 @bp.get("/", tags=["app"])
+@bp.response(200, description="The page (text/html)")
 def index() -> Response:
     """The app's one page; the service worker serves it offline."""
     return _send("index.html", "no-cache")
 
 
 @bp.get("/sw.js", tags=["app"])
+@bp.response(200, description="The service worker (text/javascript)")
 def service_worker() -> Response:
     """The service worker, at the root so its scope is the whole app."""
     resp = _send("sw.js", "no-cache")
@@ -101,6 +103,7 @@ def service_worker() -> Response:
 
 
 @bp.get("/manifest.webmanifest", tags=["app"])
+@bp.response(200, description="The manifest (application/manifest+json)")
 def manifest() -> Response:
     """The web app manifest (name, icons, start URL) that makes the app installable."""
     return _send("manifest.webmanifest", "no-cache")
@@ -114,6 +117,8 @@ def shell_manifest() -> dict:
 
 
 @bp.get("/static/<path:rel>", tags=["app"])
+@problems(404)
+@bp.response(200, description="The file, by its type")
 def asset(rel: str) -> Response:
     """A file of the shell; the service worker keeps them per version."""
     return _send(rel, "no-cache")

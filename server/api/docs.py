@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Response, current_app, send_from_directory
 
-from .openapi import Blueprint, build_spec
+from .openapi import Blueprint, build_spec, problems
 
 bp = Blueprint("docs", __name__)
 
@@ -30,18 +30,22 @@ def openapi() -> dict:
 
 
 @bp.get("/api/docs", tags=["docs"])
+@bp.response(200, description="Swagger UI (text/html)")
 def docs_page() -> Response:
     """Swagger UI over ``/api/openapi.json``, every asset served by this server."""
     return Response(_PAGE, mimetype="text/html")
 
 
 @bp.get("/api/docs/assets/fieldops-init.js", tags=["docs"])
+@bp.response(200, description="text/javascript")
 def docs_init() -> Response:
     """The docs page's start-up script."""
     return Response(_INIT, mimetype="text/javascript")
 
 
 @bp.get("/api/docs/assets/<path:filename>", tags=["docs"])
+@problems(404)
+@bp.response(200, description="The file, by its type")
 def docs_asset(filename: str) -> Response:
     """Swagger UI's own files (the swagger-ui-bundle package)."""
     import swagger_ui_bundle

@@ -75,7 +75,7 @@ def also_as(*media_types: str) -> Callable[[F], F]:
     """Document that a route's 200 may also be a file in ``media_types`` (a download the
     view builds itself, e.g. CSV), besides the JSON its response schema serialises."""
     content = {media_type: {"schema": {"type": "string", "format": "binary"}} for media_type in media_types}
-    return Blueprint.doc(responses={"200": {"content": content}})
+    return Blueprint.doc(responses={200: {"content": content}})  # merged into the 200 of @bp.response
 
 
 class Protected(BasePlugin):
@@ -142,6 +142,32 @@ def init_api(app: Flask, blueprints: Iterable[Blueprint], components: Iterable[A
     return api
 
 
+def _component(api: Api, schema: type) -> dict[str, str]:
+    """A ``$ref`` to ``schema``'s component, registering it when no route did."""
+    name = api.ma_plugin.converter.schema_name_resolver(schema)
+    if name not in api.spec.components.schemas:
+        api.spec.components.schema(name, schema=schema)
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _document_sync(api: Api, registry: Any) -> dict[str, Any]:
+    """``x-mutations`` (each mutator's args schema, roles and rejection codes: the schema
+    the engine loads ``args`` with) and ``x-entities`` (each pulled entity's ``data``)."""
+    from ..schemas.entities import ENTITY_DATA
+
+    mutations = {
+        name: {"args": _component(api, type(m.schema)), "roles": sorted(m.roles or ()),
+               "rejection_codes": sorted(m.rejection_codes or ()), "summary": (m.handler.__doc__ or "").strip()}
+        for name, m in sorted(registry.mutators.items())
+    }
+    entities = {name: {"data": _component(api, ENTITY_DATA[name])} for name in sorted(registry.entities)
+                if name in ENTITY_DATA}
+    return {"x-mutations": mutations, "x-entities": entities}
+
+
 def build_spec(app: Flask) -> dict[str, Any]:
-    """The OpenAPI 3.0 document of every route of ``app``."""
-    return app.extensions["openapi"].spec.to_dict()
+    """The OpenAPI 3.0 document of every route of ``app``, with the sync engine's
+    mutators and entities (their schemas in ``components``)."""
+    api: Api = app.extensions["openapi"]
+    extra = _document_sync(api, app.extensions["sync_registry"]) if "sync_registry" in app.extensions else {}
+    return {**api.spec.to_dict(), **extra}

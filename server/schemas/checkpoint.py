@@ -28,3 +28,16 @@ class CheckpointOut(Out):
 
 class CheckpointList(Out):
     checkpoints = fields.List(fields.Nested(CheckpointOut))
+
+
+class CheckpointEntity(Out):
+    """A checkpoint as devices pull it (the ``checkpoint`` entity): never its secret code,
+    which proves presence (R-SEC-5)."""
+
+    id = fields.UUID()
+    branch_id = fields.UUID()
+    area = fields.String()
+    name_zh = fields.String()
+    name_en = fields.String()
+    active = fields.Boolean()
+    updated_at = UtcTime()

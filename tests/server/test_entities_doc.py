@@ -50,7 +50,7 @@ def documented() -> tuple[dict[str, list[str]], list[str], set[tuple[str, str]]]
     return entities, times, admin_only
 
 
-def _day_of_every_kind(demo, as_role, clock):
+def day_of_every_kind(demo, as_role, clock):
     """Push one record of every kind the field features make; returns the supervisor."""
     code = demo["checkpoints"]["self_service"]
     guard, guard2 = as_role("guard"), as_role("guard", index=1)
@@ -104,7 +104,7 @@ def test_entities_doc_lists_the_fields_a_real_pull_sends(app, demo, as_role, clo
             "contractor_visit", "floor_round", "coaching", "checkpoint", "patrol", "incident",
             "box_session", "box_entry", "box_callback", "complaint", "obligation", "alert"} <= set(entities)
     assert time_fields == ["device_at", "received_at", "skew_ms", "happened_at", "clock_suspect"]
-    om = _day_of_every_kind(demo, as_role, clock)
+    om = day_of_every_kind(demo, as_role, clock)
     with app.app_context():
         C.evaluate(clock.now())  # obligations and alerts of the day (#14)
     held = pull(om)
