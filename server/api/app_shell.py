@@ -15,7 +15,10 @@ import json
 import mimetypes
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Response, abort, current_app, request
+
+from ..schemas.org import ShellOut
+from .openapi import Blueprint, problems
 
 bp = Blueprint("app_shell", __name__)
 
@@ -83,13 +86,15 @@ def _send(rel: str, cache: str) -> Response:
     return resp.make_conditional(request)
 
 
-@bp.get("/")
+@bp.get("/", tags=["app"])
+@bp.response(200, description="The page (text/html)")
 def index() -> Response:
     """The app's one page; the service worker serves it offline."""
     return _send("index.html", "no-cache")
 
 
-@bp.get("/sw.js")
+@bp.get("/sw.js", tags=["app"])
+@bp.response(200, description="The service worker (text/javascript)")
 def service_worker() -> Response:
     """The service worker, at the root so its scope is the whole app."""
     resp = _send("sw.js", "no-cache")
@@ -97,19 +102,23 @@ def service_worker() -> Response:
     return resp
 
 
-@bp.get("/manifest.webmanifest")
+@bp.get("/manifest.webmanifest", tags=["app"])
+@bp.response(200, description="The manifest (application/manifest+json)")
 def manifest() -> Response:
     """The web app manifest (name, icons, start URL) that makes the app installable."""
     return _send("manifest.webmanifest", "no-cache")
 
 
-@bp.get("/static/shell.json")
+@bp.get("/static/shell.json", tags=["app"])
+@bp.response(200, ShellOut)
 def shell_manifest() -> dict:
     """The shell's version and files, read by the page and the service worker."""
     return current_shell()
 
 
-@bp.get("/static/<path:rel>")
+@bp.get("/static/<path:rel>", tags=["app"])
+@problems(404)
+@bp.response(200, description="The file, by its type")
 def asset(rel: str) -> Response:
     """A file of the shell; the service worker keeps them per version."""
     return _send(rel, "no-cache")

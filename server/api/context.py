@@ -1,4 +1,5 @@
-"""Request helpers shared by the routes: the clock, the caller, JSON input."""
+"""Request helpers shared by the routes: the clock and the caller. Input is loaded by the
+route's declared schema (``@bp.arguments``, :mod:`server.api.openapi`)."""
 from __future__ import annotations
 
 import functools
@@ -7,14 +8,11 @@ from typing import Any, Callable, TypeVar
 
 from flask import Flask, Request, Response, current_app, g, request
 from flask.sessions import SessionInterface, SessionMixin
-from marshmallow import Schema, ValidationError
 
 from sync.registry import Principal
 
 from ..db_events import begin_reads, begin_write
-from ..errors import BadRequest, ValidationFailed
 from ..extensions import db
-from ..input_gate import checked
 from ..services.auth import Authenticated, authenticate, authenticate_principal
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -85,23 +83,3 @@ def current_auth() -> Authenticated:
 def current_principal() -> Principal:
     """The caller of a :func:`principal_required` route."""
     return g.principal
-
-
-def json_body() -> Any:
-    """The parsed JSON body; a non-JSON or malformed body is a 400 problem."""
-    if not request.is_json:
-        raise BadRequest("Send a JSON body with Content-Type: application/json.", code="invalid_json")
-    return request.get_json()
-
-
-def load(schema: Schema, data: Any | None = None) -> Any:
-    """Load input with ``schema``; field errors, and values beyond what the server stores
-    (``input_gate.checked``), become a 422 ``validation_failed``."""
-    payload = json_body() if data is None else data
-    if not isinstance(payload, dict) and not schema.many:
-        raise ValidationFailed({"_schema": ["Expected a JSON object."]})
-    try:
-        loaded = schema.load(payload)
-    except ValidationError as exc:
-        raise ValidationFailed(exc.normalized_messages()) from None
-    return checked(loaded)

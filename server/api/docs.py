@@ -1,9 +1,9 @@
 """``/api/openapi.json`` and a browsable docs page served from local files (no CDN)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, send_from_directory
+from flask import Response, current_app, send_from_directory
 
-from .openapi import build_spec
+from .openapi import Blueprint, build_spec, problems
 
 bp = Blueprint("docs", __name__)
 
@@ -19,7 +19,8 @@ _PAGE = """<!doctype html>
 _INIT = 'window.ui = SwaggerUIBundle({url: "/api/openapi.json", dom_id: "#ui", validatorUrl: "none"});\n'
 
 
-@bp.get("/api/openapi.json")
+@bp.get("/api/openapi.json", tags=["docs"])
+@bp.response(200, description="This document (OpenAPI 3.0).")
 def openapi() -> dict:
     """The OpenAPI 3 document of this server."""
     spec = current_app.extensions.get("openapi_spec")
@@ -28,20 +29,25 @@ def openapi() -> dict:
     return spec
 
 
-@bp.get("/api/docs")
+@bp.get("/api/docs", tags=["docs"])
+@bp.response(200, description="Swagger UI (text/html)")
 def docs_page() -> Response:
     """Swagger UI over ``/api/openapi.json``, every asset served by this server."""
     return Response(_PAGE, mimetype="text/html")
 
 
-@bp.get("/api/docs/assets/fieldops-init.js")
+@bp.get("/api/docs/assets/fieldops-init.js", tags=["docs"])
+@bp.response(200, description="text/javascript")
 def docs_init() -> Response:
     """The docs page's start-up script."""
     return Response(_INIT, mimetype="text/javascript")
 
 
-@bp.get("/api/docs/assets/<path:filename>")
+@bp.get("/api/docs/assets/<path:filename>", tags=["docs"])
+@problems(404)
+@bp.response(200, description="The file, by its type")
 def docs_asset(filename: str) -> Response:
+    """Swagger UI's own files (the swagger-ui-bundle package)."""
     import swagger_ui_bundle
 
     return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename, max_age=86400)

@@ -9,20 +9,24 @@ referencing incident of a branch that uploaded it; ``nosniff``, ``Content-Dispos
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Response, request
 
-from ..services import photo as photo_service
 from ..input_gate import raw_body
+from ..schemas.incident import UploadOut
+from ..services import photo as photo_service
 from .context import auth_required, current_auth, now
-from .openapi import doc
+from .openapi import Blueprint, problems
 
 bp = Blueprint("photos", __name__, url_prefix="/api")
 
 
-@bp.put("/photos/<sha256>")
-@doc(status=201, errors=(400, 403, 409, 413, 415, 422), tags=["photos"])
+@bp.put("/photos/<sha256>", tags=["photos"])
+@problems(400, 403, 409, 413, 415, 422)
 @raw_body(lambda settings: settings.photo_max_bytes)
 @auth_required
+@bp.response(201, UploadOut, description="Stored (200: it already was; 202: incomplete, ``received`` bytes kept)")
+@bp.alt_response(200, schema=UploadOut, description="Already stored")
+@bp.alt_response(202, schema=UploadOut, description="A chunk kept; send the rest")
 def put_photo(sha256: str) -> tuple[dict, int]:
     """Store a photo or a chunk of one (see the module docstring)."""
     # The app-wide limit is the push limit (1 MiB); a photo may be larger.
@@ -37,9 +41,10 @@ def put_photo(sha256: str) -> tuple[dict, int]:
     return result.to_dict(), status
 
 
-@bp.route("/photos/<sha256>", methods=["GET", "HEAD"])
-@doc(errors=(403, 404, 422), tags=["photos"])
+@bp.route("/photos/<sha256>", methods=["GET", "HEAD"], tags=["photos"])
+@problems(403, 404, 422)
 @auth_required
+@bp.response(200, description="The image (``image/jpeg`` or ``image/png``); HEAD: ``Upload-Offset``, ``Upload-Complete``")
 def get_photo(sha256: str) -> Response:
     """GET the bytes; HEAD how much of an upload the server keeps."""
     if request.method == "HEAD":

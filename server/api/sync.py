@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, Callable
 
-from flask import Blueprint, Response, current_app, request
+from flask import Response, current_app, request
 
 from sync.errors import SyncError
 from sync.protocol import check_size, encode_pull, load_json
@@ -12,13 +12,19 @@ from sync.protocol import check_size, encode_pull, load_json
 from ..db_events import reads
 from ..extensions import db
 from ..input_gate import streams_body
-from ..schemas.sync import MutationPageIn, PullIn, PullOut, PushIn, PushOut
+from ..schemas.sync import ClientMutationPage, MutationPageIn, PullIn, PullOut, PushIn, PushOut, RejectedPage
 from ..services import auth, sync_admin
 from ..sync_setup import engine
-from .context import auth_required, bearer_token, current_auth, current_principal, load, now, principal_required
-from .openapi import doc
+from .context import auth_required, bearer_token, current_auth, current_principal, now, principal_required
+from .openapi import Blueprint, problems
 
 bp = Blueprint("sync", __name__, url_prefix="/api")
+
+
+def body_of(schema: type) -> dict[str, Any]:
+    """The documented JSON body of push and pull. The engine parses these bodies itself
+    (``sync.protocol``), so that one bad mutation rejects only that mutation."""
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
 def _sync_body() -> Any:
@@ -35,20 +41,27 @@ def _sync_body() -> Any:
     return load_json(request.get_data(cache=False))
 
 
-@bp.post("/sync/push")
-@doc(body=PushIn, response=PushOut, errors=(400, 403, 409, 413, 415), tags=["sync"])
+@bp.post("/sync/push", tags=["sync"])
+@problems(400, 403, 409, 413, 415)
+@bp.doc(requestBody=body_of(PushIn))
 @streams_body
 @principal_required
+@bp.response(200, PushOut)
 def push() -> dict:
     """Apply a batch of mutations (one transaction; a 200 means committed)."""
     return engine().push(db.session, current_principal(), _sync_body())
 
 
-@bp.post("/sync/pull")
-@doc(body=PullIn, response=PullOut, errors=(400, 403, 413, 415), tags=["sync"])
+@bp.post("/sync/pull", tags=["sync"])
+@problems(400, 403, 413, 415)
+@bp.doc(requestBody=body_of(PullIn))
 @streams_body
+@bp.response(200, PullOut)
 def pull() -> Response:
-    """Changes in the caller's scope after a cursor; ``wait`` makes it a long poll."""
+    """Changes in the caller's scope after a cursor; ``wait`` makes it a long poll.
+
+    The engine writes this answer itself (one encoding of a page of changes, #3);
+    ``PullOut`` is its shape, checked against real pulls by tests/server/test_openapi.py."""
     body = _once(_sync_body)  # read at most once; a refusal comes after authentication
     token = bearer_token()
     result = auth.as_principal(token, now(), lambda principal, confirm: engine().pull(
@@ -74,17 +87,21 @@ def _once(read: Callable[[], Any]) -> Callable[[], Any]:
     return once
 
 
-@bp.get("/branches/<uuid:branch_id>/rejected-mutations")
-@doc(query=MutationPageIn, errors=(403, 404, 422), tags=["sync"])
+@bp.get("/branches/<uuid:branch_id>/rejected-mutations", tags=["sync"])
+@problems(403, 404)
 @auth_required
-def rejected_mutations(branch_id: uuid.UUID) -> dict:
+@bp.arguments(MutationPageIn, location="query")
+@bp.response(200, RejectedPage)
+def rejected_mutations(args: dict, branch_id: uuid.UUID) -> dict:
     """Rejected mutations of a branch, newest first (administrator, operations manager)."""
-    return sync_admin.rejected_mutations(current_auth(), branch_id, **load(MutationPageIn(), request.args))
+    return sync_admin.rejected_mutations(current_auth(), branch_id, **args)
 
 
-@bp.get("/sync/clients/<uuid:client_id>/mutations")
-@doc(query=MutationPageIn, errors=(403, 404, 422), tags=["sync"])
+@bp.get("/sync/clients/<uuid:client_id>/mutations", tags=["sync"])
+@problems(403, 404)
 @auth_required
-def client_mutations(client_id: uuid.UUID) -> dict:
+@bp.arguments(MutationPageIn, location="query")
+@bp.response(200, ClientMutationPage)
+def client_mutations(args: dict, client_id: uuid.UUID) -> dict:
     """One client's mutation log, newest first (administrator, operations manager)."""
-    return sync_admin.client_mutations(current_auth(), client_id, **load(MutationPageIn(), request.args))
+    return sync_admin.client_mutations(current_auth(), client_id, **args)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from ..rules.contractor import Badge, display_name
-from .base import AttributedTimes, UtcDateTime, iso, uuid_pk
+from .base import AttributedTimes, EndTimes, UtcDateTime, iso, times_dict, uuid_pk
 
 VISIT_ON_SITE, VISIT_LEFT = "on_site", "checked_out"
 
@@ -118,8 +118,12 @@ class ContractorVisit(AttributedTimes, db.Model):
             "status": self.status,
             "checked_in_at": iso(self.happened_at),
             "checked_out_at": iso(self.checked_out_at),
-            "checked_out_received_at": iso(self.checked_out_received_at),
             "checked_out_by": str(self.checked_out_by) if self.checked_out_by else None,
-            "check_out_clock_suspect": self.check_out_clock_suspect,
             "times": self.times_dict(),
+            "end_times": None if self.checked_out_at is None else times_dict(self.check_out_attribution()),
         }
+
+    def check_out_attribution(self) -> EndTimes:
+        """The times of ``contractor.check_out`` (``end_times``), the record's one shape (#11):
+        the device's own clock of a check-out is not kept, so ``device_at``/``skew_ms`` are null."""
+        return EndTimes(None, self.checked_out_received_at, None, self.checked_out_at, self.check_out_clock_suspect)

@@ -116,12 +116,16 @@ class Handover(AttributedTimes, db.Model):
             "items": self.items,
             "status": self.status,
             "accepted_at": iso(self.accepted_at),
-            "accepted_received_at": iso(self.accepted_received_at),
-            "accepted_clock_suspect": self.accepted_clock_suspect,
             "accepted_shift_id": str(self.accepted_shift_id) if self.accepted_shift_id else None,
             "accept_notes": self.accept_notes,
             "times": self.times_dict(),
+            "end_times": None if self.accepted_at is None else times_dict(self.accept_attribution()),
         }
+
+    def accept_attribution(self) -> EndTimes:
+        """The times of ``handover.accept`` (``end_times``), the record's one shape (#11):
+        the device's own clock of an acceptance is not kept, so ``device_at``/``skew_ms`` are null."""
+        return EndTimes(None, self.accepted_received_at, None, self.accepted_at, self.accepted_clock_suspect)
 
 
 class HandoverItem(AttributedTimes, db.Model):

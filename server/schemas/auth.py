@@ -1,7 +1,7 @@
 """Schemas of the session endpoints (sync-protocol: Sessions)."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import EXCLUDE, INCLUDE, Schema, fields, validate
 
 from ..rules.roles import ROLES
 from .base import UtcTime
@@ -43,7 +43,26 @@ class SessionOut(Schema):
     revoked_at = UtcTime(allow_none=True)
 
 
+class SessionList(Schema):
+    sessions = fields.List(fields.Nested(SessionOut))
+
+
+class SessionQuery(Schema):
+    """``?include_revoked=true``: revoked sessions too."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    include_revoked = fields.Boolean(load_default=False)
+
+
 class Problem(Schema):
+    """An error answer (RFC 9457 problem details) with the stable ``code`` clients branch on;
+    some carry more (``errors`` of a validation, ``rule`` of a rule, ``current`` of a conflict)."""
+
+    class Meta:
+        unknown = INCLUDE
+
     type = fields.String()
     title = fields.String()
     status = fields.Integer()

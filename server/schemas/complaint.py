@@ -8,6 +8,8 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ..rules import complaint as CR
+from .base import Out, UtcTime, attribution, ref, free_text
+from .listing import page_of
 
 _TEXT = validate.Length(min=1, max=4000)
 _CODE = validate.Length(min=1, max=8)
@@ -109,3 +111,143 @@ class CodeCorrection(_Args):
     zh = fields.String(required=True, validate=validate.Length(min=1, max=200))
     en = fields.String(required=True, validate=validate.Length(min=1, max=200))
     active = fields.Boolean(load_default=True)
+
+
+# --- Shapes of cases as pulled and listed (R-CMP-3..9). Customer fields are ``null`` for
+# readers outside the customer-data roles (R-SEC-10).
+
+
+class Classification(Out):
+    """The case's JR/T 0169-2018 codes on each axis."""
+
+    channel = fields.String(allow_none=True)
+    business = fields.String(allow_none=True)
+    cause = fields.String(allow_none=True)
+
+
+class ManualClock(Out):
+    """The bank's own clock (R-CMP-5, R-CMP-6): hand-off and reply deadlines."""
+
+    handoff_due_at = UtcTime(allow_none=True)
+    handoff_to = fields.String(allow_none=True)
+    reply_due_at = UtcTime(allow_none=True)
+    reply_due_calendar = fields.String(allow_none=True, metadata={"description": "the calendar the deadline was counted by"})
+    promised_reply_at = UtcTime(allow_none=True)
+
+
+class RegulatorClock(Out):
+    """The regulator's clock of a consumer complaint (R-CMP-8)."""
+
+    due_at = UtcTime(allow_none=True)
+    calendar = fields.String(allow_none=True)
+    complex = fields.Boolean()
+    extended = fields.Boolean()
+    paused_seconds = fields.Integer()
+    in_appraisal = fields.Boolean()
+
+
+class Clocks(Out):
+    manual = fields.Nested(ManualClock)
+    regulator = fields.Nested(RegulatorClock, allow_none=True, metadata={"description": "null for a non-consumer case"})
+    due_at = UtcTime(allow_none=True, metadata={"description": "the earlier of the two clocks"})
+    due_clock = fields.String(allow_none=True, metadata={"description": "manual or regulator"})
+    deadline_unknown = fields.String(allow_none=True, metadata={"description": "why a deadline could not be counted"})
+
+
+class ComplaintEventOut(Out):
+    """One event of a case: the ``complaint_event`` entity of a pull."""
+
+    id = fields.UUID()
+    complaint_id = fields.UUID()
+    branch_id = fields.UUID()
+    kind = fields.String()
+    actor_id = fields.UUID()
+    version = fields.Integer()
+    from_level = fields.String(allow_none=True)
+    to_level = fields.String(allow_none=True)
+    to_staff_id = ref()
+    skipped = fields.List(fields.String())
+    rule = fields.String(allow_none=True)
+    reason = free_text()
+    text = free_text()
+    times = attribution()
+
+
+class ComplaintOut(Out):
+    """A case's intake form and state (R-CMP-3): the ``complaint`` entity of a pull."""
+
+    id = fields.UUID()
+    branch_id = fields.UUID()
+    channel = fields.String()
+    summary = free_text()
+    customer_name = free_text()
+    contact = free_text()
+    hotline_ticket = free_text()
+    entry_id = ref()
+    taken_by = fields.UUID()
+    taker_role = fields.String()
+    settled_on_contact = fields.Boolean()
+    level = fields.String()
+    owner_role = fields.String()
+    owner_id = ref()
+    escalated = fields.Boolean()
+    status = fields.String()
+    version = fields.Integer()
+    classification = fields.Nested(Classification)
+    clocks = fields.Nested(Clocks)
+    report_to_regulator = fields.Boolean()
+    regulator_reported_at = UtcTime(allow_none=True)
+    resolution = free_text()
+    customer_response = free_text()
+    resolved_by = ref()
+    resolved_at = UtcTime(allow_none=True)
+    times = attribution()
+    updated_at = UtcTime()
+
+
+class ComplaintCase(ComplaintOut):
+    """A case as the REST reads show it: with every event."""
+
+    events = fields.List(fields.Nested(ComplaintEventOut))
+
+
+ComplaintPage = page_of(ComplaintCase, "ComplaintPage")
+
+
+class CodeLabel(Out):
+    zh = fields.String()
+    en = fields.String()
+    active = fields.Boolean()
+
+
+def _axis(**kwargs: object) -> fields.Dict:
+    return fields.Dict(keys=fields.String(), values=fields.Nested(CodeLabel), **kwargs)
+
+
+class CodeTable(Out):
+    """The JR/T 0169-2018 classification in use: per axis, ``{code: {zh, en, active}}``."""
+
+    channel = _axis()
+    business = _axis()
+    cause = _axis()
+
+
+def _counts(description: str) -> fields.Dict:
+    return fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Integer()),
+                       metadata={"description": description})
+
+
+class BranchStats(Out):
+    branch_id = fields.UUID()
+    code = fields.String()
+    views = _counts("view -> key -> count (``summary``: the day's totals)")
+
+
+class DailyStats(Out):
+    """The lobby's statistics of a day (R-CMP-10), as ``?format=json`` answers them."""
+
+    date = fields.String(metadata={"format": "date"})
+    branches = fields.List(fields.Nested(BranchStats))
+    total = _counts("view -> key -> count, over the branches")
+    labels = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.String()),
+                         metadata={"description": "axis -> JR/T code -> zh-CN label"})

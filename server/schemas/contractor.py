@@ -10,8 +10,8 @@ from marshmallow import (
     validates_schema,
 )
 
-from .base import Args
-from .listing import PageIn
+from .base import Args, Day, Out, UtcTime, attribution, ref
+from .listing import PageIn, page_of
 
 
 class ContractorCheckInArgs(Args):
@@ -70,14 +70,53 @@ class RevokeIn(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
 
 
-class ContractorOut(Schema):
+class ContractorOut(Out):
+    """A registration (R-SEC-8): the ``contractor`` entity of a pull, always non-bank."""
+
     id = fields.UUID()
+    branch_id = fields.UUID()
+    staff_id = ref(metadata={"description": "the linked onsite account"})
     name = fields.String()
     display_name = fields.String()
     is_bank_staff = fields.Boolean()
     employer = fields.String()
     badge_no = fields.String()
     scope = fields.List(fields.String())
-    valid_from = fields.String()
-    valid_to = fields.String()
+    scope_note = fields.String()
+    valid_from = Day()
+    valid_to = Day()
     revoked = fields.Boolean()
+    revoked_at = UtcTime(allow_none=True)
+    revoked_reason = fields.String(allow_none=True)
+    updated_at = UtcTime()
+
+
+class VisitOut(Out):
+    """A stay on site (R-SEC-8, R-SEC-9): the ``contractor_visit`` entity of a pull.
+    ``times`` are the check-in's, ``end_times`` the check-out's (``null`` while on site)."""
+
+    id = fields.UUID()
+    branch_id = fields.UUID()
+    contractor_id = fields.UUID()
+    contractor_staff_id = ref()
+    name = fields.String()
+    display_name = fields.String()
+    is_bank_staff = fields.Boolean()
+    employer = fields.String()
+    badge_no = fields.String()
+    area = fields.String(allow_none=True)
+    recorded_by = fields.UUID()
+    status = fields.String(metadata={"description": "on_site or checked_out"})
+    checked_in_at = UtcTime()
+    checked_out_at = UtcTime(allow_none=True)
+    checked_out_by = ref()
+    times = attribution()
+    end_times = attribution(allow_none=True)
+
+
+ContractorPage = page_of(ContractorOut, "ContractorPage")
+VisitPage = page_of(VisitOut, "VisitPage", day=True)
+
+
+class OnSiteList(Out):
+    items = fields.List(fields.Nested(VisitOut))

@@ -5,8 +5,9 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
-from .base import TEXT, Args
-from .listing import PageIn
+from .base import Args, Out, TEXT, UtcTime, WithheldText, attribution, ref, free_text
+from .listing import PageIn, page_of
+from .org import PersonOut
 
 
 class OpenItem(fields.Field):
@@ -44,3 +45,57 @@ class HandoverItemCloseArgs(Args):
 
 class HandoverQuery(PageIn):
     status = fields.String(load_default=None, validate=validate.OneOf(["pending", "accepted"]))
+
+
+class HandoverItemSnapshot(Out):
+    """An open item as handed over: ``carried`` when it came from an earlier handover."""
+
+    id = fields.UUID()
+    text = fields.String()
+    carried = fields.Boolean()
+
+
+class HandoverOut(Out):
+    """A shift change (R-SEC-2): the ``handover`` entity of a pull. ``end_times`` are the
+    times of its acceptance (``null`` while pending)."""
+
+    id = fields.UUID()
+    branch_id = fields.UUID()
+    shift_id = fields.UUID()
+    post = fields.String()
+    from_staff_id = fields.UUID()
+    to_staff_id = fields.UUID()
+    notes = free_text()
+    items = fields.List(fields.Nested(HandoverItemSnapshot))
+    status = fields.String()
+    accepted_at = UtcTime(allow_none=True)
+    accepted_shift_id = ref()
+    accept_notes = free_text()
+    times = attribution()
+    end_times = attribution(allow_none=True)
+
+
+class HandoverItemOut(WithheldText):
+    """An open item's live state (R-SEC-2): the ``handover_item`` entity of a pull."""
+
+    id = fields.UUID()
+    branch_id = fields.UUID()
+    origin_handover_id = fields.UUID()
+    handover_id = fields.UUID()
+    holder_staff_id = fields.UUID()
+    pending_staff_id = ref()
+    text = free_text()
+    status = fields.String()
+    carried_count = fields.Integer()
+    closed_at = UtcTime(allow_none=True)
+    closed_by = ref()
+    resolution = free_text()
+    times = attribution()
+
+
+class HandoverListed(HandoverOut):
+    from_staff = fields.Nested(PersonOut, allow_none=True)
+    to_staff = fields.Nested(PersonOut, allow_none=True)
+
+
+HandoverPage = page_of(HandoverListed, "HandoverPage", day=True)

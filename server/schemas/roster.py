@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from .base import UtcTime
+from .base import Out, UtcTime, WithheldText, ref, free_text
 
 
 class RosterQuery(Schema):
@@ -34,11 +34,23 @@ class RosterPatch(RosterIn):
     notes = fields.String(validate=validate.Length(max=1000))
 
 
-class RosterOut(Schema):
+class RosterOut(WithheldText):
+    """A planned shift: the ``roster_shift`` entity of a pull."""
+
     id = fields.UUID()
     branch_id = fields.UUID()
     post = fields.String()
-    staff_id = fields.UUID(allow_none=True)
-    starts_at = fields.String()
-    ends_at = fields.String()
-    notes = fields.String()
+    staff_id = ref()
+    starts_at = UtcTime()
+    ends_at = UtcTime()
+    notes = free_text()
+    created_by = ref()
+    created_at = UtcTime()
+    updated_at = UtcTime()
+
+
+class RosterList(Out):
+    """The planned shifts of a day: a few rows, so one page."""
+
+    date = fields.String(metadata={"format": "date"})
+    items = fields.List(fields.Nested(RosterOut))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from .base import UtcTime
+from .base import Out, UtcTime
 
 
 class MutationPageIn(Schema):
@@ -81,3 +81,58 @@ class PullOut(Schema):
     #: Only on a long poll the host could not hold (its waiter cap, or it shuts down):
     #: wait this long before the next pull (sync-protocol "Long poll", #16).
     retry_after_ms = fields.Integer()
+
+
+# --- The mutation log as supervisors read it (sync-protocol "Mutation log").
+
+
+class LoggedMutation(Out):
+    """One mutation as the log keeps it; ``args``/``raw`` are ``null`` (``args_withheld``)
+    where the reader may not read what its author wrote (R-SEC-10)."""
+
+    client_id = fields.UUID()
+    id = fields.Integer()
+    name = fields.String()
+    args = fields.Dict(allow_none=True, metadata={"description": "the args as loaded"})
+    raw = fields.Dict(allow_none=True, metadata={"description": "the mutation as sent"})
+    args_withheld = fields.Boolean()
+    at = UtcTime(allow_none=True)
+    status = fields.String(validate=validate.OneOf(["applied", "rejected"]))
+    error = fields.Nested(MutationError, allow_none=True)
+    staff_id = fields.UUID()
+    branch_id = fields.UUID(allow_none=True)
+    session_id = fields.UUID(allow_none=True)
+    received_at = UtcTime(allow_none=True)
+    sent_at = UtcTime(allow_none=True)
+    skew_ms = fields.Integer(allow_none=True)
+    happened_at = UtcTime(allow_none=True)
+    clock_suspect = fields.Boolean()
+
+
+class ClientQuota(Out):
+    client_id = fields.UUID()
+    staff_id = fields.UUID()
+    rejected_since = UtcTime(allow_none=True)
+    rejected_bytes = fields.Integer()
+    refused_pushes = fields.Integer()
+    last_refused_at = UtcTime(allow_none=True)
+
+
+class ClientLog(ClientQuota):
+    last_mutation_id = fields.Integer()
+
+
+class RejectedPage(Out):
+    """Rejected mutations of a branch, newest first, and the clients refused for them."""
+
+    items = fields.List(fields.Nested(LoggedMutation))
+    next_offset = fields.Integer(allow_none=True)
+    refused_clients = fields.List(fields.Nested(ClientQuota))
+
+
+class ClientMutationPage(Out):
+    """One client's mutation log, newest first."""
+
+    items = fields.List(fields.Nested(LoggedMutation))
+    next_offset = fields.Integer(allow_none=True)
+    client = fields.Nested(ClientLog)

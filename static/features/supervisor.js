@@ -55,7 +55,7 @@ export async function supervisorCards(app) {
         h("span", { class: "t" }, x.patrols.map((p) => clock(when(p))).join(" ")))))));
   }
   if (data.incidents) {
-    const list = data.incidents.incidents;
+    const list = data.incidents.items;
     cards.push(h("section", { class: "card" }, h("h2", {}, t("glance.incidents", { n: data.incidents.total })),
       list.length ? h("ul", { class: "records" }, list.map((i) => h("li", {},
         h("span", { class: `badge sev-${i.severity}` }, t(`severity.${i.severity}`)),

@@ -12,7 +12,7 @@ from browser_support import (
 
 def incidents(live) -> list[dict]:
     rest = live.rest("operations_manager")
-    return rest.get(f"/api/branches/{live.demo['branch_id']}/incidents?status=all&limit=200")["incidents"]
+    return rest.get(f"/api/branches/{live.demo['branch_id']}/incidents?status=all&limit=200")["items"]
 
 
 def report_incident(page, description: str) -> None:

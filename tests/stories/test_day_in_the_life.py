@@ -66,7 +66,7 @@ def test_a_day_in_the_life_all_from_offline_batches(app, demo, as_role, clock):
     assert statuses(push(g1, morning)) == ["applied"] * len(morning)
 
     # The photo is uploaded an hour after the record, on the branch Wi-Fi.
-    incidents = om.get(f"/api/branches/{branch}/incidents?status=open").get_json()["incidents"]
+    incidents = om.get(f"/api/branches/{branch}/incidents?status=open").get_json()["items"]
     reported = next(i for i in incidents if i["id"] == atm_incident)
     assert reported["photos"] == [{"sha256": sha, "status": "missing"}]
     assert len(incidents) == 2  # the guard's report and the one the faulty patrol raised

@@ -5,7 +5,7 @@ devices (roster, contractor registry, checkpoints). Devices write through sync.
 """
 from __future__ import annotations
 
-from flask import Blueprint
+from ..openapi import Blueprint
 
 bp = Blueprint("branch", __name__, url_prefix="/api/branches/<uuid:branch_id>")
 
@@ -13,6 +13,7 @@ from . import (  # noqa: E402  (each module's routes attach to bp)
     checkpoint,
     cleaning,
     complaint,
+    compliance,
     contractor,
     floor,
     handover,
@@ -24,4 +25,6 @@ from . import (  # noqa: E402  (each module's routes attach to bp)
 )
 
 #: The feature modules whose routes make up the blueprint.
-FEATURES = (checkpoint, cleaning, complaint, contractor, floor, handover, incident, patrol, roster, shift, suggestion)
+FEATURES = (
+    checkpoint, cleaning, complaint, compliance, contractor, floor, handover, incident, patrol, roster, shift, suggestion,
+)

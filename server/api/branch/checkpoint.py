@@ -5,40 +5,40 @@ import uuid
 
 from flask import Response
 
-from ...schemas.checkpoint import CheckpointIn
+from ...schemas.checkpoint import CheckpointIn, CheckpointList, CheckpointOut
 from ...services import checkpoint as checkpoint_service
 from ...services import labels
-from ..context import auth_required, current_auth, load, now
-from ..openapi import doc
+from ..context import auth_required, current_auth, now
+from ..openapi import problems
 from . import bp
 
 
-@bp.get("/checkpoints")
-@doc(errors=(403, 404), tags=["checkpoints"])
+@bp.get("/checkpoints", tags=["checkpoints"])
+@problems(403, 404)
 @auth_required
+@bp.response(200, CheckpointList)
 def list_checkpoints(branch_id: uuid.UUID) -> dict:
     """The branch's checkpoints with their current secret codes."""
     rows = checkpoint_service.list_checkpoints(current_auth().staff, branch_id)
     return {"checkpoints": [r.to_dict() for r in rows]}
 
 
-@bp.post("/checkpoints")
-@doc(body=CheckpointIn, status=201, errors=(403, 404, 409, 422), tags=["checkpoints"])
+@bp.post("/checkpoints", tags=["checkpoints"])
+@problems(403, 404, 409)
 @auth_required
-def create_checkpoint(branch_id: uuid.UUID) -> tuple[dict, int]:
+@bp.arguments(CheckpointIn)
+@bp.response(201, CheckpointOut)
+def create_checkpoint(data: dict, branch_id: uuid.UUID) -> dict:
     """Create a checkpoint in an area; 201 with its code (print its label next)."""
-    data = load(CheckpointIn())
-    made = checkpoint_service.create_checkpoint(
+    return checkpoint_service.create_checkpoint(
         current_auth().staff, branch_id, data["area"], data["name_zh"], data["name_en"], now()
-    )
-    return made.to_dict(), 201
+    ).to_dict()
 
 
-
-
-@bp.get("/checkpoint-labels.svg")
-@doc(errors=(403, 404), tags=["checkpoints"])
+@bp.get("/checkpoint-labels.svg", tags=["checkpoints"])
+@problems(403, 404)
 @auth_required
+@bp.response(200, description="A printable A4 SVG sheet (image/svg+xml)")
 def label_sheet(branch_id: uuid.UUID) -> Response:
     """A printable A4 SVG sheet of QR labels (payload: ``bfo://checkpoint?v=1&branch=…&code=…``)."""
     svg = labels.label_sheet(current_auth().staff, branch_id)

@@ -3,27 +3,21 @@ from __future__ import annotations
 
 import uuid
 
-from flask import request
-
-from ...schemas.incident import IncidentQuery
+from ...schemas.incident import IncidentPage, IncidentQuery
 from ...services import incident as incident_service
-from ..context import auth_required, current_auth, load
-from ..openapi import doc
+from ..context import auth_required, current_auth
+from ..openapi import problems
 from . import bp
 
 
-@bp.get("/incidents")
-@doc(query=IncidentQuery, errors=(403, 404, 422), tags=["incidents"])
+@bp.get("/incidents", tags=["incidents"])
+@problems(403, 404)
 @auth_required
-def incidents(branch_id: uuid.UUID) -> dict:
+@bp.arguments(IncidentQuery, location="query")
+@bp.response(200, IncidentPage)
+def incidents(query: dict, branch_id: uuid.UUID) -> dict:
     """``?status=open|resolved|all&severity=&category=&missing_photos=true&limit=&offset=``."""
-    query = load(IncidentQuery(), request.args.to_dict())
     rows, total = incident_service.list_incidents(current_auth().staff, branch_id, query)
     nxt = query["offset"] + len(rows)
-    return {
-        "incidents": [r.to_dict() for r in rows],
-        "total": total,
-        "limit": query["limit"],
-        "offset": query["offset"],
-        "next_offset": nxt if nxt < total else None,
-    }
+    return {"items": [r.to_dict() for r in rows], "total": total, "limit": query["limit"],
+            "offset": query["offset"], "next_offset": nxt if nxt < total else None}

@@ -142,7 +142,8 @@ def test_flask_lobby_stats_writes_the_workbook(evening, runner, tmp_path):
 def test_an_administrator_corrects_the_jrt_table(as_role):
     admin, teller = as_role("admin"), as_role("teller")
     resp = admin.put("/api/complaint-codes/business/07", json={"zh": "外汇", "en": "foreign exchange"})
-    assert resp.status_code == 200 and resp.get_json()["07"]["zh"] == "外汇"
+    # The answer is the whole table as corrected (one declared shape, #11).
+    assert resp.status_code == 200 and resp.get_json()["business"]["07"]["zh"] == "外汇"
     assert teller.put("/api/complaint-codes/business/08", json={"zh": "x", "en": "x"}).status_code == 403
     admin.put("/api/complaint-codes/cause/04", json={"zh": "营销方式", "en": "marketing", "active": False})
     case_id, m = complaint_open("oral", sh(10, 0, EVENING.replace(day=28)), jrt_business="07", jrt_cause="04")

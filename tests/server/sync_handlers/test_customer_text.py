@@ -18,7 +18,7 @@ def test_r_sec_10_a_lobby_managers_incident_reaches_guards_without_its_text(as_r
     full = visible(sqo, "incident")[args["incident_id"]]
     assert full["description"] == args["description"] and full["text_withheld"] is False
     for who, withheld in ((admin, True), (guard, True), (sqo, False), (lobby, False)):
-        [row] = [i for i in incidents(who, demo, status="all")["incidents"] if i["id"] == args["incident_id"]]
+        [row] = [i for i in incidents(who, demo, status="all")["items"] if i["id"] == args["incident_id"]]
         assert (MARKER in str(row)) is not withheld
         assert row["text_withheld"] is withheld
 

@@ -69,16 +69,16 @@ def test_r_sec_4_photo_arriving_later_turns_received(as_role, demo, push, pull):
     args = report_args(photos=[sha(early), sha(late)])
     assert push(guard, [("incident.report", args)])[0]["status"] == "applied"
 
-    [row] = incidents(om, demo, missing_photos="true")["incidents"]
+    [row] = incidents(om, demo, missing_photos="true")["items"]
     assert row["photos"] == [{"sha256": sha(early), "status": "received"}, {"sha256": sha(late), "status": "missing"}]
     assert row["missing_photos"] == 1
 
     assert pull(om)[("incident", args["incident_id"])]["missing_photos"] == 1
     assert guard.put(f"/api/photos/{sha(late)}", data=late, content_type="image/jpeg").status_code == 201
-    assert incidents(om, demo, missing_photos="true")["incidents"] == []
+    assert incidents(om, demo, missing_photos="true")["items"] == []
     # the arrival is published: devices learn the photo is no longer missing
     assert pull(om)[("incident", args["incident_id"])]["missing_photos"] == 0
-    [row] = incidents(om, demo)["incidents"]
+    [row] = incidents(om, demo)["items"]
     assert {p["status"] for p in row["photos"]} == {"received"}
     # supervisors now see the photo; a role that sees no incidents does not
     assert om.get(f"/api/photos/{sha(late)}").data == late
@@ -111,9 +111,9 @@ def test_r_sec_4_listing_filters_and_pages(as_role, demo, push):
     assert incidents(lm, demo, status="all")["total"] == 4
     assert incidents(lm, demo, severity="high")["total"] == 2
     page = incidents(lm, demo, status="all", limit=3)
-    assert len(page["incidents"]) == 3 and page["next_offset"] == 3
+    assert len(page["items"]) == 3 and page["next_offset"] == 3
     page = incidents(lm, demo, status="all", limit=3, offset=3)
-    assert len(page["incidents"]) == 1 and page["next_offset"] is None
+    assert len(page["items"]) == 1 and page["next_offset"] is None
 
 
 def test_r_sec_4_listing_access(as_role, client, demo, app):
