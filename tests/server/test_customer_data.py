@@ -52,10 +52,21 @@ def _plant(as_role, demo) -> dict[str, list[str]]:
         "post": "security", "starts_at": f"{DAY}T18:00:00+08:00", "ends_at": "2026-11-29T02:00:00+08:00",
         "staff_id": guard.staff["id"], "notes": MARKER})
     assert roster.status_code == 201
+    # The contractor registry's notes (R-SEC-8), written over REST by the operations manager.
+    contractors = f"/api/branches/{demo['branch_id']}/contractors"
+    registered = manager.post(contractors, json={
+        "name": "孙师傅 Sun", "employer": "Lift Co", "badge_no": "B-MARKER", "valid_from": "2026-01-01",
+        "valid_to": "2026-12-31", "scope_note": MARKER, "staff_id": as_role("onsite").staff["id"]})
+    assert registered.status_code == 201
+    revoked = manager.post(contractors, json={
+        "name": "钱师傅 Qian", "employer": "Lift Co", "badge_no": "B-MARKER-2", "valid_from": "2026-01-01",
+        "valid_to": "2026-12-31"}).get_json()
+    assert manager.post(f"{contractors}/{revoked['id']}/revoke", json={"reason": MARKER}).status_code == 200
     return {
         "branch_id": [demo["branch_id"]],
         "client_id": [str(device_of(rc).client_id) for rc in (lobby, manager, guard)],
         "roster_id": [roster.get_json()["id"]],
+        "contractor_id": [registered.get_json()["id"], revoked["id"]],
         "year": ["2026"],
     }
 
@@ -109,6 +120,7 @@ def test_r_sec_10_no_role_outside_the_customer_data_roles_obtains_a_planted_mark
     # The marker is really there for the customer-data roles that read each record.
     assert {"pull", "/api/branches/{branch_id}/floor-rounds", "/api/branches/{branch_id}/coaching",
             "/api/branches/{branch_id}/incidents", "/api/branches/{branch_id}/roster",
+            "/api/branches/{branch_id}/contractors", "/api/branches/{branch_id}/contractors/{contractor_id}",
             "/api/sync/clients/{client_id}/mutations",
             "/api/branches/{branch_id}/rejected-mutations"} <= seen_by[R.OPERATIONS_MANAGER]
     assert "pull" in seen_by[R.LOBBY_MANAGER] and "pull" in seen_by[R.SERVICE_QUALITY_OFFICER]
