@@ -8,6 +8,7 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ..rules import complaint as CR
+from .base import Args
 
 _TEXT = validate.Length(min=1, max=4000)
 _CODE = validate.Length(min=1, max=8)
@@ -18,7 +19,7 @@ class _Args(Schema):
         unknown = EXCLUDE
 
 
-class _Case(_Args):
+class _Case(Args):  # mutation args refuse unknown keys (#11); queries and bodies below keep _Args
     complaint_id = fields.UUID(required=True)
 
 
