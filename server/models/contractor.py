@@ -27,6 +27,8 @@ from ..rules.contractor import Badge, display_name
 from .base import AttributedTimes, EndTimes, UtcDateTime, iso, times_dict, uuid_pk
 
 VISIT_ON_SITE, VISIT_LEFT = "on_site", "checked_out"
+#: A registration's free text, written by the registry's editors (R-SEC-10).
+TEXT_FIELDS = ("scope_note", "revoked_reason")
 
 
 class Contractor(db.Model):
@@ -73,6 +75,11 @@ class Contractor(db.Model):
             "revoked_at": iso(self.revoked_at),
             "revoked_reason": self.revoked_reason,
             "updated_at": iso(self.updated_at),
+            # The registry's notes are written over REST by its editors (the operations
+            # manager, an administrator) and no author is kept: the rule's unknown author,
+            # text that may name a customer, withheld outside the customer-data roles (R-SEC-10, #12).
+            "customer_text": [name for name in TEXT_FIELDS if getattr(self, name)],
+            "text_withheld": False,
         }
 
 

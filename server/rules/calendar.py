@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterable, Mapping
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sync.types import iso
 
@@ -258,22 +258,71 @@ def missing_years(cal: WorkingCalendar, now: datetime) -> list[int]:
         wanted.append(today.year + 1)
     return [y for y in wanted if not cal.is_known(y)]
 
-def local_date(at: datetime, tz: str) -> date:
+Zone = str | ZoneInfo
+
+
+def _zone(tz: Zone) -> ZoneInfo:
+    return tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
+
+
+def is_zone(name: str) -> bool:
+    """Whether ``name`` is an IANA time zone this host knows (a branch's ``timezone``)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def local_date(at: datetime, tz: Zone) -> date:
     """The calendar date of the aware instant ``at`` in zone ``tz``."""
     if at.tzinfo is None:
         raise ValueError("naive datetime refused")
-    return at.astimezone(ZoneInfo(tz)).date()
+    return at.astimezone(_zone(tz)).date()
 
 
-def day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
+def local_clock(at: datetime, tz: Zone) -> str:
+    """The local wall-clock time ``"HH:MM"`` of the aware instant ``at`` in zone ``tz``
+    (for labels such as a patrol hour's; the wire carries :func:`sync.types.iso`)."""
+    if at.tzinfo is None:
+        raise ValueError("naive datetime refused")
+    return at.astimezone(_zone(tz)).strftime("%H:%M")
+
+
+def clock_hour_windows(day: date, intervals: Iterable[Iterable[str]], tz: Zone) -> list[tuple[datetime, datetime]]:
+    """The clock hours of local ``day`` inside ``intervals`` (``[["09:30", "24:00"], …]``),
+    as ``[start, end)`` aware UTC windows; a partial hour at an interval's edge is a window
+    of its own (R-SEC-5's hours). Local hours are followed through a daylight-saving change
+    (an hour that does not exist that day is no window, a repeated one is two)."""
+    zone, windows = _zone(tz), []
+    for start_s, end_s in intervals:
+        cursor, end = _local_instant(day, start_s, zone), _local_instant(day, end_s, zone)
+        while cursor < end:
+            local = cursor.astimezone(zone)
+            next_hour = (local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)).astimezone(zone)
+            nxt = min(next_hour.astimezone(timezone.utc).astimezone(zone), end)
+            windows.append((cursor.astimezone(timezone.utc), nxt.astimezone(timezone.utc)))
+            cursor = nxt
+    return windows
+
+
+def _local_instant(day: date, hhmm: str, zone: ZoneInfo) -> datetime:
+    """``hhmm`` ("24:00" is the day's end) on local ``day``: adding a timedelta to an aware
+    local time is wall-clock arithmetic, so normalise through UTC for a DST day."""
+    hours, minutes = (int(x) for x in hhmm.split(":"))
+    value = datetime.combine(day, time(0, 0), tzinfo=zone) + timedelta(hours=hours, minutes=minutes)
+    return value.astimezone(timezone.utc).astimezone(zone)
+
+
+def day_bounds(day: date, tz: Zone) -> tuple[datetime, datetime]:
     """``[start, end)`` of the local day ``day`` in zone ``tz``, as aware UTC instants."""
-    zone = ZoneInfo(tz)
+    zone = _zone(tz)
     start = datetime.combine(day, time(0), zone)
     end = datetime.combine(day + timedelta(days=1), time(0), zone)
     return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
 
 
-def at_local(day: date, hhmm: str, tz: str) -> datetime:
+def at_local(day: date, hhmm: str, tz: Zone) -> datetime:
     """The aware UTC instant of local clock time ``hhmm`` ("09:30") on ``day`` in ``tz``."""
     hours, minutes = (int(part) for part in hhmm.split(":"))
-    return datetime.combine(day, time(hours, minutes), ZoneInfo(tz)).astimezone(timezone.utc)
+    return datetime.combine(day, time(hours, minutes), _zone(tz)).astimezone(timezone.utc)

@@ -24,17 +24,17 @@ Judged by ``happened_at`` (device time corrected for skew), never by the device'
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Iterable, Mapping, Sequence
-from zoneinfo import ZoneInfo
 
+from . import calendar as RCAL
 from . import settings as FS
 
 RULE = "R-SEC-5"
 
 PENDING, MET, MET_SYNCED_LATE, MISSED = "pending", "met", "met_synced_late", "missed"
 MET_STATUSES = frozenset({MET, MET_SYNCED_LATE})
-_WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WEEKDAY_KEYS = RCAL.WEEKDAY_KEYS
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def grace(settings: Mapping[str, Any] | None) -> timedelta:
 
 
 def guarded_hour_windows(
-    day: date, guarded_hours: Mapping[str, Any], zone: ZoneInfo, *, is_holiday: bool = False, key: str | None = None
+    day: date, guarded_hours: Mapping[str, Any], zone: RCAL.Zone, *, is_holiday: bool = False, key: str | None = None
 ) -> list[tuple[datetime, datetime]]:
     """The clock hours of ``day`` (local) inside its guarded intervals, as UTC windows.
 
@@ -77,24 +77,14 @@ def guarded_hour_windows(
     "holiday": [...]}``). A partial hour at an interval's edge is a window of its own.
     ``key`` names the spec's day to use (the calendar's ``hours_key``: ``holiday`` on a
     statutory holiday, the adjusted weekday on a worked weekend); a ``holiday`` key the
-    branch has no spec for falls back to the weekday's hours.
+    branch has no spec for falls back to the weekday's hours. The zone arithmetic is
+    ``rules/calendar.clock_hour_windows`` (``zone``: a name or a ``ZoneInfo``).
     """
     if key is None:
         key = "holiday" if is_holiday else _WEEKDAY_KEYS[day.weekday()]
     if key == "holiday" and "holiday" not in guarded_hours:
         key = _WEEKDAY_KEYS[day.weekday()]
-    windows: list[tuple[datetime, datetime]] = []
-    for start_s, end_s in guarded_hours.get(key, []):
-        start = _local(day, start_s, zone)
-        end = _local(day, end_s, zone)
-        cursor = start
-        while cursor < end:
-            local = cursor.astimezone(zone)
-            next_hour = (local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)).astimezone(zone)
-            nxt = min(_rezone(next_hour, zone), end)
-            windows.append((cursor.astimezone(ZoneInfo("UTC")), nxt.astimezone(ZoneInfo("UTC"))))
-            cursor = nxt
-    return windows
+    return RCAL.clock_hour_windows(day, guarded_hours.get(key, []), zone)
 
 
 def judge_hours(
@@ -143,15 +133,3 @@ def _first(ordered: Sequence[PatrolTimes], used: set[str], start: datetime, end:
         if p.id not in used and start <= p.happened_at < end:
             return p
     return None
-
-
-def _local(day: date, hhmm: str, zone: ZoneInfo) -> datetime:
-    hours, minutes = (int(x) for x in hhmm.split(":"))
-    base = datetime.combine(day, time(0, 0), tzinfo=zone)
-    # "24:00" is the end of the day; adding a timedelta to an aware local time keeps
-    # wall-clock arithmetic, so normalise through UTC for days with a DST change.
-    return _rezone(base + timedelta(hours=hours, minutes=minutes), zone)
-
-
-def _rezone(value: datetime, zone: ZoneInfo) -> datetime:
-    return value.astimezone(ZoneInfo("UTC")).astimezone(zone)

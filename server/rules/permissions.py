@@ -172,7 +172,10 @@ MUTATION_ENTITY: dict[str, str] = {
 #: #12): a record's data names such text in ``customer_text``; readers outside
 #: ``CUSTOMER_DATA_ROLES`` read these entities from a ``.plain`` audience (and over REST)
 #: with that text withheld.
-TEXT_ENTITIES = frozenset({"incident", "handover_item", "roster_shift"})
+#: The contractor registry's ``scope_note``/``revoked_reason`` count as such text: its
+#: editors write them over REST and no author is kept (guards and the contractor's own
+#: device read the registry plain).
+TEXT_ENTITIES = frozenset({"incident", "handover_item", "roster_shift", "contractor"})
 _PLAIN = ".plain"
 
 #: role × record kind maintained over REST (not by devices): who may write it.
@@ -196,7 +199,7 @@ STATISTICS_READERS = BOX_READERS | {R.REGIONAL_OFFICER}
 PHOTO_UPLOADERS = MUTATION_ROLES["incident.report"]
 
 #: Bumped when the tables above change meaning, so every device re-snapshots.
-TABLE_VERSION = 4
+TABLE_VERSION = 5
 
 
 def may_read_free_text(reader_role: str, author_role: str | None) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ..rules import complaint as CR
-from .base import Out, UtcTime, attribution, ref, free_text
+from .base import Args, Out, UtcTime, attribution, free_text, ref
 from .listing import page_of
 
 _TEXT = validate.Length(min=1, max=4000)
@@ -20,7 +20,7 @@ class _Args(Schema):
         unknown = EXCLUDE
 
 
-class _Case(_Args):
+class _Case(Args):  # mutation args refuse unknown keys (#11); queries and bodies below keep _Args
     complaint_id = fields.UUID(required=True)
 
 

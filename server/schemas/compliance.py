@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from .base import Day, Out, UtcTime, ref
+from .base import Args, Day, Out, UtcTime, ref
 
 
 class ComplianceDayQuery(Schema):
@@ -12,14 +12,14 @@ class ComplianceDayQuery(Schema):
     date = fields.Date(required=True)
 
 
-class AlertAcknowledgeArgs(Schema):
+class AlertAcknowledgeArgs(Args):
     """``alert.acknowledge``: which alert, and an optional note."""
 
     alert_id = fields.UUID(required=True)
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
 
 
-class ObligationExcuseArgs(Schema):
+class ObligationExcuseArgs(Args):
     """``obligation.excuse``: which obligation, why; ``withdraw`` takes an excuse back."""
 
     obligation_id = fields.UUID(required=True)

@@ -1,10 +1,10 @@
 """Schemas of incidents (R-SEC-4): mutation args and REST queries."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from ..rules import incident as IR
-from .base import Out, UtcTime, WithheldText, attribution, ref, free_text
+from .base import Args, Out, UtcTime, WithheldText, attribution, free_text, ref
 from .listing import page_of
 
 
@@ -13,11 +13,8 @@ def _sha256(value: str) -> None:
         raise ValidationError("Must be a SHA-256: 64 lowercase hex digits.")
 
 
-class IncidentReportArgs(Schema):
+class IncidentReportArgs(Args):
     """``incident.report`` (R-SEC-4): photos are SHA-256 digests uploaded separately."""
-
-    class Meta:
-        unknown = RAISE
 
     incident_id = fields.UUID(required=True)
     category = fields.String(required=True, validate=validate.OneOf(IR.CATEGORIES))
@@ -29,11 +26,8 @@ class IncidentReportArgs(Schema):
     )
 
 
-class IncidentResolveArgs(Schema):
+class IncidentResolveArgs(Args):
     """``incident.resolve``: a supervisor closes an incident with what was done."""
-
-    class Meta:
-        unknown = RAISE
 
     incident_id = fields.UUID(required=True)
     resolution = fields.String(required=True, validate=validate.Length(min=1, max=4000))

@@ -1,17 +1,14 @@
 """Schemas of patrols (R-SEC-5): mutation args and the by-hour query."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from ..rules import patrol as PR
-from .base import Out, UtcTime, attribution, ref, free_text
+from .base import Args, Out, UtcTime, attribution, free_text, ref
 
 
-class PatrolRecordArgs(Schema):
+class PatrolRecordArgs(Args):
     """``patrol.record``: ``checks`` maps items of R-SEC-5 to ``ok`` / ``fault``."""
-
-    class Meta:
-        unknown = RAISE
 
     patrol_id = fields.UUID(required=True)
     checkpoint_code = fields.String(required=True, validate=validate.Length(min=1, max=512))

@@ -1,13 +1,14 @@
 """Args of the ``box.*`` mutations (R-BOX-1..4; sync-protocol "Mutations v1").
 
-Unknown keys are ignored (``EXCLUDE``): a changed meaning gets a new mutator name.
+Args refuse unknown keys, as every mutation's do (``schemas/base.Args``, #11); the REST
+query ignores them.
 """
 from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ..rules import suggestion as SR
-from .base import Day, Out, UtcTime, attribution, ref, free_text
+from .base import Args, Day, Out, UtcTime, attribution, free_text, ref
 from .listing import page_of
 
 _TEXT = validate.Length(min=1, max=4000)
@@ -19,19 +20,19 @@ class _Args(Schema):
         unknown = EXCLUDE
 
 
-class BoxOpenArgs(_Args):
+class BoxOpenArgs(Args):
     session_id = fields.UUID(required=True)
     business_date = fields.Date(required=True)
     photo = fields.String(load_default=None, allow_none=True, validate=_SHA)
 
 
-class _Classification(_Args):
+class _Classification(Args):
     jrt_channel = fields.String(validate=validate.Length(max=8))
     jrt_business = fields.String(validate=validate.Length(max=8))
     jrt_cause = fields.String(validate=validate.Length(max=8))
 
 
-class BoxEntryArgs(_Args):
+class BoxEntryArgs(Args):
     entry_id = fields.UUID(required=True)
     session_id = fields.UUID(required=True)
     source = fields.String(required=True, validate=validate.OneOf(SR.SOURCES))
@@ -44,19 +45,19 @@ class BoxEntryArgs(_Args):
     classification = fields.Nested(_Classification, load_default=None, allow_none=True)
 
 
-class BoxReplyArgs(_Args):
+class BoxReplyArgs(Args):
     entry_id = fields.UUID(required=True)
     text = fields.String(required=True, validate=_TEXT)
 
 
-class BoxCallbackArgs(_Args):
+class BoxCallbackArgs(Args):
     entry_id = fields.UUID(required=True)
     outcome = fields.String(required=True, validate=validate.OneOf(SR.OUTCOMES))
     notes = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=4000))
     callback_id = fields.UUID(load_default=None, allow_none=True)
 
 
-class BoxCloseArgs(_Args):
+class BoxCloseArgs(Args):
     session_id = fields.UUID(required=True)
     slip_count = fields.Integer(required=True, validate=validate.Range(min=0, max=10000))
     #: "Box empty" (今日无意见), stated explicitly: a day with no slips is never closed by silence.

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models.org import Branch, Staff
+from ..rules import calendar as RCAL
 from ..rules import roles as R
 from ..sync_setup import record_put
 from . import org
@@ -47,8 +47,7 @@ def seed_demo(password: str, now: datetime, code: str = "DEMO01") -> dict[str, A
     Idempotent: running it again resets the passwords and reactivates the accounts,
     creating nothing twice. Goes live at the start of the day before seeding (local time).
     """
-    zone = ZoneInfo(DEMO_TIMEZONE)
-    go_live = (now.astimezone(zone) - timedelta(days=1)).date()
+    go_live = RCAL.local_date(now, DEMO_TIMEZONE) - timedelta(days=1)
     branch = db.session.scalar(select(Branch).where(Branch.code == code))
     if branch is None:
         branch = org.create_branch(

@@ -23,6 +23,7 @@ from ..models.org import Staff
 from ..models.patrol import Patrol
 from ..models.shift import Handover, RosterShift, Shift
 from ..rules import compliance as RC
+from ..models.base import iso
 
 SELF_SERVICE = "self_service"
 UTC = timezone.utc
@@ -106,7 +107,7 @@ def device_mark(client: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "client_id": str(client["client_id"]),
         "staff_id": str(client["staff_id"]),
-        "synced_until": synced.astimezone(UTC).isoformat().replace("+00:00", "Z") if synced else None,
+        "synced_until": iso(synced),  # the one wire spelling of a time (#11)
     }
 
 

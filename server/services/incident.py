@@ -79,22 +79,53 @@ def new_incident(
     return incident
 
 
-def _received_photos(session: Session, digests: Iterable[str], branch_id: uuid.UUID | None) -> dict[str, datetime]:
-    """``{digest: received_at}`` of the photos among ``digests`` uploaded in ``branch_id``
-    (each digest locked first, :func:`lock_photos`: the answer holds until commit).
+@dataclass(frozen=True)
+class PhotoOwnership:
+    """What a branch may claim of some digests: when the branch's own uploads of them
+    arrived (``received``), and which of them were uploaded, but only elsewhere
+    (``foreign``: another branch's photos, R-SEC-10, #12)."""
 
-    A photo belongs to the branch that uploaded it (R-SEC-10, #12): a digest only another
-    branch uploaded stays ``missing`` here, never ``received``, and is never served.
+    received: dict[str, datetime] = field(default_factory=dict)
+    foreign: frozenset[str] = frozenset()
+
+
+def _photo_ownership(session: Session, digests: Iterable[str], branch_id: uuid.UUID | None) -> PhotoOwnership:
+    """Who uploaded the photos among ``digests``, as seen from ``branch_id`` (each digest
+    locked first, :func:`lock_photos`: the answer holds until commit).
+
+    A photo belongs to the branch that uploaded it (R-SEC-10, #12): a digest uploaded in
+    ``branch_id`` is ``received``; one only other branches uploaded is ``foreign`` (the
+    reference is refused, :func:`refuse_foreign_photos`); one nobody uploaded yet is
+    neither, and stays ``missing`` until the branch's own upload of those bytes arrives.
     """
     digests = list(digests)
     if not digests or branch_id is None:
-        return {}
+        return PhotoOwnership()
     lock_photos(session, digests)
-    return dict(session.execute(
-        select(PhotoUpload.sha256, func.min(PhotoUpload.received_at))
-        .where(PhotoUpload.sha256.in_(digests), PhotoUpload.branch_id == branch_id)
-        .group_by(PhotoUpload.sha256)
-    ).all())
+    rows = session.execute(
+        select(PhotoUpload.sha256, PhotoUpload.branch_id, PhotoUpload.received_at).where(PhotoUpload.sha256.in_(digests))
+    ).all()
+    received: dict[str, datetime] = {}
+    for sha256, owner, at in rows:
+        if owner == branch_id and (sha256 not in received or at < received[sha256]):
+            received[sha256] = at
+    return PhotoOwnership(received, frozenset(sha256 for sha256, _, _ in rows) - received.keys())
+
+
+def refuse_foreign_photos(digests: Iterable[str], ownership: PhotoOwnership) -> None:
+    """Reject (``photo_not_yours``) a reference to a digest that was uploaded, but by
+    nobody of the pusher's branch (R-SEC-10, #12). No existence oracle: a SHA-256 names
+    bytes only someone who held them, or a record naming them, can know."""
+    foreign = [d for d in digests if d in ownership.foreign]
+    if foreign:
+        reject("photo_not_yours", f"Photo {foreign[0]} was not uploaded in your branch; upload your own copy.",
+               rule="R-SEC-10", field="photos")
+
+
+def _received_photos(session: Session, digests: Iterable[str], branch_id: uuid.UUID | None) -> dict[str, datetime]:
+    """``{digest: received_at}`` of the photos among ``digests`` uploaded in ``branch_id``
+    (see :func:`_photo_ownership`)."""
+    return _photo_ownership(session, digests, branch_id).received
 
 
 #: PostgreSQL advisory lock class of photo digests (the first key of the two-key form).
@@ -151,11 +182,12 @@ class ReportBatch:
     and the incidents it made so far, written at once by :func:`flush_reports`.
 
     ``taken``: incident ids that exist, plus those the batch made (kept current by
-    :func:`report_incident`); ``received``: when the bytes of the batch's photos arrived.
+    :func:`report_incident`); ``photos``: which of the batch's photos the reporter's
+    branch uploaded (and when), and which only another branch did.
     """
 
     taken: set[uuid.UUID]
-    received: dict[str, datetime]
+    photos: PhotoOwnership
     made: list[NewIncident] = field(default_factory=list)
 
 
@@ -165,8 +197,8 @@ def prefetch_reports(session: Session, args: list[dict[str, Any]], branch_id: uu
     ``branch_id`` (two ``IN`` reads at most)."""
     ids = list({a["incident_id"] for a in args})
     taken = set(session.connection().execute(_INCIDENTS_EXISTING, {"ids": ids}).scalars()) if ids else set()
-    received = _received_photos(session, dict.fromkeys(d for a in args for d in a.get("photos") or []), branch_id)
-    return ReportBatch(taken=taken, received=received)
+    photos = _photo_ownership(session, dict.fromkeys(d for a in args for d in a.get("photos") or []), branch_id)
+    return ReportBatch(taken=taken, photos=photos)
 
 
 def flush_reports(session: Session, batch: ReportBatch) -> None:
@@ -180,7 +212,8 @@ def report_incident(
     session: Session, principal: Principal, times: TimeAttribution, args: dict[str, Any],
     batch: ReportBatch | None = None,
 ) -> Affected:
-    """``incident.report`` (R-SEC-4). Rejections: ``duplicate_record_id``, ``no_branch``.
+    """``incident.report`` (R-SEC-4). Rejections: ``duplicate_record_id``, ``no_branch``,
+    ``photo_not_yours`` (a photo uploaded, but not in the reporter's branch: R-SEC-10, #12).
 
     Without ``batch`` it reads and writes at once. With ``batch`` (from
     :func:`prefetch_reports` over args that include ``args``) it reads nothing and
@@ -198,6 +231,8 @@ def report_incident(
     if principal.branch_id is None:
         reject("no_branch", "Only staff of a branch report incidents.", rule=RULE)
     digests = list(dict.fromkeys(args.get("photos") or []))  # keep order, drop repeats
+    photos = _photo_ownership(session, digests, principal.branch_id) if batch is None else batch.photos
+    refuse_foreign_photos(digests, photos)
     incident = new_values(
         incident_id=incident_id,
         branch_id=principal.branch_id,
@@ -208,7 +243,7 @@ def report_incident(
         severity=args["severity"],
         reported_as=principal.role,
         digests=digests,
-        received=_received_photos(session, digests, principal.branch_id) if batch is None else batch.received,
+        received=photos.received,
         times=times,
     )
     if batch is None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models.org import DAY_KEYS, Branch, Staff
+from ..rules import calendar as RCAL
 from ..rules.roles import ROLES
 from ..sync_setup import record_put
 from .passwords import hash_password
@@ -21,10 +21,8 @@ CLOSE_AT_5 = {k: "17:00" for k in DAY_KEYS}
 
 
 def _check_zone(name: str) -> None:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationFailed({"timezone": [f"Unknown time zone {name!r}."]}) from None
+    if not RCAL.is_zone(name):
+        raise ValidationFailed({"timezone": [f"Unknown time zone {name!r}."]})
 
 
 def create_branch(
@@ -50,7 +48,7 @@ def create_branch(
         guarded_hours=guarded_hours or ROUND_THE_CLOCK,
         close_of_business=close_of_business or CLOSE_AT_5,
         settings={},
-        go_live_date=go_live_date or now.astimezone(ZoneInfo(timezone)).date(),
+        go_live_date=go_live_date or RCAL.local_date(now, timezone),
         created_at=now,
         updated_at=now,
     )

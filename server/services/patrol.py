@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +20,7 @@ from ..extensions import db
 from ..models.base import iso
 from ..models.org import Branch, Staff
 from ..models.patrol import Checkpoint, CheckpointCode, Patrol
+from ..rules import calendar as RCAL
 from ..rules import patrol as PR
 from ..rules import patrol_compliance as PC
 from .incident import new_incident, readable_branch
@@ -135,10 +135,8 @@ def patrols_by_hour(actor: Staff, branch_id: uuid.UUID, day: date, now: datetime
     Raises :class:`Forbidden` / :class:`NotFound` per the permission table.
     """
     branch = readable_branch(actor, branch_id, "patrol")
-    zone = ZoneInfo(branch.timezone)
-    windows = PC.guarded_hour_windows(day, branch.guarded_hours or {}, zone)
-    day_start = datetime.combine(day, time(0), tzinfo=zone)
-    day_end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    windows = PC.guarded_hour_windows(day, branch.guarded_hours or {}, branch.timezone)
+    day_start, day_end = RCAL.day_bounds(day, branch.timezone)
     g = PC.grace(branch.settings)
     patrols = list(
         db.session.scalars(
@@ -156,7 +154,7 @@ def patrols_by_hour(actor: Staff, branch_id: uuid.UUID, day: date, now: datetime
     hours = []
     for v in verdicts:
         inside = [p for p in patrols if v.window_start <= p.happened_at < v.window_end or str(p.id) in v.evidence]
-        hours.append(PatrolHour(v.window_start.astimezone(zone).strftime("%H:%M"), v, inside))
+        hours.append(PatrolHour(RCAL.local_clock(v.window_start, branch.timezone), v, inside))
     return branch, hours
 
 

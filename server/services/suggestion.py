@@ -7,9 +7,8 @@ A complaint entry opens its complaint case in the same transaction (R-BOX-4).
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, NoReturn
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,6 +20,7 @@ from sync.registry import Principal
 from ..extensions import db
 from ..models.org import Branch, Staff
 from ..models.suggestion import BoxCallback, BoxEntry, BoxSession
+from ..rules import calendar as RCAL
 from ..rules import permissions as P
 from ..rules import suggestion as SR
 from ..rules.calendar import WEEKDAY_KEYS
@@ -247,8 +247,7 @@ def seed_demo_evening(branch: Branch, now: datetime) -> dict[str, Any]:
     """Demo seeder (issue #13): yesterday evening's box with slips, replies and callbacks,
     and open cases on several channels, made through the mutation services with fixed ids
     derived from the branch, so seeding again creates nothing. Returns ``{"lobby": …}``."""
-    zone = ZoneInfo(branch.timezone)
-    yesterday = (now.astimezone(zone) - timedelta(days=1)).date()
+    yesterday = RCAL.local_date(now, branch.timezone) - timedelta(days=1)
     ns = uuid.uuid5(uuid.NAMESPACE_URL, f"fieldops:demo-lobby:{branch.id}:{yesterday}")
     session_id = uuid.uuid5(ns, "box")
     result = {"lobby": {"box_session_id": str(session_id), "business_date": yesterday.isoformat()}}
@@ -259,7 +258,7 @@ def seed_demo_evening(branch: Branch, now: datetime) -> dict[str, Any]:
     staff = {s.role: s for s in db.session.scalars(select(Staff).where(Staff.branch_id == branch.id))}
     lobby = Principal(staff["lobby_manager"].id, "lobby_manager", branch.id)
     teller = Principal(staff["teller"].id, "teller", branch.id)
-    evening = datetime.combine(yesterday, time(17, 30), zone).astimezone(timezone.utc)
+    evening = RCAL.at_local(yesterday, "17:30", branch.timezone)
     s = db.session
     _seed_publish(record_open(s, lobby, _times(evening), {"session_id": session_id, "business_date": yesterday}))
     for i, (source, kind, text, name, contact, reply, calls) in enumerate(SLIPS):
@@ -276,7 +275,7 @@ def seed_demo_evening(branch: Branch, now: datetime) -> dict[str, Any]:
         s.flush()
     _seed_publish(record_close(s, lobby, _times(evening + timedelta(minutes=70)), {
         "session_id": session_id, "slip_count": 3, "empty": False}))
-    afternoon = datetime.combine(yesterday, time(15, 0), zone).astimezone(timezone.utc)
+    afternoon = RCAL.at_local(yesterday, "15:00", branch.timezone)
     for i, (channel, summary, extra) in enumerate((
         ("phone", "客户来电反映手机银行转账失败但已扣款。", {}),
         ("oral", "客户对理财产品到期收益有疑问，要求解释。", {}),

@@ -3,20 +3,22 @@
 ``obligation.excuse``."""
 from __future__ import annotations
 
-import uuid
+from datetime import datetime
 from typing import Any
 
-from sync.context import MutationContext
-from sync.errors import MutationRejected
-from sync.registry import Entity, Registry
+from sqlalchemy.orm import Session
 
+from sync.context import MutationContext, TimeAttribution
+from sync.registry import Entity, Principal, Registry
+
+from ..errors import AppError
 from ..models.alert import Alert
 from ..models.compliance import Obligation
-from ..errors import AppError
 from ..rules import permissions as P
 from ..schemas.compliance import AlertAcknowledgeArgs, ObligationExcuseArgs
 from ..services import alert as alert_service
 from ..services import compliance as compliance_service
+from ..services.mutation import Affected, publish, reject
 
 
 def rejudged(ctx: MutationContext, affected: Any) -> Any:
@@ -30,25 +32,36 @@ def _alert_audiences(alert: Alert) -> set[str]:
     return {P.role_audience(alert.branch_id, "alert", role) for role in alert.roles or ()}
 
 
-def acknowledge_alert(ctx: MutationContext, args: dict[str, Any]) -> None:
+def _acknowledge(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
+    """``alert.acknowledge`` in the mutation services' shape (``unknown_alert``: none, of
+    another branch, or not routed to the role, R-SEC-10)."""
+    alert = alert_service.acknowledge(who.staff_id, who.role, who.branch_id, args["alert_id"], args.get("note"),
+                                      times.happened_at)
+    return [("alert", alert)]
+
+
+def _excuse(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any], *,
+            now: datetime) -> Affected:
+    """``obligation.excuse`` in the mutation services' shape: the REST service's refusals
+    become rejections with their codes (404, another branch's too, is ``unknown_obligation``,
+    R-SEC-10). Stamped with the server clock ``now``, as the REST excuse is."""
+    try:
+        row = compliance_service.excuse_obligation(who.staff_id, args["obligation_id"], args["reason"], now,
+                                                   withdraw=args["withdraw"], commit=False)
+    except AppError as exc:
+        reject("unknown_obligation" if exc.status == 404 else exc.code, exc.detail or exc.title)
+    return [("obligation", row)]
+
+
+def acknowledge_alert(ctx: MutationContext, args: dict[str, Any]) -> Any:
     """Acknowledge an alert routed to one's role {alert_id, note?}: who, when, note."""
-    p = ctx.principal
-    alert = alert_service.acknowledge(p.staff_id, p.role, p.branch_id, args["alert_id"], args.get("note"),
-                                      ctx.times.happened_at)
-    ctx.put("alert", alert)
+    return publish(ctx, _acknowledge, args)
 
 
-def excuse_obligation(ctx: MutationContext, args: dict[str, Any]) -> None:
+def excuse_obligation(ctx: MutationContext, args: dict[str, Any]) -> Any:
     """Excuse an obligation of one's branch with a reason, or withdraw an excuse
     {obligation_id, reason, withdraw?}; appended, never deleted. Re-judges its day."""
-    try:
-        row = compliance_service.excuse_obligation(
-            ctx.principal.staff_id, args["obligation_id"], args["reason"], ctx.now,
-            withdraw=args["withdraw"], commit=False,
-        )
-    except AppError as exc:  # NotFound covers another branch's obligation too (R-SEC-10)
-        raise MutationRejected("unknown_obligation" if exc.status == 404 else exc.code, exc.detail or exc.title)
-    ctx.put("obligation", row)
+    return publish(ctx, _excuse, args, now=ctx.now)
 
 
 def register(registry: Registry) -> None:

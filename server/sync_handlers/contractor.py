@@ -23,7 +23,7 @@ def register(registry: Registry) -> None:
     """Register the contractor entities and mutators."""
     registry.add_entity(Entity(
         name="contractor", serialize=Contractor.to_dict,
-        audiences=lambda c: P.party_audiences(c.branch_id, "contractor", c.staff_id),
+        audiences=lambda c: P.party_audiences(c.branch_id, "contractor", c.staff_id), view=P.text_view,
         summary="A registered non-bank on-site person: employer, badge, scope, validity (R-SEC-8).",
     ))
     registry.add_entity(Entity(

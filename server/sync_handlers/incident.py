@@ -31,7 +31,7 @@ def register(registry: Registry) -> None:
     )
 
     @registry.mutator("incident.report", schema=IncidentReportArgs(), roles=P.roles_for("incident.report"),
-                      rejection_codes=("invalid_args", "duplicate_record_id", "no_branch"),
+                      rejection_codes=("invalid_args", "duplicate_record_id", "no_branch", "photo_not_yours"),
                       prefetch=prefetch_reports, flush=flush_reports)
     def report_incident(ctx: MutationContext, args: dict[str, Any]) -> Any:
         """Report an incident with category, place, description, severity and photos."""

@@ -7,7 +7,10 @@ import itertools
 import re
 import uuid
 
+from server.extensions import db
+from server.models.org import Staff
 from server.rules import roles as R
+from server.services.passwords import hash_password
 from server.services.demo import DEMO_PEOPLE, seed_demo
 from tests.conftest import DEMO_PASSWORD, RoleClient, login
 from tests.support.factories import at, new_id, start_shift
@@ -18,6 +21,9 @@ from tests.server.sync_handlers.test_incident import report_args
 from tests.server.services import lobby_support
 
 MARKER = "MARKER-zhangsan-13800138000"  # ASCII: found in escaped JSON too
+#: A regulator letter's customer (R-CMP-7): escalated to the parent branch at intake, so
+#: regional officers read it too (R-SEC-10 "regional_officer for escalated cases").
+REGIONAL = "REGIONAL-lisi-13900139000"
 DAY = "2026-11-28"
 QUERY = {"date": DAY, "status": "all", "include_revoked": "true"}
 
@@ -46,16 +52,29 @@ def _plant(as_role, demo) -> dict[str, list[str]]:
            lobby_support.box_entry(session_id, lobby_support.sh(17, 45), kind="complaint", text=MARKER,
                                    customer_name=MARKER, contact=MARKER)[1],
            lobby_support.complaint_open("oral", lobby_support.sh(17, 50), summary=MARKER, customer_name=MARKER,
-                                        contact=MARKER)[1]]
-    assert [r["status"] for r in push(lobby, box)] == ["applied"] * 3
+                                        contact=MARKER)[1],
+           lobby_support.complaint_open("regulator_letter", lobby_support.sh(17, 55), summary=REGIONAL,
+                                        customer_name=REGIONAL, contact=REGIONAL)[1]]
+    assert [r["status"] for r in push(lobby, box)] == ["applied"] * 4
     roster = manager.post(f"/api/branches/{demo['branch_id']}/roster", json={
         "post": "security", "starts_at": f"{DAY}T18:00:00+08:00", "ends_at": "2026-11-29T02:00:00+08:00",
         "staff_id": guard.staff["id"], "notes": MARKER})
     assert roster.status_code == 201
+    # The contractor registry's notes (R-SEC-8), written over REST by the operations manager.
+    contractors = f"/api/branches/{demo['branch_id']}/contractors"
+    registered = manager.post(contractors, json={
+        "name": "孙师傅 Sun", "employer": "Lift Co", "badge_no": "B-MARKER", "valid_from": "2026-01-01",
+        "valid_to": "2026-12-31", "scope_note": MARKER, "staff_id": as_role("onsite").staff["id"]})
+    assert registered.status_code == 201
+    revoked = manager.post(contractors, json={
+        "name": "钱师傅 Qian", "employer": "Lift Co", "badge_no": "B-MARKER-2", "valid_from": "2026-01-01",
+        "valid_to": "2026-12-31"}).get_json()
+    assert manager.post(f"{contractors}/{revoked['id']}/revoke", json={"reason": MARKER}).status_code == 200
     return {
         "branch_id": [demo["branch_id"]],
         "client_id": [str(device_of(rc).client_id) for rc in (lobby, manager, guard)],
         "roster_id": [roster.get_json()["id"]],
+        "contractor_id": [registered.get_json()["id"], revoked["id"]],
         "year": ["2026"],
     }
 
@@ -85,30 +104,63 @@ def _urls(path: str, values: dict[str, list[str]]) -> list[str]:
     return urls
 
 
+def _regional_officer(app, client) -> RoleClient:
+    """A parent branch's functional department (分行相关职能部门): no branch of its own."""
+    with app.app_context():
+        now = app.extensions["clock"].now()
+        db.session.add(Staff(employee_no="REGION-RO1", name="分行消保部", role=R.REGIONAL_OFFICER, branch_id=None,
+                             password_hash=hash_password(DEMO_PASSWORD), active=True, created_at=now, updated_at=now))
+        db.session.commit()
+    body = login(client, "REGION-RO1")
+    return RoleClient(client, body["token"], body["staff"])
+
+
 def test_r_sec_10_no_role_outside_the_customer_data_roles_obtains_a_planted_marker(app, client, as_role, demo):
+    """A regional officer is outside the customer-data roles too: it obtains the customer
+    of a case escalated to its level (the regulator letter) and nothing else — no box
+    entry, no un-escalated case, no incident or roster text (R-SEC-10, R-CMP-7)."""
     values = _plant(as_role, demo)
     with app.app_context():
         seed_demo(DEMO_PASSWORD, app.extensions["clock"].now(), code="DEMO02")
     stranger = login(client, "DEMO02-LM1")  # a customer-data role of another branch
     readers = {role: as_role(role) for role in sorted({r for _, _, r in DEMO_PEOPLE})}
     readers["other_branch_lobby_manager"] = RoleClient(client, stranger["token"], stranger["staff"])
+    readers[R.REGIONAL_OFFICER] = _regional_officer(app, client)
     paths = _get_paths(client)
     assert len(paths) >= 20  # the document lists the reads
     seen_by: dict[str, set[str]] = {}
+    regional_seen_by: dict[str, set[str]] = {}
     for name, reader in readers.items():
         for path, query in paths.items():
             for url in _urls(path, values):
                 resp = reader.get(url, query_string=query)
                 assert resp.status_code < 500, (name, url, resp.status_code)
-                if MARKER.encode() in resp.data:
-                    seen_by.setdefault(name, set()).add(path)
-        if any(MARKER in str(data) for data in pull(reader).values()):
-            seen_by.setdefault(name, set()).add("pull")
+                for marker, seen in ((MARKER, seen_by), (REGIONAL, regional_seen_by)):
+                    if marker.encode() in resp.data:
+                        seen.setdefault(name, set()).add(path)
+        held = [str(data) for data in pull(reader).values()]
+        for marker, seen in ((MARKER, seen_by), (REGIONAL, regional_seen_by)):
+            if any(marker in data for data in held):
+                seen.setdefault(name, set()).add("pull")
     leaks = {name: paths for name, paths in seen_by.items() if name not in R.CUSTOMER_DATA_ROLES}
     assert leaks == {}
+    regional_leaks = {name: paths for name, paths in regional_seen_by.items()
+                      if name not in R.CUSTOMER_DATA_ROLES | {R.REGIONAL_OFFICER}}
+    assert regional_leaks == {}
+    assert "pull" in regional_seen_by[R.REGIONAL_OFFICER]
+    regional = readers[R.REGIONAL_OFFICER].get(f"/api/branches/{demo['branch_id']}/complaints").get_json()
+    assert [c["channel"] for c in regional["items"]] == ["regulator_letter"]  # the oral case stays the branch's
+    assert REGIONAL in str(regional["items"])
+    # Statistics across branches are counts: the escalated case is counted, its customer is not there.
+    for fmt in ("json", "csv"):
+        stats = readers[R.REGIONAL_OFFICER].get("/api/lobby/stats", query_string={
+            "date": lobby_support.EVENING.isoformat(), "format": fmt})
+        assert stats.status_code == 200 and "regulator_letter" in stats.get_data(as_text=True), fmt
+        assert REGIONAL.encode() not in stats.data and MARKER.encode() not in stats.data, fmt
     # The marker is really there for the customer-data roles that read each record.
     assert {"pull", "/api/branches/{branch_id}/floor-rounds", "/api/branches/{branch_id}/coaching",
             "/api/branches/{branch_id}/incidents", "/api/branches/{branch_id}/roster",
+            "/api/branches/{branch_id}/contractors", "/api/branches/{branch_id}/contractors/{contractor_id}",
             "/api/sync/clients/{client_id}/mutations",
             "/api/branches/{branch_id}/rejected-mutations"} <= seen_by[R.OPERATIONS_MANAGER]
     assert "pull" in seen_by[R.LOBBY_MANAGER] and "pull" in seen_by[R.SERVICE_QUALITY_OFFICER]

@@ -197,3 +197,24 @@ def test_the_standing_notice_of_next_year_starts_on_1_november_in_beijing_time()
     assert RC.missing_years(cal, utc(2027, 11, 2)) == [2027, 2028]
     with pytest.raises(ValueError):
         RC.missing_years(cal, datetime(2026, 11, 2))
+
+
+def test_zone_helpers_are_the_one_place_of_branch_local_time():
+    """#11: services ask rules/calendar.py for local dates, clock labels and zone validity."""
+    assert RC.is_zone(SH) and RC.is_zone("Europe/Berlin")
+    assert not RC.is_zone("Mars/Olympus") and not RC.is_zone("../etc/passwd")
+    late = datetime(2026, 11, 27, 16, 30, tzinfo=timezone.utc)  # 00:30 on the 28th in Shanghai
+    assert RC.local_date(late, SH) == date(2026, 11, 28) == RC.local_date(late, ZoneInfo(SH))
+    assert RC.local_clock(late, SH) == "00:30"
+    with pytest.raises(ValueError):
+        RC.local_clock(datetime(2026, 11, 28, 0, 30), SH)
+
+
+def test_clock_hour_windows_follow_local_hours_through_a_dst_change():
+    """R-SEC-5's hours, by the wall clock: the spring-forward night has one hour fewer,
+    partial hours at an interval's edge are windows of their own."""
+    berlin = "Europe/Berlin"
+    spring = RC.clock_hour_windows(date(2026, 3, 29), [["00:00", "24:00"]], berlin)
+    assert len(spring) == 23 and all(end - start == timedelta(hours=1) for start, end in spring)
+    assert RC.clock_hour_windows(date(2026, 11, 28), [["09:30", "11:00"]], SH) == [
+        (sh(2026, 11, 28, 9, 30), sh(2026, 11, 28, 10)), (sh(2026, 11, 28, 10), sh(2026, 11, 28, 11))]

@@ -38,10 +38,12 @@ def test_r_sec_10_another_branchs_digest_gets_nobody_its_bytes(as_role, demo, se
     digest = sha(data)
     assert _put(as_role("guard"), data).status_code == 201
     thief, their_manager = second("G1"), second("LM1")
-    incident = report_args(photos=[digest])
-    assert push_one(thief, "incident.report", incident)["status"] == "applied"
-    [photo] = visible(their_manager, "incident")[incident["incident_id"]]["photos"]
-    assert photo == {"sha256": digest, "status": "missing"}  # never "received" from DEMO01's upload
+    # Naming a digest only another branch uploaded is refused (#12 item 2), the whole report.
+    stolen = report_args(photos=[digest])
+    res = push_one(thief, "incident.report", stolen)
+    assert res["status"] == "rejected" and res["error"]["code"] == "photo_not_yours", res
+    assert res["error"]["rule"] == "R-SEC-10" and "photos" in res["error"]["errors"]
+    assert stolen["incident_id"] not in visible(their_manager, "incident")
     for who in (thief, their_manager):
         assert who.get(f"/api/photos/{digest}").status_code == 404
     # HEAD tells nobody but the uploader that the photo exists: the same as an unknown digest.
@@ -52,9 +54,37 @@ def test_r_sec_10_another_branchs_digest_gets_nobody_its_bytes(as_role, demo, se
             unknown.status_code, unknown.headers["Upload-Offset"], unknown.headers["Upload-Complete"]) == (404, "0", "?0")
     # A DEMO02 member who really holds the bytes uploads them: now it is theirs too.
     assert _put(thief, data).status_code == 201
+    incident = report_args(photos=[digest])
+    assert push_one(thief, "incident.report", incident)["status"] == "applied"
     assert visible(their_manager, "incident")[incident["incident_id"]]["photos"][0]["status"] == "received"
     assert their_manager.get(f"/api/photos/{digest}").status_code == 200
     assert as_role("lobby_manager").get(f"/api/photos/{digest}").status_code == 404  # no DEMO01 incident names it
+
+
+def test_r_sec_10_a_photo_of_the_own_branch_or_nobodys_is_accepted(as_role, demo, push):
+    """Another uploader of the same branch is the branch's photo; a digest nobody uploaded
+    yet stays ``missing`` (the PWA uploads after the data) and turns ``received`` with the
+    pusher's own upload — in one push's batch too (``prefetch_reports``)."""
+    mine, later = make_image(seed=23), make_image(seed=24)
+    assert _put(as_role("guard", index=1), mine).status_code == 201
+    guard, manager = as_role("guard"), as_role("lobby_manager")
+    first, second_report = report_args(photos=[sha(mine), sha(later)]), report_args(photos=[sha(later)])
+    results = push(guard, [("incident.report", first), ("incident.report", second_report)])
+    assert [r["status"] for r in results] == ["applied", "applied"], results
+    assert [p["status"] for p in visible(manager, "incident")[first["incident_id"]]["photos"]] == ["received", "missing"]
+    assert _put(guard, later).status_code == 201
+    seen = visible(manager, "incident")
+    assert seen[first["incident_id"]]["photos"][1]["status"] == seen[second_report["incident_id"]]["photos"][0]["status"] == "received"
+
+
+def test_r_sec_10_a_batch_refuses_only_the_report_naming_a_foreign_photo(as_role, demo, second, push):
+    data = make_image(seed=25)
+    assert _put(as_role("guard"), data).status_code == 201
+    thief = second("G1")
+    results = push(thief, [("incident.report", report_args()), ("incident.report", report_args(photos=[sha(data)])),
+                           ("incident.report", report_args(photos=["f" * 64]))])
+    assert [(r["status"], (r.get("error") or {}).get("code")) for r in results] == [
+        ("applied", None), ("rejected", "photo_not_yours"), ("applied", None)]
 
 
 def test_r_sec_10_an_upload_completes_only_its_own_branchs_references(as_role, demo, second):

@@ -157,3 +157,21 @@ def test_r_sec_8_onsite_shift_needs_a_valid_badge(app, as_role, demo):
     manager.post(f"/api/branches/{demo['branch_id']}/contractors/{mine['id']}/revoke", json={"reason": "lost"})
     result = push_one(onsite, "shift.start", {"shift_id": new_id(), "post": "onsite"}, at(600))
     assert code(result) == "badge_revoked"
+
+
+def test_r_sec_10_registry_notes_reach_customer_data_roles_only(as_role, demo):
+    """The registry's ``scope_note`` and ``revoked_reason`` (written over REST by the
+    operations manager) reach guards, the contractor and administrators (REST) without
+    their text (#12)."""
+    manager, guard, onsite = as_role("operations_manager"), as_role("guard"), as_role("onsite")
+    noted = register(manager, demo, badge_no="B-NOTE-1", scope_note="客户张三 13800138000 陪同")
+    url = f"/api/branches/{demo['branch_id']}/contractors/{noted['id']}"
+    assert manager.post(f"{url}/revoke", json={"reason": "客户投诉 13800138000"}).status_code == 200
+    own = next(c for c in visible(onsite, "contractor").values() if c["badge_no"] == demo["badges"]["onsite"])
+    assert own["scope_note"] is None and own["text_withheld"] is True  # the seeded "ATM 维护" note
+    for data in (visible(guard, "contractor")[noted["id"]], as_role("admin").get(url).get_json()):
+        assert (data["scope_note"], data["revoked_reason"], data["text_withheld"]) == (None, None, True)
+        assert data["revoked"] is True and data["badge_no"] == "B-NOTE-1"  # the badge check still works
+    for data in (visible(manager, "contractor")[noted["id"]], manager.get(url).get_json()):
+        assert data["scope_note"].startswith("客户张三") and data["revoked_reason"].startswith("客户投诉")
+        assert data["text_withheld"] is False

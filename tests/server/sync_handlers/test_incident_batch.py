@@ -34,7 +34,7 @@ def _careful(app: Any) -> None:
 def _blind(app: Any) -> None:
     """A prefetch that sees no taken id, as when another client inserts one after the
     read: only the primary key refuses it, at the segment's flush."""
-    _set_prefetch(app, lambda session, principal, batch: incident_service.ReportBatch(set(), {}))
+    _set_prefetch(app, lambda session, principal, batch: incident_service.ReportBatch(set(), incident_service.PhotoOwnership()))
 
 
 def _batch(n: int = 100) -> list[dict[str, Any]]:
@@ -186,5 +186,6 @@ def test_r_sec_4_prefetch_finds_taken_ids_and_arrived_photos(app, as_role, demo,
         known = incident_service.prefetch_reports(db.session, batch, branch)
         db.session.rollback()
     assert known.taken == {uuid.UUID(taken["incident_id"])}
-    # "e…" was uploaded by another branch only: not received here (#12).
-    assert set(known.received) == {"c" * 64} and isinstance(known.received["c" * 64], datetime)
+    # "e…" was uploaded by another branch only: not received here, and refused (#12).
+    assert set(known.photos.received) == {"c" * 64} and isinstance(known.photos.received["c" * 64], datetime)
+    assert known.photos.foreign == {"e" * 64}
