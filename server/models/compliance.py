@@ -21,7 +21,8 @@ from ..extensions import db
 from .base import UtcDateTime, iso, uuid_pk
 
 #: Every status an obligation can show (sync-protocol "Compliance, as seen from outside").
-STATUSES = ("pending", "met", "met_synced_late", "late", "unconfirmed", "missed", "excused")
+#: ``deadline_unknown``: a due time the calendar cannot compute yet (a year nobody loaded).
+STATUSES = ("pending", "met", "met_synced_late", "late", "unconfirmed", "missed", "excused", "deadline_unknown")
 #: Namespace of obligation ids: ``uuid5(NS, "branch|rule|subject_kind|subject_id|window_start")``.
 OBLIGATION_NS = uuid.UUID("0b1e0c5a-7d2f-4a51-9c43-5e8a1f6d2b90")
 
@@ -53,14 +54,15 @@ class Obligation(db.Model):
     #: What the rule version means is in docs/compliance.md; bumped when a rule's logic changes.
     rule_version: Mapped[int] = mapped_column(Integer)
     #: ``area`` (R-SEC-5), ``roster_shift``/``shift`` (R-SEC-2), ``floor_slot`` (R-OPS-1),
-    #: ``box_session``/``box_entry``/``complaint`` (lobby rules).
+    #: ``branch``/``box_entry`` (R-BOX-1..3), ``complaint`` (complaint deadlines).
     subject_kind: Mapped[str] = mapped_column(String(32))
     subject_id: Mapped[str] = mapped_column(String(64))
     #: The branch-local day the window belongs to.
     business_date: Mapped[date] = mapped_column(Date)
     window_start: Mapped[datetime] = mapped_column(UtcDateTime)
-    window_end: Mapped[datetime] = mapped_column(UtcDateTime)
-    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: ``None`` only while the deadline is unknown (``deadline_unknown``: never a guess).
+    window_end: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     verdict: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16))
     #: Ids of the records that met it (a patrol, a shift, a handover, a floor round).
