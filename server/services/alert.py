@@ -39,11 +39,14 @@ def refresh(
     settings_of: Mapping[uuid.UUID, Mapping[str, Any] | None],
     cal: RCAL.WorkingCalendar,
     scope: Any,
+    judged_days: set[tuple[uuid.UUID, str]] | None = None,
 ) -> tuple[int, int]:
     """Make the alerts match the judged obligations ``rows`` and the branch-level alerts
     found for the judged days; returns ``(raised, resolved)``. Reads the current alerts in
     two statements (``scope``: the evaluation's condition on ``obligation``); writes in the
-    session's flush (batched)."""
+    session's flush (batched). ``judged_days``: the ``(branch, ISO day)`` the evaluation
+    judged (by default those of ``rows``; a complaint's obligations live on its intake day,
+    which a later evaluation re-judges without judging that day's other rules)."""
     from ..sync_setup import engine as sync_engine
 
     feed = sync_engine()
@@ -60,7 +63,8 @@ def refresh(
         key = branch_key(branch.id, kind, what)
         wanted[key] = {"key": key, "branch_id": branch.id, "obligation_id": None, "kind": kind, "rule": rule,
                        "roles": list(roles), "message": RA.alert_message(rule or "calendar", kind) + f" {what}"}
-    judged_days = {(r.branch_id, r.business_date.isoformat()) for r in rows}
+    if judged_days is None:
+        judged_days = {(r.branch_id, r.business_date.isoformat()) for r in rows}
     current: dict[str, Alert] = {}
     current.update((a.key, a) for a in db.session.scalars(
         select(Alert).join(Obligation, Obligation.id == Alert.obligation_id).where(scope)))

@@ -15,6 +15,7 @@ up to the local day of ``at``: a server that was down judges the hours it missed
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable
@@ -26,10 +27,12 @@ from ..models.base import iso
 from ..models.compliance import Obligation, ObligationExcuse
 from ..models.org import Branch, Staff
 from ..rules import alert as RA
+from ..rules import calendar as RCAL
 from ..rules import compliance as RC
 from ..rules import permissions as P
 from . import alert as alert_service
 from . import calendar as calendar_service
+from . import compliance_lobby as lobby_rules
 from . import compliance_store as store
 from . import duty
 from .compliance_field import judge_field_day
@@ -99,38 +102,59 @@ def evaluate(
     first, last = min(days[i][0] for i in ids), max(days[i][-1] for i in ids)
     inputs = duty.load(ids, lo, hi, first, last)
     cal = calendar_service.working_calendar()
+    lobby = lobby_rules.load(ids, lo, first, last)
+    notice = RCAL.missing_years(cal, at)  # from 1 November: next year's calendar (#13)
     verdicts: list[tuple[Branch, RC.Verdict]] = []
     branch_alerts: list[alert_service.BranchAlert] = []
     settled_through: dict[uuid.UUID, date] = {}
     for branch in branches:
         out.branches += 1
+        cases = lobby_rules.judge_cases(branch, at, inputs, lobby)
+        verdicts.extend((branch, v) for v in cases)
+        needed = lobby_rules.unknown_years(branch, lobby)  # years a deadline or a day's hours need
         open_seen = wanted_days is not None  # re-judging chosen days never moves the progress
         for day in days[branch.id]:
             out.days += 1
             day_verdicts, unknown = judge_field_day(branch, day, at, cal, inputs)
+            day_verdicts += lobby_rules.judge_box_day(branch, day, at, cal, inputs, lobby)
             if unknown is not None:
-                out.unknown_years.add(unknown)
-                branch_alerts.append((branch, "calendar_unknown", str(unknown), None, RA.CALENDAR_UNKNOWN_ROLES))
+                needed.add(unknown)
             verdicts.extend((branch, v) for v in day_verdicts)
-            missed = sum(1 for v in day_verdicts if v.rule == RC.PATROL and v.status == RC.MISSED)
-            if RA.is_repeated_miss(missed, branch.settings):
-                branch_alerts.append((branch, "repeated_missed", day.isoformat(), RC.PATROL,
-                                      RA.REPEATED_MISSED_ROLES))
+            _repeated_misses(branch, day, day_verdicts + [v for v in cases if v.business_date == day], branch_alerts)
             settled = unknown is None and day < local_date(branch, at) and all(
                 v.status in RC.SETTLED for v in day_verdicts)
             open_seen = open_seen or not settled
             if not open_seen:
                 settled_through[branch.id] = day
+        out.unknown_years |= needed
+        branch_alerts += [(branch, "calendar_unknown", str(y), None, RA.CALENDAR_UNKNOWN_ROLES)
+                          for y in sorted(needed | set(notice))]
     scope = judged(ids, first, last)
+    case_scope = lobby_rules.scope(ids, lobby, last)
+    if case_scope is not None:
+        scope = scope | case_scope
     rows, inserted, updated = store.upsert(verdicts, at, scope)
     out.obligations, out.inserted, out.updated = len(rows), inserted, updated
     out.alerts_raised, out.alerts_resolved = alert_service.refresh(
-        rows, branch_alerts, at, {b.id: b.settings for b in branches}, cal, scope)
+        rows, branch_alerts, at, {b.id: b.settings for b in branches}, cal, scope,
+        {(b.id, d.isoformat()) for b in branches for d in days[b.id]})
     store.save_progress(settled_through, progress, at)
     if commit:
         session.commit()
     return out
 
+
+
+def _repeated_misses(
+    branch: Branch, day: date, day_verdicts: list[RC.Verdict], found: list[alert_service.BranchAlert]
+) -> None:
+    """A day with at least ``repeated_miss_threshold`` missed obligations (any rule: patrol
+    hours, posts, rounds, the box, complaint deadlines) alerts the branch president; the
+    alert names the rule missed most."""
+    missed = Counter(v.rule for v in day_verdicts if v.status == RC.MISSED)
+    if RA.is_repeated_miss(sum(missed.values()), branch.settings):
+        found.append((branch, "repeated_missed", day.isoformat(), missed.most_common(1)[0][0],
+                      RA.REPEATED_MISSED_ROLES))
 
 
 def excuse_obligation(

@@ -15,6 +15,7 @@ from ..rules import permissions as P
 from ..schemas import complaint as S
 from ..services import complaint as cases
 from ..services.mutation import publish
+from .compliance import rejudged
 
 _STATE = ("unknown_complaint", "not_owner", "case_escalated", "case_handed_over", "case_already_resolved")
 
@@ -54,13 +55,13 @@ def register(registry: Registry) -> None:
 
 def _handler(service: Any) -> Any:
     def handle(ctx: MutationContext, args: dict[str, Any]) -> Any:
-        return publish(ctx, service, args)
+        return rejudged(ctx, publish(ctx, service, args))  # its deadlines, in the push (#14)
 
     return handle
 
 
 def _text_handler(kind: str) -> Any:
     def handle(ctx: MutationContext, args: dict[str, Any]) -> Any:
-        return publish(ctx, cases.record_contact, {**args, "kind": kind})
+        return rejudged(ctx, publish(ctx, cases.record_contact, {**args, "kind": kind}))  # a contact replies
 
     return handle
