@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable
 
@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models.base import iso
-from ..models.compliance import Obligation, ObligationExcuse
+from ..models.compliance import Obligation, ObligationExcuse, obligation_id
 from ..models.org import Branch, Staff
 from ..rules import alert as RA
 from ..rules import calendar as RCAL
@@ -205,3 +205,17 @@ def rejudge(branch_id: uuid.UUID | None, happened_at: datetime, now: datetime) -
     local = local_date(branch, happened_at)
     evaluate(now, branch_ids=[branch_id], days=[local - timedelta(days=1), local], commit=False)
 
+
+def field_verdicts(branch: Branch, day: date, now: datetime) -> list[RC.Verdict]:
+    """The field rules' verdicts (R-SEC-5, R-SEC-2, R-OPS-1) of one branch-local ``day`` as
+    of ``now``, each with the status it shows (``excused`` by the latest excuse), judged in
+    memory by the engine's own code and inputs (device watermarks included) without
+    writing: what :func:`evaluate` stores for that day at ``now``. The patrol hour grid
+    reads its statuses here, so a day has one answer (R-SEC-5). A day whose hours need an
+    unknown calendar year has no patrol verdicts (never a guess)."""
+    lo, hi = local_midnight(branch, day) - timedelta(hours=1), local_midnight(branch, day + timedelta(days=1))
+    inputs = duty.load([branch.id], lo, hi + timedelta(hours=2), day, day)
+    verdicts, _unknown = judge_field_day(branch, day, now.astimezone(UTC), calendar_service.working_calendar(), inputs)
+    excuses = latest_excuses(judged([branch.id], day, day))
+    return [replace(v, status=RC.shown_status(v.status, excuses.get(
+        obligation_id(branch.id, v.rule, v.subject_kind, v.subject_id, v.window_start)))) for v in verdicts]

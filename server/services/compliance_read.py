@@ -97,8 +97,10 @@ def regional_day(actor: Staff, day: date) -> dict[str, Any]:
 
 def today(actor: Staff, branch_id: uuid.UUID, now: datetime) -> dict[str, Any]:
     """Supervisors' "today at a glance": the patrol hour grid with statuses, the day's
-    other obligations, open alerts routed to the actor's role, and the rejected mutations
-    of the branch waiting for review."""
+    other obligations, the box session's state (``box``), the open complaints with their
+    nearest deadline (``complaints``), open alerts routed to the actor's role, and the
+    rejected mutations of the branch waiting for review. Nothing in it is customer data
+    (R-SEC-10): the box and the cases are counts, states and deadlines."""
     from ..models.alert import Alert
     from ..sync_setup import engine
     from .incident import readable_branch
@@ -121,6 +123,57 @@ def today(actor: Staff, branch_id: uuid.UUID, now: datetime) -> dict[str, Any]:
         "date": report["date"], "branch_id": report["branch_id"], "timezone": branch.timezone,
         "patrol_hours": grid, "patrol": report["patrol"],
         "obligations": [o for o in report["obligations"] if o["rule"] != RC.PATROL],
+        "box": box_glance(branch, local_date(branch, now), report["obligations"]),
+        "complaints": open_complaints(branch, now),
         "alerts": alerts, "rejected_mutations": {"count": len(rejected), "items": rejected},
         "devices": report["devices"],
     }
+
+
+def box_glance(branch: Branch, day: date, day_obligations: list[dict[str, Any]]) -> dict[str, Any]:
+    """The evening box of local ``day`` at a glance (R-BOX-1..3): its R-BOX-1 obligation
+    (``status``, ``due_at``; ``None`` on a day without business), the session's state
+    (``None`` until it is opened) and the entries' counts: how many still need a reply
+    (R-BOX-2) and a callback (R-BOX-3). Two statements."""
+    from ..models.suggestion import BoxEntry, BoxSession
+    from ..rules import suggestion as SR
+
+    box = db.session.scalar(select(BoxSession).where(BoxSession.branch_id == branch.id,
+                                                     BoxSession.business_date == day))
+    entries = db.session.execute(select(BoxEntry.reply_text.is_(None), BoxEntry.callback_status).where(
+        BoxEntry.branch_id == branch.id, BoxEntry.business_date == day)).all()
+    opened = next((o for o in day_obligations if o["rule"] == RC.BOX_OPEN), None)
+    return {
+        "business_date": day.isoformat(),
+        "status": opened["status"] if opened else None,
+        "due_at": opened["due_at"] if opened else None,
+        "session": None if box is None else {
+            "id": str(box.id), "status": box.status, "opened_late": box.opened_late, "opened_at": iso(box.happened_at),
+            "closed_at": iso(box.end_happened_at), "slip_count": box.slip_count, "empty": box.empty,
+        },
+        "entries": len(entries),
+        "replies_missing": sum(1 for no_reply, _c in entries if no_reply),
+        "callbacks_open": sum(1 for _r, c in entries if c not in (SR.NOT_NEEDED, *SR.FINAL_OUTCOMES)),
+    }
+
+
+def open_complaints(branch: Branch, now: datetime) -> dict[str, Any]:
+    """The branch's open complaint cases, nearest deadline first (cases whose deadline is
+    unknown last, saying so): per case its channel, level, owner, ``due_at`` with the clock
+    it comes from, ``overdue``, and ``deadline_unknown`` ("deadline unknown: the 2027
+    calendar is not loaded", never a guess). No customer field (R-SEC-10). One statement."""
+    from ..models.complaint import Complaint
+    from ..rules.calendar import unknown_message
+
+    cols = (Complaint.id, Complaint.channel, Complaint.level, Complaint.owner_role, Complaint.owner_id,
+            Complaint.happened_at, Complaint.due_at, Complaint.due_clock, Complaint.deadline_unknown_year)
+    rows = db.session.execute(select(*cols).where(Complaint.branch_id == branch.id, Complaint.status == "open")).all()
+    far = datetime.max.replace(tzinfo=now.tzinfo)
+    rows.sort(key=lambda c: (c.due_at is None, c.due_at or far, c.happened_at, str(c.id)))
+    items = [{
+        "id": str(c.id), "channel": c.channel, "level": c.level, "owner_role": c.owner_role,
+        "owner_id": str(c.owner_id) if c.owner_id else None, "opened_at": iso(c.happened_at),
+        "due_at": iso(c.due_at), "due_clock": c.due_clock, "overdue": c.due_at is not None and c.due_at <= now,
+        "deadline_unknown": unknown_message(c.deadline_unknown_year) if c.deadline_unknown_year else None,
+    } for c in rows]
+    return {"count": len(items), "nearest_due_at": items[0]["due_at"] if items else None, "items": items}

@@ -298,3 +298,37 @@ def test_a_rerun_changes_nothing_and_every_obligation_and_alert_is_one_row(app, 
         assert twins == []
         rules = set(db.session.scalars(select(Obligation.rule).distinct()))
     assert {"R-BOX-1", "R-BOX-2", "R-BOX-3", "R-CMP-6", "R-CMP-REG"} <= rules  # the demo's evening of the 27th too
+
+
+# ---------------------------------------------------------------- today at a glance
+
+
+def test_today_at_a_glance_shows_the_box_and_open_complaints_nearest_deadline_first(app, demo, as_role, clock):
+    from server.models.org import Staff
+
+    teller, lobby = as_role("teller"), as_role("lobby_manager")
+    clock.set(sh(15, 0, SAT).astimezone(UTC))
+    phone = phone_case(teller, sh(15, 0, SAT))  # due Monday 17:00 (R-CMP-6)
+    letter, m = complaint_open("letter", sh(15, 5, SAT))  # the regulator's 15 days only
+    assert codes(push(teller, [m])) == ["applied"]
+    clock.set(sh(17, 40, SAT).astimezone(UTC))
+    session_id = str(uuid.uuid4())
+    entry, e = box_entry(session_id, sh(17, 35, SAT), contact="13800002222", customer_name="李女士")
+    assert codes(push(lobby, [box_open(session_id, sh(17, 30, SAT), SAT), e])) == ["applied", "applied"]
+    with app.app_context():
+        manager = db.session.get(Staff, uuid.UUID(as_role("operations_manager").staff["id"]))
+        glance = C.today(manager, uuid.UUID(demo["branch_id"]), clock.now())
+    box = glance["box"]
+    assert (box["business_date"], box["status"], box["due_at"]) == ("2026-11-28", "met", "2026-11-28T16:00:00Z")
+    assert box["session"]["id"] == session_id and box["session"]["status"] == "open"
+    assert box["session"]["opened_at"] == "2026-11-28T09:30:00Z" and box["session"]["opened_late"] is False
+    assert (box["entries"], box["replies_missing"], box["callbacks_open"]) == (1, 1, 1)
+    cases = glance["complaints"]
+    mine = [c for c in cases["items"] if c["id"] in (phone, letter)]
+    assert [c["id"] for c in mine] == [phone, letter]  # nearest deadline first
+    assert mine[0]["due_at"] == "2026-11-30T09:00:00Z" and mine[0]["due_clock"] == "manual"
+    assert mine[0]["overdue"] is False and mine[0]["deadline_unknown"] is None
+    due = [c["due_at"] for c in cases["items"] if c["due_at"]]
+    assert due == sorted(due) and cases["nearest_due_at"] == due[0] and cases["count"] == len(cases["items"])
+    flat = repr(glance)
+    assert "李女士" not in flat and "13800002222" not in flat and "排队时间过长" not in flat  # R-SEC-10
