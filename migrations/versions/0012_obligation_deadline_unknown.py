@@ -1,8 +1,10 @@
-"""obligation: a deadline the calendar cannot compute is its own state (#13, #14)
+"""obligation: a deadline the calendar cannot compute is its own state; statistics filed (#13, #14)
 
 A complaint deadline that needs a calendar year nobody loaded is never guessed: its
 obligation shows ``deadline_unknown`` with no due time until the year is loaded. The
 status and verdict checks learn the new value; ``window_end`` and ``due_at`` may be null.
+``statistics_filing`` records that a business day's forms and statistics were filed
+(R-CMP-10), the evidence of its obligation.
 
 Revision ID: 0012
 Revises: 0010
@@ -39,9 +41,31 @@ def _swap(values, nullable):
 
 def upgrade():
     _swap(NEW, True)
+    op.create_table('statistics_filing',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('branch_id', sa.Uuid(), nullable=False),
+    sa.Column('business_date', sa.Date(), nullable=False),
+    sa.Column('filed_by', sa.Uuid(), nullable=False),
+    sa.Column('device_at', sync.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('received_at', sync.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('skew_ms', sa.Integer(), nullable=False),
+    sa.Column('happened_at', sync.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('clock_suspect', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['branch_id'], ['branch.id'], name=op.f('fk_statistics_filing_branch_id_branch')),
+    sa.ForeignKeyConstraint(['filed_by'], ['staff.id'], name=op.f('fk_statistics_filing_filed_by_staff')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_statistics_filing')),
+    sa.UniqueConstraint('branch_id', 'business_date', name='one_filing_per_day')
+    )
+    with op.batch_alter_table('statistics_filing', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_statistics_filing_branch_id'), ['branch_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_statistics_filing_happened_at'), ['happened_at'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('statistics_filing', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_statistics_filing_happened_at'))
+        batch_op.drop_index(batch_op.f('ix_statistics_filing_branch_id'))
+    op.drop_table('statistics_filing')
     # Unknown deadlines have no due time to fall back on: they are judged again once
     # the calendar knows the year, so they are dropped rather than guessed.
     op.execute("DELETE FROM alert WHERE obligation_id IN (SELECT id FROM obligation WHERE status = 'deadline_unknown' "

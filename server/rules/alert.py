@@ -28,11 +28,12 @@ ALERT_ROLES: dict[str, tuple[str, ...]] = {
     "R-CMP-6": ("service_quality_officer", "operations_manager"),
     "R-CMP-2": ("service_quality_officer", "operations_manager"),
     "R-CMP-REG": ("service_quality_officer", "operations_manager"),
+    "R-CMP-10": ("service_quality_officer", "operations_manager"),
 }
 REPEATED_MISSED_ROLES = ("branch_president",)
 CALENDAR_UNKNOWN_ROLES = ("admin",)
 #: Rules whose pending obligations warn before they are due (an hourly patrol would only nag).
-DUE_SOON_RULES = frozenset({RC.STAFFING, RC.FLOOR, "R-BOX-1", "R-BOX-3", "R-CMP-6", "R-CMP-2", "R-CMP-REG"})
+DUE_SOON_RULES = frozenset({RC.STAFFING, RC.FLOOR, "R-BOX-1", "R-BOX-3", "R-CMP-6", "R-CMP-2", "R-CMP-REG", "R-CMP-10"})
 #: How long before its due time a rule warns: the setting naming it (minutes); rules not
 #: listed warn ``compliance_due_soon_minutes`` before. The regulator's clock runs in days.
 DUE_SOON_SETTINGS: dict[str, str] = {"R-CMP-REG": "complaint_regulator_due_soon_minutes"}

@@ -23,6 +23,8 @@ PROMISED_REPLY = "R-CMP-2"
 #: The regulator's clock for consumer complaints (a decision within 15/30/+30 days, #13).
 REGULATOR = "R-CMP-REG"
 RULES = (PHONE_REPLY, PROMISED_REPLY, REGULATOR)
+#: R-CMP-10: after close, the day's forms are filed and counted (a business day's duty).
+DAILY_STATISTICS = "R-CMP-10"
 #: Status of an obligation whose due time needs a calendar year nobody loaded.
 DEADLINE_UNKNOWN = RC.DEADLINE_UNKNOWN
 
@@ -67,6 +69,22 @@ def complaint_verdicts(day: date, case: CaseRecord, now: datetime, watermark: RC
     if case.consumer:
         out.append(_verdict(REGULATOR, day, case, case.regulator_due_at, case.resolution, now, watermark))
     return out
+
+
+def statistics_verdict(
+    day: date, closes_at: datetime, due: datetime, filing: RC.Record | None, now: datetime, watermark: RC.Watermark,
+    *, branch_id: str,
+) -> RC.Verdict:
+    """R-CMP-10: on each business day the lobby manager files the day's forms and
+    statistics after close of business (``closes_at``), by ``due``; filed later (for an
+    earlier business date) it is ``late``. Subject ``branch/<id>``."""
+    if filing is not None:
+        status, evidence, detail = RC.judge_done(filing, due, late_allowed=True), (filing.id,), {}
+    else:
+        status, detail = RC.absent(now, due, watermark)
+        evidence = ()
+    return RC.Verdict(DAILY_STATISTICS, "branch", branch_id, day, closes_at, due, due, status, evidence,
+                      filing.clock_suspect if filing else False, detail)
 
 
 def _verdict(

@@ -57,6 +57,8 @@ DEFAULTS: dict[str, Any] = {
     # R-BOX-2, R-BOX-3: every entry is answered and every customer phoned by this local
     # time of the entry's business day ("the same day").
     "box_entry_deadline": "24:00",
+    # R-CMP-10: the day's forms and statistics are filed after close, by this local time.
+    "statistics_filing_deadline": "24:00",
     # The regulator's clock (days long) warns this long before its due time (3 days).
     "complaint_regulator_due_soon_minutes": 3 * 24 * 60,
 }

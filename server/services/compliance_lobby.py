@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, or_, select
 
 from ..extensions import db
-from ..models.complaint import Complaint, ComplaintEvent
+from ..models.complaint import Complaint, ComplaintEvent, StatisticsFiling
 from ..models.compliance import Obligation
 from ..models.org import Branch, Staff
 from ..models.suggestion import BoxCallback, BoxEntry, BoxSession
@@ -47,6 +47,7 @@ class LobbyInputs:
     """The lobby's records of one evaluation, grouped by branch (and day)."""
 
     sessions: dict[tuple[uuid.UUID, date], RC.Record] = field(default_factory=dict)
+    filings: dict[tuple[uuid.UUID, date], RC.Record] = field(default_factory=dict)
     entries: dict[tuple[uuid.UUID, date], list[RC.BoxEntryRecord]] = field(default_factory=lambda: defaultdict(list))
     cases: dict[uuid.UUID, list[tuple[date, CC.CaseRecord, list[str]]]] = field(
         default_factory=lambda: defaultdict(list))
@@ -69,6 +70,13 @@ def load(ids: Sequence[uuid.UUID], lo: datetime, first: date, last: date) -> Lob
     ):
         out.sessions[(s.branch_id, s.business_date)] = RC.Record(str(s.id), s.happened_at, s.received_at,
                                                                  s.clock_suspect)
+    for f in session.execute(
+        select(StatisticsFiling.id, StatisticsFiling.branch_id, StatisticsFiling.business_date,
+               StatisticsFiling.happened_at, StatisticsFiling.received_at, StatisticsFiling.clock_suspect)
+        .where(StatisticsFiling.branch_id.in_(ids), StatisticsFiling.business_date.between(first, last))
+    ):
+        out.filings[(f.branch_id, f.business_date)] = RC.Record(str(f.id), f.happened_at, f.received_at,
+                                                                f.clock_suspect)
     calls: dict[uuid.UUID, RC.Record] = {}
     for c in session.execute(
         select(BoxCallback.id, BoxCallback.entry_id, BoxCallback.happened_at, BoxCallback.received_at,
@@ -145,9 +153,11 @@ def judge_box_day(
     branch: Branch, day: date, at: datetime, cal: RCAL.WorkingCalendar, inputs: duty.Inputs, lobby: LobbyInputs,
 ) -> list[RC.Verdict]:
     """R-BOX-1 on a business day (the box opened after close of business, by the branch's
-    ``box_open_deadline``) and R-BOX-2/R-BOX-3 for every entry of the day (by
+    ``box_open_deadline``), R-CMP-10 on it (the day's forms and statistics filed, by
+    ``statistics_filing_deadline``) and R-BOX-2/R-BOX-3 for every entry of the day (by
     ``box_entry_deadline``). A day whose hours need an unknown calendar year gets no
-    R-BOX-1 obligation (the field rules report the year); its entries are still judged."""
+    R-BOX-1/R-CMP-10 obligation (the field rules report the year); its entries are still
+    judged."""
     settings = branch.settings or {}
     mark = duty.watermark(inputs, [s for r in BOX_ROLES for s in lobby.staff.get((branch.id, r), ())])
     out: list[RC.Verdict] = []
@@ -157,6 +167,9 @@ def judge_box_day(
         due = _deadline(day, FS.value(settings, "box_open_deadline"), branch.timezone)
         out.append(RC.box_open_verdict(day, closes.astimezone(UTC), due, lobby.sessions.get((branch.id, day)),
                                        at, mark, branch_id=str(branch.id)))
+        filed_by = _deadline(day, FS.value(settings, "statistics_filing_deadline"), branch.timezone)
+        out.append(CC.statistics_verdict(day, closes.astimezone(UTC), filed_by, lobby.filings.get((branch.id, day)),
+                                         at, mark, branch_id=str(branch.id)))
     entries = lobby.entries.get((branch.id, day))
     if entries:
         due = _deadline(day, FS.value(settings, "box_entry_deadline"), branch.timezone)

@@ -1,6 +1,7 @@
 """The ``complaint.*`` mutators and the ``complaint`` entity (R-CMP-1..9).
 
-A case is pulled with its whole event history. Its audiences: the customer-data roles
+``statistics.file`` (R-CMP-10: the day's forms and statistics filed) is registered here
+too, the complaint chapter's last rule. A case is pulled with its whole event history. Its audiences: the customer-data roles
 of its branch, and regional officers once it reached the parent branch (R-SEC-10).
 """
 from __future__ import annotations
@@ -14,6 +15,7 @@ from ..models.complaint import Complaint
 from ..rules import permissions as P
 from ..schemas import complaint as S
 from ..services import complaint as cases
+from ..services import statistics
 from ..services.mutation import publish
 from .compliance import rejudged
 
@@ -47,6 +49,10 @@ def register(registry: Registry) -> None:
     for name, schema, service, codes in table:
         registry.mutator(name, schema=schema(), roles=P.roles_for(name), rejection_codes=codes,
                          summary=(service.__doc__ or "").strip().split("\n")[0])(_handler(service))
+    registry.mutator("statistics.file", schema=S.StatisticsFileArgs(), roles=P.roles_for("statistics.file"),
+                     rejection_codes=("duplicate_record_id", "already_filed", "future_business_date", "no_branch"),
+                     summary="File a business day's forms and statistics (R-CMP-10).")(
+        _handler(statistics.file_day))
     for name, kind in (("complaint.contact", "contact"), ("complaint.note", "note"), ("complaint.report", "reported")):
         registry.mutator(name, schema=S.ComplaintTextArgs(), roles=P.roles_for(name),
                          rejection_codes=("unknown_complaint", "duplicate_record_id"),

@@ -130,3 +130,18 @@ def test_the_regulator_warning_is_a_branch_setting():
     settings = {"complaint_regulator_due_soon_minutes": 60}
     assert RA.alert_kinds("R-CMP-REG", RC.PENDING, REG, REG - 61 * M, settings) == set()
     assert RA.alert_kinds("R-CMP-REG", RC.PENDING, REG, REG - 60 * M, settings) == {"due_soon"}
+
+
+def test_r_cmp_10_statistics_filed_in_full():
+    close, due = OPENED + 2 * H, OPENED + 9 * H
+    filed = rec("f1", due, suspect=True)
+    assert CC.statistics_verdict(DAY, close, due, filed, due, no_devices, branch_id="b1") == RC.Verdict(
+        "R-CMP-10", "branch", "b1", DAY, close, due, due, RC.MET, ("f1",), True, {})
+    assert CC.statistics_verdict(DAY, close, due, rec("f1", due + US), due + H, no_devices,
+                                 branch_id="b1").status == RC.LATE
+    assert CC.statistics_verdict(DAY, close, due, None, due - US, no_devices, branch_id="b1").status == RC.PENDING
+    silent = CC.statistics_verdict(DAY, close, due, None, due + H, silent_since(due), branch_id="b1")
+    assert (silent.status, silent.evidence, silent.clock_suspect) == (RC.UNCONFIRMED, (), False)
+    assert silent.detail["devices"][0]["synced_until"] == due.isoformat()
+    assert silent.version == 1 and RA.ALERT_ROLES["R-CMP-10"] == ("service_quality_officer", "operations_manager")
+    assert RA.alert_kinds("R-CMP-10", RC.PENDING, due, due - 30 * M, None) == {"due_soon"}

@@ -332,3 +332,38 @@ def test_today_at_a_glance_shows_the_box_and_open_complaints_nearest_deadline_fi
     assert due == sorted(due) and cases["nearest_due_at"] == due[0] and cases["count"] == len(cases["items"])
     flat = repr(glance)
     assert "李女士" not in flat and "13800002222" not in flat and "排队时间过长" not in flat  # R-SEC-10
+
+
+# ---------------------------------------------------------------- R-CMP-10
+
+
+def test_r_cmp_10_the_days_statistics_filed_late_sync_late_filing_and_refusals(app, demo, as_role, clock):
+    lobby = as_role("lobby_manager")
+    clock.set(sh(23, 50, SAT).astimezone(UTC))
+    run(app, clock.now())
+    row = one(app, "R-CMP-10", business_date=SAT)
+    assert (row.subject_kind, row.subject_id, row.window_start, row.due_at, row.status) == (
+        "branch", demo["branch_id"], sh(17, 0, SAT), sh(0, 0, SUN), "pending")
+    assert set(alerts_of(app, row.id)) == {"due_soon"}  # 10 minutes to go
+    assert alerts_of(app, row.id)["due_soon"].roles == ["service_quality_officer", "operations_manager"]
+    clock.set(sh(8, 0, SUN).astimezone(UTC))  # filed at 23:55, synced the next morning
+    filing = str(uuid.uuid4())
+    file_sat = mutation("statistics.file", {"filing_id": filing, "business_date": SAT.isoformat()}, sh(23, 55, SAT))
+    again = mutation("statistics.file", {"filing_id": str(uuid.uuid4()), "business_date": SAT.isoformat()},
+                     sh(8, 0, SUN))
+    future = mutation("statistics.file", {"filing_id": str(uuid.uuid4()), "business_date": MON.isoformat()},
+                      sh(8, 0, SUN))
+    assert codes(push(lobby, [file_sat, again, future])) == ["applied", "already_filed", "future_business_date"]
+    row = one(app, "R-CMP-10", business_date=SAT)
+    assert (row.status, row.evidence) == ("met_synced_late", [filing])
+    assert alerts_of(app, row.id)["due_soon"].resolved_at == clock.now()
+    clock.set(sh(9, 0, date(2026, 12, 1)).astimezone(UTC))  # Sunday's filed on Tuesday: late
+    assert codes(push(lobby, [mutation("statistics.file", {"filing_id": str(uuid.uuid4()),
+                                                           "business_date": SUN.isoformat()})])) == ["applied"]
+    run(app, clock.now())
+    assert one(app, "R-CMP-10", business_date=SUN).status == "late"
+    assert one(app, "R-CMP-10", business_date=MON).status == "missed"  # the phone synced past Monday's 24:00
+    teller = as_role("teller")
+    refused = push(teller, [mutation("statistics.file", {"filing_id": str(uuid.uuid4()),
+                                                         "business_date": MON.isoformat()})])
+    assert refused[0]["status"] == "rejected"  # the lobby manager files the day
