@@ -69,7 +69,9 @@ def value(branch: Any, key: str) -> Any:
     ``settings`` mapping), else the default. Unknown keys are a bug (KeyError)."""
     if key not in DEFAULTS:
         raise KeyError(f"unknown branch setting {key!r}")
-    settings: Mapping[str, Any] | None = branch if branch is None or isinstance(branch, Mapping) else branch.settings
+    # ``dict`` first: ``isinstance(x, Mapping)`` is an ABC check, slow in the engine's loops.
+    settings: Mapping[str, Any] | None = (
+        branch if branch is None or isinstance(branch, dict) or isinstance(branch, Mapping) else branch.settings)
     if settings and key in settings and settings[key] is not None:
         return settings[key]
     return DEFAULTS[key]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any, Mapping, Sequence
 
 from sqlalchemy import select
@@ -73,13 +74,12 @@ def refresh(
             Alert.obligation_id.is_(None), Alert.branch_id.in_(list(settings_of)), Alert.resolved_at.is_(None))):
         current[a.key] = a
     raised = resolved = 0
+    fresh: list[dict[str, Any]] = []
     for key, values in wanted.items():
         alert = current.get(key)
         if alert is None:
-            alert = Alert(id=alert_id(key), raised_at=at, updated_at=at, **values)
-            db.session.add(alert)
-            raised += 1
-            feed.put(db.session, "alert", alert, created=True)
+            fresh.append({"id": alert_id(key), "raised_at": at, "updated_at": at, "resolved_at": None,
+                          "acknowledged_at": None, "acknowledged_by": None, "ack_note": None, **values})
             continue
         elif alert.resolved_at is not None or alert.message != values["message"]:
             raised += alert.resolved_at is not None  # raised again: the same row
@@ -93,6 +93,11 @@ def refresh(
         alert.resolved_at, alert.updated_at = at, at
         resolved += 1
         feed.put(db.session, "alert", alert)
+    if fresh:  # one executemany; published as plain values, without the ORM's cost
+        db.session.execute(Alert.__table__.insert(), fresh)
+        for values in fresh:
+            feed.put(db.session, "alert", SimpleNamespace(is_open=True, **values), created=True)
+        raised += len(fresh)
     db.session.flush()
     return raised, resolved
 

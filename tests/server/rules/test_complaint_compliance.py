@@ -94,7 +94,9 @@ def test_the_regulator_clock_is_met_by_the_resolution_only():
 
 def test_all_three_clocks_of_one_case_in_order():
     facts = case(promised_reply_at=DUE - H, consumer=True, regulator_due_at=REG)
-    assert [v.rule for v in CC.complaint_verdicts(DAY, facts, OPENED, no_devices)] == ["R-CMP-6", "R-CMP-2", "R-CMP-REG"]
+    got = CC.complaint_verdicts(DAY, facts, OPENED, no_devices)
+    assert [(v.rule, v.business_date, v.subject_id, v.window_start, v.due_at) for v in got] == [
+        ("R-CMP-6", DAY, "c1", OPENED, DUE), ("R-CMP-2", DAY, "c1", OPENED, DUE - H), ("R-CMP-REG", DAY, "c1", OPENED, REG)]
 
 
 def test_a_deadline_the_calendar_cannot_compute_is_its_own_state_never_a_guess():
