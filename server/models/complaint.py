@@ -12,10 +12,10 @@ which state it acted on. Due times (``handoff_due_at``, ``reply_due_at``,
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -202,3 +202,16 @@ class ComplaintCode(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class StatisticsFiling(AttributedTimes, db.Model):
+    """R-CMP-10: the lobby manager filed a business day's forms and its statistics, after
+    close; ``happened_at`` is when. One per branch and business day (compliance's evidence)."""
+
+    __tablename__ = "statistics_filing"
+    __table_args__ = (UniqueConstraint("branch_id", "business_date", name="one_filing_per_day"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    branch_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("branch.id"), index=True)
+    business_date: Mapped[date] = mapped_column(Date)
+    filed_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff.id"))

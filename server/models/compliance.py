@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -21,16 +22,24 @@ from ..extensions import db
 from .base import UtcDateTime, iso, uuid_pk
 
 #: Every status an obligation can show (sync-protocol "Compliance, as seen from outside").
-STATUSES = ("pending", "met", "met_synced_late", "late", "unconfirmed", "missed", "excused")
+#: ``deadline_unknown``: a due time the calendar cannot compute yet (a year nobody loaded).
+STATUSES = ("pending", "met", "met_synced_late", "late", "unconfirmed", "missed", "excused", "deadline_unknown")
 #: Namespace of obligation ids: ``uuid5(NS, "branch|rule|subject_kind|subject_id|window_start")``.
 OBLIGATION_NS = uuid.UUID("0b1e0c5a-7d2f-4a51-9c43-5e8a1f6d2b90")
+
+
+@lru_cache(maxsize=4096)
+def _iso(value: datetime | None) -> str | None:
+    """:func:`iso`, remembered: an evaluation formats the same few window and due times for
+    every branch of a zone (tens of thousands of rows, a few hundred distinct times)."""
+    return iso(value)
 
 
 def obligation_id(
     branch_id: uuid.UUID, rule: str, subject_kind: str, subject_id: str, window_start: datetime
 ) -> uuid.UUID:
     """The one id of the obligation of ``rule`` for a branch's subject and window (idempotent upsert)."""
-    return uuid.uuid5(OBLIGATION_NS, f"{branch_id}|{rule}|{subject_kind}|{subject_id}|{iso(window_start)}")
+    return uuid.uuid5(OBLIGATION_NS, f"{branch_id}|{rule}|{subject_kind}|{subject_id}|{_iso(window_start)}")
 
 
 class Obligation(db.Model):
@@ -53,14 +62,15 @@ class Obligation(db.Model):
     #: What the rule version means is in docs/compliance.md; bumped when a rule's logic changes.
     rule_version: Mapped[int] = mapped_column(Integer)
     #: ``area`` (R-SEC-5), ``roster_shift``/``shift`` (R-SEC-2), ``floor_slot`` (R-OPS-1),
-    #: ``box_session``/``box_entry``/``complaint`` (lobby rules).
+    #: ``branch``/``box_entry`` (R-BOX-1..3), ``complaint`` (complaint deadlines).
     subject_kind: Mapped[str] = mapped_column(String(32))
     subject_id: Mapped[str] = mapped_column(String(64))
     #: The branch-local day the window belongs to.
     business_date: Mapped[date] = mapped_column(Date)
     window_start: Mapped[datetime] = mapped_column(UtcDateTime)
-    window_end: Mapped[datetime] = mapped_column(UtcDateTime)
-    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: ``None`` only while the deadline is unknown (``deadline_unknown``: never a guess).
+    window_end: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     verdict: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16))
     #: Ids of the records that met it (a patrol, a shift, a handover, a floor round).
@@ -82,15 +92,15 @@ class Obligation(db.Model):
             "rule_version": self.rule_version,
             "subject": {"kind": self.subject_kind, "id": self.subject_id},
             "business_date": self.business_date.isoformat(),
-            "window_start": iso(self.window_start),
-            "window_end": iso(self.window_end),
-            "due_at": iso(self.due_at),
+            "window_start": _iso(self.window_start),
+            "window_end": _iso(self.window_end),
+            "due_at": _iso(self.due_at),
             "status": self.status,
             "verdict": self.verdict,
             "evidence": list(self.evidence or ()),
             "clock_suspect": self.clock_suspect,
             "detail": dict(self.detail or {}),
-            "judged_at": iso(self.judged_at),
+            "judged_at": _iso(self.judged_at),
         }
 
 

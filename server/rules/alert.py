@@ -26,20 +26,28 @@ ALERT_ROLES: dict[str, tuple[str, ...]] = {
     "R-BOX-2": ("service_quality_officer", "operations_manager"),
     "R-BOX-3": ("service_quality_officer", "operations_manager"),
     "R-CMP-6": ("service_quality_officer", "operations_manager"),
+    "R-CMP-2": ("service_quality_officer", "operations_manager"),
+    "R-CMP-REG": ("service_quality_officer", "operations_manager"),
+    "R-CMP-10": ("service_quality_officer", "operations_manager"),
 }
 REPEATED_MISSED_ROLES = ("branch_president",)
 CALENDAR_UNKNOWN_ROLES = ("admin",)
 #: Rules whose pending obligations warn before they are due (an hourly patrol would only nag).
-DUE_SOON_RULES = frozenset({RC.STAFFING, RC.FLOOR, "R-BOX-1", "R-BOX-3", "R-CMP-6"})
+DUE_SOON_RULES = frozenset({RC.STAFFING, RC.FLOOR, "R-BOX-1", "R-BOX-3", "R-CMP-6", "R-CMP-2", "R-CMP-REG", "R-CMP-10"})
+#: How long before its due time a rule warns: the setting naming it (minutes); rules not
+#: listed warn ``compliance_due_soon_minutes`` before. The regulator's clock runs in days.
+DUE_SOON_SETTINGS: dict[str, str] = {"R-CMP-REG": "complaint_regulator_due_soon_minutes"}
 
 
 
 def alert_kinds(rule: str, status: str, due: datetime, now: datetime, settings: Mapping[str, Any] | None) -> set[str]:
     """The alerts an obligation warrants now: ``missed``, ``unconfirmed``, or ``due_soon``
-    (a pending obligation of :data:`DUE_SOON_RULES` within the warning time of its due)."""
+    (a pending obligation of :data:`DUE_SOON_RULES` within the warning time of its due,
+    :data:`DUE_SOON_SETTINGS`). A ``deadline_unknown`` obligation warrants none of them: the
+    unknown year alerts administrators (``calendar_unknown``)."""
     if status in (RC.MISSED, RC.UNCONFIRMED):
         return {status}
-    soon = timedelta(minutes=int(FS.value(settings, "compliance_due_soon_minutes")))
+    soon = timedelta(minutes=int(FS.value(settings, DUE_SOON_SETTINGS.get(rule, "compliance_due_soon_minutes"))))
     if status == RC.PENDING and rule in DUE_SOON_RULES and due - soon <= now < due:
         return {"due_soon"}
     return set()

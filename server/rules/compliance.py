@@ -28,7 +28,10 @@ from . import patrol_compliance as PC
 
 PENDING, MET, MET_SYNCED_LATE, LATE = "pending", "met", "met_synced_late", "late"
 UNCONFIRMED, MISSED, EXCUSED = "unconfirmed", "missed", "excused"
-STATUSES = (PENDING, MET, MET_SYNCED_LATE, LATE, UNCONFIRMED, MISSED, EXCUSED)
+#: A deadline the calendar cannot compute yet (a year nobody loaded): its own visible
+#: state, never a guess; it becomes one of the others once the year is loaded (#13).
+DEADLINE_UNKNOWN = "deadline_unknown"
+STATUSES = (PENDING, MET, MET_SYNCED_LATE, LATE, UNCONFIRMED, MISSED, EXCUSED, DEADLINE_UNKNOWN)
 #: Statuses no later evaluation changes by itself (only a late record or an excuse can).
 SETTLED = frozenset({MET, MET_SYNCED_LATE, LATE, MISSED, EXCUSED})
 #: Statuses that count as done.
@@ -37,7 +40,9 @@ DONE = frozenset({MET, MET_SYNCED_LATE, LATE})
 PATROL, STAFFING, FLOOR = "R-SEC-5", "R-SEC-2", "R-OPS-1"
 BOX_OPEN, BOX_REPLY, BOX_CALLBACK = "R-BOX-1", "R-BOX-2", "R-BOX-3"
 #: Bumped when a rule's judgement changes meaning; stored on each obligation it judged.
-RULE_VERSIONS: dict[str, int] = {PATROL: 2, STAFFING: 1, FLOOR: 1, BOX_OPEN: 1, BOX_REPLY: 1, BOX_CALLBACK: 1}
+RULE_VERSIONS: dict[str, int] = {PATROL: 2, STAFFING: 1, FLOOR: 1, BOX_OPEN: 1, BOX_REPLY: 1, BOX_CALLBACK: 1,
+                                 # complaint deadlines (rules/complaint_compliance.py)
+                                 "R-CMP-6": 1, "R-CMP-2": 1, "R-CMP-REG": 1, "R-CMP-10": 1}
 
 #: A record that may prove an obligation: its id and times (the patrol rule's own shape,
 #: so R-SEC-5 judges the engine's records as they are).
@@ -53,8 +58,8 @@ class Verdict:
     subject_id: str
     business_date: date
     window_start: datetime
-    window_end: datetime
-    due_at: datetime
+    window_end: datetime | None  # None only for a deadline_unknown obligation
+    due_at: datetime | None
     status: str
     evidence: tuple[str, ...] = ()
     clock_suspect: bool = False
@@ -96,7 +101,9 @@ def shown_status(verdict: str, excuse_action: str | None) -> str:
     return EXCUSED if excuse_action == "excuse" else verdict
 
 
-def _absent_detail(now: datetime, due: datetime, watermark: Watermark) -> tuple[str, dict[str, Any]]:
+def absent(now: datetime, due: datetime, watermark: Watermark) -> tuple[str, dict[str, Any]]:
+    """No evidence: the status by :func:`judge_absent` and, past ``due``, the devices on
+    duty with their watermarks (the obligation's ``detail``)."""
     if now < due:
         return PENDING, {}
     complete, devices = watermark(due)
@@ -152,7 +159,7 @@ def patrol_verdicts(
         if hour.is_met:
             status, detail = hour.status, {}
         else:
-            status, detail = _absent_detail(now, hour.due_at, watermark)
+            status, detail = absent(now, hour.due_at, watermark)
         verdicts.append(
             Verdict(PATROL, "area", area, day, hour.window_start, hour.window_end, hour.due_at, status,
                     hour.evidence, hour.clock_suspect, detail)
@@ -259,7 +266,7 @@ def staffing_verdicts(
         if rec is not None:  # a matched shift began by the due time: never late
             status, evidence, detail = judge_done(rec, due, late_allowed=True), (rec.id,), {}
         else:
-            status, detail = _absent_detail(now, due, watermark_of(plan))
+            status, detail = absent(now, due, watermark_of(plan))
             evidence = ()
         out.append(Verdict(STAFFING, "roster_shift", plan.id, day, plan.starts_at, plan.ends_at, due, status,
                            evidence, rec.clock_suspect if rec else False, {"post": plan.post, **detail}))
@@ -294,7 +301,7 @@ def handover_verdicts(
         if proof is not None:
             status, evidence, detail = judge_done(proof, due, late_allowed=True), (proof.id,), {}
         else:
-            status, detail = _absent_detail(now, due, watermark_of(shift))
+            status, detail = absent(now, due, watermark_of(shift))
             evidence = ()
         out.append(Verdict(STAFFING, "shift", shift.id, day, plan.starts_at, plan.ends_at, due, status, evidence,
                            proof.clock_suspect if proof else False, {"post": plan.post, "handover": True, **detail}))
@@ -322,7 +329,7 @@ def floor_round_verdicts(
         if rec is not None:
             status, evidence, detail = judge_done(rec, due, late_allowed=True), (rec.id,), {}
         else:
-            status, detail = _absent_detail(now, due, watermark)
+            status, detail = absent(now, due, watermark)
             evidence = ()
         out.append(Verdict(FLOOR, "floor_slot", slot, day, start, due, due, status, evidence,
                            rec.clock_suspect if rec else False, detail))
@@ -353,7 +360,7 @@ def box_open_verdict(
     if session is not None:
         status, evidence, detail = judge_done(session, due, late_allowed=True), (session.id,), {}
     else:
-        status, detail = _absent_detail(now, due, watermark)
+        status, detail = absent(now, due, watermark)
         evidence = ()
     return Verdict(BOX_OPEN, "branch", branch_id, day, closes_at, due, due, status, evidence,
                    session.clock_suspect if session else False, detail)
@@ -372,7 +379,7 @@ def box_entry_verdicts(
             if proof is not None:
                 status, evidence, detail = judge_done(proof, due, late_allowed=True), (proof.id,), {}
             else:
-                status, detail = _absent_detail(now, due, watermark)
+                status, detail = absent(now, due, watermark)
                 evidence = ()
             out.append(Verdict(rule, "box_entry", entry.id, day, entry.happened_at, due, due, status, evidence,
                                proof.clock_suspect if proof else False, detail))

@@ -128,6 +128,7 @@ MUTATION_ROLES: dict[str, frozenset[str]] = {
     "box.reply": frozenset({R.LOBBY_MANAGER}),
     "box.callback": frozenset({R.LOBBY_MANAGER}),
     "box.close": frozenset({R.LOBBY_MANAGER}),
+    "statistics.file": frozenset({R.LOBBY_MANAGER}),  # R-CMP-10
     "complaint.open": R.CUSTOMER_DATA_ROLES,
     **{f"complaint.{verb}": COMPLAINT_WORKERS for verb in (
         "escalate", "handover", "promise", "extend", "appraisal", "resolve", "contact", "note", "report",

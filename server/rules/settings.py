@@ -48,8 +48,19 @@ DEFAULTS: dict[str, Any] = {
     "floor_round_tolerance_minutes": 30,
     # Alerts: a pending obligation this close to its due time raises ``due_soon``.
     "compliance_due_soon_minutes": 30,
-    # Alerts: this many missed patrol hours in a day alert the branch president.
+    # Alerts: this many missed obligations in a day (patrol hours, box, complaints, ...)
+    # alert the branch president.
     "repeated_miss_threshold": 3,
+    # R-BOX-1: the box of a business day is opened after close of business and by this
+    # local time of that day ("24:00": its end, "the same day").
+    "box_open_deadline": "24:00",
+    # R-BOX-2, R-BOX-3: every entry is answered and every customer phoned by this local
+    # time of the entry's business day ("the same day").
+    "box_entry_deadline": "24:00",
+    # R-CMP-10: the day's forms and statistics are filed after close, by this local time.
+    "statistics_filing_deadline": "24:00",
+    # The regulator's clock (days long) warns this long before its due time (3 days).
+    "complaint_regulator_due_soon_minutes": 3 * 24 * 60,
 }
 
 
@@ -58,7 +69,9 @@ def value(branch: Any, key: str) -> Any:
     ``settings`` mapping), else the default. Unknown keys are a bug (KeyError)."""
     if key not in DEFAULTS:
         raise KeyError(f"unknown branch setting {key!r}")
-    settings: Mapping[str, Any] | None = branch if branch is None or isinstance(branch, Mapping) else branch.settings
+    # ``dict`` first: ``isinstance(x, Mapping)`` is an ABC check, slow in the engine's loops.
+    settings: Mapping[str, Any] | None = (
+        branch if branch is None or isinstance(branch, dict) or isinstance(branch, Mapping) else branch.settings)
     if settings and key in settings and settings[key] is not None:
         return settings[key]
     return DEFAULTS[key]

@@ -87,6 +87,13 @@ class ComplaintTextArgs(_Case):
     text = fields.String(required=True, validate=_TEXT)
 
 
+class StatisticsFileArgs(_Args):
+    """``statistics.file``: the lobby manager filed the day's forms and statistics (R-CMP-10)."""
+
+    filing_id = fields.UUID(required=True)
+    business_date = fields.Date(required=True)
+
+
 class ComplaintQuery(_Args):
     """``?status=&channel=&date=&overdue=&limit=&offset=``."""
 

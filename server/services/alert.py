@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any, Mapping, Sequence
 
 from sqlalchemy import select
@@ -39,11 +40,14 @@ def refresh(
     settings_of: Mapping[uuid.UUID, Mapping[str, Any] | None],
     cal: RCAL.WorkingCalendar,
     scope: Any,
+    judged_days: set[tuple[uuid.UUID, str]] | None = None,
 ) -> tuple[int, int]:
     """Make the alerts match the judged obligations ``rows`` and the branch-level alerts
     found for the judged days; returns ``(raised, resolved)``. Reads the current alerts in
     two statements (``scope``: the evaluation's condition on ``obligation``); writes in the
-    session's flush (batched)."""
+    session's flush (batched). ``judged_days``: the ``(branch, ISO day)`` the evaluation
+    judged (by default those of ``rows``; a complaint's obligations live on its intake day,
+    which a later evaluation re-judges without judging that day's other rules)."""
     from ..sync_setup import engine as sync_engine
 
     feed = sync_engine()
@@ -60,7 +64,8 @@ def refresh(
         key = branch_key(branch.id, kind, what)
         wanted[key] = {"key": key, "branch_id": branch.id, "obligation_id": None, "kind": kind, "rule": rule,
                        "roles": list(roles), "message": RA.alert_message(rule or "calendar", kind) + f" {what}"}
-    judged_days = {(r.branch_id, r.business_date.isoformat()) for r in rows}
+    if judged_days is None:
+        judged_days = {(r.branch_id, r.business_date.isoformat()) for r in rows}
     current: dict[str, Alert] = {}
     current.update((a.key, a) for a in db.session.scalars(
         select(Alert).join(Obligation, Obligation.id == Alert.obligation_id).where(scope)))
@@ -69,13 +74,12 @@ def refresh(
             Alert.obligation_id.is_(None), Alert.branch_id.in_(list(settings_of)), Alert.resolved_at.is_(None))):
         current[a.key] = a
     raised = resolved = 0
+    fresh: list[dict[str, Any]] = []
     for key, values in wanted.items():
         alert = current.get(key)
         if alert is None:
-            alert = Alert(id=alert_id(key), raised_at=at, updated_at=at, **values)
-            db.session.add(alert)
-            raised += 1
-            feed.put(db.session, "alert", alert, created=True)
+            fresh.append({"id": alert_id(key), "raised_at": at, "updated_at": at, "resolved_at": None,
+                          "acknowledged_at": None, "acknowledged_by": None, "ack_note": None, **values})
             continue
         elif alert.resolved_at is not None or alert.message != values["message"]:
             raised += alert.resolved_at is not None  # raised again: the same row
@@ -89,6 +93,11 @@ def refresh(
         alert.resolved_at, alert.updated_at = at, at
         resolved += 1
         feed.put(db.session, "alert", alert)
+    if fresh:  # one executemany; published as plain values, without the ORM's cost
+        db.session.execute(Alert.__table__.insert(), fresh)
+        for values in fresh:
+            feed.put(db.session, "alert", SimpleNamespace(is_open=True, **values), created=True)
+        raised += len(fresh)
     db.session.flush()
     return raised, resolved
 

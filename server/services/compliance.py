@@ -2,11 +2,11 @@
 
 :func:`evaluate` is what the scheduler's jobs and ``flask compliance run --at T`` call.
 It is set-based: whatever the number of branches, it reads each kind of input with one
-statement over the whole date range (branches, progress, calendar, patrols, shifts with
-their handovers, the roster, floor rounds, devices, staff, obligations, excuses, alerts),
-judges in memory with the pure ``rules.compliance``, and writes obligations and alerts
-with a bounded number of ``executemany`` statements. Running it twice for one instant
-changes nothing the second time (rows are compared before they are written).
+statement over the whole date range (``duty.load``), judges in memory with the pure
+``rules.compliance`` (field rules: ``compliance_field``), and writes obligations and alerts
+with a bounded number of ``executemany`` statements (``compliance_store``). Running it
+twice for one instant changes nothing the second time (rows are compared before they are
+written). The reads are ``compliance_read``; the day plumbing ``compliance_window``.
 
 A branch is judged from its go-live date, or from the day after
 ``compliance_progress.closed_through`` (the last day whose obligations are all settled),
@@ -15,31 +15,32 @@ up to the local day of ``at``: a server that was down judges the hours it missed
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
-from types import SimpleNamespace
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Iterable, Mapping, Sequence
-from zoneinfo import ZoneInfo
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Iterable
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import select
 
 from ..extensions import db
 from ..models.base import iso
-from ..models.compliance import ComplianceProgress, Obligation, ObligationExcuse, obligation_id
+from ..models.compliance import Obligation, ObligationExcuse, obligation_id
 from ..models.org import Branch, Staff
-from ..models.patrol import Patrol
 from ..rules import alert as RA
 from ..rules import calendar as RCAL
 from ..rules import compliance as RC
-from ..rules import settings as FS
-from ..rules import patrol_compliance as PC
 from ..rules import permissions as P
 from . import alert as alert_service
 from . import calendar as calendar_service
+from . import compliance_lobby as lobby_rules
+from . import compliance_store as store
 from . import duty
-from .duty import SELF_SERVICE, device_mark
-SECURITY_POST = "security"
+from .compliance_field import judge_field_day
+# The reads the API calls through this module (the engine's one entry point).
+from .compliance_read import branch_day, contract_dict, day_report, regional_day, regional_report, today  # noqa: F401
+from .compliance_store import judged, latest_excuses  # noqa: F401
+from .compliance_window import days_to_judge, local_date, local_midnight
+
 UTC = timezone.utc
 
 
@@ -89,230 +90,71 @@ def evaluate(
     branches = list(session.scalars(q))
     if not branches:
         return out
-    progress = {p.branch_id: p.closed_through for p in session.scalars(
-        select(ComplianceProgress).where(ComplianceProgress.branch_id.in_([b.id for b in branches])))}
+    progress = store.read_progress([b.id for b in branches])
     wanted_days = sorted(set(days)) if days is not None else None
-    days = {b.id: _days_to_judge(b, progress.get(b.id), at, wanted_days) for b in branches}
+    days = {b.id: days_to_judge(b, progress.get(b.id), at, wanted_days) for b in branches}
     branches = [b for b in branches if days[b.id]]
     if not branches:
         return out
-    lo = min(_local_midnight(b, days[b.id][0]) for b in branches) - timedelta(hours=1)
-    hi = max(_local_midnight(b, days[b.id][-1] + timedelta(days=1)) for b in branches) + timedelta(hours=2)
+    lo = min(local_midnight(b, days[b.id][0]) for b in branches) - timedelta(hours=1)
+    hi = max(local_midnight(b, days[b.id][-1] + timedelta(days=1)) for b in branches) + timedelta(hours=2)
     ids = [b.id for b in branches]
-    inputs = duty.load(ids, lo, hi, min(days[i][0] for i in ids), max(days[i][-1] for i in ids))
+    first, last = min(days[i][0] for i in ids), max(days[i][-1] for i in ids)
+    inputs = duty.load(ids, lo, hi, first, last)
     cal = calendar_service.working_calendar()
+    lobby = lobby_rules.load(ids, lo, first, last)
+    notice = RCAL.missing_years(cal, at)  # from 1 November: next year's calendar (#13)
     verdicts: list[tuple[Branch, RC.Verdict]] = []
     branch_alerts: list[alert_service.BranchAlert] = []
     settled_through: dict[uuid.UUID, date] = {}
     for branch in branches:
         out.branches += 1
+        cases = lobby_rules.judge_cases(branch, at, inputs, lobby)
+        verdicts.extend((branch, v) for v in cases)
+        needed = lobby_rules.unknown_years(branch, lobby)  # years a deadline or a day's hours need
         open_seen = wanted_days is not None  # re-judging chosen days never moves the progress
         for day in days[branch.id]:
             out.days += 1
-            day_verdicts, unknown = _judge_day(branch, day, at, cal, inputs)
+            day_verdicts, unknown = judge_field_day(branch, day, at, cal, inputs)
+            day_verdicts += lobby_rules.judge_box_day(branch, day, at, cal, inputs, lobby)
             if unknown is not None:
-                out.unknown_years.add(unknown)
-                branch_alerts.append((branch, "calendar_unknown", str(unknown), None, RA.CALENDAR_UNKNOWN_ROLES))
+                needed.add(unknown)
             verdicts.extend((branch, v) for v in day_verdicts)
-            missed = sum(1 for v in day_verdicts if v.rule == RC.PATROL and v.status == RC.MISSED)
-            if RA.is_repeated_miss(missed, branch.settings):
-                branch_alerts.append((branch, "repeated_missed", day.isoformat(), RC.PATROL,
-                                      RA.REPEATED_MISSED_ROLES))
-            settled = unknown is None and day < _local_date(branch, at) and all(
+            _repeated_misses(branch, day, day_verdicts + [v for v in cases if v.business_date == day], branch_alerts)
+            settled = unknown is None and day < local_date(branch, at) and all(
                 v.status in RC.SETTLED for v in day_verdicts)
             open_seen = open_seen or not settled
             if not open_seen:
                 settled_through[branch.id] = day
-    scope = judged(ids, min(days[i][0] for i in ids), max(days[i][-1] for i in ids))
-    rows = _upsert(verdicts, at, out, scope)
+        out.unknown_years |= needed
+        branch_alerts += [(branch, "calendar_unknown", str(y), None, RA.CALENDAR_UNKNOWN_ROLES)
+                          for y in sorted(needed | set(notice))]
+    scope = judged(ids, first, last)
+    case_scope = lobby_rules.scope(ids, lobby, last)
+    if case_scope is not None:
+        scope = scope | case_scope
+    rows, inserted, updated = store.upsert(verdicts, at, scope)
+    out.obligations, out.inserted, out.updated = len(rows), inserted, updated
     out.alerts_raised, out.alerts_resolved = alert_service.refresh(
-        rows, branch_alerts, at, {b.id: b.settings for b in branches}, cal, scope)
-    _progress(settled_through, progress, at)
+        rows, branch_alerts, at, {b.id: b.settings for b in branches}, cal, scope,
+        {(b.id, d.isoformat()) for b in branches for d in days[b.id]})
+    store.save_progress(settled_through, progress, at)
     if commit:
         session.commit()
     return out
 
 
-def _local_date(branch: Branch, at: datetime) -> date:
-    return at.astimezone(ZoneInfo(branch.timezone)).date()
 
-
-def _local_midnight(branch: Branch, day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=ZoneInfo(branch.timezone)).astimezone(UTC)
-
-
-def _days_to_judge(branch: Branch, closed_through: date | None, at: datetime, only: list[date] | None) -> list[date]:
-    """Local days from go-live (or after the last settled day) through the day of ``at``;
-    with ``only``, those of them from go-live through the day of ``at``."""
-    if only is not None:
-        return [d for d in only if branch.go_live_date <= d <= _local_date(branch, at)]
-    first = branch.go_live_date
-    if closed_through is not None and closed_through >= first:
-        first = closed_through + timedelta(days=1)
-    last = _local_date(branch, at)
-    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
-
-
-def _judge_day(
-    branch: Branch, day: date, at: datetime, cal: RCAL.WorkingCalendar, inputs: duty.Inputs
-) -> tuple[list[RC.Verdict], int | None]:
-    """Every rule's verdicts for one local day of one branch; the unknown calendar year
-    when the day's hours depend on it (then no verdict is guessed for that rule)."""
-    zone = ZoneInfo(branch.timezone)
-    settings = branch.settings or {}
-    guarded_key, business_key, unknown = _hours_keys(branch, day, cal)
-    verdicts: list[RC.Verdict] = []
-    if guarded_key is not None:
-        windows = PC.guarded_hour_windows(day, branch.guarded_hours or {}, zone, key=guarded_key)
-        lo, hi = _local_midnight(branch, day), _local_midnight(branch, day + timedelta(days=1))
-        grace = PC.grace(settings)
-        patrols = [p for p in inputs.patrols.get(branch.id, ()) if lo <= p.happened_at < hi + grace]
-
-        def hour_mark(due: datetime) -> tuple[datetime | None, list[dict[str, Any]]]:
-            start = due - grace - timedelta(hours=1)
-            return duty.watermark(inputs, duty.on_duty(inputs, branch.id, SECURITY_POST, start, due))(due)
-
-        verdicts += RC.patrol_verdicts(day, windows, patrols, at, settings, hour_mark).verdicts
-    verdicts += _staffing(branch, day, at, inputs)
-    if business_key is not None and (branch.business_hours or {}).get(business_key):
-        slots = {slot: datetime.combine(day, time(*map(int, hhmm.split(":"))), tzinfo=zone).astimezone(UTC)
-                 for slot, hhmm in FS.value(settings, "floor_round_slots").items()}
-        tol = timedelta(minutes=int(FS.value(settings, "floor_round_tolerance_minutes")))
-        verdicts += RC.floor_round_verdicts(day, slots, inputs.rounds.get((branch.id, day), {}), at, tol,
-                                            duty.watermark(inputs, inputs.managers.get(branch.id, ())))
-    return verdicts, unknown
-
-
-def _hours_keys(branch: Branch, day: date, cal: RCAL.WorkingCalendar) -> tuple[str | None, str | None, int | None]:
-    """The keys of the guarded and business hours that apply on ``day``. In a year the
-    calendar does not know, a key is still certain when every kind of day would give the
-    same hours (a branch guarded round the clock); else it is ``None`` and the year is
-    reported — never a guess (domain.md "Working days and time")."""
-    adjusted = FS.value(branch.settings, "adjusted_workday_hours")
-    try:
-        key = RCAL.hours_key(cal.day(day), adjusted)
-        return key, key, None
-    except RCAL.YearUnknown:
-        weekday = RCAL.WEEKDAY_KEYS[day.weekday()]
-        candidates = {weekday, RCAL.HOLIDAY_HOURS_KEY, adjusted}
-
-        def certain(spec: Mapping[str, Any] | None) -> str | None:
-            spec = spec or {}
-            seen = {repr(spec.get(k, spec.get(weekday) if k == RCAL.HOLIDAY_HOURS_KEY else None)) for k in candidates}
-            return weekday if len(seen) == 1 else None
-
-        guarded, business = certain(branch.guarded_hours), certain(branch.business_hours)
-        return guarded, business, None if guarded and business else day.year
-
-
-def _staffing(branch: Branch, day: date, at: datetime, inputs: duty.Inputs) -> list[RC.Verdict]:
-    """R-SEC-2 for the planned shifts starting on local ``day``."""
-    settings = branch.settings or {}
-    lo, hi = _local_midnight(branch, day), _local_midnight(branch, day + timedelta(days=1))
-    all_plans = inputs.plans.get(branch.id, [])
-    if not all_plans:
-        return []
-    grace = timedelta(minutes=int(FS.value(settings, "unstaffed_grace_minutes")))
-    early = timedelta(minutes=int(FS.value(settings, "shift_early_start_minutes")))
-    matched = RC.match_roster(all_plans, inputs.shifts.get(branch.id, ()), grace, early)
-    plans = [p for p in all_plans if lo <= p.starts_at < hi]
-    handover_grace = timedelta(minutes=int(FS.value(settings, "handover_grace_minutes")))
-    return RC.staffing_verdicts(
-        day, plans, matched, at, grace, lambda p: duty.watermark(inputs, [p.staff_id] if p.staff_id else [])
-    ) + RC.handover_verdicts(day, plans, matched, at, handover_grace, lambda s: duty.watermark(inputs, [s.staff_id]))
-
-
-# ---------------------------------------------------------------- writing
-
-
-_COMPARED = ("rule_version", "window_end", "due_at", "verdict", "status", "evidence", "clock_suspect", "detail")
-
-
-def _upsert(verdicts: list[tuple[Branch, RC.Verdict]], at: datetime, out: Outcome, scope: Any) -> list[Any]:
-    """Insert new obligations, update changed ones (two ``executemany`` at most), publish
-    what changed; returns every judged obligation as plain values."""
-    from ..sync_setup import engine as sync_engine
-
-    session = db.session
-    if not verdicts:
-        return []
-    keyed = {obligation_id(b.id, v.rule, v.subject_kind, v.subject_id, v.window_start): (b, v) for b, v in verdicts}
-    existing = _existing(scope)
-    excuses = latest_excuses(scope)
-    inserts, updates, rows = [], [], []
-    for oid, (branch, v) in keyed.items():
-        values = {
-            "id": oid, "branch_id": branch.id, "rule": v.rule, "rule_version": v.version,
-            "subject_kind": v.subject_kind, "subject_id": v.subject_id, "business_date": v.business_date,
-            "window_start": v.window_start, "window_end": v.window_end, "due_at": v.due_at,
-            "verdict": v.status, "status": RC.shown_status(v.status, excuses.get(oid)),
-            "evidence": list(v.evidence), "clock_suspect": v.clock_suspect, "detail": dict(v.detail),
-            "judged_at": at, "updated_at": at,
-        }
-        old = existing.get(oid)
-        if old is None:
-            inserts.append(values)
-        elif any(old[k] != values[k] for k in _COMPARED):
-            updates.append(values)
-        else:
-            values["judged_at"], values["updated_at"] = old["judged_at"], old["updated_at"]
-        rows.append(SimpleNamespace(**values))  # serialised like an Obligation, without the ORM's cost
-    table = Obligation.__table__
-    if inserts:
-        session.execute(table.insert(), inserts)
-    if updates:
-        cols = ("rule_version", "window_end", "due_at", "verdict", "status", "evidence", "clock_suspect", "detail",
-                "judged_at", "updated_at")
-        stmt = table.update().where(table.c.id == bindparam("b_id")).values({c: bindparam(f"b_{c}") for c in cols})
-        session.execute(stmt, [{"b_id": v["id"], **{f"b_{c}": v[c] for c in cols}} for v in updates])
-    feed = sync_engine()
-    fresh = {v["id"] for v in inserts}
-    changed = fresh | {v["id"] for v in updates}
-    for row in rows:
-        if row.id in changed:  # a new row has no feed rows to turn into tombstones: created=True
-            feed.put(session, "obligation", row, created=row.id in fresh)
-    out.obligations += len(rows)
-    out.inserted += len(inserts)
-    out.updated += len(updates)
-    return rows
-
-
-def judged(branch_ids: Sequence[uuid.UUID], first: date, last: date) -> Any:
-    """The SQL condition on ``obligation`` of one evaluation: its branches and local days.
-    One range, whatever the number of branches (no id lists that grow with the day)."""
-    return (Obligation.branch_id.in_(list(branch_ids))) & Obligation.business_date.between(first, last)
-
-
-def _existing(scope: Any) -> dict[uuid.UUID, dict[str, Any]]:
-    cols = [Obligation.id, Obligation.judged_at, Obligation.updated_at] + [getattr(Obligation, c) for c in _COMPARED]
-    return {r.id: dict(r._mapping) for r in db.session.execute(select(*cols).where(scope))}
-
-
-def latest_excuses(scope: Any) -> dict[uuid.UUID, str]:
-    """The action of the latest excuse record of each obligation in ``scope`` that has one."""
-    latest: dict[uuid.UUID, str] = {}
-    for r in db.session.execute(
-        select(ObligationExcuse.obligation_id, ObligationExcuse.action)
-        .join(Obligation, Obligation.id == ObligationExcuse.obligation_id)
-        .where(scope)
-        .order_by(ObligationExcuse.at, ObligationExcuse.id)
-    ):
-        latest[r.obligation_id] = r.action
-    return latest
-
-
-def _progress(settled: Mapping[uuid.UUID, date], known: Mapping[uuid.UUID, date], at: datetime) -> None:
-    """Move each branch's ``closed_through`` forward to its last settled day (two
-    ``executemany`` at most)."""
-    new = [{"branch_id": b, "closed_through": d, "updated_at": at} for b, d in settled.items() if b not in known]
-    moved = [{"branch_id": b, "closed_through": d, "updated_at": at} for b, d in settled.items()
-             if b in known and known[b] < d]
-    if new:
-        db.session.execute(insert(ComplianceProgress), new)
-    if moved:
-        db.session.execute(update(ComplianceProgress), moved)
-
-
+def _repeated_misses(
+    branch: Branch, day: date, day_verdicts: list[RC.Verdict], found: list[alert_service.BranchAlert]
+) -> None:
+    """A day with at least ``repeated_miss_threshold`` missed obligations (any rule: patrol
+    hours, posts, rounds, the box, complaint deadlines) alerts the branch president; the
+    alert names the rule missed most."""
+    missed = Counter(v.rule for v in day_verdicts if v.status == RC.MISSED)
+    if RA.is_repeated_miss(sum(missed.values()), branch.settings):
+        found.append((branch, "repeated_missed", day.isoformat(), missed.most_common(1)[0][0],
+                      RA.REPEATED_MISSED_ROLES))
 
 
 def excuse_obligation(
@@ -350,63 +192,6 @@ def excuse_obligation(
     return row
 
 
-# ---------------------------------------------------------------- reads
-
-
-def day_report(branch: Branch, day: date, now: datetime) -> dict[str, Any]:
-    """The contract's compliance answer for one branch and local day (sync-protocol
-    "Compliance, as seen from outside"), plus each device's watermark and the R-SEC-5 day
-    summary (hour coverage, longest unwatched stretch). Reads stored verdicts: the engine
-    and the push keep them current."""
-    from ..sync_setup import engine
-
-    rows = list(db.session.scalars(
-        select(Obligation).where(Obligation.branch_id == branch.id, Obligation.business_date == day)
-        .order_by(Obligation.rule, Obligation.window_start, Obligation.subject_id)
-    ))
-    hours = [r for r in rows if r.rule == RC.PATROL]
-    lo, hi = _local_midnight(branch, day), _local_midnight(branch, day + timedelta(days=1))
-    seen = list(db.session.scalars(select(Patrol.happened_at).where(
-        Patrol.branch_id == branch.id, Patrol.area == SELF_SERVICE, Patrol.happened_at >= lo, Patrol.happened_at < hi)))
-    stretch = RC.longest_unwatched([(h.window_start, h.window_end) for h in hours], seen, now)
-    met = sum(1 for h in hours if h.status in RC.DONE)
-    return {
-        "date": day.isoformat(),
-        "branch_id": str(branch.id),
-        "obligations": [contract_dict(r) for r in rows],
-        "devices": [device_mark(c) for c in engine().clients(db.session, branch_id=branch.id)],
-        "patrol": {
-            "hours": len(hours), "hours_met": met,
-            "coverage": None if not hours else round(met / len(hours), 4),
-            "longest_unwatched_minutes": 0 if stretch is None else int((stretch[1] - stretch[0]).total_seconds() // 60),
-            "longest_unwatched": None if stretch is None else {"from": iso(stretch[0]), "to": iso(stretch[1])},
-        },
-    }
-
-
-def contract_dict(row: Obligation) -> dict[str, Any]:
-    """One obligation as the contract lists it (``rule``, ``subject``, window, ``due_at``,
-    ``status``, ``evidence``), with the rule version, the clock flag and the detail."""
-    d = row.to_dict()
-    return {k: d[k] for k in ("id", "rule", "rule_version", "subject", "window_start", "window_end", "due_at",
-                              "status", "verdict", "evidence", "clock_suspect", "detail")}
-
-
-def regional_report(day: date) -> dict[str, Any]:
-    """Every branch's obligations of local ``day`` counted by rule and status (the regional
-    officer's view): one grouped statement."""
-    counts: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-    for branch_id, rule, status, n in db.session.execute(
-        select(Obligation.branch_id, Obligation.rule, Obligation.status, func.count())
-        .where(Obligation.business_date == day).group_by(Obligation.branch_id, Obligation.rule, Obligation.status)
-    ):
-        counts[str(branch_id)][rule][status] = n
-    branches = db.session.execute(select(Branch.id, Branch.code, Branch.name).order_by(Branch.code)).all()
-    return {"date": day.isoformat(), "branches": [
-        {"branch_id": str(b.id), "code": b.code, "name": b.name, "rules": counts.get(str(b.id), {})} for b in branches
-    ]}
-
-
 def rejudge(branch_id: uuid.UUID | None, happened_at: datetime, now: datetime) -> None:
     """Re-judge the obligations a record that happened at ``happened_at`` can touch — its
     branch's local day and the day before (a patrol just after midnight may prove the last
@@ -417,54 +202,20 @@ def rejudge(branch_id: uuid.UUID | None, happened_at: datetime, now: datetime) -
     branch = db.session.get(Branch, branch_id)
     if branch is None or branch.go_live_date is None:
         return
-    local = _local_date(branch, happened_at)
+    local = local_date(branch, happened_at)
     evaluate(now, branch_ids=[branch_id], days=[local - timedelta(days=1), local], commit=False)
 
 
-def branch_day(actor: Staff, branch_id: uuid.UUID, day: date, now: datetime) -> dict[str, Any]:
-    """:func:`day_report` for a reader of the branch's obligations (the permission table):
-    ``Forbidden`` for a role that never reads them, ``NotFound`` for another branch."""
-    from .incident import readable_branch
-
-    return day_report(readable_branch(actor, branch_id, "obligation"), day, now)
-
-
-def regional_day(actor: Staff, day: date) -> dict[str, Any]:
-    """:func:`regional_report` for the parent branch's department (``regional_officer``) and
-    administrators without a branch; ``Forbidden`` for everyone else."""
-    from ..errors import Forbidden
-
-    if actor.role != "regional_officer" and not (actor.role == "admin" and actor.branch_id is None):
-        raise Forbidden("The regional view is for the parent branch's departments.")
-    return regional_report(day)
-
-
-def today(actor: Staff, branch_id: uuid.UUID, now: datetime) -> dict[str, Any]:
-    """Supervisors' "today at a glance": the patrol hour grid with statuses, the day's
-    other obligations, open alerts routed to the actor's role, and the rejected mutations
-    of the branch waiting for review."""
-    from ..models.alert import Alert
-    from ..sync_setup import engine
-    from .incident import readable_branch
-
-    branch = readable_branch(actor, branch_id, "obligation")
-    report = day_report(branch, _local_date(branch, now), now)
-    zone = ZoneInfo(branch.timezone)
-    grid = [{"hour": datetime.fromisoformat(o["window_start"].replace("Z", "+00:00")).astimezone(zone).strftime("%H:%M"),
-             "status": o["status"], "due_at": o["due_at"], "evidence": o["evidence"]}
-            for o in report["obligations"] if o["rule"] == RC.PATROL]
-    alerts = [a.to_dict() for a in db.session.scalars(
-        select(Alert).where(Alert.branch_id == branch.id, Alert.resolved_at.is_(None)).order_by(Alert.raised_at))
-        if actor.role in (a.roles or ())]
-    # Only what identifies each rejected mutation: its args may carry customer data (R-SEC-10);
-    # the full record is in the supervisors' rejected-mutations list.
-    rejected = [{k: m[k] for k in ("client_id", "id", "name", "staff_id", "received_at", "happened_at")}
-                | {"code": (m["error"] or {}).get("code")}
-                for m in engine().list_mutations(db.session, branch_id=branch.id, status="rejected", limit=50)]
-    return {
-        "date": report["date"], "branch_id": report["branch_id"], "timezone": branch.timezone,
-        "patrol_hours": grid, "patrol": report["patrol"],
-        "obligations": [o for o in report["obligations"] if o["rule"] != RC.PATROL],
-        "alerts": alerts, "rejected_mutations": {"count": len(rejected), "items": rejected},
-        "devices": report["devices"],
-    }
+def field_verdicts(branch: Branch, day: date, now: datetime) -> list[RC.Verdict]:
+    """The field rules' verdicts (R-SEC-5, R-SEC-2, R-OPS-1) of one branch-local ``day`` as
+    of ``now``, each with the status it shows (``excused`` by the latest excuse), judged in
+    memory by the engine's own code and inputs (device watermarks included) without
+    writing: what :func:`evaluate` stores for that day at ``now``. The patrol hour grid
+    reads its statuses here, so a day has one answer (R-SEC-5). A day whose hours need an
+    unknown calendar year has no patrol verdicts (never a guess)."""
+    lo, hi = local_midnight(branch, day) - timedelta(hours=1), local_midnight(branch, day + timedelta(days=1))
+    inputs = duty.load([branch.id], lo, hi + timedelta(hours=2), day, day)
+    verdicts, _unknown = judge_field_day(branch, day, now.astimezone(UTC), calendar_service.working_calendar(), inputs)
+    excuses = latest_excuses(judged([branch.id], day, day))
+    return [replace(v, status=RC.shown_status(v.status, excuses.get(
+        obligation_id(branch.id, v.rule, v.subject_kind, v.subject_id, v.window_start)))) for v in verdicts]

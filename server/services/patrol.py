@@ -22,6 +22,7 @@ from ..models.org import Branch, Staff
 from ..models.patrol import Checkpoint, CheckpointCode, Patrol
 from ..rules import calendar as RCAL
 from ..rules import patrol as PR
+from ..rules import compliance as RC
 from ..rules import patrol_compliance as PC
 from .incident import new_incident, readable_branch
 from .mutation import Affected, ensure_new, reject
@@ -123,19 +124,23 @@ class PatrolHour:
     """One guarded clock hour of a day, its R-SEC-5 verdict and the patrols in it."""
 
     label: str
-    verdict: PC.HourVerdict
+    verdict: RC.Verdict
     patrols: list[Patrol]
 
 
 def patrols_by_hour(actor: Staff, branch_id: uuid.UUID, day: date, now: datetime) -> tuple[Branch, list[PatrolHour]]:
-    """The branch's self-service patrols of local ``day``, grouped by clock hour, each
-    hour judged by ``rules.patrol_compliance`` (R-SEC-5). Patrols of other areas are
-    listed under their hour but never count as evidence.
+    """The branch's patrols of local ``day``, grouped by guarded clock hour, each hour with
+    the compliance engine's R-SEC-5 verdict (``services.compliance.field_verdicts``: the
+    holiday variant of guarded hours, the devices' watermarks, excuses), so this grid and
+    the compliance answer never disagree. Patrols of other areas are listed under their
+    hour but never count as evidence.
 
     Raises :class:`Forbidden` / :class:`NotFound` per the permission table.
     """
+    from .compliance import field_verdicts
+
     branch = readable_branch(actor, branch_id, "patrol")
-    windows = PC.guarded_hour_windows(day, branch.guarded_hours or {}, branch.timezone)
+    verdicts = [v for v in field_verdicts(branch, day, now) if v.rule == RC.PATROL]
     day_start, day_end = RCAL.day_bounds(day, branch.timezone)
     g = PC.grace(branch.settings)
     patrols = list(
@@ -145,12 +150,6 @@ def patrols_by_hour(actor: Staff, branch_id: uuid.UUID, day: date, now: datetime
             .order_by(Patrol.happened_at)
         )
     )
-    evidence = [
-        PC.PatrolTimes(str(p.id), p.happened_at, p.received_at, p.clock_suspect)
-        for p in patrols
-        if p.area == PR.SELF_SERVICE
-    ]
-    verdicts = PC.judge_hours(windows, evidence, now, branch.settings)
     hours = []
     for v in verdicts:
         inside = [p for p in patrols if v.window_start <= p.happened_at < v.window_end or str(p.id) in v.evidence]

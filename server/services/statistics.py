@@ -169,3 +169,32 @@ def response(actor: Staff, branch_id: uuid.UUID | None, query: dict[str, Any]) -
     name = f"lobby-stats-{query['date'].isoformat()}.{fmt}"
     headers = {} if fmt == "json" else {"Content-Disposition": f'attachment; filename="{name}"'}
     return Response(body, mimetype=FORMATS[fmt], headers=headers)
+
+
+def file_day(session: Any, who: Any, times: Any, args: dict[str, Any]) -> list[tuple[str, Any]]:
+    """``statistics.file`` (R-CMP-10): the lobby manager filed the forms and statistics of
+    ``business_date``; the record is the evidence of that day's R-CMP-10 obligation. An
+    earlier business date is accepted (filed late, and compliance shows it).
+
+    Rejections: ``duplicate_record_id``, ``already_filed`` (one filing per branch and
+    day), ``future_business_date``, ``no_branch``.
+    """
+    from sqlalchemy import select as _select
+
+    from ..models.complaint import StatisticsFiling
+    from ..rules.calendar import local_date
+    from .mutation import branch_of, ensure_new, reject
+
+    branch = branch_of(session, who)
+    ensure_new(session, StatisticsFiling, args["filing_id"], "filing_id")
+    day = args["business_date"]
+    if day > local_date(times.happened_at, branch.timezone):
+        reject("future_business_date", "A day is filed on that day or later.", rule="R-CMP-10", field="business_date")
+    if session.scalar(_select(StatisticsFiling.id).where(StatisticsFiling.branch_id == branch.id,
+                                                        StatisticsFiling.business_date == day)) is not None:
+        reject("already_filed", f"The statistics of {day} were filed already.", rule="R-CMP-10", field="business_date")
+    filing = StatisticsFiling(id=args["filing_id"], branch_id=branch.id, business_date=day, filed_by=who.staff_id)
+    filing.stamp(times)
+    session.add(filing)
+    session.flush()
+    return []

@@ -1,6 +1,7 @@
 """The ``complaint.*`` mutators and the ``complaint`` entity (R-CMP-1..9).
 
-A case is pulled with its whole event history. Its audiences: the customer-data roles
+``statistics.file`` (R-CMP-10: the day's forms and statistics filed) is registered here
+too, the complaint chapter's last rule. A case is pulled with its whole event history. Its audiences: the customer-data roles
 of its branch, and regional officers once it reached the parent branch (R-SEC-10).
 """
 from __future__ import annotations
@@ -14,7 +15,9 @@ from ..models.complaint import Complaint
 from ..rules import permissions as P
 from ..schemas import complaint as S
 from ..services import complaint as cases
+from ..services import statistics
 from ..services.mutation import publish
+from .compliance import rejudged
 
 _STATE = ("unknown_complaint", "not_owner", "case_escalated", "case_handed_over", "case_already_resolved")
 
@@ -46,6 +49,10 @@ def register(registry: Registry) -> None:
     for name, schema, service, codes in table:
         registry.mutator(name, schema=schema(), roles=P.roles_for(name), rejection_codes=codes,
                          summary=(service.__doc__ or "").strip().split("\n")[0])(_handler(service))
+    registry.mutator("statistics.file", schema=S.StatisticsFileArgs(), roles=P.roles_for("statistics.file"),
+                     rejection_codes=("duplicate_record_id", "already_filed", "future_business_date", "no_branch"),
+                     summary="File a business day's forms and statistics (R-CMP-10).")(
+        _handler(statistics.file_day))
     for name, kind in (("complaint.contact", "contact"), ("complaint.note", "note"), ("complaint.report", "reported")):
         registry.mutator(name, schema=S.ComplaintTextArgs(), roles=P.roles_for(name),
                          rejection_codes=("unknown_complaint", "duplicate_record_id"),
@@ -54,13 +61,13 @@ def register(registry: Registry) -> None:
 
 def _handler(service: Any) -> Any:
     def handle(ctx: MutationContext, args: dict[str, Any]) -> Any:
-        return publish(ctx, service, args)
+        return rejudged(ctx, publish(ctx, service, args))  # its deadlines, in the push (#14)
 
     return handle
 
 
 def _text_handler(kind: str) -> Any:
     def handle(ctx: MutationContext, args: dict[str, Any]) -> Any:
-        return publish(ctx, cases.record_contact, {**args, "kind": kind})
+        return rejudged(ctx, publish(ctx, cases.record_contact, {**args, "kind": kind}))  # a contact replies
 
     return handle

@@ -208,7 +208,10 @@ def test_an_unknown_calendar_year_is_reported_never_guessed(app, clock):
         ).all())
         calendar_alerts = list(db.session.scalars(select(Alert).where(Alert.kind == "calendar_unknown")))
     assert ids[0] not in patrol_rows and patrol_rows[ids[1]] == 24  # guarded round the clock: no guess needed
-    assert [(a.branch_id, a.roles) for a in calendar_alerts] == [(ids[0], ["admin"])]
+    # CAL27's hours need 2027; ALLDAY's do not, but 2027 is this year and unknown: the
+    # standing notice (#13) reaches its administrators too, under the same key
+    assert sorted((str(a.branch_id), a.key.rsplit(":", 1)[1], tuple(a.roles)) for a in calendar_alerts) == sorted(
+        (str(i), "2027", ("admin",)) for i in ids)
 
 
 def test_statement_count_does_not_grow_with_branches(app, clock):
@@ -271,3 +274,29 @@ def test_the_regional_report_counts_every_branch_by_rule_and_status(app, demo, c
     (mine,) = [b for b in report["branches"] if b["branch_id"] == demo["branch_id"]]
     assert mine["rules"]["R-SEC-5"] == {"missed": 9, "pending": 15}  # 00:00-08:00 past due, 09:00 on
     assert mine["rules"]["R-OPS-1"] == {"missed": 1, "pending": 2}  # the 09:30 round was due at 10:00
+
+
+def test_the_patrol_hour_grid_is_the_compliance_verdict_one_answer(app, demo, guard, clock, as_role):
+    """The 10:00 hour with the guard's phone silent since 10:00 is ``unconfirmed`` in the
+    compliance answer, so the hour grid says so too (it used to judge ``missed`` by itself);
+    an excuse shows on both."""
+    from server.models.org import Staff
+    from server.services import patrol as patrol_service
+
+    clock.set(T0 + H + 15 * M)
+    run(app, clock.now())
+    manager = as_role("operations_manager")
+    with app.app_context():
+        actor = db.session.get(Staff, uuid.UUID(manager.staff["id"]))
+        _branch, hours = patrol_service.patrols_by_hour(actor, uuid.UUID(demo["branch_id"]), T0.date(), clock.now())
+        grid = {h.label: patrol_service.hour_dict(h) for h in hours}
+    stored = {o.window_start: o for o in [hour_of(app, demo["branch_id"], h) for h in range(24)]}
+    assert len(grid) == 24
+    for label, hour in grid.items():
+        row = stored[T0 + (int(label[:2]) - 10) * H]
+        assert (hour["status"], hour["due_at"]) == (row.status, row.due_at.isoformat().replace("+00:00", "Z")), label
+    assert grid["10:00"]["status"] == "unconfirmed" and grid["08:00"]["status"] == "missed"
+    with app.app_context():
+        C.excuse_obligation(actor.id, hour_of(app, demo["branch_id"], 8).id, "ATM area shut for works", clock.now())
+        _branch, hours = patrol_service.patrols_by_hour(actor, uuid.UUID(demo["branch_id"]), T0.date(), clock.now())
+    assert {h.label: h.verdict.status for h in hours}["08:00"] == "excused"

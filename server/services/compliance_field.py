@@ -1,0 +1,69 @@
+"""The field rules of the compliance engine (#14): one branch-local day of R-SEC-5
+(hourly self-service patrols), R-SEC-2 (unstaffed posts, overruns without handover) and
+R-OPS-1 (the three floor rounds), judged in memory from the inputs ``duty.load`` read.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..models.org import Branch
+from ..rules import calendar as RCAL
+from ..rules import compliance as RC
+from ..rules import patrol_compliance as PC
+from ..rules import settings as FS
+from . import duty
+from .compliance_window import day_bounds, hours_keys
+
+SECURITY_POST = "security"
+UTC = timezone.utc
+
+
+def judge_field_day(
+    branch: Branch, day: date, at: datetime, cal: RCAL.WorkingCalendar, inputs: duty.Inputs
+) -> tuple[list[RC.Verdict], int | None]:
+    """The field rules' verdicts for one local day of one branch, and the unknown calendar
+    year when the day's hours depend on it (then no verdict is guessed for that rule)."""
+    zone = ZoneInfo(branch.timezone)
+    settings = branch.settings or {}
+    guarded_key, business_key, unknown = hours_keys(branch, day, cal)
+    verdicts: list[RC.Verdict] = []
+    if guarded_key is not None:
+        windows = PC.guarded_hour_windows(day, branch.guarded_hours or {}, zone, key=guarded_key)
+        lo, hi = day_bounds(branch, day)
+        grace = PC.grace(settings)
+        patrols = [p for p in inputs.patrols.get(branch.id, ()) if lo <= p.happened_at < hi + grace]
+
+        def hour_mark(due: datetime) -> tuple[datetime | None, list[dict[str, Any]]]:
+            start = due - grace - timedelta(hours=1)
+            return duty.watermark(inputs, duty.on_duty(inputs, branch.id, SECURITY_POST, start, due))(due)
+
+        verdicts += RC.patrol_verdicts(day, windows, patrols, at, settings, hour_mark).verdicts
+    verdicts += _staffing(branch, day, at, inputs)
+    if business_key is not None and (branch.business_hours or {}).get(business_key):
+        slots = {slot: datetime.combine(day, time(*map(int, hhmm.split(":"))), tzinfo=zone).astimezone(UTC)
+                 for slot, hhmm in FS.value(settings, "floor_round_slots").items()}
+        tol = timedelta(minutes=int(FS.value(settings, "floor_round_tolerance_minutes")))
+        verdicts += RC.floor_round_verdicts(day, slots, inputs.rounds.get((branch.id, day), {}), at, tol,
+                                            duty.watermark(inputs, inputs.managers.get(branch.id, ())))
+    return verdicts, unknown
+
+
+def _staffing(branch: Branch, day: date, at: datetime, inputs: duty.Inputs) -> list[RC.Verdict]:
+    """R-SEC-2 for the planned shifts starting on local ``day``."""
+    settings = branch.settings or {}
+    lo, hi = day_bounds(branch, day)
+    all_plans = inputs.plans.get(branch.id, [])
+    if not all_plans:
+        return []
+    grace = timedelta(minutes=int(FS.value(settings, "unstaffed_grace_minutes")))
+    early = timedelta(minutes=int(FS.value(settings, "shift_early_start_minutes")))
+    matched = RC.match_roster(all_plans, inputs.shifts.get(branch.id, ()), grace, early)
+    plans = [p for p in all_plans if lo <= p.starts_at < hi]
+    handover_grace = timedelta(minutes=int(FS.value(settings, "handover_grace_minutes")))
+    return RC.staffing_verdicts(
+        day, plans, matched, at, grace, lambda p: duty.watermark(inputs, [p.staff_id] if p.staff_id else [])
+    ) + RC.handover_verdicts(day, plans, matched, at, handover_grace, lambda s: duty.watermark(inputs, [s.staff_id]))
+
+

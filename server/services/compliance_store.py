@@ -1,0 +1,112 @@
+"""Where the compliance engine's verdicts are kept (#14): obligations upserted by their
+one key, the latest excuse of each, and each branch's settled-through day.
+
+Set-based: every read is one statement over the evaluation's scope (its branches and
+local days, :func:`judged`), every write at most two ``executemany``; rows are compared
+before they are written, so a second evaluation of one instant writes nothing.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from types import SimpleNamespace
+from typing import Any, Mapping, Sequence
+
+from sqlalchemy import bindparam, insert, select, update
+
+from ..extensions import db
+from ..models.compliance import ComplianceProgress, Obligation, ObligationExcuse, obligation_id
+from ..models.org import Branch
+from ..rules import compliance as RC
+
+
+_COMPARED = ("rule_version", "window_end", "due_at", "verdict", "status", "evidence", "clock_suspect", "detail")
+
+
+def upsert(verdicts: list[tuple[Branch, RC.Verdict]], at: datetime, scope: Any) -> tuple[list[Any], int, int]:
+    """Insert new obligations, update changed ones (two ``executemany`` at most), publish
+    what changed; returns every judged obligation as plain values, and how many rows were
+    inserted and updated."""
+    from ..sync_setup import engine as sync_engine
+
+    session = db.session
+    if not verdicts:
+        return [], 0, 0
+    keyed = {obligation_id(b.id, v.rule, v.subject_kind, v.subject_id, v.window_start): (b, v) for b, v in verdicts}
+    existing = _existing(scope)
+    excuses = latest_excuses(scope)
+    inserts, updates, rows = [], [], []
+    for oid, (branch, v) in keyed.items():
+        values = {
+            "id": oid, "branch_id": branch.id, "rule": v.rule, "rule_version": v.version,
+            "subject_kind": v.subject_kind, "subject_id": v.subject_id, "business_date": v.business_date,
+            "window_start": v.window_start, "window_end": v.window_end, "due_at": v.due_at,
+            "verdict": v.status, "status": RC.shown_status(v.status, excuses.get(oid)),
+            "evidence": list(v.evidence), "clock_suspect": v.clock_suspect, "detail": dict(v.detail),
+            "judged_at": at, "updated_at": at,
+        }
+        old = existing.get(oid)
+        if old is None:
+            inserts.append(values)
+        elif any(old[k] != values[k] for k in _COMPARED):
+            updates.append(values)
+        else:
+            values["judged_at"], values["updated_at"] = old["judged_at"], old["updated_at"]
+        rows.append(SimpleNamespace(**values))  # serialised like an Obligation, without the ORM's cost
+    table = Obligation.__table__
+    if inserts:
+        session.execute(table.insert(), inserts)
+    if updates:
+        cols = ("rule_version", "window_end", "due_at", "verdict", "status", "evidence", "clock_suspect", "detail",
+                "judged_at", "updated_at")
+        stmt = table.update().where(table.c.id == bindparam("b_id")).values({c: bindparam(f"b_{c}") for c in cols})
+        session.execute(stmt, [{"b_id": v["id"], **{f"b_{c}": v[c] for c in cols}} for v in updates])
+    feed = sync_engine()
+    fresh = {v["id"] for v in inserts}
+    changed = fresh | {v["id"] for v in updates}
+    for row in rows:
+        if row.id in changed:  # a new row has no feed rows to turn into tombstones: created=True
+            feed.put(session, "obligation", row, created=row.id in fresh)
+    return rows, len(inserts), len(updates)
+
+
+def judged(branch_ids: Sequence[uuid.UUID], first: date, last: date) -> Any:
+    """The SQL condition on ``obligation`` of one evaluation: its branches and local days.
+    One range, whatever the number of branches (no id lists that grow with the day)."""
+    return (Obligation.branch_id.in_(list(branch_ids))) & Obligation.business_date.between(first, last)
+
+
+def _existing(scope: Any) -> dict[uuid.UUID, dict[str, Any]]:
+    cols = [Obligation.id, Obligation.judged_at, Obligation.updated_at] + [getattr(Obligation, c) for c in _COMPARED]
+    return {r.id: dict(r._mapping) for r in db.session.execute(select(*cols).where(scope))}
+
+
+def latest_excuses(scope: Any) -> dict[uuid.UUID, str]:
+    """The action of the latest excuse record of each obligation in ``scope`` that has one."""
+    latest: dict[uuid.UUID, str] = {}
+    for r in db.session.execute(
+        select(ObligationExcuse.obligation_id, ObligationExcuse.action)
+        .join(Obligation, Obligation.id == ObligationExcuse.obligation_id)
+        .where(scope)
+        .order_by(ObligationExcuse.at, ObligationExcuse.id)
+    ):
+        latest[r.obligation_id] = r.action
+    return latest
+
+
+def save_progress(settled: Mapping[uuid.UUID, date], known: Mapping[uuid.UUID, date], at: datetime) -> None:
+    """Move each branch's ``closed_through`` forward to its last settled day (two
+    ``executemany`` at most)."""
+    new = [{"branch_id": b, "closed_through": d, "updated_at": at} for b, d in settled.items() if b not in known]
+    moved = [{"branch_id": b, "closed_through": d, "updated_at": at} for b, d in settled.items()
+             if b in known and known[b] < d]
+    if new:
+        db.session.execute(insert(ComplianceProgress), new)
+    if moved:
+        db.session.execute(update(ComplianceProgress), moved)
+
+
+def read_progress(branch_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, date]:
+    """Each branch's ``closed_through`` (branches never settled are absent)."""
+    return {p.branch_id: p.closed_through for p in db.session.scalars(
+        select(ComplianceProgress).where(ComplianceProgress.branch_id.in_(list(branch_ids))))}
