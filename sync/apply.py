@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from marshmallow import ValidationError
 
 from . import feed, protocol, strict_json
+from .batch import Batch
 from .context import MutationContext, TimeAttribution
 from .errors import MutationRejected
 from .registry import Mutator, Principal
@@ -182,9 +183,13 @@ def _prefetch(session: Any, principal: Principal, mutator: Mutator, todo: list[P
 
 
 def _end_segment(session: Any, mutator: Mutator | None, state: Any) -> None:
-    """Write what the segment's handlers deferred: the mutator's ``flush``, then the session's."""
-    if mutator is not None and mutator.flush is not None and state is not None:
-        mutator.flush(session, state)
+    """Write what the segment's handlers deferred: the mutator's ``flush`` (or, for a
+    :class:`sync.batch.Batch`, its rows and deferred work), then the session's."""
+    if mutator is not None and state is not None:
+        if mutator.flush is not None:
+            mutator.flush(session, state)
+        elif isinstance(state, Batch):
+            state.store(session)
     session.flush()
 
 

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
+from sync.batch import Batch
 from sync.context import MutationContext
 from sync.errors import MutationRejected
 from sync.registry import Entity, Registry
@@ -13,6 +15,9 @@ from sync.registry import Entity, Registry
 from ..models.alert import Alert
 from ..models.compliance import Obligation
 from ..errors import AppError
+from ..extensions import db
+from ..models.org import Branch
+from ..rules.calendar import local_date
 from ..rules import permissions as P
 from ..schemas.compliance import AlertAcknowledgeArgs, ObligationExcuseArgs
 from ..services import alert as alert_service
@@ -21,9 +26,29 @@ from ..services import compliance as compliance_service
 
 def rejudged(ctx: MutationContext, affected: Any) -> Any:
     """Re-judge the obligations a field record touches, in the push's transaction (#14):
-    a late patrol turns its hour ``met_synced_late`` the moment it lands."""
-    compliance_service.rejudge(ctx.principal.branch_id, ctx.times.happened_at, ctx.now)
+    a late patrol turns its hour ``met_synced_late`` the moment it lands.
+
+    In a batch (``ctx.prefetched`` is a :class:`sync.batch.Batch`, #17) the re-judging
+    waits for the run's end, after its rows are written: one evaluation of the local days
+    every record of the run touches (each record's day and the day before, as
+    ``rejudge`` takes them), not one per mutation."""
+    if isinstance(ctx.prefetched, Batch):
+        branch_id, now = ctx.principal.branch_id, ctx.now
+        ctx.prefetched.later(("rejudge", branch_id, now),
+                             lambda _session, times: _rejudge_run(branch_id, times, now), ctx.times.happened_at)
+    else:
+        compliance_service.rejudge(ctx.principal.branch_id, ctx.times.happened_at, ctx.now)
     return affected
+
+
+def _rejudge_run(branch_id: uuid.UUID | None, happened: list[datetime], now: datetime) -> None:
+    """``rejudge`` for every time of a run at once: one evaluation of the union of their days."""
+    branch = db.session.get(Branch, branch_id) if branch_id is not None else None
+    if branch is None or branch.go_live_date is None:
+        return
+    local = {local_date(t, branch.timezone) for t in happened}
+    days = sorted(local | {d - timedelta(days=1) for d in local})
+    compliance_service.evaluate(now, branch_ids=[branch_id], days=days, commit=False)
 
 
 def _alert_audiences(alert: Alert) -> set[str]:
