@@ -11,7 +11,9 @@ calls :meth:`Batch.store`, inside the run's SAVEPOINT:
 2. the session's flush (ORM writes the handlers left pending);
 3. the work deferred with :meth:`Batch.later`, once per key with every item given for
    it (re-judging the obligations a run touched: one read for the run, not one per
-   mutation), then the session's flush again.
+   mutation), then the session's flush again. The engine runs that work once per
+   optimistic *run*, for all its segments, at the run's end, or earlier when a mutator
+   without a prepare step is about to run (its handler may read what the work writes).
 
 Any failure there rolls the run back and replays it one SAVEPOINT per mutation with
 ``ctx.prefetched is None`` (the reference semantics, ``sync/apply.py``). A handler
@@ -65,8 +67,12 @@ class Batch:
         written, with every item given under ``key`` in order."""
         self._later.setdefault(key, (work, []))[1].append(item)
 
-    def store(self, session: Any) -> None:
+    def store(self, session: Any, *, later_into: "Batch | None" = None) -> None:
         """Write the deferred rows, flush, run the deferred work, flush (see the module doc).
+
+        ``later_into``: hand the deferred work to that batch instead of running it (the
+        engine keeps one per optimistic run, so work keyed alike in several segments of a
+        run, re-judging one branch, runs once at the run's end).
 
         Raises what the database raises (a primary key taken since the prepare step):
         the engine then replays the run carefully. Leaves the batch empty, so a batch
@@ -80,10 +86,19 @@ class Batch:
                 conn.execute(insert(table), rows[table])
         session.flush()
         later, self._later = self._later, {}
+        if later_into is not None:  # the run's: work once for all its segments
+            for key, (work, items) in later.items():
+                later_into._later.setdefault(key, (work, []))[1].extend(items)
+            return
         for work, items in later.values():
             work(session, items)
         if later:
             session.flush()
+
+    @property
+    def has_later(self) -> bool:
+        """Whether work waits for :meth:`store`."""
+        return bool(self._later)
 
 
 def own(batch: "Batch | None", prepare: Callable[[], "Batch"]) -> tuple["Batch", bool]:
