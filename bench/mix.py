@@ -6,7 +6,7 @@ Per 200 mutations (the issue's mix per 100, doubled so every share is whole): 12
 ``patrol.record`` with every check (one in six with a fault or an anomaly, which raises an
 incident), 10 ``incident.report`` and 10 ``shift.*`` from a guard; 20 ``cleaning.record``
 and 10 ``shift.*`` from a cleaner; 20 ``box.*`` from the lobby manager (open, entries,
-replies, a call back, close); 10 ``complaint.*`` from a teller (open, promise, resolve).
+replies, close); 10 ``complaint.*`` from a teller (open, promise, resolve).
 A push is one device's, so each device's stream is cut into batches of 100 (or 5, the
 size a phone sends after a short outage) and the batches are interleaved in those
 proportions on one connection: every 200 mutations pushed carry the mix. Then each
@@ -30,7 +30,7 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -102,16 +102,16 @@ class Device:
             yield "cleaning.record", {"cleaning_id": new(), "area": "lobby", "task": "floor"}
 
     def _lobby_manager(self, only: str | None) -> Iterator[Mutation]:  # 10 box.*
-        session, entries = new(), [new() for _ in range(5)]
-        yield "box.open", {"session_id": session, "business_date": self.today}
+        session, entries = new(), [new() for _ in range(4)]
+        self.n += 1  # one box session per business date (R-BOX-1): each unit opens an earlier day's
+        day = date.fromisoformat(self.today) - timedelta(days=self.n)
+        yield "box.open", {"session_id": session, "business_date": day.isoformat()}
         for i, entry in enumerate(entries):
-            extra = {"customer_name": "张先生", "contact": "13800001111"} if i == 4 else {}
             yield "box.entry", {"entry_id": entry, "session_id": session, "source": "box",
-                                "kind": ("suggestion", "praise")[i % 2], "text": "更多座椅 more seats", **extra}
-        for entry in entries[:2]:
+                                "kind": ("suggestion", "praise")[i % 2], "text": "更多座椅 more seats"}
+        for entry in entries:  # every slip answered before the box closes (R-BOX-2)
             yield "box.reply", {"entry_id": entry, "text": "感谢您的意见，已转相关部门改进。"}
-        yield "box.callback", {"entry_id": entries[4], "outcome": "reached"}
-        yield "box.close", {"session_id": session, "slip_count": 5}
+        yield "box.close", {"session_id": session, "slip_count": 4}
 
     def _teller(self, only: str | None) -> Iterator[Mutation]:  # 5 complaint.*
         due = (datetime.now(timezone.utc) + timedelta(days=2)).isoformat()
@@ -221,11 +221,12 @@ def _ours(kind: str, seconds: int, work: Path, port: int, seed: dict[str, Any],
     url = f"http://{servers.HOST}:{port}"
     http = Http(servers.HOST, port)
     tokens = {r: ours.login(http, ours.account(seed, r), f"bench-mix-{r}") for r in ROLES}
-    today = datetime.now(timezone.utc).astimezone(timezone(timedelta(hours=8))).date().isoformat()
+    # The box is opened after close of business (R-BOX-1): yesterday's, which is accepted late.
+    today = (datetime.now(timezone.utc).astimezone(timezone(timedelta(hours=8))).date() - timedelta(days=1)).isoformat()
     devices = {r: Device(r, seed["checkpoints"]["self_service"], today) for r in ROLES}
     for r in ("guard", "cleaner"):  # on shift before the first phase (shift.start: no shift to end)
-        ours.Client(http, tokens[r]).push([{"id": 1, "name": n, "at": datetime.now(timezone.utc).isoformat(),
-                                            "args": a} for n, a in devices[r].shift_pair()])
+        at = (datetime.now(timezone.utc) - timedelta(seconds=5)).isoformat()  # its push's sent_at has whole seconds
+        ours.Client(http, tokens[r]).push([{"id": 1, "name": n, "at": at, "args": a} for n, a in devices[r].shift_pair()])
     figures: dict[str, Any] = {}
     budget = 12_000 * seconds  # mutations made per phase: more than any phase pushes here
 
