@@ -36,4 +36,5 @@ def register(registry: Registry) -> None:
 
         Batched (``sync.batch``): a run reads its ids, shifts and codes once, writes its
         patrols and incidents once, and re-judges the obligations it touched once."""
-        return rejudged(ctx, publish(ctx, patrol_service.record_patrol, args, created=True, batch=ctx.prefetched))
+        return rejudged(ctx, publish(ctx, patrol_service.record_patrol, args, created=True, batch=ctx.prefetched),
+                        patrol=True)
