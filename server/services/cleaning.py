@@ -7,9 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sync.batch import Batch, own, taken_ids
-from sync.context import TimeAttribution
-from sync.registry import Principal
+from sync import Batch, own, Principal, taken_ids, TimeAttribution
 
 from ..models.cleaning import CleaningRecord
 from ..models.org import Branch, Staff

@@ -13,9 +13,7 @@ from typing import Any, Iterable, Mapping
 from sqlalchemy import exists, func, select, text
 from sqlalchemy.orm import Session
 
-from sync.batch import Batch, own, taken_ids
-from sync.context import TimeAttribution
-from sync.registry import Principal
+from sync import Batch, own, Principal, taken_ids, TimeAttribution
 
 from ..extensions import db
 from ..models.base import time_columns

@@ -14,9 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sync.batch import Batch, own, taken_ids
-from sync.context import TimeAttribution
-from sync.registry import Principal
+from sync import Batch, own, Principal, taken_ids, TimeAttribution
 
 from ..extensions import db
 from ..models.base import iso

@@ -8,8 +8,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from sync.context import TimeAttribution
-from sync.registry import Principal
+from sync import Principal, TimeAttribution
 
 from ..models.org import Branch, Staff
 from ..models.shift import Shift

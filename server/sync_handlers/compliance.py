@@ -9,10 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from sync.batch import Batch
-from sync.context import MutationContext
-from sync.errors import MutationRejected
-from sync.registry import Entity, Registry
+from sync import Batch, Entity, MutationContext, MutationRejected, Registry
 
 from ..models.alert import Alert
 from ..models.compliance import Obligation

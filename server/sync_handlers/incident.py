@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.context import MutationContext
-from sync.registry import Entity, Principal, Registry
+from sync import Entity, MutationContext, Principal, Registry
 
 from ..models.incident import incident_dict
 from ..rules import permissions as P

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.context import MutationContext
-from sync.registry import Entity, Registry
+from sync import Entity, MutationContext, Registry
 
 from ..models.patrol import Checkpoint, Patrol
 from ..rules import permissions as P

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.batch import Batch
-from sync.context import MutationContext
-from sync.registry import Entity, Registry
+from sync import Batch, Entity, MutationContext, Registry
 
 from ..models.shift import RosterShift, Shift
 from ..rules import permissions as P
