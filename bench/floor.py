@@ -43,6 +43,17 @@ def push_body(size: int = 100) -> str:
     return json.dumps({"client_id": str(uuid.uuid4()), "protocol": 1, "sent_at": now, "mutations": mutations})
 
 
+def contract(conns: int) -> Callable[[], dict]:
+    """``sync_push.lua``'s globals for the ``contract`` floor, new for every run: the
+    contract's rows have keys, so each run's clients and records are new (ids rising
+    from 1 per client). ``bench/mix.py`` measures the same floor this way."""
+    mutator = ours.MUTATORS["incident.report"]
+    headers = {"Content-Type": "application/json"}
+    return lambda: {"clients": [{"client_id": str(uuid.uuid4()), "headers": headers} for _ in range(conns)],
+                    "batch": 100, "path": "/contract", "mut_name": mutator.name, "args_tpl": mutator.args_tpl,
+                    "run_prefix": uuid.uuid4().hex[:8]}
+
+
 def fresh(cfg: dict | Callable[[], dict]) -> dict:
     return cfg() if callable(cfg) else cfg
 
@@ -60,14 +71,6 @@ def one_kind(kind: str, rounds: int, seconds: int, work: Path) -> dict[str, list
         return {"clients": [{"headers": headers, "body": body}] * conns, "path": path, "item_pat": item}
 
     body = push_body()
-
-    def contract(conns: int) -> Callable[[], dict]:
-        """``sync_push.lua``'s globals, new for every run: the contract's rows have keys,
-        so each run's clients and records are new (ids rising from 1 per client)."""
-        mutator = ours.MUTATORS["incident.report"]
-        return lambda: {"clients": [{"client_id": str(uuid.uuid4()), "headers": headers} for _ in range(conns)],
-                        "batch": 100, "path": "/contract", "mut_name": mutator.name, "args_tpl": mutator.args_tpl,
-                        "run_prefix": uuid.uuid4().hex[:8]}
 
     phases = {
         "select1_8": ("post_fixed", 8, fixed("/select1", "{}", 8, '"changes"'), "rps"),

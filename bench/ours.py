@@ -122,24 +122,35 @@ def account(seed: dict[str, Any], role: str) -> str:
     raise RuntimeError(f"seed-demo made no {role}")
 
 
+def server_env(root: Path, db: servers.Database) -> dict[str, str]:
+    """The environment our server runs in (the benchmark's fixed secret, log level WARNING)."""
+    return {"DATABASE_URL": db.url, "SECRET_KEY": SECRET, "FIELDOPS_LOG_LEVEL": "WARNING",
+            "FLASK_APP": "wsgi.py", "BENCH_SERVER_ROOT": str(root),
+            "PYTHONPATH": os.pathsep.join([str(BENCH_DIR), str(root)]), "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def migrate(root: Path, env: dict[str, str], log: Any) -> list[str]:
+    """``flask db upgrade``, then the tables the migrations lack made (and named: a bug report)."""
+    flask(root, env, "db", "upgrade")
+    proc = subprocess.run([sys.executable, str(BENCH_DIR / "schema_gap.py")], cwd=root, env={**os.environ, **env},
+                          capture_output=True, text=True, timeout=120)
+    if proc.returncode != 0:
+        raise RuntimeError(f"schema check failed:\n{proc.stderr}")
+    missing = json.loads(proc.stdout.strip().splitlines()[-1])
+    if missing:
+        log(f"  WARNING: the migrations lack {len(missing)} tables of the models; made with create_all: "
+            f"{', '.join(missing)}")
+    return missing
+
+
 def run(kind: str, cfg: Any, work: Path, run_prefix: str, log: Any) -> dict[str, Any]:
     """The whole workload on a fresh database of ``kind``; returns figures and facts."""
     mutator = MUTATORS[cfg.mutator]
     root = Path(cfg.server_root).resolve()
     db = servers.Database(kind, f"bench_ours_{kind[:2]}_{run_prefix}", work).create()
-    env = {"DATABASE_URL": db.url, "SECRET_KEY": SECRET, "FIELDOPS_LOG_LEVEL": "WARNING",
-           "FLASK_APP": "wsgi.py", "BENCH_SERVER_ROOT": str(root),
-           "PYTHONPATH": os.pathsep.join([str(BENCH_DIR), str(root)]), "PYTHONDONTWRITEBYTECODE": "1"}
+    env = server_env(root, db)
     try:
-        flask(root, env, "db", "upgrade")
-        proc = subprocess.run([sys.executable, str(BENCH_DIR / "schema_gap.py")], cwd=root, env={**os.environ, **env},
-                              capture_output=True, text=True, timeout=120)
-        if proc.returncode != 0:
-            raise RuntimeError(f"schema check failed:\n{proc.stderr}")
-        missing = json.loads(proc.stdout.strip().splitlines()[-1])
-        if missing:
-            log(f"  WARNING: the migrations lack {len(missing)} tables of the models; made with create_all: "
-                f"{', '.join(missing)}")
+        missing = migrate(root, env, log)
         push_seed = json.loads(flask(root, env, "seed-demo", "--password", PASSWORD, "--json"))
         pull_seed = json.loads(flask(root, env, "seed-demo", "--password", PASSWORD, "--json", "--branch", "PULL01"))
         if mutator.app != "wsgi:app":

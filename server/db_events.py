@@ -25,7 +25,7 @@ from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import scoped_session
 
-from sync.page_read import RawConnection
+from sync import RawConnection
 
 
 #: Seconds a pooled PostgreSQL connection may sit idle and still be handed out unpinged.

@@ -14,7 +14,7 @@ from flask import Flask, Request, Response, g, json, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from sync.errors import SyncError
+from sync import SyncError
 
 from .extensions import db
 

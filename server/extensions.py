@@ -5,7 +5,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
 
-from sync.schema import metadata as sync_metadata
+from sync import metadata as sync_metadata
 
 
 class Base(DeclarativeBase):

@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterable
 import gevent
 from gunicorn.workers.ggevent import GeventWorker
 
-from sync import notify
+from sync import release_all
 
 _CHUNK = 64 * 1024
 #: Bytes per second a body must keep up beyond its first ``request_read_seconds``: a 1 MiB
@@ -105,6 +105,6 @@ class Worker(GeventWorker):
         super().handle_quit(sig, frame)
 
     def _release_waiters(self) -> None:
-        released = notify.release_all()
+        released = release_all()
         if released:
             self.log.info("Answered %s waiting pulls for the shutdown", released)

@@ -12,9 +12,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from sync.engine import EngineSettings, SyncEngine
-from sync.notify import Notifier
-from sync.registry import Registry
+from sync import EngineSettings, Notifier, Registry, SyncEngine
 
 from .extensions import db
 

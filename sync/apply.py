@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from marshmallow import ValidationError
 
 from . import feed, protocol, strict_json
+from .batch import Batch
 from .context import MutationContext, TimeAttribution
 from .errors import MutationRejected
 from .registry import Mutator, Principal
@@ -142,6 +143,7 @@ def _optimistic_run(
     done: list[Outcome] = []
     segment: Mutator | None = None  # the mutator whose handlers run since the last flush
     state: Any = None
+    run = Batch()  # work the segments' batches deferred, done once for the run
     try:
         for k in range(start, len(todo)):
             prepared = todo[k]
@@ -150,8 +152,10 @@ def _optimistic_run(
             if error is None:
                 assert prepared.mutator is not None and times is not None
                 if prepared.mutator is not segment:
-                    _end_segment(session, segment, state)  # its deferred writes, before anyone reads
+                    _end_segment(session, segment, state, run)  # its deferred writes, before anyone reads
                     segment = prepared.mutator
+                    if segment.prefetch is None and run.has_later:
+                        run.store(session)  # a handler without a batch may read what that work writes
                     state = _prefetch(session, principal, segment, todo, k)
                 ctx = _context(engine, session, principal, request, prepared, times, now, state)
                 try:
@@ -160,7 +164,8 @@ def _optimistic_run(
                     return done, k
             done.append(_outcome(engine, principal, request, prepared, times, now, error))
             previous_at = prepared.at or previous_at
-        _end_segment(session, segment, state)
+        _end_segment(session, segment, state, run)
+        run.store(session)
     except Exception:
         log.debug("an optimistic run of client %s failed outside its handlers; replaying it",
                   request.client_id, exc_info=True)
@@ -181,10 +186,15 @@ def _prefetch(session: Any, principal: Principal, mutator: Mutator, todo: list[P
         raise
 
 
-def _end_segment(session: Any, mutator: Mutator | None, state: Any) -> None:
-    """Write what the segment's handlers deferred: the mutator's ``flush``, then the session's."""
-    if mutator is not None and mutator.flush is not None and state is not None:
-        mutator.flush(session, state)
+def _end_segment(session: Any, mutator: Mutator | None, state: Any, run: Batch) -> None:
+    """Write what the segment's handlers deferred: the mutator's ``flush`` (or, for a
+    :class:`sync.batch.Batch`, its rows; its deferred work goes to the ``run``'s), then
+    the session's."""
+    if mutator is not None and state is not None:
+        if mutator.flush is not None:
+            mutator.flush(session, state)
+        elif isinstance(state, Batch):
+            state.store(session, later_into=run)
     session.flush()
 
 

@@ -8,8 +8,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Boolean, Integer, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sync.context import TimeAttribution
-from sync.types import UtcDateTime, iso
+from sync import iso, TimeAttribution, UtcDateTime
 
 __all__ = ["UtcDateTime", "uuid_pk", "AttributedTimes", "EndTimes", "iso", "time_columns", "times_dict"]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Mapping
 
-from sync.types import iso
+from sync import iso
 
 from . import compliance as RC
 from . import settings as FS

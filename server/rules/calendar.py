@@ -26,7 +26,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterable, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sync.types import iso
+from sync import iso
 
 HOLIDAY = "holiday"
 WORKDAY = "workday"

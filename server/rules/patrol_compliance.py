@@ -133,3 +133,17 @@ def _first(ordered: Sequence[PatrolTimes], used: set[str], start: datetime, end:
         if p.id not in used and start <= p.happened_at < end:
             return p
     return None
+
+
+def leaves_hour_as_is(
+    window_start: datetime, window_end: datetime, evidence_at: datetime | None, happened_at: datetime,
+    settings: Mapping[str, Any] | None = None,
+) -> bool:
+    """True when one more patrol at ``happened_at`` leaves every verdict of
+    :func:`judge_hours` as it is (R-SEC-5): it falls in the hour's own part (after the
+    grace period the hour before may claim) and the hour's evidence happened earlier in
+    that part. ``judge_hours`` picks an hour's earliest unused patrol of that part first,
+    and no other hour's window reaches it, so every pick stays; a push re-judges nothing
+    then (#17)."""
+    own_from = min(window_start + grace(settings), window_end)
+    return evidence_at is not None and own_from <= evidence_at < happened_at < window_end

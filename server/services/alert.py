@@ -128,7 +128,7 @@ def acknowledge(staff_id: uuid.UUID, role: str, branch_id: uuid.UUID | None, ale
     Raises ``MutationRejected`` ``unknown_alert`` for an alert that does not exist, is of
     another branch or is not routed to the role (R-SEC-10: the same answer for all three).
     """
-    from sync.errors import MutationRejected
+    from sync import MutationRejected
 
     alert = db.session.get(Alert, alert_uuid)
     if alert is None or alert.branch_id != branch_id or role not in (alert.roles or ()):

@@ -11,10 +11,7 @@ from typing import Any, Callable, TypeVar
 from flask import current_app
 from sqlalchemy import String, Uuid, bindparam, select, update
 
-from sync.errors import SyncError, Unconfirmed
-from sync.page_read import Confirm
-from sync.registry import Principal
-from sync.types import UtcDateTime
+from sync import Confirm, Principal, SyncError, Unconfirmed, UtcDateTime
 
 from ..db_events import begin_reads
 from ..errors import Forbidden, InvalidCredentials, NotFound, TooManyAttempts, Unauthenticated

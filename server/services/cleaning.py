@@ -7,25 +7,39 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sync.context import TimeAttribution
-from sync.registry import Principal
+from sync import Batch, own, Principal, taken_ids, TimeAttribution
 
 from ..models.cleaning import CleaningRecord
 from ..models.org import Branch, Staff
 from .listing import page, person
-from .mutation import Affected, branch_of, ensure_new, reject
-from .shift import shift_at
+from .mutation import Affected, branch_of, reject
+from .shift import ShiftsOf
 
 
-def record_cleaning(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
+def prefetch_cleaning(session: Session, who: Principal, args: list[dict[str, Any]]) -> Batch:
+    """What a run of ``cleaning.record`` reads, once: which cleaning ids are taken and
+    the actor's shifts over the run's times (R-SEC-6)."""
+    return Batch(
+        cleanings=taken_ids(session, CleaningRecord.__table__.c.id, (a["cleaning_id"] for a in args)),
+        shifts=ShiftsOf(session, who.staff_id),
+    )
+
+
+def record_cleaning(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any],
+                    batch: Batch | None = None) -> Affected:
     """Record a cleaning task done by the actor, who must be on shift at its
     ``happened_at`` (R-SEC-6; a late sync still counts by when it was done).
 
-    Rejects ``not_on_shift``, ``duplicate_record_id``.
+    Rejects ``no_branch``, ``duplicate_record_id``, ``not_on_shift``. With ``batch``
+    (:func:`prefetch_cleaning`) it reads nothing and defers its row to the batch's store;
+    without, it prepares and stores a batch of one (the careful path, the same code).
     """
-    branch = branch_of(session, who)
-    ensure_new(session, CleaningRecord, args["cleaning_id"], "cleaning_id")
-    shift = shift_at(session, who.staff_id, times.happened_at)
+    branch = branch_of(session, who)  # the session's identity map after the first
+    batch, mine = own(batch, lambda: prefetch_cleaning(session, who, [args]))
+    taken = batch.lookup("cleanings")
+    if args["cleaning_id"] in taken:
+        reject("duplicate_record_id", f"cleaning_id {args['cleaning_id']} is already used.", field="cleaning_id")
+    shift = batch.lookup("shifts").at(times.happened_at)
     if shift is None:
         reject("not_on_shift", "Cleaning is recorded during one's own shift; start the shift first.", rule="R-SEC-6")
     record = CleaningRecord(
@@ -33,8 +47,12 @@ def record_cleaning(session: Session, who: Principal, times: TimeAttribution, ar
         area=args["area"], task=args["task"], notes=args.get("notes") or "",
     )
     record.stamp(times)
-    session.add(record)
+    batch.add(record)
+    taken.add(record.id)
+    if mine:
+        batch.store(session)
     return [("cleaning", record)]
+
 
 def list_cleaning(branch: Branch, start: datetime, end: datetime, *, limit: int, offset: int, area: str | None = None,
              staff_id: Any = None, **_: Any) -> dict[str, Any]:

@@ -17,9 +17,7 @@ from typing import Any, NoReturn
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sync.context import TimeAttribution
-from sync.errors import MutationRejected
-from sync.registry import Principal
+from sync import MutationRejected, Principal, TimeAttribution
 
 from ..errors import Forbidden, NotFound
 from ..extensions import db

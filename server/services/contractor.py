@@ -10,8 +10,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from sync.context import TimeAttribution
-from sync.registry import Principal
+from sync import Principal, TimeAttribution
 
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db

@@ -7,8 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sync.context import TimeAttribution
-from sync.registry import Principal
+from sync import Principal, TimeAttribution
 
 from ..models.floor import Coaching, FloorRound
 from ..models.org import Branch, Staff

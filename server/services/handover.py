@@ -16,8 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from sync.context import TimeAttribution
-from sync.registry import Principal
+from sync import Principal, TimeAttribution
 
 from ..models.org import Branch, Staff
 from ..models.shift import (

@@ -12,9 +12,7 @@ from typing import Any, Callable, NoReturn
 
 from sqlalchemy.orm import Session
 
-from sync.context import MutationContext
-from sync.errors import MutationRejected
-from sync.registry import Principal
+from sync import MutationContext, MutationRejected, Principal
 
 from ..models.org import Branch
 

@@ -13,8 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sync.context import TimeAttribution
-from sync.registry import Principal
+from sync import Batch, own, Principal, taken_ids, TimeAttribution
 
 from ..extensions import db
 from ..models.base import iso
@@ -24,9 +23,9 @@ from ..rules import calendar as RCAL
 from ..rules import patrol as PR
 from ..rules import compliance as RC
 from ..rules import patrol_compliance as PC
-from .incident import new_incident, readable_branch
-from .mutation import Affected, ensure_new, reject
-from .shift import shift_at
+from .incident import defer_incident, new_values, readable_branch
+from .mutation import Affected, reject
+from .shift import ShiftsOf
 
 #: Namespace of the ids of patrol-raised incidents: ``uuid5(NS, str(patrol_id))``, so a
 #: device can name the incident its patrol raised before syncing.
@@ -38,25 +37,41 @@ def patrol_incident_id(patrol_id: uuid.UUID) -> uuid.UUID:
     return uuid.uuid5(PATROL_INCIDENT_NS, str(patrol_id))
 
 
+def _code_of(scanned: str) -> str:
+    """The secret code a scanned label carries (``""`` for a payload that is none)."""
+    try:
+        return PR.parse_label_payload(scanned)[1]
+    except ValueError:
+        return ""
+
+
+def prefetch_patrols(session: Session, principal: Principal, args: list[dict[str, Any]]) -> Batch:
+    """What a run of ``patrol.record`` reads, once: which patrol ids are taken, the
+    guard's shifts over the run's times, and the scanned codes with their checkpoints
+    (three ``SELECT … IN`` / range reads, whatever the run's length; R-SEC-5)."""
+    codes = {_code_of(a["checkpoint_code"]) for a in args}
+    found = {code_row.code: (code_row, cp) for code_row, cp in session.execute(
+        select(CheckpointCode, Checkpoint)
+        .join(Checkpoint, Checkpoint.id == CheckpointCode.checkpoint_id)
+        .where(CheckpointCode.code.in_(sorted(codes)))
+    ).all()}
+    return Batch(
+        patrols=taken_ids(session, Patrol.__table__.c.id, (a["patrol_id"] for a in args)),
+        shifts=ShiftsOf(session, principal.staff_id),
+        codes=found,
+    )
+
+
 def _checkpoint_for(
-    session: Session, principal: Principal, scanned: str, times: TimeAttribution
+    batch: Batch, principal: Principal, scanned: str, times: TimeAttribution
 ) -> tuple[Checkpoint, bool]:
     """The checkpoint a scanned code proves, and whether the code was since rotated.
 
     Raises ``unknown_checkpoint`` / ``checkpoint_code_rotated`` (R-SEC-5).
     """
-    try:
-        _, code = PR.parse_label_payload(scanned)
-    except ValueError:
-        code = ""
-    row = session.execute(
-        select(CheckpointCode, Checkpoint)
-        .join(Checkpoint, Checkpoint.id == CheckpointCode.checkpoint_id)
-        .where(CheckpointCode.code == code)
-    ).first()
-    code_row, cp = row if row else (None, None)
+    code_row, cp = batch.lookup("codes").get(_code_of(scanned), (None, None))
     verdict = PR.judge_code(
-        found=row is not None,
+        found=code_row is not None,
         same_branch=cp is not None and cp.branch_id == principal.branch_id,
         active=cp is not None and cp.active,
         issued_at=code_row.issued_at if code_row else None,
@@ -72,19 +87,27 @@ def _checkpoint_for(
     return cp, verdict == "was_current"
 
 
-def record_patrol(session: Session, principal: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
+def record_patrol(session: Session, principal: Principal, times: TimeAttribution, args: dict[str, Any],
+                  batch: Batch | None = None) -> Affected:
     """Record a patrol proved at a checkpoint; raise an incident on an anomaly or fault.
 
     Rejections (``MutationRejected``): ``not_on_shift`` (no shift of the guard at the
     patrol's ``happened_at``), ``unknown_checkpoint``, ``checkpoint_code_rotated``,
     ``duplicate_record_id`` (the patrol id is taken). Returns the patrol and the incident it
-    raised (R-SEC-5 → R-SEC-4), if any, both added to ``session``, neither committed.
+    raised (R-SEC-5 → R-SEC-4), if any, neither committed.
+
+    With ``batch`` (:func:`prefetch_patrols` over a run that includes ``args``) it reads
+    nothing and defers its rows to the batch's store; without, it prepares a batch of
+    one and stores it at once (the careful path: the same code, one mutation).
     """
-    ensure_new(session, Patrol, args["patrol_id"], "patrol_id")
-    shift = shift_at(session, principal.staff_id, times.happened_at)
+    batch, mine = own(batch, lambda: prefetch_patrols(session, principal, [args]))
+    taken = batch.lookup("patrols")
+    if args["patrol_id"] in taken:
+        reject("duplicate_record_id", f"patrol_id {args['patrol_id']} is already used.", field="patrol_id")
+    shift = batch.lookup("shifts").at(times.happened_at)
     if shift is None:
         reject("not_on_shift", "Start your shift before patrolling.", rule=PC.RULE)
-    cp, rotated = _checkpoint_for(session, principal, args["checkpoint_code"], times)
+    cp, rotated = _checkpoint_for(batch, principal, args["checkpoint_code"], times)
     patrol = Patrol(
         id=args["patrol_id"],
         branch_id=cp.branch_id,
@@ -99,8 +122,7 @@ def record_patrol(session: Session, principal: Principal, times: TimeAttribution
     patrol.stamp(times)
     incident = None
     if PR.raises_incident(patrol.checks, patrol.anomaly):
-        incident = new_incident(
-            session,
+        incident = new_values(
             incident_id=patrol_incident_id(patrol.id),
             branch_id=cp.branch_id,
             reported_by=principal.staff_id,
@@ -109,13 +131,17 @@ def record_patrol(session: Session, principal: Principal, times: TimeAttribution
             location=f"{cp.name_zh} {cp.name_en}",
             description=PR.incident_description(patrol.checks, patrol.anomaly),
             severity=PR.PATROL_INCIDENT_SEVERITY,
-            photos=[],
+            digests=[],
+            received={},
             times=times,
             patrol_id=patrol.id,
         )
         patrol.incident_id = incident.id
-    session.add(patrol)
-    session.flush()
+        defer_incident(batch, incident)
+    batch.add(patrol)
+    taken.add(patrol.id)
+    if mine:
+        batch.store(session)
     return [("patrol", patrol)] + ([("incident", incident)] if incident is not None else [])
 
 

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from sync.context import TimeAttribution
-from sync.registry import Principal
+from sync import Principal, TimeAttribution
 
 from ..models.org import Branch, Staff
 from ..models.shift import Shift
@@ -109,12 +108,43 @@ def shift_at(session: Session, staff_id: uuid.UUID, at: datetime) -> Shift | Non
     """The person's shift running at ``at`` (latest started), if any: patrol, cleaning,
     handover and every feature ask this. ``rules.is_on_shift`` decides (half-open
     ``[start, end)``); the query only narrows to the shifts that could qualify."""
-    candidates = session.scalars(
+    return _running(_candidates(session, staff_id, at, at), at)
+
+
+def _candidates(session: Session, staff_id: uuid.UUID, lo: datetime, hi: datetime) -> list[Shift]:
+    """The person's shifts that could run at some instant of ``[lo, hi]``, latest started first."""
+    return list(session.scalars(
         select(Shift)
-        .where(Shift.staff_id == staff_id, Shift.happened_at <= at, or_(Shift.ended_at.is_(None), Shift.ended_at >= at))
+        .where(Shift.staff_id == staff_id, Shift.happened_at <= hi, or_(Shift.ended_at.is_(None), Shift.ended_at >= lo))
         .order_by(Shift.happened_at.desc())
-    )
-    return next((s for s in candidates if rules.is_on_shift(span(s), at)), None)
+    ))
+
+
+def _running(candidates: list[Shift], at: datetime) -> Shift | None:
+    return next((s for s in candidates if s.happened_at <= at and rules.is_on_shift(span(s), at)), None)
+
+
+class ShiftsOf:
+    """:func:`shift_at` for one person over a batch of mutations: one read of the shifts
+    that could run within a day of the first instant asked (a push spans minutes), read
+    again only for an instant outside that window. Exact: for any instant of the window
+    the read holds every candidate :func:`shift_at` would. No shift starts or ends
+    within one mutator's batch (``shift.*`` is another mutator: it ends the batch)."""
+
+    WINDOW = timedelta(days=1)
+
+    def __init__(self, session: Session, staff_id: uuid.UUID) -> None:
+        self.session, self.staff_id = session, staff_id
+        self.lo: datetime | None = None
+        self.hi: datetime | None = None
+        self.shifts: list[Shift] = []
+
+    def at(self, at: datetime) -> Shift | None:
+        """The person's shift running at ``at``, as :func:`shift_at` answers it."""
+        if self.lo is None or self.hi is None or not self.lo <= at <= self.hi:
+            self.lo, self.hi = at - self.WINDOW, at + self.WINDOW
+            self.shifts = _candidates(self.session, self.staff_id, self.lo, self.hi)
+        return _running(self.shifts, at)
 
 
 def branch_member(session: Session, branch: Branch, staff_id: uuid.UUID) -> Staff | None:

@@ -18,7 +18,7 @@ from ..extensions import db
 from ..models.org import Staff
 from ..rules import permissions as P
 from ..rules.roles import ADMIN, SUPERVISORS
-from sync.engine import iso, quota_dict
+from sync import iso, quota_dict
 
 from ..sync_setup import engine
 from .auth import Authenticated

@@ -1,7 +1,7 @@
 """Registers the domain's mutators, entities and scope rule with the sync engine."""
 from __future__ import annotations
 
-from sync.registry import Registry
+from sync import Registry
 
 from . import cleaning, complaint, compliance, contractor, floor, handover, incident, org, patrol, shift, suggestion
 

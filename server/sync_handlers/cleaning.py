@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.context import MutationContext
-from sync.registry import Entity, Registry
+from sync import Entity, MutationContext, Registry
 
 from ..models.cleaning import CleaningRecord
 from ..rules import permissions as P
@@ -22,8 +21,10 @@ def register(registry: Registry) -> None:
     ))
 
     @registry.mutator("cleaning.record", schema=S.CleaningRecordArgs(), roles=P.roles_for("cleaning.record"),
-                      rejection_codes=("not_on_shift", "duplicate_record_id"))
+                      rejection_codes=("no_branch", "not_on_shift", "duplicate_record_id"),
+                      prefetch=cleaning.prefetch_cleaning)
     def cleaning_record(ctx: MutationContext, args: dict[str, Any]) -> Any:
         """Record a cleaning task {cleaning_id, area, task, notes?}; the cleaner must be on
-        shift at the mutation's time (R-SEC-6)."""
-        return publish(ctx, cleaning.record_cleaning, args)
+        shift at the mutation's time (R-SEC-6). Batched (``sync.batch``): one read of ids
+        and shifts and one write per run."""
+        return publish(ctx, cleaning.record_cleaning, args, created=True, batch=ctx.prefetched)

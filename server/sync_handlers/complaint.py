@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.context import MutationContext
-from sync.registry import Entity, Registry
+from sync import Entity, MutationContext, Registry
 
 from ..models.complaint import Complaint
 from ..rules import permissions as P

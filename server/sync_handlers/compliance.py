@@ -3,17 +3,24 @@
 ``obligation.excuse``."""
 from __future__ import annotations
 
-from datetime import datetime
+import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sync.context import MutationContext, TimeAttribution
-from sync.registry import Entity, Principal, Registry
+from sync import Batch, Entity, MutationContext, Principal, Registry, TimeAttribution
 
 from ..errors import AppError
+from ..extensions import db
 from ..models.alert import Alert
 from ..models.compliance import Obligation
+from ..models.org import Branch
+from ..models.patrol import Patrol
+from ..rules import patrol_compliance as PC
+from ..rules.calendar import local_date
+from ..rules.patrol import SELF_SERVICE
 from ..rules import permissions as P
 from ..schemas.compliance import AlertAcknowledgeArgs, ObligationExcuseArgs
 from ..services import alert as alert_service
@@ -21,11 +28,55 @@ from ..services import compliance as compliance_service
 from ..services.mutation import Affected, publish, reject
 
 
-def rejudged(ctx: MutationContext, affected: Any) -> Any:
+def rejudged(ctx: MutationContext, affected: Any, *, patrol: bool = False) -> Any:
     """Re-judge the obligations a field record touches, in the push's transaction (#14):
-    a late patrol turns its hour ``met_synced_late`` the moment it lands."""
-    compliance_service.rejudge(ctx.principal.branch_id, ctx.times.happened_at, ctx.now)
+    a late patrol turns its hour ``met_synced_late`` the moment it lands.
+
+    In a batch (``ctx.prefetched`` is a :class:`sync.batch.Batch`, #17) the re-judging
+    waits for the run's end, after its rows are written: one read of the patrol hours
+    the run touches and at most one evaluation of the local days of its records (each
+    record's day and the day before), not one per mutation. ``patrol``: the record is a
+    patrol, which changes nothing when every hour it falls in already holds earlier
+    evidence (:func:`server.rules.patrol_compliance.leaves_hour_as_is`, R-SEC-5).
+    Without a batch the same runs for this one record."""
+    branch_id, now = ctx.principal.branch_id, ctx.now
+    item = (ctx.times.happened_at, patrol)
+    if isinstance(ctx.prefetched, Batch):
+        ctx.prefetched.later(("rejudge", branch_id, now), lambda _s, items: _rejudge_run(branch_id, items, now), item)
+    else:
+        _rejudge_run(branch_id, [item], now)
     return affected
+
+
+def _rejudge_run(branch_id: uuid.UUID | None, items: list[tuple[datetime, bool]], now: datetime) -> None:
+    """``compliance.rejudge`` for every record of a run at once: one evaluation of the
+    union of their days, none when only patrols came and none can change a verdict."""
+    branch = db.session.get(Branch, branch_id) if branch_id is not None else None
+    if branch is None or branch.go_live_date is None:
+        return
+    happened = [t for t, _ in items]
+    if all(patrol for _, patrol in items) and _hours_hold(branch, happened):
+        return
+    local = {local_date(t, branch.timezone) for t in happened}
+    days = sorted(local | {d - timedelta(days=1) for d in local})
+    compliance_service.evaluate(now, branch_ids=[branch.id], days=days, commit=False)
+
+
+def _hours_hold(branch: Branch, happened: list[datetime]) -> bool:
+    """Whether each time falls in a judged patrol hour of ``branch`` whose evidence
+    happened earlier in the hour's own part (R-SEC-5): two reads, whatever the count."""
+    hours = db.session.execute(
+        select(Obligation.window_start, Obligation.window_end, Obligation.verdict, Obligation.evidence)
+        .where(Obligation.branch_id == branch.id, Obligation.rule == PC.RULE, Obligation.subject_kind == "area",
+               Obligation.subject_id == SELF_SERVICE, Obligation.window_start <= max(happened),
+               Obligation.window_end > min(happened))
+    ).all()
+    ids = [uuid.UUID(h.evidence[0]) for h in hours if h.verdict in PC.MET_STATUSES and h.evidence]
+    seen = dict(db.session.execute(select(Patrol.id, Patrol.happened_at).where(Patrol.id.in_(ids))).all()) if ids else {}
+    evidence = {(h.window_start, h.window_end): seen.get(uuid.UUID(h.evidence[0]))
+                for h in hours if h.verdict in PC.MET_STATUSES and h.evidence}
+    return all(any(PC.leaves_hour_as_is(start, end, at, t, branch.settings) for (start, end), at in evidence.items())
+               for t in happened)
 
 
 def _alert_audiences(alert: Alert) -> set[str]:

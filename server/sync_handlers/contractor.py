@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.context import MutationContext
-from sync.registry import Entity, Registry
+from sync import Entity, MutationContext, Registry
 
 from ..models.contractor import Contractor, ContractorVisit
 from ..rules import permissions as P

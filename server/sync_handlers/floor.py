@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.context import MutationContext
-from sync.registry import Entity, Registry
+from sync import Entity, MutationContext, Registry
 
 from ..models.floor import Coaching, FloorRound
 from ..rules import permissions as P

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.context import MutationContext
-from sync.registry import Entity, Principal, Registry
+from sync import Entity, MutationContext, Principal, Registry
 
 from ..models.incident import incident_dict
 from ..rules import permissions as P
@@ -14,13 +13,9 @@ from ..services.mutation import publish
 
 
 def prefetch_reports(session: Any, principal: Principal, batch: list[dict[str, Any]]) -> Any:
-    """``incident.report``'s batch read: taken ids and arrived photos of the whole segment."""
+    """``incident.report``'s prepare step: taken ids and arrived photos of the whole run
+    (a :class:`sync.batch.Batch`: the engine stores its incidents at the run's end)."""
     return incident_service.prefetch_reports(session, batch, principal.branch_id)
-
-
-def flush_reports(session: Any, batch: Any) -> None:
-    """``incident.report``'s batch write: the segment's incidents in one ``executemany``."""
-    incident_service.flush_reports(session, batch)
 
 
 def register(registry: Registry) -> None:
@@ -32,7 +27,7 @@ def register(registry: Registry) -> None:
 
     @registry.mutator("incident.report", schema=IncidentReportArgs(), roles=P.roles_for("incident.report"),
                       rejection_codes=("invalid_args", "duplicate_record_id", "no_branch", "photo_not_yours"),
-                      prefetch=prefetch_reports, flush=flush_reports)
+                      prefetch=prefetch_reports)
     def report_incident(ctx: MutationContext, args: dict[str, Any]) -> Any:
         """Report an incident with category, place, description, severity and photos."""
         return publish(ctx, incident_service.report_incident, args, created=True, batch=ctx.prefetched)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import uuid
 
-from sync.registry import Entity, Principal, Registry, Scope
+from sync import Entity, Principal, Registry, Scope
 
 from ..models.org import Branch, Staff
 from ..rules import permissions as P

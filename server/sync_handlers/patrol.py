@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.context import MutationContext
-from sync.registry import Entity, Registry
+from sync import Entity, MutationContext, Registry
 
 from ..models.patrol import Checkpoint, Patrol
 from ..rules import permissions as P
@@ -29,7 +28,12 @@ def register(registry: Registry) -> None:
 
     @registry.mutator("patrol.record", schema=PatrolRecordArgs(), roles=P.roles_for("patrol.record"),
                       rejection_codes=("invalid_args", "not_on_shift", "unknown_checkpoint", "checkpoint_code_rotated",
-                                       "duplicate_record_id"))
+                                       "duplicate_record_id"),
+                      prefetch=patrol_service.prefetch_patrols)
     def record_patrol(ctx: MutationContext, args: dict[str, Any]) -> Any:
-        """Record a patrol proved at a checkpoint; an anomaly or fault raises an incident."""
-        return rejudged(ctx, publish(ctx, patrol_service.record_patrol, args))
+        """Record a patrol proved at a checkpoint; an anomaly or fault raises an incident.
+
+        Batched (``sync.batch``): a run reads its ids, shifts and codes once, writes its
+        patrols and incidents once, and re-judges the obligations it touched once."""
+        return rejudged(ctx, publish(ctx, patrol_service.record_patrol, args, created=True, batch=ctx.prefetched),
+                        patrol=True)

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.context import MutationContext
-from sync.registry import Entity, Registry
+from sync import Entity, MutationContext, Registry
 
 from ..models.suggestion import BoxCallback, BoxEntry, BoxSession
 from ..rules import permissions as P

@@ -16,6 +16,7 @@ from server.models.org import Staff
 from server.rules import patrol as PR
 from server.services import incident as incident_service
 from server.services.patrol import patrol_incident_id
+from sync.batch import Batch
 from tests.support.factories import other_branch_staff
 from tests.support.helpers import new_id
 from tests.server.sync_handlers.test_incident import report_args
@@ -34,7 +35,7 @@ def _careful(app: Any) -> None:
 def _blind(app: Any) -> None:
     """A prefetch that sees no taken id, as when another client inserts one after the
     read: only the primary key refuses it, at the segment's flush."""
-    _set_prefetch(app, lambda session, principal, batch: incident_service.ReportBatch(set(), incident_service.PhotoOwnership()))
+    _set_prefetch(app, lambda session, principal, batch: Batch(incidents=set(), photos=incident_service.PhotoOwnership()))
 
 
 def _batch(n: int = 100) -> list[dict[str, Any]]:
@@ -47,19 +48,23 @@ def _expect_one_rejected(results: list[dict[str, Any]], index: int, n: int = 100
 
 
 def _spy_writes(monkeypatch: Any) -> list[str]:
-    """Record each write of incidents: ``"ok"`` or ``"refused"`` (by the primary key)."""
+    """Record each batch store that writes incidents: ``"ok"`` or ``"refused"`` (by the primary key)."""
     writes: list[str] = []
-    real = incident_service.insert_incidents
+    real = Batch.store
 
-    def spy(session: Any, incidents: list) -> None:
+    def spy(self: Batch, session: Any) -> None:
+        from server.models.incident import Incident
+
+        writes_incidents = Incident.__table__ in self._rows
         try:
-            real(session, incidents)
+            real(self, session)
         except Exception:
             writes.append("refused")
             raise
-        writes.append("ok")
+        if writes_incidents:
+            writes.append("ok")
 
-    monkeypatch.setattr(incident_service, "insert_incidents", spy)
+    monkeypatch.setattr(Batch, "store", spy)
     return writes
 
 
@@ -185,7 +190,8 @@ def test_r_sec_4_prefetch_finds_taken_ids_and_arrived_photos(app, as_role, demo,
         batch = [{**a, "incident_id": uuid.UUID(a["incident_id"])} for a in (taken, fresh)]
         known = incident_service.prefetch_reports(db.session, batch, branch)
         db.session.rollback()
-    assert known.taken == {uuid.UUID(taken["incident_id"])}
+    assert known.lookup("incidents") == {uuid.UUID(taken["incident_id"])}
     # "e…" was uploaded by another branch only: not received here, and refused (#12).
-    assert set(known.photos.received) == {"c" * 64} and isinstance(known.photos.received["c" * 64], datetime)
-    assert known.photos.foreign == {"e" * 64}
+    photos = known.lookup("photos")
+    assert set(photos.received) == {"c" * 64} and isinstance(photos.received["c" * 64], datetime)
+    assert photos.foreign == {"e" * 64}

@@ -1,0 +1,317 @@
+"""Push the field's real mix (#17), beside the ``contract`` floor of ``floor.py``, in one run.
+
+    .venv/bin/python bench/mix.py --db sqlite --db postgresql [--seconds 10]
+
+Per 200 mutations (the issue's mix per 100, doubled so every share is whole): 120
+``patrol.record`` with every check (one in six with a fault or an anomaly, which raises an
+incident), 10 ``incident.report`` and 10 ``shift.*`` from a guard; 20 ``cleaning.record``
+and 10 ``shift.*`` from a cleaner; 20 ``box.*`` from the lobby manager (open, entries,
+replies, close); 10 ``complaint.*`` from a teller (open, promise, resolve).
+A push is one device's, so each device's stream is cut into batches of 100 (or 5, the
+size a phone sends after a short outage) and the batches are interleaved in those
+proportions on one connection: every 200 mutations pushed carry the mix. Then each
+mutator alone (its device's stream of only it, batches of 100).
+
+Bodies are made before each phase (``lua/sync_bodies.lua`` sends them in order, taking
+the next only on a 200), so the client's work in the measured seconds is wrk's. The floor
+is ``floor_app.py``'s ``/contract`` with one connection (``sync_push.lua``, 100
+``incident.report``), measured before and after our server on the same database kind;
+ratios use their mean. Hello-world comes from the floor app as in ``floor.py``.
+Our server runs under the benchmark's gunicorn flags on a fresh, migrated, seeded
+database. Writes ``bench/results/mix-<timestamp>.json``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import floor
+import loadgen
+import ours
+import servers
+from httpc import Http
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+sys.path.insert(0, str(ROOT))
+from server.rules.patrol import CHECK_ITEMS  # noqa: E402
+
+Mutation = tuple[str, dict[str, Any]]
+ROLES = ("guard", "cleaner", "lobby_manager", "teller")
+#: Mutations per 200 of the mix, per device.
+SHARES = {"guard": 140, "cleaner": 30, "lobby_manager": 20, "teller": 10}
+ALONE = ("patrol.record", "incident.report", "cleaning.record", "shift.*", "box.*", "complaint.*")
+
+
+def new() -> str:
+    return str(uuid.uuid4())
+
+
+class Device:
+    """One device's endless stream of valid mutations; ``shift`` is its running shift."""
+
+    def __init__(self, role: str, checkpoint: str, today: str) -> None:
+        self.role, self.checkpoint, self.today = role, checkpoint, today
+        self.shift: str | None = None
+        self.n = 0
+
+    def shift_pair(self) -> Iterator[Mutation]:
+        if self.shift is not None:
+            yield "shift.end", {"shift_id": self.shift}
+        self.shift = new()
+        yield "shift.start", {"shift_id": self.shift, "post": "security" if self.role == "guard" else "cleaning"}
+
+    def patrol(self) -> Mutation:
+        self.n += 1
+        checks = {item: "ok" for item in CHECK_ITEMS}
+        args: dict[str, Any] = {"patrol_id": new(), "checkpoint_code": self.checkpoint, "checks": checks}
+        if self.n % 12 == 0:
+            args["anomaly"] = "自助设备旁有可疑人员 loitering by the ATM"
+        elif self.n % 12 == 6:
+            checks[next(iter(CHECK_ITEMS))] = "fault"
+        return "patrol.record", args
+
+    def stream(self, only: str | None = None) -> Iterator[Mutation]:
+        """The device's mix (``only``: one mutator, or ``shift.*``/``box.*``/``complaint.*``)."""
+        while True:
+            yield from getattr(self, f"_{self.role}")(only)
+
+    def _guard(self, only: str | None) -> Iterator[Mutation]:  # 28 = 2 shift + 24 patrol + 2 incident
+        if only in (None, "shift.*"):
+            yield from self.shift_pair()
+        for i in range(24 if only in (None, "patrol.record") else 0):
+            yield self.patrol()
+            if i % 12 == 11 and only is None:
+                yield "incident.report", incident()
+        if only == "incident.report":
+            yield "incident.report", incident()
+
+    def _cleaner(self, only: str | None) -> Iterator[Mutation]:  # 6 = 2 shift + 4 cleaning
+        if only in (None, "shift.*"):
+            yield from self.shift_pair()
+        for _ in range(4 if only in (None, "cleaning.record") else 0):
+            yield "cleaning.record", {"cleaning_id": new(), "area": "lobby", "task": "floor"}
+
+    def _lobby_manager(self, only: str | None) -> Iterator[Mutation]:  # 10 box.*
+        session, entries = new(), [new() for _ in range(4)]
+        self.n += 1  # one box session per business date (R-BOX-1): each unit opens an earlier day's
+        day = date.fromisoformat(self.today) - timedelta(days=self.n)
+        yield "box.open", {"session_id": session, "business_date": day.isoformat()}
+        for i, entry in enumerate(entries):
+            yield "box.entry", {"entry_id": entry, "session_id": session, "source": "box",
+                                "kind": ("suggestion", "praise")[i % 2], "text": "更多座椅 more seats"}
+        for entry in entries:  # every slip answered before the box closes (R-BOX-2)
+            yield "box.reply", {"entry_id": entry, "text": "感谢您的意见，已转相关部门改进。"}
+        yield "box.close", {"session_id": session, "slip_count": 4}
+
+    def _teller(self, only: str | None) -> Iterator[Mutation]:  # 5 complaint.*
+        due = (datetime.now(timezone.utc) + timedelta(days=2)).isoformat()
+        for k in range(2):
+            case = new()
+            yield "complaint.open", {"complaint_id": case, "channel": "oral", "summary": "排队时间过长 long queue",
+                                     "customer_name": "张先生", "contact": "13800001111"}
+            if k == 0:
+                yield "complaint.promise", {"complaint_id": case, "reply_due_at": due}
+            yield "complaint.resolve", {"complaint_id": case, "resolution": "已致歉 apologised",
+                                        "customer_response": "满意 satisfied"}
+
+
+def incident() -> dict[str, Any]:
+    return {"incident_id": new(), "category": "other", "location": "大堂 lobby", "description": "bench incident",
+            "severity": "low"}
+
+
+class Phase:
+    """The bodies of one phase: a client per device (fresh ``client_id``, ids from 1)."""
+
+    def __init__(self, clients: dict[str, ours.Client]) -> None:
+        self.order = list(clients)
+        self.clients = clients
+        self.lines: list[str] = []
+
+    def add(self, role: str, batch: list[Mutation]) -> None:
+        c = self.clients[role]
+        now = datetime.now(timezone.utc).isoformat()
+        muts = [{"id": c.next_id + i, "name": name, "at": now, "args": args} for i, (name, args) in enumerate(batch)]
+        c.next_id += len(batch)
+        body = json.dumps({"client_id": c.client_id, "protocol": 1, "sent_at": now, "mutations": muts},
+                          ensure_ascii=False, separators=(",", ":"))
+        self.lines.append(f"{self.order.index(role) + 1} {body}")
+
+    def config(self, path: Path) -> dict[str, Any]:
+        path.write_text("\n".join(self.lines) + "\n")
+        return {"clients": [{"headers": self.clients[r].headers} for r in self.order], "bodies_file": str(path),
+                "path": "/api/sync/push"}
+
+
+def mix_bodies(devices: dict[str, Device], clients: dict[str, ours.Client], size: int, total: int) -> Phase:
+    """``total`` mutations of the mix in batches of ``size``, interleaved by :data:`SHARES`."""
+    phase, streams = Phase(clients), {r: devices[r].stream() for r in ROLES}
+    sent = dict.fromkeys(ROLES, 0)
+    while sum(sent.values()) < total:
+        role = min(ROLES, key=lambda r: sent[r] / SHARES[r])
+        phase.add(role, [next(streams[role]) for _ in range(size)])
+        sent[role] += size
+    return phase
+
+
+def alone_bodies(devices: dict[str, Device], clients: dict[str, ours.Client], what: str, total: int) -> Phase:
+    role = {"patrol.record": "guard", "incident.report": "guard", "cleaning.record": "cleaner", "shift.*": "guard",
+            "box.*": "lobby_manager", "complaint.*": "teller"}[what]
+    phase, stream = Phase({role: clients[role]}), devices[role].stream(what)
+    for _ in range(total // 100):
+        phase.add(role, [next(stream) for _ in range(100)])
+    return phase
+
+
+def one_kind(kind: str, seconds: int, work: Path, log: Callable[[str], None]) -> dict[str, Any]:
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    out: dict[str, Any] = {"floor": [], "hello": []}
+
+    def floor_round(tag: str) -> None:
+        db = servers.Database(kind, f"bench_mixfloor_{kind[:2]}", work).create()
+        env = {"DATABASE_URL": db.url, "BENCH_SERVER_ROOT": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+        port = servers.pick_port(5487)
+        url = f"http://{servers.HOST}:{port}"
+        try:
+            subprocess.run([sys.executable, "-c", "import floor_app"], cwd=BENCH_DIR, env={**os.environ, **env},
+                           check=True, timeout=120)
+            with servers.Server(f"mixfloor-{kind}-{tag}", gunicorn, "floor_app:app", port=port, cwd=BENCH_DIR,
+                                env=env, log_dir=work):
+                loadgen.run(f"warm_contract_{tag}", "sync_push", url, conns=1, duration=1,
+                            config=floor.contract(1)(), work=work)
+                hello = loadgen.run(f"hello_{kind}_{tag}", "get", url, conns=8, duration=seconds, work=work,
+                                    config={"path": "/hello", "headers": {}, "item_pat": '"hello"'})
+                res = loadgen.run(f"contract_{kind}_{tag}", "sync_push", url, conns=1, duration=seconds,
+                                  config=floor.contract(1)(), work=work)
+                if not res.clean():
+                    raise RuntimeError(f"contract floor not clean: {res.first_bad}")
+                out["floor"].append(res.items_per_s)
+                out["hello"].append(hello.rps)
+                log(f"  {kind}: floor ({tag}) {res.items_per_s:,.0f} mutations/s, hello {hello.rps:,.0f} req/s")
+        finally:
+            db.drop()
+
+    floor_round("before")
+    db = servers.Database(kind, f"bench_mix_{kind[:2]}", work).create()
+    env = ours.server_env(ROOT, db)
+    try:
+        ours.migrate(ROOT, env, log)
+        seed = json.loads(ours.flask(ROOT, env, "seed-demo", "--password", ours.PASSWORD, "--json"))
+        port = servers.pick_port(5497)
+        with servers.Server(f"mix-{kind}", gunicorn, "wsgi:app", port=port, cwd=ROOT, env=env, log_dir=work):
+            out["ours"] = _ours(kind, seconds, work, port, seed, log)
+    finally:
+        db.drop()
+    floor_round("after")
+    return out
+
+
+def _ours(kind: str, seconds: int, work: Path, port: int, seed: dict[str, Any],
+          log: Callable[[str], None]) -> dict[str, Any]:
+    url = f"http://{servers.HOST}:{port}"
+    http = Http(servers.HOST, port)
+    tokens = {r: ours.login(http, ours.account(seed, r), f"bench-mix-{r}") for r in ROLES}
+    # The box is opened after close of business (R-BOX-1): yesterday's, which is accepted late.
+    today = (datetime.now(timezone.utc).astimezone(timezone(timedelta(hours=8))).date() - timedelta(days=1)).isoformat()
+    devices = {r: Device(r, seed["checkpoints"]["self_service"], today) for r in ROLES}
+    for r in ("guard", "cleaner"):  # on shift before the first phase (shift.start: no shift to end)
+        at = (datetime.now(timezone.utc) - timedelta(seconds=5)).isoformat()  # its push's sent_at has whole seconds
+        ours.Client(http, tokens[r]).push([{"id": 1, "name": n, "at": at, "args": a} for n, a in devices[r].shift_pair()])
+    figures: dict[str, Any] = {}
+    budget = 12_000 * seconds  # mutations made per phase: more than any phase pushes here
+
+    def phase(name: str, make: Callable[[dict[str, ours.Client]], Phase], measured: bool = True) -> None:
+        clients = {r: ours.Client(http, tokens[r]) for r in ROLES}
+        running = {r: d.shift for r, d in devices.items()}  # making the bodies moves them on
+        bodies = make(clients)
+        res = loadgen.run(f"mix_{kind}_{name}", "sync_bodies", url, conns=1, duration=seconds if measured else 3,
+                          work=work, config=bodies.config(work / f"bodies_{kind}_{name}.txt"), timeout_s=60)
+        _resync(http, devices, bodies, running)
+        if measured and not res.clean():
+            raise RuntimeError(f"{name} not clean: {res.first_bad}")
+        figures[name] = res.as_dict()
+        log(f"  {kind}: {name} {res.items_per_s:,.0f} mutations/s ({res.ok} pushes, p50 {res.lat_p50_ms:.1f} ms)")
+
+    phase("warm", lambda c: mix_bodies(devices, c, 100, 2000), measured=False)  # imports, pools; may run out
+    phase("mix_100", lambda c: mix_bodies(devices, c, 100, budget))
+    phase("mix_5", lambda c: mix_bodies(devices, c, 5, budget // 4))
+    for what in ALONE:
+        phase(what, lambda c, what=what: alone_bodies(devices, c, what, budget))
+    http.close()
+    del figures["warm"]
+    return figures
+
+
+def _resync(http: Http, devices: dict[str, Device], bodies: Phase, running: dict[str, str | None]) -> None:
+    """Set each device's running shift to what the server applied: its client's
+    ``last_mutation_id`` (a pull says it) names the last body that reached it, whatever
+    wrk abandoned at the phase's end."""
+    for role, client in bodies.clients.items():
+        devices[role].shift = shift = running[role]
+        if role not in ("guard", "cleaner") or client.next_id == 1:
+            continue
+        applied = client.pull(None, limit=1)["last_mutation_id"]
+        for line in bodies.lines:
+            body = json.loads(line.split(" ", 1)[1])
+            if body["client_id"] != client.client_id:
+                continue
+            for m in body["mutations"]:
+                if m["id"] <= applied and m["name"] == "shift.start":
+                    shift = m["args"]["shift_id"]
+        devices[role].shift = shift
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--db", action="append", choices=["sqlite", "postgresql"])
+    ap.add_argument("--seconds", type=int, default=10)
+    args = ap.parse_args()
+    work = BENCH_DIR / ".work" / f"mix_{time.strftime('%Y%m%dT%H%M%S')}"
+    work.mkdir(parents=True, exist_ok=True)
+    loadgen.ensure_wrk()
+    started = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    results = {}
+    for kind in args.db or ["sqlite", "postgresql"]:
+        results[kind] = one_kind(kind, args.seconds, work, lambda s: print(s, flush=True))
+    print(table(results))
+    rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=BENCH_DIR, capture_output=True, text=True)
+    path = BENCH_DIR / "results" / f"mix-{started}.json"
+    path.write_text(json.dumps({"command": " ".join([".venv/bin/python", "bench/mix.py", *sys.argv[1:]]),
+                                "git": rev.stdout.strip(), "loadavg": os.getloadavg(),
+                                "gunicorn": servers.GUNICORN_FLAGS, "results": results}, indent=1) + "\n")
+    print(f"wrote {path.relative_to(ROOT)}")
+
+
+def table(results: dict[str, Any]) -> str:
+    """Markdown: each phase in mutations/s, × the floor (mean of before/after), × hello."""
+    rows = ["| phase | " + " | ".join(f"{k} mut/s | × floor | × hello" for k in results) + " |",
+            "|---|" + "---:|---:|---:|" * len(results)]
+    names = list(next(iter(results.values()))["ours"])
+    for name in ["floor"] + names:
+        cells = []
+        for res in results.values():
+            fl, he = statistics.mean(res["floor"]), statistics.mean(res["hello"])
+            v = fl if name == "floor" else res["ours"][name]["items_per_s"]
+            cells.append(f"{v:,.0f} | {v / fl:.2f}× | {v / he:.2f}×")
+        rows.append(f"| {name} | " + " | ".join(cells) + " |")
+    for kind, res in results.items():
+        mix = res["ours"]["mix_100"]["items_per_s"]
+        slow = {n: mix / res["ours"][n]["items_per_s"] for n in ALONE}
+        rows.append(f"\n{kind}: floor before/after {res['floor'][0]:,.0f} / {res['floor'][1]:,.0f}; "
+                    "slowest alone against the mix of 100: "
+                    + ", ".join(f"{n} {v:.2f}×" for n, v in sorted(slow.items(), key=lambda kv: -kv[1])))
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    main()
