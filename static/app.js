@@ -19,10 +19,11 @@ export const app = {
   store: null, sync: null, photos: null, session: null, client: null, branch: null,
   leader: false, version: null, t,
 
-  /** Save one mutation with its local effect (one IndexedDB transaction), then send. */
-  async save(name, args, { effects = [], photos = [] } = {}) {
-    const at = isoWithOffset(new Date());
-    const entry = await app.store.enqueue(app.session.staff.id, { name, args, at, effects, photos });
+  /** Save one mutation with its local effect (one IndexedDB transaction), then send;
+   * `at`: when it happened, if earlier than now (the stopwatch's start). */
+  async save(name, args, { effects = [], photos = [], at = null } = {}) {
+    const when = isoWithOffset(at || new Date());
+    const entry = await app.store.enqueue(app.session.staff.id, { name, args, at: when, backdated: Boolean(at), effects, photos });
     kickAll();
     if (photos.length) app.photos.kick();
     return entry;

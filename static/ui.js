@@ -39,11 +39,11 @@ export function stamp(at) {
   return new Intl.DateTimeFormat(currentLanguage(), { timeZone: zone, month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(at));
 }
 
-/** Parts `{y, m, d, hh}` of an instant in the branch's zone. */
+/** Parts `{date, hour, minute, weekday}` ("mon" …) of an instant in the branch's zone. */
 export function zoned(at) {
-  const parts = Object.fromEntries(new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
+  const parts = Object.fromEntries(new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", weekday: "short", hourCycle: "h23" })
     .formatToParts(new Date(at)).map((p) => [p.type, p.value]));
-  return { date: `${parts.year}-${parts.month}-${parts.day}`, hour: Number(parts.hour), minute: Number(parts.minute) };
+  return { date: `${parts.year}-${parts.month}-${parts.day}`, hour: Number(parts.hour), minute: Number(parts.minute), weekday: parts.weekday.slice(0, 3).toLowerCase() };
 }
 
 /** The badge of a record: on this phone / sent / rejected with the server's reason. */

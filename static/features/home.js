@@ -1,7 +1,8 @@
 /**
  * Each role's main screen: the guard's duty card, patrol and incident buttons and hour
- * grid; the cleaner's rounds; the contractor's badge check-in. Other roles see the sync
- * state until their screens come with the server features they need.
+ * grid; the cleaner's rounds; the contractor's badge check-in; the lobby manager's box,
+ * cases, hand-off counter and alerts; the teller's and relationship manager's counter and
+ * cases; the supervisors' alerts, today at a glance and cases.
  */
 import { t } from "../i18n.js";
 import { badge, h, happened, stamp } from "../ui.js";
@@ -11,6 +12,10 @@ import { recordEmergency } from "./incident.js";
 import { hourGrid } from "./patrol.js";
 import { languageSwitch, signOut } from "./session.js";
 import { shiftCard } from "./shift.js";
+import { alertsCard } from "./alert.js";
+import { complaintsCard } from "./complaint.js";
+import { stopwatchCard } from "./stopwatch.js";
+import { boxCard } from "./suggestion.js";
 import { supervisorCards } from "./supervisor.js";
 
 const RECENT_KINDS = { guard: ["patrol", "incident", "shift", "handover"], cleaner: ["cleaning", "shift", "handover"], onsite: ["contractor_visit", "shift"] };
@@ -30,8 +35,14 @@ export async function homeScreen(app) {
     parts.push(await shiftCard(app), await cleaningCard(app), h("a", { class: "big", href: "#handover", role: "button" }, t("handover.heading")));
   } else if (role === "onsite") {
     parts.push(await contractorCard(app), await shiftCard(app));
+  } else if (role === "lobby_manager") {
+    parts.push(await boxCard(app), await complaintsCard(app), await stopwatchCard(app), await alertsCard(app));
+  } else if (role === "teller" || role === "relationship_manager") {
+    parts.push(await stopwatchCard(app), await complaintsCard(app, { mine: true }));
   } else if (role === "operations_manager" || role === "service_quality_officer") {
-    parts.push(...(await supervisorCards(app)));
+    parts.push(await alertsCard(app), ...(await supervisorCards(app)), await complaintsCard(app));
+  } else if (role === "branch_president") {
+    parts.push(await alertsCard(app), await complaintsCard(app));
   } else {
     parts.push(h("section", { class: "card" }, h("p", {}, t("others.soon"))));
   }
