@@ -38,7 +38,7 @@ function alertItem(app, record, names, obligation) {
       a.ack_note ? h("span", { class: "reason muted" }, a.ack_note) : "", record.local ? badge(record) : "");
     return li;
   }
-  const note = h("input", { name: "ack_note", maxlength: 2000, autocomplete: "off" });
+  const note = h("input", { name: "ack_note", maxlength: 1000, autocomplete: "off" });
   const form = h("form", { class: "ack" }, field(t("alert.note"), note), h("button", { class: "small", type: "submit" }, t("alert.acknowledge")));
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
