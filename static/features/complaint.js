@@ -129,12 +129,13 @@ function clocksCard(c) {
   if (!k) { card.append(h("p", { class: "muted" }, t("complaint.clocks_after_sync"))); return card; }
   const m = k.manual || {};
   const row = (label, at) => h("div", { class: "kv" }, h("dt", {}, label), h("dd", {}, at ? stamp(at) : "—"));
-  card.append(h("h4", {}, t("complaint.clock.manual")));
-  if (m.handoff_due_at) card.append(row(t("complaint.handoff_due", { to: t(`level.${m.handoff_to}`) }), m.handoff_due_at));
-  if (m.reply_due_at || c.channel === "phone") card.append(row(t("complaint.reply_due"), m.reply_due_at));
-  if (m.promised_reply_at) card.append(row(t("complaint.promised"), m.promised_reply_at));
+  card.append(h("h4", {}, t("complaint.clock.manual")), h("dl", {},
+    m.handoff_due_at ? row(t("complaint.handoff_due", { to: t(`level.${m.handoff_to}`) }), m.handoff_due_at) : "",
+    m.reply_due_at || c.channel === "phone" ? row(t("complaint.reply_due"), m.reply_due_at) : "",
+    m.promised_reply_at ? row(t("complaint.promised"), m.promised_reply_at) : "",
+    !m.handoff_due_at && !m.reply_due_at && !m.promised_reply_at && c.channel !== "phone" ? row(t("complaint.no_deadline"), null) : ""));
   card.append(h("h4", {}, t("complaint.clock.regulator")));
-  card.append(k.regulator ? row(t("complaint.regulator_due"), k.regulator.due_at) : h("p", { class: "muted" }, t("complaint.not_consumer")));
+  card.append(k.regulator ? h("dl", {}, row(t("complaint.regulator_due"), k.regulator.due_at)) : h("p", { class: "muted" }, t("complaint.not_consumer")));
   if (k.regulator && k.regulator.in_appraisal) card.append(h("p", { class: "muted" }, t("complaint.paused")));
   if (k.deadline_unknown) card.append(h("p", { class: "warn-note", role: "status" }, unknownText(k.deadline_unknown)));
   if (k.due_at) card.append(h("p", { class: "strong" }, t("complaint.due", { time: stamp(k.due_at), clock: t(`complaint.clock.${k.due_clock}`) })));
