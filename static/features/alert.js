@@ -5,7 +5,7 @@
  * after — acknowledged (on the phone, then sent, with who and when), resolved — is shown.
  */
 import { t } from "../i18n.js";
-import { badge, clock, field, h, stamp, toast } from "../ui.js";
+import { badge, field, h, stamp, toast } from "../ui.js";
 
 /** Open alerts first (newest first), then the day's resolved ones. */
 export async function alertRecords(app) {
@@ -22,12 +22,13 @@ export async function alertsCard(app, { limit = 6 } = {}) {
   const open = records.filter((r) => !r.data.acknowledged_at).length;
   return h("section", { class: "card alerts", id: "alerts" }, h("h2", {}, t("alert.heading", { n: open })),
     records.length ? h("ul", { class: "records" }, records.slice(0, limit).map((r) => alertItem(app, r, names, obligations[r.data.obligation_id])))
-      : h("p", { class: "muted" }, t("alert.none")));
+      : h("p", { class: "muted" }, t("alert.none")),
+    records.length > limit ? h("p", { class: "muted" }, t("alert.more", { n: records.length - limit })) : "");
 }
 
 function alertItem(app, record, names, obligation) {
   const a = record.data;
-  const what = obligation && obligation.window_start ? ` · ${clock(obligation.window_start)}` : "";
+  const what = obligation && obligation.window_start ? ` · ${stamp(obligation.window_start)}` : "";
   const li = h("li", { class: `alert-item ${a.acknowledged_at ? "acked" : "open"}`, "data-alert": a.id },
     h("span", { class: "kind" }, t(`alert.rule.${a.rule}`), what),
     h("span", { class: `badge ${a.kind === "missed" || a.kind === "repeated_missed" ? "rejected" : "pending"}` }, t(`alert.kind.${a.kind}`)),
@@ -35,7 +36,7 @@ function alertItem(app, record, names, obligation) {
   if (a.resolved_at) li.append(h("span", { class: "state" }, t("alert.resolved", { time: stamp(a.resolved_at) })));
   if (a.acknowledged_at) {
     li.append(h("span", { class: "state" }, t("alert.acked", { name: names[a.acknowledged_by] || "", time: stamp(a.acknowledged_at) })),
-      a.ack_note ? h("span", { class: "reason muted" }, a.ack_note) : "", record.local ? badge(record) : "");
+      a.ack_note ? h("span", { class: "note" }, a.ack_note) : "", record.local ? badge(record) : "");
     return li;
   }
   const note = h("input", { name: "ack_note", maxlength: 1000, autocomplete: "off" });

@@ -105,7 +105,7 @@ export async function hourGrid(app) {
       late: Boolean(p.data.times && p.data.times.received_at && lateBy(p, z.hour, graceMinutes(app))) })),
   }).map((cell) => {
     const times = mine.filter(({ z }) => z.hour === cell.hour).map(({ p }) => clock(happened(p))).join(" ");
-    const label = cell.status === "due" ? t("grid.due", { min: cell.minutesLeft }) : t(`grid.${cell.status}`);
+    const label = cell.status !== "due" ? t(`grid.${cell.status}`) : cell.minutesLeft ? t("grid.due", { min: cell.minutesLeft }) : t("glance.hour.pending");
     return h("li", { class: `hour ${cell.status}`, "data-source": cell.source },
       h("span", { class: "h" }, `${String(cell.hour).padStart(2, "0")}:00`), h("span", { class: "s" }, label), h("span", { class: "t" }, times));
   });
