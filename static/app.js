@@ -40,9 +40,9 @@ function kickAll() {
 }
 
 async function loadContext() {
-  app.session = await app.store.session();
+  const [session, branches] = await Promise.all([app.store.session(), app.store.records("branch")]);
+  app.session = session;
   app.client = app.session ? await app.store.client(app.session.staff.id) : null;
-  const branches = await app.store.records("branch");
   app.branch = branches.length ? branches[0].data : null;
   setZone(app.branch && app.branch.timezone);
 }
@@ -120,8 +120,9 @@ async function registerWorker() {
 }
 
 async function boot() {
-  await loadLanguage();
-  app.store = await openStore(undefined, { onVersionChange: () => location.reload() });
+  performance.mark("boot");
+  [, app.store] = await Promise.all([loadLanguage(), openStore(undefined, { onVersionChange: () => location.reload() })]);
+  performance.mark("store-open");
   app.sync = new SyncClient({ store: app.store, fetch: (...a) => fetch(...a) });
   app.photos = new PhotoQueue({ store: app.store, fetch: (...a) => fetch(...a) });
   app.sync.addEventListener("state", () => {
@@ -147,6 +148,7 @@ async function boot() {
   window.addEventListener("offline", renderPill);
   document.addEventListener("visibilitychange", () => { if (!document.hidden) kickAll(); });
   await render();
+  performance.mark("first-screen");
   // One tab of the install sends at a time; the lock passes on when that tab closes.
   const lead = async () => {
     app.leader = true;

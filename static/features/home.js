@@ -24,21 +24,23 @@ export async function homeScreen(app) {
   const role = app.session.staff.role;
   const parts = [h("p", { class: "who" }, app.session.staff.name, " · ", t(`role.${role}`))];
   if (role === "guard") {
-    parts.push(await shiftCard(app),
+    // Built side by side: each card waits on IndexedDB, not on the others (a cold open).
+    const [shift, grid] = await Promise.all([shiftCard(app), hourGrid(app)]);
+    parts.push(shift,
       h("div", { class: "actions" },
         h("a", { class: "big primary", href: "#patrol", role: "button" }, t("patrol.now")),
         h("a", { class: "big", href: "#incident", role: "button" }, t("incident.report")),
         h("a", { class: "big", href: "#handover", role: "button" }, t("handover.heading"))),
-      await hourGrid(app),
+      grid,
       h("button", { class: "big danger", type: "button", onclick: () => recordEmergency(app) }, t("emergency.button")));
   } else if (role === "cleaner") {
     parts.push(await shiftCard(app), await cleaningCard(app), h("a", { class: "big", href: "#handover", role: "button" }, t("handover.heading")));
   } else if (role === "onsite") {
     parts.push(await contractorCard(app), await shiftCard(app));
   } else if (role === "lobby_manager") {
-    parts.push(await boxCard(app), await complaintsCard(app), await stopwatchCard(app), await alertsCard(app));
+    parts.push(...(await Promise.all([boxCard(app), complaintsCard(app), stopwatchCard(app), alertsCard(app)])));
   } else if (role === "teller" || role === "relationship_manager") {
-    parts.push(await stopwatchCard(app), await complaintsCard(app, { mine: true }));
+    parts.push(...(await Promise.all([stopwatchCard(app), complaintsCard(app, { mine: true })])));
   } else if (role === "operations_manager" || role === "service_quality_officer") {
     parts.push(await alertsCard(app), ...(await supervisorCards(app)), await complaintsCard(app));
   } else if (role === "branch_president") {
@@ -46,8 +48,8 @@ export async function homeScreen(app) {
   } else {
     parts.push(h("section", { class: "card" }, h("p", {}, t("others.soon"))));
   }
-  if (RECENT_KINDS[role]) parts.push(await recent(app, RECENT_KINDS[role]));
-  parts.push(await rejected(app));
+  const [latest, refused] = await Promise.all([RECENT_KINDS[role] ? recent(app, RECENT_KINDS[role]) : "", rejected(app)]);
+  parts.push(latest, refused);
   parts.push(h("nav", { class: "row foot" },
     h("a", { class: "link", href: "#diagnostics" }, t("nav.diagnostics")),
     languageSwitch(app),
