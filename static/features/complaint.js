@@ -30,7 +30,7 @@ export async function complaintsCard(app, { mine = false } = {}) {
   const open = (await cases(app)).filter((r) => r.data.status !== "resolved" && (!mine || r.data.taken_by === me || isOwner(app, r.data)));
   return h("section", { class: "card" }, h("h2", {}, t("complaint.open_cases", { n: open.length })),
     open.length ? h("ul", { class: "records" }, open.slice(0, 8).map((r) => h("li", {},
-      h("a", { class: "link", href: `#complaint/${r.id}` }, t(`channel.${r.data.channel}`)),
+      h("a", { class: "link case", href: `#complaint/${r.id}` }, t(`channel.${r.data.channel}`), "：", String(r.data.summary || "").slice(0, 24)),
       h("span", { class: "when" }, dueLine(r.data)), badge(r))))
       : h("p", { class: "muted" }, t("records.none")),
     h("a", { class: "big", href: "#complaint-new", role: "button" }, t("complaint.new")));

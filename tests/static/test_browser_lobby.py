@@ -122,3 +122,42 @@ def test_r_box_empty_box_is_stated_not_implied(live, launch):
     box = live.rest("lobby_manager").get(
         f"/api/branches/{live.demo['branch_id']}/box-sessions?date={local_today(live)}")["items"][0]
     assert (box["status"], box["empty"], box["slip_count"], box["entries"]) == ("closed", True, 0, [])
+
+
+def test_lobby_screens_screenshots_and_axe_in_both_languages(live, launch):
+    from test_browser_screens import axe_violations, shoot
+
+    set_branch(live, close_of_business={})
+    context = launch()
+    page = context.new_page()
+    sign_in(page, live, "lobby_manager")
+    problems = {"lobby-home/zh-CN": axe_violations(page)}
+    page.get_by_role("button", name="意见箱开箱").click()
+    page.fill("input[name=slip_count]", "2")
+    button(page, "开箱").click()
+    page.wait_for_selector("#slip-form")
+    problems["box-open/zh-CN"] = axe_violations(page)
+    add_slip(page, *SLIPS[0])
+    add_slip(page, *SLIPS[2])
+    reply(page, SLIPS[2][2], "感谢您的表扬，已转达本人。")
+    call(page, SLIPS[0][2], "no_answer")
+    wait_synced(page)
+    top = shoot(page, "lobby-box")
+    page.evaluate("() => document.querySelector('#box-missing').scrollIntoView()")
+    page.screenshot(path=str(top.with_name("lobby-box-missing.png")))
+    problems["box/zh-CN"] = axe_violations(page)
+    page.goto(live.url + "/#home")
+    page.wait_for_selector(".card.box")
+    shoot(page, "lobby-manager")
+    button(page, "English").click()
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    problems["lobby-home/en"] = axe_violations(page)
+    page.get_by_role("button", name="Continue with the box").click()
+    page.wait_for_selector("#box-missing")
+    assert "1 entries without a written reply" in page.locator("#box-missing").inner_text()
+    problems["box/en"] = axe_violations(page)
+    small = page.evaluate("""() => [...document.querySelectorAll('main button, main a.big, main input, main select, main textarea')]
+        .filter((e) => e.offsetParent !== null).map((e) => [e.textContent.trim() || e.name, e.getBoundingClientRect().height])
+        .filter(([, height]) => height < 48)""")
+    assert small == [], "touch targets are at least 48 px high"
+    assert {k: v for k, v in problems.items() if v} == {}
