@@ -3,6 +3,8 @@ replied and called back with no signal; the browser closed and opened again on t
 profile; what is still missing shown before close; everything arrives once."""
 from __future__ import annotations
 
+from PIL import Image
+
 from browser_support import (
     button, client_id, go_offline, go_online, local_today, mutation_log, pending_count, reopen, set_branch, sign_in,
     wait_synced,
@@ -59,6 +61,10 @@ def test_r_box_evening_recorded_offline_survives_a_closed_browser_and_syncs_once
 
     page.get_by_role("button", name="意见箱开箱").click()
     page.fill("input[name=slip_count]", "3")
+    photo = tmp_path / "box.png"
+    Image.new("RGB", (800, 600), (200, 180, 150)).save(photo)
+    page.set_input_files("input[name=photo]", str(photo))
+    page.wait_for_selector("text=已添加 1 张照片")
     button(page, "开箱").click()
     page.wait_for_selector("#slip-form")
     for slip in SLIPS:
@@ -108,6 +114,10 @@ def test_r_box_evening_recorded_offline_survives_a_closed_browser_and_syncs_once
     log = mutation_log(live.rest("operations_manager"), client_id(page))
     assert [m["id"] for m in log] == list(range(1, 14)) and all(m["status"] == "applied" for m in log), log
     page.wait_for_selector("text=已完成开箱")
+    # The photo of the opened box followed on its own queue (R-BOX-1's evidence).
+    assert len(box["photo_sha256"] or "") == 64
+    page.wait_for_function("""async (sha) => { const { app } = await import('/static/app.js');
+        const p = await app.store.photo(sha); return p && p.state === 'uploaded'; }""", arg=box["photo_sha256"], timeout=30000)
 
 
 def test_r_box_empty_box_is_stated_not_implied(live, launch):
