@@ -47,23 +47,40 @@ async function loadContext() {
   setZone(app.branch && app.branch.timezone);
 }
 
+/** Screens of lists with small forms (besides home): redrawn on new data unless something is typed. */
+const LIST_ROUTES = new Set(["box", "complaint"]);
+
+/** Whether the person is typing on the screen (a field changed or focused): keep it. */
+function isEditing(route) {
+  const main = document.getElementById("main");
+  if (main.dataset.route !== route) return false; // another screen is still shown: draw this one
+  if (main.contains(document.activeElement) && document.activeElement.matches("input, textarea, select")) return true;
+  return [...main.querySelectorAll("input, textarea")].some((el) => el.type !== "file" && el.value !== el.defaultValue);
+}
+
 /** New data: redraw lists, but never a form the person is filling in (only the pill). */
 function refresh() {
   const route = location.hash.replace(/^#/, "").split("/")[0] || "home";
-  if (app.session && (route === "home" || route === "diagnostics")) render();
+  if (app.session && (route === "diagnostics" || ((route === "home" || LIST_ROUTES.has(route)) && !isEditing(route)))) render();
   else renderPill();
 }
 
 /** Render the screen of the current route. */
+let renders = 0;
+
 async function render() {
+  // Renders overlap (a pull lands while a screen waits on a REST read): the latest wins.
+  const mine = ++renders;
   await loadContext();
   const main = document.getElementById("main");
   const [route, param] = (location.hash.replace(/^#/, "") || "home").split("/");
   const screen = !app.session ? routes.login : (routes[route] || routes.home);
   const view = await screen(app, param);
-  const moved = main.dataset.route !== route;
+  if (mine !== renders) return;
+  const shown = app.session ? route : "login";
+  const moved = main.dataset.route !== shown;
   main.replaceChildren(view);
-  main.dataset.route = route;
+  main.dataset.route = shown;
   if (moved) window.scrollTo(0, 0);
   document.getElementById("title").textContent = t("app.title");
   await renderPill();
