@@ -19,10 +19,11 @@ export const app = {
   store: null, sync: null, photos: null, session: null, client: null, branch: null,
   leader: false, version: null, t,
 
-  /** Save one mutation with its local effect (one IndexedDB transaction), then send. */
-  async save(name, args, { effects = [], photos = [] } = {}) {
-    const at = isoWithOffset(new Date());
-    const entry = await app.store.enqueue(app.session.staff.id, { name, args, at, effects, photos });
+  /** Save one mutation with its local effect (one IndexedDB transaction), then send;
+   * `at`: when it happened, if earlier than now (the stopwatch's start). */
+  async save(name, args, { effects = [], photos = [], at = null } = {}) {
+    const when = isoWithOffset(at || new Date());
+    const entry = await app.store.enqueue(app.session.staff.id, { name, args, at: when, backdated: Boolean(at), effects, photos });
     kickAll();
     if (photos.length) app.photos.kick();
     return entry;
@@ -39,30 +40,47 @@ function kickAll() {
 }
 
 async function loadContext() {
-  app.session = await app.store.session();
+  const [session, branches] = await Promise.all([app.store.session(), app.store.records("branch")]);
+  app.session = session;
   app.client = app.session ? await app.store.client(app.session.staff.id) : null;
-  const branches = await app.store.records("branch");
   app.branch = branches.length ? branches[0].data : null;
   setZone(app.branch && app.branch.timezone);
+}
+
+/** Screens of lists with small forms (besides home): redrawn on new data unless something is typed. */
+const LIST_ROUTES = new Set(["box", "complaint"]);
+
+/** Whether the person is typing on the screen (a field changed or focused): keep it. */
+function isEditing(route) {
+  const main = document.getElementById("main");
+  if (main.dataset.route !== route) return false; // another screen is still shown: draw this one
+  if (main.contains(document.activeElement) && document.activeElement.matches("input, textarea, select")) return true;
+  return [...main.querySelectorAll("input, textarea")].some((el) => el.type !== "file" && el.value !== el.defaultValue);
 }
 
 /** New data: redraw lists, but never a form the person is filling in (only the pill). */
 function refresh() {
   const route = location.hash.replace(/^#/, "").split("/")[0] || "home";
-  if (app.session && (route === "home" || route === "diagnostics")) render();
+  if (app.session && (route === "diagnostics" || ((route === "home" || LIST_ROUTES.has(route)) && !isEditing(route)))) render();
   else renderPill();
 }
 
 /** Render the screen of the current route. */
+let renders = 0;
+
 async function render() {
+  // Renders overlap (a pull lands while a screen waits on a REST read): the latest wins.
+  const mine = ++renders;
   await loadContext();
   const main = document.getElementById("main");
   const [route, param] = (location.hash.replace(/^#/, "") || "home").split("/");
   const screen = !app.session ? routes.login : (routes[route] || routes.home);
   const view = await screen(app, param);
-  const moved = main.dataset.route !== route;
+  if (mine !== renders) return;
+  const shown = app.session ? route : "login";
+  const moved = main.dataset.route !== shown;
   main.replaceChildren(view);
-  main.dataset.route = route;
+  main.dataset.route = shown;
   if (moved) window.scrollTo(0, 0);
   document.getElementById("title").textContent = t("app.title");
   await renderPill();
@@ -119,8 +137,9 @@ async function registerWorker() {
 }
 
 async function boot() {
-  await loadLanguage();
-  app.store = await openStore(undefined, { onVersionChange: () => location.reload() });
+  performance.mark("boot");
+  [, app.store] = await Promise.all([loadLanguage(), openStore(undefined, { onVersionChange: () => location.reload() })]);
+  performance.mark("store-open");
   app.sync = new SyncClient({ store: app.store, fetch: (...a) => fetch(...a) });
   app.photos = new PhotoQueue({ store: app.store, fetch: (...a) => fetch(...a) });
   app.sync.addEventListener("state", () => {
@@ -146,6 +165,7 @@ async function boot() {
   window.addEventListener("offline", renderPill);
   document.addEventListener("visibilitychange", () => { if (!document.hidden) kickAll(); });
   await render();
+  performance.mark("first-screen");
   // One tab of the install sends at a time; the lock passes on when that tab closes.
   const lead = async () => {
     app.leader = true;

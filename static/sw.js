@@ -9,6 +9,7 @@
  */
 const VERSION = new URL(self.location.href).searchParams.get("v") || "dev";
 const CACHE = `shell-${VERSION}`;
+let opened = null;
 
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
@@ -40,7 +41,9 @@ self.addEventListener("fetch", (event) => {
   if (event.request.method !== "GET" || url.origin !== self.location.origin) return;
   if (url.pathname.startsWith("/api/") || url.pathname === "/healthz" || url.pathname === "/static/shell.json") return;
   event.respondWith((async () => {
-    const cache = await caches.open(CACHE);
+    // One open cache for every request of this version (a cold open asks for ~30 at once).
+    opened = opened || caches.open(CACHE);
+    const cache = await opened;
     const key = event.request.mode === "navigate" ? "/" : event.request;
     const hit = await cache.match(key, { ignoreSearch: event.request.mode === "navigate" });
     return hit || fetch(event.request);

@@ -27,23 +27,31 @@ let zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 export function setZone(timezone) { if (timezone) zone = timezone; }
 export function branchZone() { return zone; }
 
+const formats = new Map();
+/** One `Intl.DateTimeFormat` per language, zone and shape: making one is slow on a phone. */
+function format(lang, options) {
+  const key = `${lang}|${zone}|${JSON.stringify(options)}`;
+  if (!formats.has(key)) formats.set(key, new Intl.DateTimeFormat(lang, { timeZone: zone, hourCycle: "h23", ...options }));
+  return formats.get(key);
+}
+
 /** `HH:MM` of an instant in the branch's zone. */
 export function clock(at) {
   if (!at) return "—";
-  return new Intl.DateTimeFormat(currentLanguage(), { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(at));
+  return format(currentLanguage(), { hour: "2-digit", minute: "2-digit" }).format(new Date(at));
 }
 
 /** Date and time of an instant in the branch's zone. */
 export function stamp(at) {
   if (!at) return "—";
-  return new Intl.DateTimeFormat(currentLanguage(), { timeZone: zone, month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(at));
+  return format(currentLanguage(), { month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" }).format(new Date(at));
 }
 
-/** Parts `{y, m, d, hh}` of an instant in the branch's zone. */
+/** Parts `{date, hour, minute, weekday}` ("mon" …) of an instant in the branch's zone. */
 export function zoned(at) {
-  const parts = Object.fromEntries(new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
+  const parts = Object.fromEntries(format("en-CA", { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", weekday: "short" })
     .formatToParts(new Date(at)).map((p) => [p.type, p.value]));
-  return { date: `${parts.year}-${parts.month}-${parts.day}`, hour: Number(parts.hour), minute: Number(parts.minute) };
+  return { date: `${parts.year}-${parts.month}-${parts.day}`, hour: Number(parts.hour), minute: Number(parts.minute), weekday: parts.weekday.slice(0, 3).toLowerCase() };
 }
 
 /** The badge of a record: on this phone / sent / rejected with the server's reason. */

@@ -1,7 +1,8 @@
 /**
  * Each role's main screen: the guard's duty card, patrol and incident buttons and hour
- * grid; the cleaner's rounds; the contractor's badge check-in. Other roles see the sync
- * state until their screens come with the server features they need.
+ * grid; the cleaner's rounds; the contractor's badge check-in; the lobby manager's box,
+ * cases, hand-off counter and alerts; the teller's and relationship manager's counter and
+ * cases; the supervisors' alerts, today at a glance and cases.
  */
 import { t } from "../i18n.js";
 import { badge, h, happened, stamp } from "../ui.js";
@@ -11,6 +12,10 @@ import { recordEmergency } from "./incident.js";
 import { hourGrid } from "./patrol.js";
 import { languageSwitch, signOut } from "./session.js";
 import { shiftCard } from "./shift.js";
+import { alertsCard } from "./alert.js";
+import { complaintsCard } from "./complaint.js";
+import { stopwatchCard } from "./stopwatch.js";
+import { boxCard } from "./suggestion.js";
 import { supervisorCards } from "./supervisor.js";
 
 const RECENT_KINDS = { guard: ["patrol", "incident", "shift", "handover"], cleaner: ["cleaning", "shift", "handover"], onsite: ["contractor_visit", "shift"] };
@@ -19,24 +24,32 @@ export async function homeScreen(app) {
   const role = app.session.staff.role;
   const parts = [h("p", { class: "who" }, app.session.staff.name, " · ", t(`role.${role}`))];
   if (role === "guard") {
-    parts.push(await shiftCard(app),
+    // Built side by side: each card waits on IndexedDB, not on the others (a cold open).
+    const [shift, grid] = await Promise.all([shiftCard(app), hourGrid(app)]);
+    parts.push(shift,
       h("div", { class: "actions" },
         h("a", { class: "big primary", href: "#patrol", role: "button" }, t("patrol.now")),
         h("a", { class: "big", href: "#incident", role: "button" }, t("incident.report")),
         h("a", { class: "big", href: "#handover", role: "button" }, t("handover.heading"))),
-      await hourGrid(app),
+      grid,
       h("button", { class: "big danger", type: "button", onclick: () => recordEmergency(app) }, t("emergency.button")));
   } else if (role === "cleaner") {
     parts.push(await shiftCard(app), await cleaningCard(app), h("a", { class: "big", href: "#handover", role: "button" }, t("handover.heading")));
   } else if (role === "onsite") {
     parts.push(await contractorCard(app), await shiftCard(app));
+  } else if (role === "lobby_manager") {
+    parts.push(...(await Promise.all([boxCard(app), complaintsCard(app), stopwatchCard(app), alertsCard(app)])));
+  } else if (role === "teller" || role === "relationship_manager") {
+    parts.push(...(await Promise.all([stopwatchCard(app), complaintsCard(app, { mine: true })])));
   } else if (role === "operations_manager" || role === "service_quality_officer") {
-    parts.push(...(await supervisorCards(app)));
+    parts.push(await alertsCard(app), ...(await supervisorCards(app)), await complaintsCard(app));
+  } else if (role === "branch_president") {
+    parts.push(await alertsCard(app), await complaintsCard(app));
   } else {
     parts.push(h("section", { class: "card" }, h("p", {}, t("others.soon"))));
   }
-  if (RECENT_KINDS[role]) parts.push(await recent(app, RECENT_KINDS[role]));
-  parts.push(await rejected(app));
+  const [latest, refused] = await Promise.all([RECENT_KINDS[role] ? recent(app, RECENT_KINDS[role]) : "", rejected(app)]);
+  parts.push(latest, refused);
   parts.push(h("nav", { class: "row foot" },
     h("a", { class: "link", href: "#diagnostics" }, t("nav.diagnostics")),
     languageSwitch(app),

@@ -6,9 +6,11 @@
 import { t } from "../i18n.js";
 import { clock, field, h, happened, toast, uuid, zoned } from "../ui.js";
 import { parseCheckpoint, startScanner } from "./scanner.js";
+import { patrolHours } from "./patrol-hours.js";
 import { openShift } from "./shift.js";
 
 export const CHECKS = ["atm", "skimming", "lights", "doors", "cleanliness", "loitering"];
+// The manual's default (server/rules/settings.py) when the pulled branch names none.
 const GRACE_MIN = 10;
 
 export async function patrolScreen(app) {
@@ -81,7 +83,11 @@ function checklist(app, shift, code) {
     confirmBtn);
 }
 
-/** Today's hours since the shift began: done / synced late / not sent yet / due / missed. */
+/**
+ * Today's hours since the shift began: the server's verdict per hour where this phone has
+ * the pulled R-SEC-5 obligations, else the phone's own view (done / synced late / not sent
+ * yet / due / missed); a patrol still in the outbox always shows as not sent yet.
+ */
 export async function hourGrid(app) {
   const shift = await openShift(app);
   const card = h("section", { class: "card" }, h("h2", {}, t("grid.heading")));
@@ -91,33 +97,36 @@ export async function hourGrid(app) {
   const start = shift ? zoned(happened(shift)) : null;
   if (!start) { card.append(h("p", { class: "muted" }, t("grid.empty"))); return card; }
   const first = start.date === today.date ? start.hour : 0;
-  const cells = [];
-  for (let hour = first; hour <= today.hour; hour += 1) {
-    const inHour = patrols.filter((p) => { const z = zoned(happened(p)); return z.date === today.date && z.hour === hour; });
-    let status;
-    let label;
-    if (inHour.some((p) => !p.local || p.local.state === "sent")) {
-      const late = inHour.every((p) => p.data.times && p.data.times.received_at && lateBy(p, hour));
-      status = late ? "met_late" : "met";
-      label = t(late ? "grid.met_late" : "grid.met");
-    } else if (inHour.some((p) => p.local && p.local.state === "pending")) {
-      status = "local"; label = t("grid.local");
-    } else if (hour === today.hour) {
-      status = "due"; label = t("grid.due", { min: 60 - today.minute + GRACE_MIN });
-    } else if (hour === today.hour - 1 && today.minute < GRACE_MIN) {
-      status = "due"; label = t("grid.due", { min: GRACE_MIN - today.minute });
-    } else {
-      status = "missed"; label = t("grid.missed");
-    }
-    const times = inHour.map((p) => clock(happened(p))).join(" ");
-    cells.push(h("li", { class: `hour ${status}` }, h("span", { class: "h" }, `${String(hour).padStart(2, "0")}:00`), h("span", { class: "s" }, label), h("span", { class: "t" }, times)));
-  }
+  const hours = Array.from({ length: today.hour - first + 1 }, (_, i) => first + i);
+  const mine = patrols.map((p) => ({ p, z: zoned(happened(p)) })).filter(({ z }) => z.date === today.date);
+  const cells = patrolHours({
+    hours, now: today, grace: graceMinutes(app), server: await serverHours(app, today.date),
+    patrols: mine.map(({ p, z }) => ({ hour: z.hour, state: p.local && p.local.state === "pending" ? "pending" : "sent",
+      late: Boolean(p.data.times && p.data.times.received_at && lateBy(p, z.hour, graceMinutes(app))) })),
+  }).map((cell) => {
+    const times = mine.filter(({ z }) => z.hour === cell.hour).map(({ p }) => clock(happened(p))).join(" ");
+    const label = cell.status !== "due" ? t(`grid.${cell.status}`) : cell.minutesLeft ? t("grid.due", { min: cell.minutesLeft }) : t("glance.hour.pending");
+    return h("li", { class: `hour ${cell.status}`, "data-source": cell.source },
+      h("span", { class: "h" }, `${String(cell.hour).padStart(2, "0")}:00`), h("span", { class: "s" }, label), h("span", { class: "t" }, times));
+  });
   card.append(h("ol", { class: "grid" }, cells));
   return card;
 }
 
-function lateBy(patrol, hour) {
+/** The server's R-SEC-5 status per local hour of `date`, from pulled obligations (if any). */
+async function serverHours(app, date) {
+  const rows = (await app.store.records("obligation")).map((r) => r.data)
+    .filter((o) => o.rule === "R-SEC-5" && o.business_date === date);
+  return new Map(rows.map((o) => [zoned(o.window_start).hour, o.status]));
+}
+
+function graceMinutes(app) {
+  const s = app.branch && app.branch.settings;
+  return (s && s.patrol_grace_minutes) || GRACE_MIN;
+}
+
+function lateBy(patrol, hour, grace) {
   const received = zoned(patrol.data.times.received_at);
   const today = zoned(happened(patrol));
-  return received.date !== today.date || received.hour * 60 + received.minute > (hour + 1) * 60 + GRACE_MIN;
+  return received.date !== today.date || received.hour * 60 + received.minute > (hour + 1) * 60 + grace;
 }

@@ -66,20 +66,25 @@ export class Store {
   /**
    * Save one mutation with its local effect in one transaction and return the outbox
    * entry (with its id). `effects`: records `{entity, id, data}` shown at once with the
-   * badge "on this phone"; `photos`: `{sha256, blob, type}` for the upload queue.
+   * badge "on this phone"; `photos`: `{sha256, blob, type}` for the upload queue;
+   * `backdated`: `at` lies in the past on purpose and is moved up to the client's last `at`.
    */
-  async enqueue(staffId, { name, args, at, effects = [], photos = [] }) {
+  async enqueue(staffId, { name, args, at, backdated = false, effects = [], photos = [] }) {
     // "strict": the transaction completes only once the disk has it (a phone that dies
     // right after "saved" still has the record).
     const tx = this.db.transaction(STORES, "readwrite", { durability: "strict" });
     const meta = tx.objectStore("meta");
     const client = await meta.get(`client:${staffId}`);
     if (!client) throw new Error("no client for this person: sign in first");
+    // A backdated record (a complaint that began when the stopwatch started) never goes
+    // before this client's previous one: the server would flag the clock as run backwards.
+    if (backdated && client.last_at && Date.parse(at) < Date.parse(client.last_at)) at = client.last_at;
     const entry = {
       client_id: client.client_id, id: client.next_id, name, args, at,
       state: "pending", saved_at: Date.now(), staff_id: staffId,
     };
     client.next_id += 1;
+    client.last_at = at;
     await meta.put(client, `client:${staffId}`);
     await tx.objectStore("outbox").put(entry);
     for (const e of effects) {

@@ -226,3 +226,37 @@ def mutation_log(rest: Any, client: str) -> list[dict]:
         items += page["items"]
         offset = page["next_offset"]
     return sorted(items, key=lambda m: m["id"])
+
+
+def set_branch(live: LiveServer, **fields: Any) -> None:
+    """Change the demo branch as an administrator would (``close_of_business``, ``settings``)
+    and publish it, so the phones pull it (the server has no REST route for it yet)."""
+    import uuid
+
+    from server.models.org import Branch
+    from server.sync_setup import record_put
+
+    with live.app.app_context():
+        branch = db.session.get(Branch, uuid.UUID(live.demo["branch_id"]))
+        for name, value in fields.items():
+            setattr(branch, name, value)
+        record_put("branch", branch)
+        db.session.commit()
+
+
+def local_today(live: LiveServer) -> str:
+    """Today's date in the demo branch's zone (what the phone calls today)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(live.demo["timezone"])).date().isoformat()
+
+
+def reopen(launch: Any, profile: Path, live: LiveServer) -> tuple[Any, Any]:
+    """The same phone opened again with no signal: its persistent profile, offline."""
+    context = launch(profile=profile)
+    context.set_offline(True)
+    page = context.pages[0] if context.pages else context.new_page()
+    page.goto(live.url + "/")
+    page.wait_for_selector("p.who")
+    return context, page

@@ -69,3 +69,26 @@ def test_shell_is_under_150_kb_gzipped(client):
     first_load = [u for u in shell["urls"] if u not in shell["lazy"] and not u.endswith(".png")]
     size = sum(len(gzip.compress(client.get(u).get_data(), 9)) for u in first_load)
     assert size < 150 * 1024, f"{size} bytes gzipped"
+
+
+def test_page_preloads_every_module_the_app_imports():
+    """A cold open fetches the whole module graph at once (``modulepreload``), not level by
+    level: the list in index.html is exactly app.js's static imports, followed through."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "static"
+    graph: list[str] = []
+
+    def walk(rel: str) -> None:
+        if rel in graph:
+            return
+        graph.append(rel)
+        for dep in re.findall(r'^\s*(?:import|export)\s[^;]*?from\s+"([^"]+)"', (root / rel).read_text(), re.M):
+            walk(str((root / rel).parent.joinpath(dep).resolve().relative_to(root.resolve())))
+
+    walk("app.js")
+    html = (root / "index.html").read_text()
+    preloaded = re.findall(r'<link rel="modulepreload" href="/static/([^"]+)">', html)
+    assert sorted(preloaded) == sorted(graph[1:])
+    assert "vendor/jsqr/jsQR.js" not in preloaded, "the QR decoder still loads only with the camera"
