@@ -8,7 +8,7 @@ from typing import Any, Mapping
 from flask import Flask
 
 from .clock import Clock
-from .config import load_settings
+from .config import Settings, load_settings
 
 
 def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | None = None) -> Flask:
@@ -25,7 +25,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | Non
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database_url,
-        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.database_url, settings.pg_random_page_cost),
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings),
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         TESTING=settings.testing,
         JSON_SORT_KEYS=False,
@@ -63,14 +63,19 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | Non
     return app
 
 
-def _engine_options(url: str, pg_random_page_cost: str = "") -> dict[str, Any]:
+def _engine_options(settings: Settings) -> dict[str, Any]:
+    url = settings.database_url
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
     # No pool_pre_ping: db_events pings a connection only after it sat idle (#3).
-    options: dict[str, Any] = {"pool_size": 10, "max_overflow": 20}
-    if pg_random_page_cost and url.startswith("postgresql"):
+    options: dict[str, Any] = {
+        "pool_size": settings.db_pool_size,
+        "max_overflow": settings.db_pool_overflow,
+        "pool_timeout": settings.db_pool_timeout_seconds,  # then 503 busy (server/errors.py)
+    }
+    if settings.pg_random_page_cost and url.startswith("postgresql"):
         # Set at connect (libpq's startup options: no round trip). See config.DEFAULTS.
-        options["connect_args"] = {"options": f"-c random_page_cost={pg_random_page_cost}"}
+        options["connect_args"] = {"options": f"-c random_page_cost={settings.pg_random_page_cost}"}
     return options
 
 

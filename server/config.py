@@ -36,6 +36,12 @@ DEFAULTS: dict[str, Any] = {
     # A request (headers and body) must arrive whole within this many seconds, or the
     # connection is dropped: slow clients never hold the server (server/serving.py, #16).
     "request_read_seconds": 5,
+    # Database connections per process (PostgreSQL), and how long a request may wait for
+    # one: past it the answer is 503 ``busy`` with Retry-After, not a 30-second stall and
+    # a 500, so a host under a burst sheds load and devices come back later (#16).
+    "db_pool_size": 10,
+    "db_pool_overflow": 20,
+    "db_pool_timeout_seconds": 3,
     "sync_rejected_bytes_per_day": 1024 * 1024,  # rejected mutations one client may store a day (#12)
     "photo_dir": None,  # None -> <instance>/photos
     # Where photo bytes live: "local" (photo_dir, one host) or "database" (every host of one
@@ -84,6 +90,9 @@ class Settings:
     sync_max_waiters: int
     sync_retry_after_ms: int
     request_read_seconds: int
+    db_pool_size: int
+    db_pool_overflow: int
+    db_pool_timeout_seconds: int
     sync_rejected_bytes_per_day: int
     photo_dir: str
     photo_store: str

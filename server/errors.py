@@ -10,8 +10,9 @@ import logging
 import uuid
 from typing import Any
 
-from flask import Flask, Request, Response, g, json, request
+from flask import Flask, Request, Response, current_app, g, json, request
 from marshmallow import ValidationError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from sync import SyncError
@@ -160,6 +161,17 @@ def _on_http_exception(e: HTTPException) -> Response:
     return problem(status, code, e.name, detail, **extra)
 
 
+def _on_pool_timeout(e: PoolTimeout) -> Response:
+    """No database connection free within ``db_pool_timeout_seconds``: the host is saturated
+    (a burst of re-polls, a slow database). Shed the request with a hint when to come back,
+    as the client does for any 503 (docs/sync-protocol.md), instead of a 500 (#16)."""
+    db.session.rollback()
+    retry_ms = current_app.extensions["settings"].sync_retry_after_ms
+    log.warning("database pool exhausted request_id=%s path=%s", request_id(), request.path)
+    return problem(503, "busy", "Server busy", "The server has no database connection free; try again shortly.",
+                   retry_after=max(1, retry_ms // 1000), retry_after_ms=retry_ms)
+
+
 def _on_unhandled(e: Exception) -> Response:
     db.session.rollback()
     rid = request_id()
@@ -194,4 +206,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(SyncError, _on_sync_error)
     app.register_error_handler(ValidationError, _on_validation_error)
     app.register_error_handler(HTTPException, _on_http_exception)
+    app.register_error_handler(PoolTimeout, _on_pool_timeout)
     app.register_error_handler(Exception, _on_unhandled)

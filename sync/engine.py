@@ -7,6 +7,7 @@ committed); each mutation is all-or-nothing (``sync/apply.py``).
 from __future__ import annotations
 
 import logging
+import random
 import time
 import uuid
 from dataclasses import dataclass
@@ -49,6 +50,10 @@ class EngineSettings:
     max_waiters: int | None = None
     #: The ``retry_after_ms`` hint of a pull the process could not hold (cap, shutdown).
     retry_after_ms: int = 5000
+    #: A wait that runs out ends at a moment drawn uniformly in its last ``wait_spread``
+    #: fraction: a fleet whose waits started together (a deploy, a network back) does not
+    #: come back together every 30 s and take the connection pool at once (#16).
+    wait_spread: float = 0.2
     #: Bytes of rejected mutations (as sent) one client may store per day; once over it,
     #: its pushes are refused 429 ``rejected_quota_exceeded`` until the day's window ends.
     #: Every rejected mutation stored before is kept whole. ``0`` means no bound.
@@ -296,7 +301,7 @@ class SyncEngine:
               watch: str | None, recheck: Callable[[], Any] | None) -> tuple[list[Any], int | None]:
         """Long poll: re-read the feed when woken, until something in scope, the deadline
         or a release; ``(rows, retry_after_ms or None)``."""
-        deadline = time.monotonic() + wait
+        deadline = time.monotonic() + wait * (1 - self.settings.wait_spread * random.random())
         session.commit()  # hold no connection while the listener starts either
         hub = self.notifier.hub
         waiter = hub.subscribe(frozenset(scope.audiences), owner=owner, watch=watch, limit=self.settings.max_waiters)

@@ -44,12 +44,25 @@ def test_the_postgresql_page_cost_reaches_the_connections_or_stays_out(tmp_path)
     for what it does); empty leaves the server's own; SQLite has no such thing."""
     from server import _engine_options
 
+    def options(url: str, cost: str) -> dict:
+        return _engine_options(load_settings(str(tmp_path), overrides={"database_url": url, "pg_random_page_cost": cost}, environ={}))
+
     pg = "postgresql+psycopg://u@h/db"
     assert load_settings(str(tmp_path), environ={}).pg_random_page_cost == "1.1"
     assert load_settings(str(tmp_path), environ={"FIELDOPS_PG_RANDOM_PAGE_COST": " 2 "}).pg_random_page_cost == "2"
-    assert _engine_options(pg, "1.1")["connect_args"] == {"options": "-c random_page_cost=1.1"}
-    assert "connect_args" not in _engine_options(pg, "")
-    assert "options" not in _engine_options("sqlite:///x.sqlite3", "1.1")["connect_args"]
+    assert options(pg, "1.1")["connect_args"] == {"options": "-c random_page_cost=1.1"}
+    assert "connect_args" not in options(pg, "")
+    assert "options" not in options("sqlite:///x.sqlite3", "1.1")["connect_args"]
+
+
+def test_the_pool_is_sized_and_bounded_in_wait_by_settings(tmp_path):
+    """A request waits at most ``db_pool_timeout_seconds`` for a connection (then 503 busy)."""
+    from server import _engine_options
+
+    s = load_settings(str(tmp_path), environ={"DATABASE_URL": "postgresql+psycopg://u@h/db",
+                                              "FIELDOPS_DB_POOL_SIZE": "4", "FIELDOPS_DB_POOL_TIMEOUT_SECONDS": "2"})
+    got = _engine_options(s)
+    assert (got["pool_size"], got["max_overflow"], got["pool_timeout"]) == (4, 20, 2)
 
 
 def test_two_spellings_of_one_setting_are_an_error(tmp_path):

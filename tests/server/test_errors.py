@@ -64,3 +64,34 @@ def test_healthz_reports_503_when_the_database_is_gone(tmp_path, clock):
 
     app = create_app({"database_url": f"sqlite:///{tmp_path}/missing/dir/x.db", "testing": True, "secret_key": "s"}, clock=clock)
     _assert_problem(app.test_client().get("/healthz"), 503, "database_unavailable")
+
+
+@pytest.mark.postgres_only
+def test_a_request_that_gets_no_database_connection_in_time_is_503_busy(pg_database, tmp_path, clock):
+    """With every pooled connection taken (a burst of re-polls, #16), a request waits
+    ``db_pool_timeout_seconds`` and is answered 503 ``busy`` with when to come back: not a
+    30-second stall ending in a 500. A freed connection serves the next request."""
+    import time
+
+    from server import create_app
+    from server.extensions import db
+
+    app = create_app({"database_url": pg_database, "testing": True, "secret_key": "s", "photo_dir": str(tmp_path),
+                      "db_pool_size": 1, "db_pool_overflow": 0, "db_pool_timeout_seconds": 1,
+                      "sync_retry_after_ms": 4000}, clock=clock)
+    with app.app_context():
+        db.create_all()
+        held = db.engine.connect()
+    try:
+        started = time.monotonic()
+        resp = app.test_client().post("/api/auth/login", json={"employee_no": "X1", "password": "p" * 12})
+        elapsed = time.monotonic() - started
+        body = _assert_problem(resp, 503, "busy")
+        assert body["retry_after_ms"] == 4000 and resp.headers["Retry-After"] == "4"
+        assert 0.9 < elapsed < 5
+    finally:
+        held.close()
+    assert app.test_client().post("/api/auth/login", json={"employee_no": "X1", "password": "p" * 12}).status_code == 401
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()

@@ -47,8 +47,22 @@ def test_long_poll_times_out_with_nothing_new(device):
     guard.sync()
     started = time.monotonic()
     page = guard.pull(wait=1)
-    assert 0.9 < time.monotonic() - started < 4
+    assert 0.75 < time.monotonic() - started < 4  # its last fifth: the spread (next test)
     assert page["changes"] == [] and page["has_more"] is False and page["reset"] is False
+
+
+def test_a_wait_that_runs_out_ends_in_its_last_fifth_so_a_fleet_spreads(device, monkeypatch):
+    """Waits that started together (a deploy, the network back) must not all end together
+    every 30 s and take the host's connections at once (#16): each ends at a moment drawn
+    in the last ``wait_spread`` (0.2) of its length."""
+    import sync.engine
+
+    guard = device("guard")
+    guard.sync()
+    monkeypatch.setattr(sync.engine.random, "random", lambda: 0.999)  # the earliest end
+    started = time.monotonic()
+    guard.pull(wait=2)
+    assert 1.5 < time.monotonic() - started < 1.95
 
 
 def test_long_poll_ignores_changes_outside_its_scope(device):
@@ -60,7 +74,7 @@ def test_long_poll_ignores_changes_outside_its_scope(device):
     page = guard.pull(wait=1.5)
     thread.join()
     assert not errors and page["changes"] == []
-    assert time.monotonic() - started > 1.4
+    assert time.monotonic() - started > 1.1  # not woken at 0.3 s; a wait ends in its last fifth
 
 
 def test_wait_0_answers_at_once_and_a_reset_never_waits(device):
