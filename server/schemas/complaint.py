@@ -8,7 +8,7 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ..rules import complaint as CR
-from .base import Out, UtcTime, attribution, ref, free_text
+from .base import Out, UtcTime, attribution, free_text, ref
 from .listing import page_of
 
 _TEXT = validate.Length(min=1, max=4000)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from ..rules import incident as IR
-from .base import Out, UtcTime, WithheldText, attribution, ref, free_text
+from .base import Out, UtcTime, WithheldText, attribution, free_text, ref
 from .listing import page_of
 
 

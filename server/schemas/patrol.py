@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
 
 from ..rules import patrol as PR
-from .base import Out, UtcTime, attribution, ref, free_text
+from .base import Out, UtcTime, attribution, free_text, ref
 
 
 class PatrolRecordArgs(Schema):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ..rules import suggestion as SR
-from .base import Day, Out, UtcTime, attribution, ref, free_text
+from .base import Day, Out, UtcTime, attribution, free_text, ref
 from .listing import page_of
 
 _TEXT = validate.Length(min=1, max=4000)
