@@ -165,9 +165,27 @@ def _document_sync(api: Api, registry: Any) -> dict[str, Any]:
     return {"x-mutations": mutations, "x-entities": entities}
 
 
+def _strict_nullable(node: Any) -> Any:
+    """apispec writes a nullable nested schema (``end_times``) as ``anyOf: [{type: object,
+    nullable: true}, {$ref}]``, whose first branch admits any object; ``enum: [null]``
+    makes it admit ``null`` only, so the closed ``$ref`` decides every object."""
+    if isinstance(node, dict):
+        branches = node.get("anyOf")
+        if isinstance(branches, list) and any("$ref" in b for b in branches):
+            for branch in branches:
+                if branch == {"type": "object", "nullable": True}:
+                    branch["enum"] = [None]
+        for value in node.values():
+            _strict_nullable(value)
+    elif isinstance(node, list):
+        for item in node:
+            _strict_nullable(item)
+    return node
+
+
 def build_spec(app: Flask) -> dict[str, Any]:
     """The OpenAPI 3.0 document of every route of ``app``, with the sync engine's
     mutators and entities (their schemas in ``components``)."""
     api: Api = app.extensions["openapi"]
     extra = _document_sync(api, app.extensions["sync_registry"]) if "sync_registry" in app.extensions else {}
-    return {**api.spec.to_dict(), **extra}
+    return _strict_nullable({**api.spec.to_dict(), **extra})

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from .base import Args, NAME, Out, TEXT, attribution, free_text
+from .base import NAME, TEXT, Args, Out, attribution, free_text
 from .listing import PageIn, page_of
 from .org import PersonOut
 

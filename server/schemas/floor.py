@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from ..rules.floor import COACHING_TRIGGERS
-from .base import Args, CODE, Day, NAME, Out, TEXT, UtcTime, attribution, free_text
+from .base import CODE, NAME, TEXT, Args, Day, Out, UtcTime, attribution, free_text
 from .listing import PageIn, page_of
 from .org import PersonOut
 

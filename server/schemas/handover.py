@@ -5,7 +5,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
-from .base import Args, Out, TEXT, UtcTime, WithheldText, attribution, ref, free_text
+from .base import TEXT, Args, Out, UtcTime, WithheldText, attribution, free_text, ref
 from .listing import PageIn, page_of
 from .org import PersonOut
 

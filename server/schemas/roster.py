@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from .base import Out, UtcTime, WithheldText, ref, free_text
+from .base import Out, UtcTime, WithheldText, free_text, ref
 
 
 class RosterQuery(Schema):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields
 
-from .base import Args, CODE, Out, UtcTime, attribution, ref
+from .base import CODE, Args, Out, UtcTime, attribution, ref
 from .listing import PageIn, page_of
 from .org import PersonOut
 

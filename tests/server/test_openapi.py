@@ -227,6 +227,11 @@ def test_the_document_refuses_an_undeclared_field_and_a_wrong_type(client, demo,
     for body in (extra, wrong):
         with pytest.raises(ValidationError):
             validator(schema).validate(body)
+    # A nullable nested object (a visit's end_times) is null or the closed Times, never any object.
+    visit = deref(doc.spec["components"]["schemas"]["VisitOut"], doc.spec)
+    validator(visit).validate({"end_times": None})
+    with pytest.raises(ValidationError):
+        validator(visit).validate({"end_times": {"happened_at": "2026-11-28T02:00:00Z", "surprise": 1}})
 
 
 def test_mutators_document_the_args_schema_the_engine_loads(app, client):
