@@ -89,7 +89,7 @@ class PhotoOwnership:
     foreign: frozenset[str] = frozenset()
 
 
-def _photo_ownership(session: Session, digests: Iterable[str], branch_id: uuid.UUID | None) -> PhotoOwnership:
+def photo_ownership(session: Session, digests: Iterable[str], branch_id: uuid.UUID | None) -> PhotoOwnership:
     """Who uploaded the photos among ``digests``, as seen from ``branch_id`` (each digest
     locked first, :func:`lock_photos`: the answer holds until commit).
 
@@ -124,8 +124,8 @@ def refuse_foreign_photos(digests: Iterable[str], ownership: PhotoOwnership) -> 
 
 def _received_photos(session: Session, digests: Iterable[str], branch_id: uuid.UUID | None) -> dict[str, datetime]:
     """``{digest: received_at}`` of the photos among ``digests`` uploaded in ``branch_id``
-    (see :func:`_photo_ownership`)."""
-    return _photo_ownership(session, digests, branch_id).received
+    (see :func:`photo_ownership`)."""
+    return photo_ownership(session, digests, branch_id).received
 
 
 #: PostgreSQL advisory lock class of photo digests (the first key of the two-key form).
@@ -197,7 +197,7 @@ def prefetch_reports(session: Session, args: list[dict[str, Any]], branch_id: uu
     ``branch_id`` (two ``IN`` reads at most)."""
     ids = list({a["incident_id"] for a in args})
     taken = set(session.connection().execute(_INCIDENTS_EXISTING, {"ids": ids}).scalars()) if ids else set()
-    photos = _photo_ownership(session, dict.fromkeys(d for a in args for d in a.get("photos") or []), branch_id)
+    photos = photo_ownership(session, dict.fromkeys(d for a in args for d in a.get("photos") or []), branch_id)
     return ReportBatch(taken=taken, photos=photos)
 
 
@@ -231,7 +231,7 @@ def report_incident(
     if principal.branch_id is None:
         reject("no_branch", "Only staff of a branch report incidents.", rule=RULE)
     digests = list(dict.fromkeys(args.get("photos") or []))  # keep order, drop repeats
-    photos = _photo_ownership(session, digests, principal.branch_id) if batch is None else batch.photos
+    photos = photo_ownership(session, digests, principal.branch_id) if batch is None else batch.photos
     refuse_foreign_photos(digests, photos)
     incident = new_values(
         incident_id=incident_id,
