@@ -88,7 +88,7 @@ class PhotoOwnership:
     foreign: frozenset[str] = frozenset()
 
 
-def _photo_ownership(session: Session, digests: Iterable[str], branch_id: uuid.UUID | None) -> PhotoOwnership:
+def photo_ownership(session: Session, digests: Iterable[str], branch_id: uuid.UUID | None) -> PhotoOwnership:
     """Who uploaded the photos among ``digests``, as seen from ``branch_id`` (each digest
     locked first, :func:`lock_photos`: the answer holds until commit).
 
@@ -123,8 +123,8 @@ def refuse_foreign_photos(digests: Iterable[str], ownership: PhotoOwnership) -> 
 
 def _received_photos(session: Session, digests: Iterable[str], branch_id: uuid.UUID | None) -> dict[str, datetime]:
     """``{digest: received_at}`` of the photos among ``digests`` uploaded in ``branch_id``
-    (see :func:`_photo_ownership`)."""
-    return _photo_ownership(session, digests, branch_id).received
+    (see :func:`photo_ownership`)."""
+    return photo_ownership(session, digests, branch_id).received
 
 
 #: PostgreSQL advisory lock class of photo digests (the first key of the two-key form).
@@ -166,7 +166,7 @@ def prefetch_reports(session: Session, args: list[dict[str, Any]], branch_id: uu
     (``photos``, a :class:`PhotoOwnership`): two ``IN`` reads at most."""
     return Batch(
         incidents=taken_ids(session, Incident.__table__.c.id, (a["incident_id"] for a in args)),
-        photos=_photo_ownership(session, dict.fromkeys(d for a in args for d in a.get("photos") or []), branch_id),
+        photos=photo_ownership(session, dict.fromkeys(d for a in args for d in a.get("photos") or []), branch_id),
     )
 
 

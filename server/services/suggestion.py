@@ -17,6 +17,7 @@ from sync import MutationRejected, Principal, TimeAttribution
 
 from ..extensions import db
 from ..models.org import Branch, Staff
+from ..models.photo import PhotoUpload
 from ..models.suggestion import BoxCallback, BoxEntry, BoxSession
 from ..rules import calendar as RCAL
 from ..rules import permissions as P
@@ -26,6 +27,7 @@ from . import calendar as calendar_service
 from . import complaint as complaint_service
 from ..sync_setup import record_put
 from .access import require_reader
+from .incident import photo_ownership, refuse_foreign_photos
 from .mutation import Affected, branch_of, ensure_new, reject
 
 #: Namespace of the complaint id a complaint entry's case gets when the device sends none:
@@ -43,10 +45,13 @@ def record_open(session: Session, who: Principal, times: TimeAttribution, args: 
 
     An earlier business date is accepted and marked ``opened_late``. Rejections:
     ``duplicate_record_id``, ``session_exists`` (the branch's session of that date),
-    ``future_business_date``, ``before_close_of_business``, ``no_branch``.
+    ``future_business_date``, ``before_close_of_business``, ``no_branch``,
+    ``photo_not_yours`` (a photo uploaded, but not in the branch: R-SEC-10, #12).
     """
     branch = branch_of(session, who)
     ensure_new(session, BoxSession, args["session_id"], "session_id")
+    photo = [args["photo"]] if args.get("photo") else []
+    refuse_foreign_photos(photo, photo_ownership(session, photo, branch.id))
     day = args["business_date"]
     taken = session.scalar(
         select(BoxSession.id).where(BoxSession.branch_id == branch.id, BoxSession.business_date == day)
@@ -212,11 +217,14 @@ def list_sessions(actor: Staff, branch_id: uuid.UUID, query: dict[str, Any]) -> 
 
 
 def may_see_photo(actor: Staff, sha256: str) -> bool:
-    """The photo of an opened box is visible to the box's readers of that branch (R-SEC-10)."""
-    if actor.role not in P.ENTITY_READERS["box_session"]:
+    """The photo of an opened box is visible to the box's readers of that branch, once
+    someone of that branch uploaded it (R-SEC-10, #12: naming a digest gets no bytes)."""
+    if actor.role not in P.ENTITY_READERS["box_session"] or actor.branch_id is None:
         return False
     branches = db.session.scalars(select(BoxSession.branch_id).where(BoxSession.photo_sha256 == sha256)).all()
-    return actor.branch_id in set(branches)
+    uploaded = db.session.scalar(
+        select(PhotoUpload.sha256).where(PhotoUpload.sha256 == sha256, PhotoUpload.branch_id == actor.branch_id).limit(1))
+    return actor.branch_id in set(branches) and uploaded is not None
 
 
 # --- The demo evening ---------------------------------------------------------------

@@ -30,7 +30,8 @@ def register(registry: Registry) -> None:
         ))
 
     @registry.mutator("box.open", schema=S.BoxOpenArgs(), roles=P.roles_for("box.open"), rejection_codes=(
-        "duplicate_record_id", "session_exists", "future_business_date", "before_close_of_business", "no_branch"))
+        "duplicate_record_id", "session_exists", "future_business_date", "before_close_of_business", "no_branch",
+        "photo_not_yours"))
     def box_open(ctx: MutationContext, args: dict[str, Any]) -> Any:
         """Open the day's box after close of business {session_id, business_date, photo?} (R-BOX-1)."""
         return rejudged(ctx, publish(ctx, box.record_open, args))

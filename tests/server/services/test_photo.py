@@ -12,7 +12,7 @@ from server.extensions import db
 from server.services.demo import seed_demo
 from tests.conftest import DEMO_PASSWORD, RoleClient, login
 from tests.support.helpers import make_image, sha
-from tests.support.pushpull import push_one, visible
+from tests.support.pushpull import push as push_mutations, push_one, visible
 from tests.server.sync_handlers.test_incident import report_args
 
 
@@ -178,3 +178,23 @@ class TestPartialBound:
         result = runner.invoke(args=["photo", "expire-partials"])
         assert result.exit_code == 0 and '"expired": 1' in result.output
         assert self._start(guard, 6)[0].status_code == 202
+
+
+def test_r_sec_10_another_branchs_box_photo_is_refused_and_never_served(as_role, demo, second):
+    """The suggestion box's photo (R-BOX-1) is the branch's too: ``box.open`` naming a
+    digest only another branch uploaded is refused, and naming one gets nobody its bytes."""
+    from tests.server.services import lobby_support
+    data = make_image(seed=26)
+    assert _put(as_role("lobby_manager"), data).status_code == 201
+    thief = second("LM1")
+    opened = lobby_support.box_open(lobby_support.new_id(), lobby_support.sh(17, 40), photo=sha(data))
+    [res] = push_mutations(thief, [opened])
+    assert res["status"] == "rejected" and res["error"]["code"] == "photo_not_yours", res
+    assert thief.get(f"/api/photos/{sha(data)}").status_code == 404
+    # A photo nobody uploaded yet is accepted (uploaded after the data), and served only once theirs.
+    mine = make_image(seed=27)
+    later = lobby_support.box_open(lobby_support.new_id(), lobby_support.sh(17, 40), photo=sha(mine))
+    assert push_mutations(thief, [later])[0]["status"] == "applied"
+    assert thief.get(f"/api/photos/{sha(mine)}").status_code == 404
+    assert _put(thief, mine).status_code == 201
+    assert second("SQ1").get(f"/api/photos/{sha(mine)}").status_code == 200
