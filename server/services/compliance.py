@@ -195,7 +195,8 @@ def excuse_obligation(
 def rejudge(branch_id: uuid.UUID | None, happened_at: datetime, now: datetime) -> None:
     """Re-judge the obligations a record that happened at ``happened_at`` can touch — its
     branch's local day and the day before (a patrol just after midnight may prove the last
-    hour of the day before) — in the caller's transaction: a push that brings a late patrol
+    hour of the day before), and the business date of a box or filing record for an
+    earlier day — in the caller's transaction: a push that brings a late patrol
     turns its hour ``met_synced_late`` and resolves its alert before it commits (#14)."""
     if branch_id is None:
         return
@@ -203,7 +204,19 @@ def rejudge(branch_id: uuid.UUID | None, happened_at: datetime, now: datetime) -
     if branch is None or branch.go_live_date is None:
         return
     local = local_date(branch, happened_at)
-    evaluate(now, branch_ids=[branch_id], days=[local - timedelta(days=1), local], commit=False)
+    evaluate(now, branch_ids=[branch_id], days=[local - timedelta(days=1), local, *_business_dates(branch_id)],
+             commit=False)
+
+
+def _business_dates(branch_id: uuid.UUID) -> set[date]:
+    """The business dates of the branch's box and filing records this transaction holds:
+    a box opened (or an entry answered) for an earlier business date re-judges that day,
+    however long ago it was settled (R-BOX-1..3, R-CMP-10)."""
+    from ..models.complaint import StatisticsFiling
+    from ..models.suggestion import BoxEntry, BoxSession
+
+    return {o.business_date for o in list(db.session.identity_map.values())
+            if isinstance(o, (BoxSession, BoxEntry, StatisticsFiling)) and o.branch_id == branch_id}
 
 
 def field_verdicts(branch: Branch, day: date, now: datetime) -> list[RC.Verdict]:

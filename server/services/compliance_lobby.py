@@ -178,10 +178,13 @@ def judge_box_day(
 
 
 def judge_cases(branch: Branch, at: datetime, inputs: duty.Inputs, lobby: LobbyInputs) -> list[RC.Verdict]:
-    """The deadlines of the branch's judged cases; an owner that is a role is everyone
-    holding it in the branch (their phones decide ``unconfirmed`` vs ``missed``)."""
+    """The deadlines of the branch's judged cases taken since go-live; an owner that is a
+    role is everyone holding it in the branch (their phones decide ``unconfirmed`` vs
+    ``missed``)."""
     out: list[RC.Verdict] = []
     for day, case, owners in lobby.cases.get(branch.id, ()):
+        if branch.go_live_date is None or day < branch.go_live_date:
+            continue  # rules apply from go-live (sync-protocol "Settled details")
         staff = [s for o in owners for s in (lobby.staff.get((branch.id, o[5:]), ()) if o.startswith("role:") else [o])]
         out += CC.complaint_verdicts(day, case, at, duty.watermark(inputs, staff))
     return out

@@ -367,3 +367,27 @@ def test_r_cmp_10_the_days_statistics_filed_late_sync_late_filing_and_refusals(a
     refused = push(teller, [mutation("statistics.file", {"filing_id": str(uuid.uuid4()),
                                                          "business_date": MON.isoformat()})])
     assert refused[0]["status"] == "rejected"  # the lobby manager files the day
+
+
+def test_a_case_taken_before_go_live_has_no_obligations(app, demo, as_role, clock):
+    teller = as_role("teller")
+    clock.set(sh(15, 0, date(2026, 11, 26)).astimezone(UTC))  # the day before the demo went live
+    before = phone_case(teller, sh(15, 0, date(2026, 11, 26)))
+    clock.set(sh(15, 0, SAT).astimezone(UTC))
+    after = phone_case(teller, sh(15, 0, SAT))
+    run(app, clock.now())
+    assert obligations(app, "R-CMP-6", subject_id=before) == []
+    assert one(app, "R-CMP-6", subject_id=after).status == "pending"
+
+
+def test_r_box_1_a_box_opened_days_late_rejudges_its_settled_day_in_the_push(app, demo, as_role, clock):
+    lobby = as_role("lobby_manager")
+    tue = date(2026, 12, 1)
+    clock.set(sh(8, 0, tue).astimezone(UTC))
+    push(lobby, [])
+    run(app, clock.now())  # Saturday is missed and settled: the engine no longer reads it
+    assert box_day(app).status == "missed"
+    clock.set(sh(9, 0, tue).astimezone(UTC))
+    assert codes(push(lobby, [box_open(str(uuid.uuid4()), sh(9, 0, tue), SAT)])) == ["applied"]
+    row = box_day(app)
+    assert row.status == "late" and alerts_of(app, row.id)["missed"].resolved_at == clock.now()
