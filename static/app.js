@@ -10,6 +10,7 @@ import { SyncClient } from "./sync/sync-client.js";
 import { PhotoQueue } from "./sync/photos.js";
 import { isoWithOffset } from "./sync/protocol.js";
 import { routes } from "./features/routes.js";
+import { warmUp } from "./features/home.js";
 
 const DAY_MS = 24 * 3600 * 1000;
 const channel = "BroadcastChannel" in self ? new BroadcastChannel("fieldops") : null;
@@ -138,6 +139,7 @@ async function registerWorker() {
 
 async function boot() {
   performance.mark("boot");
+  warmUp(localStorage.getItem("role"));
   [, app.store] = await Promise.all([loadLanguage(), openStore(undefined, { onVersionChange: () => location.reload() })]);
   performance.mark("store-open");
   app.sync = new SyncClient({ store: app.store, fetch: (...a) => fetch(...a) });

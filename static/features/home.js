@@ -12,16 +12,26 @@ import { recordEmergency } from "./incident.js";
 import { hourGrid } from "./patrol.js";
 import { languageSwitch, signOut } from "./session.js";
 import { shiftCard } from "./shift.js";
-import { alertsCard } from "./alert.js";
-import { complaintsCard } from "./complaint.js";
-import { stopwatchCard } from "./stopwatch.js";
-import { boxCard } from "./suggestion.js";
-import { supervisorCards } from "./supervisor.js";
+
+const FIELD = new Set(["guard", "cleaner", "onsite"]);
+let officeModules = null;
+/** The office roles' cards, loaded once when needed: a guard's phone never compiles them. */
+const office = () => {
+  officeModules = officeModules || Promise.all([import("./alert.js"), import("./complaint.js"), import("./stopwatch.js"), import("./suggestion.js"), import("./supervisor.js")])
+    .then((mods) => Object.assign({}, ...mods));
+  return officeModules;
+};
+
+/** Start loading the cards of `role` early (app start, before the database is open). */
+export function warmUp(role) {
+  if (role && !FIELD.has(role)) office();
+}
 
 const RECENT_KINDS = { guard: ["patrol", "incident", "shift", "handover"], cleaner: ["cleaning", "shift", "handover"], onsite: ["contractor_visit", "shift"] };
 
 export async function homeScreen(app) {
   const role = app.session.staff.role;
+  localStorage.setItem("role", role); // the next cold open warms this role's cards up at once
   const parts = [h("p", { class: "who" }, app.session.staff.name, " · ", t(`role.${role}`))];
   if (role === "guard") {
     // Built side by side: each card waits on IndexedDB, not on the others (a cold open).
@@ -38,13 +48,17 @@ export async function homeScreen(app) {
   } else if (role === "onsite") {
     parts.push(await contractorCard(app), await shiftCard(app));
   } else if (role === "lobby_manager") {
-    parts.push(...(await Promise.all([boxCard(app), complaintsCard(app), stopwatchCard(app), alertsCard(app)])));
+    const m = await office();
+    parts.push(...(await Promise.all([m.boxCard(app), m.complaintsCard(app), m.stopwatchCard(app), m.alertsCard(app)])));
   } else if (role === "teller" || role === "relationship_manager") {
-    parts.push(...(await Promise.all([stopwatchCard(app), complaintsCard(app, { mine: true })])));
+    const m = await office();
+    parts.push(...(await Promise.all([m.stopwatchCard(app), m.complaintsCard(app, { mine: true })])));
   } else if (role === "operations_manager" || role === "service_quality_officer") {
-    parts.push(await alertsCard(app), ...(await supervisorCards(app)), await complaintsCard(app));
+    const m = await office();
+    parts.push(await m.alertsCard(app), ...(await m.supervisorCards(app)), await m.complaintsCard(app));
   } else if (role === "branch_president") {
-    parts.push(await alertsCard(app), await complaintsCard(app));
+    const m = await office();
+    parts.push(await m.alertsCard(app), await m.complaintsCard(app));
   } else {
     parts.push(h("section", { class: "card" }, h("p", {}, t("others.soon"))));
   }

@@ -1,13 +1,13 @@
 /** The screens by route (`#patrol` …), listed explicitly. */
-import { caseScreen, intakeScreen } from "./complaint.js";
 import { diagnosticsScreen } from "./diagnostics.js";
 import { emergencyScreen, incidentScreen } from "./incident.js";
 import { handoverScreen } from "./handover.js";
 import { homeScreen } from "./home.js";
 import { patrolScreen } from "./patrol.js";
 import { loginScreen } from "./session.js";
-import { stopwatchScreen } from "./stopwatch.js";
-import { boxScreen } from "./suggestion.js";
+
+/** A screen of the office roles, loaded when first opened (not on a field phone's cold open). */
+const later = (module, name) => async (app, param) => (await import(module))[name](app, param);
 
 export const routes = {
   home: homeScreen,
@@ -17,8 +17,8 @@ export const routes = {
   emergency: emergencyScreen,
   handover: handoverScreen,
   diagnostics: diagnosticsScreen,
-  box: boxScreen,
-  "complaint-new": intakeScreen,
-  complaint: caseScreen,
-  stopwatch: stopwatchScreen,
+  box: later("./suggestion.js", "boxScreen"),
+  "complaint-new": later("./complaint.js", "intakeScreen"),
+  complaint: later("./complaint.js", "caseScreen"),
+  stopwatch: later("./stopwatch.js", "stopwatchScreen"),
 };
