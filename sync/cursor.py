@@ -15,7 +15,6 @@ arrives.
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 from dataclasses import dataclass
 from typing import Any, Callable

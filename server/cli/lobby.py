@@ -3,7 +3,6 @@ the same service and the same files as ``GET /api/branches/<id>/lobby/stats``.""
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 import click

@@ -323,6 +323,14 @@ def day_bounds(day: date, tz: Zone) -> tuple[datetime, datetime]:
 
 
 def at_local(day: date, hhmm: str, tz: Zone) -> datetime:
-    """The aware UTC instant of local clock time ``hhmm`` ("09:30") on ``day`` in ``tz``."""
-    hours, minutes = (int(part) for part in hhmm.split(":"))
-    return datetime.combine(day, time(hours, minutes), _zone(tz)).astimezone(timezone.utc)
+    """The aware UTC instant of local clock time ``hhmm`` ("09:30"; "24:00" is the day's
+    end) on ``day`` in ``tz``."""
+    return _local_instant(day, hhmm, _zone(tz)).astimezone(timezone.utc)
+
+
+def local_text(at: datetime, tz: Zone) -> str:
+    """``"YYYY-MM-DD HH:MM"`` of the aware instant ``at`` in zone ``tz``: for printed
+    forms read by people (the wire carries :func:`sync.types.iso`)."""
+    if at.tzinfo is None:
+        raise ValueError("naive datetime refused")
+    return at.astimezone(_zone(tz)).strftime("%Y-%m-%d %H:%M")

@@ -6,9 +6,8 @@ The clocks (R-CMP-5/6 and the regulator's) are at the end: :func:`clocks`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Mapping
-from zoneinfo import ZoneInfo
 
 from . import calendar as RC
 from . import roles as R
@@ -266,9 +265,8 @@ def _regulator_due(
     if basis != "calendar":
         raise ValueError(f"complaint_regulator_day_basis must be one of {DAY_BASES}, not {basis!r}")
     # Calendar days, counted like working days (the intake day not counted), ending at 24:00.
-    last = start.astimezone(ZoneInfo(zone)).date() + timedelta(days=days)
-    end = datetime.combine(last + timedelta(days=1), time(0), ZoneInfo(zone)).astimezone(timezone.utc)
-    return RC.Deadline(end, last, "calendar days")
+    last = RC.local_date(start, zone) + timedelta(days=days)
+    return RC.Deadline(RC.day_bounds(last, zone)[1], last, "calendar days")
 
 
 def _at(due: RC.Deadline | RC.Unknown | None) -> datetime | None:

@@ -16,9 +16,10 @@ the stable rejection code and the ids it concerns.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime
 from typing import Iterable, Mapping
-from zoneinfo import ZoneInfo
+
+from . import calendar as RCAL
 
 SOURCES = ("box", "book")
 KINDS = ("complaint", "suggestion", "praise")
@@ -86,11 +87,7 @@ def close_of_business(local_date: date, close_spec: Mapping[str, str], key: str,
     no close time given counts as closing at the start of the day (the box may be opened
     any time that day).
     """
-    hhmm = close_spec.get(key)
-    if not hhmm:
-        return datetime.combine(local_date, time(0), ZoneInfo(zone))
-    hours, minutes = (int(p) for p in hhmm.split(":"))
-    return datetime.combine(local_date, time(0), ZoneInfo(zone)) + timedelta(hours=hours, minutes=minutes)
+    return RCAL.at_local(local_date, close_spec.get(key) or "00:00", zone)
 
 
 def check_open(business_date: date, at: datetime, closes_at: datetime, zone: str) -> bool:
@@ -100,7 +97,7 @@ def check_open(business_date: date, at: datetime, closes_at: datetime, zone: str
     accepted, and it shows). Raises :class:`BoxRefusal` ``future_business_date`` or
     ``before_close_of_business`` (``closes_at``: that day's close, aware).
     """
-    today = at.astimezone(ZoneInfo(zone)).date()
+    today = RCAL.local_date(at, zone)
     if business_date > today:
         raise BoxRefusal("future_business_date", "The box is opened for today or an earlier day.", "R-BOX-1")
     if business_date == today and at < closes_at:
@@ -113,7 +110,7 @@ def check_open(business_date: date, at: datetime, closes_at: datetime, zone: str
 def session_due_at(business_date: date, zone: str) -> datetime:
     """When the day's box work is due: the end of the business date, local (R-BOX-1, R-BOX-3
     "the same day"), aware UTC; compliance alerts on it."""
-    return datetime.combine(business_date + timedelta(days=1), time(0), ZoneInfo(zone)).astimezone(timezone.utc)
+    return RCAL.day_bounds(business_date, zone)[1]
 
 
 def check_close(

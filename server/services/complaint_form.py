@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import render_template
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models.org import Branch, Staff
+from ..rules import calendar as RCAL
 from . import complaint as complaint_service
 from . import complaint_codes
 
@@ -43,10 +43,8 @@ def render(actor: Staff, branch_id: uuid.UUID, complaint_id: uuid.UUID) -> str:
     branch = db.session.get(Branch, case.branch_id)
     ids = {case.taken_by, *(e.actor_id for e in case.events)}
     names = dict(db.session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(ids))).all())
-    zone = ZoneInfo(branch.timezone)
-
     def local(at: datetime | None) -> str:
-        return at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if at else ""
+        return RCAL.local_text(at, branch.timezone) if at else ""
 
     table = complaint_codes.table()
     labels: dict[str, Any] = {

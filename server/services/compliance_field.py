@@ -4,9 +4,8 @@ R-OPS-1 (the three floor rounds), judged in memory from the inputs ``duty.load``
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from ..models.org import Branch
 from ..rules import calendar as RCAL
@@ -25,12 +24,11 @@ def judge_field_day(
 ) -> tuple[list[RC.Verdict], int | None]:
     """The field rules' verdicts for one local day of one branch, and the unknown calendar
     year when the day's hours depend on it (then no verdict is guessed for that rule)."""
-    zone = ZoneInfo(branch.timezone)
     settings = branch.settings or {}
     guarded_key, business_key, unknown = hours_keys(branch, day, cal)
     verdicts: list[RC.Verdict] = []
     if guarded_key is not None:
-        windows = PC.guarded_hour_windows(day, branch.guarded_hours or {}, zone, key=guarded_key)
+        windows = PC.guarded_hour_windows(day, branch.guarded_hours or {}, branch.timezone, key=guarded_key)
         lo, hi = day_bounds(branch, day)
         grace = PC.grace(settings)
         patrols = [p for p in inputs.patrols.get(branch.id, ()) if lo <= p.happened_at < hi + grace]
@@ -42,8 +40,7 @@ def judge_field_day(
         verdicts += RC.patrol_verdicts(day, windows, patrols, at, settings, hour_mark).verdicts
     verdicts += _staffing(branch, day, at, inputs)
     if business_key is not None and (branch.business_hours or {}).get(business_key):
-        slots = {slot: datetime.combine(day, time(*map(int, hhmm.split(":"))), tzinfo=zone).astimezone(UTC)
-                 for slot, hhmm in FS.value(settings, "floor_round_slots").items()}
+        slots = {slot: RCAL.at_local(day, hhmm, branch.timezone) for slot, hhmm in FS.value(settings, "floor_round_slots").items()}
         tol = timedelta(minutes=int(FS.value(settings, "floor_round_tolerance_minutes")))
         verdicts += RC.floor_round_verdicts(day, slots, inputs.rounds.get((branch.id, day), {}), at, tol,
                                             duty.watermark(inputs, inputs.managers.get(branch.id, ())))

@@ -14,9 +14,8 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timezone
 from typing import Any, Sequence
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
 
@@ -127,7 +126,7 @@ def _load_cases(out: LobbyInputs, ids: Sequence[uuid.UUID], lo: datetime) -> Non
             str(c.id), c.happened_at, c.channel == "phone" and not c.settled_on_contact, c.reply_due_at,
             c.promised_reply_at, promised[-1] if promised else None, c.consumer, c.regulator_due_at,
             c.deadline_unknown_year, tuple(rec(e) for e in evs if e.kind in REPLY_EVENTS), resolved)
-        day = c.happened_at.astimezone(ZoneInfo(zones[c.branch_id])).date()
+        day = RCAL.local_date(c.happened_at, zones[c.branch_id])
         owners = [str(c.owner_id)] if c.owner_id else [f"role:{c.owner_role}"]
         out.cases[c.branch_id].append((day, case, owners))
         out.first_case_day = day if out.first_case_day is None else min(out.first_case_day, day)
@@ -141,12 +140,6 @@ def scope(ids: Sequence[uuid.UUID], lobby: LobbyInputs, last: date) -> Any:
         return None
     return (Obligation.branch_id.in_(list(ids)) & Obligation.rule.in_(CC.RULES)
             & Obligation.business_date.between(lobby.first_case_day, last))
-
-
-def _deadline(day: date, hhmm: str, zone: str) -> datetime:
-    """The aware instant of local ``hhmm`` on ``day``; ``"24:00"`` is the day's end."""
-    hours, minutes = (int(p) for p in hhmm.split(":"))
-    return (datetime.combine(day, time(0), ZoneInfo(zone)) + timedelta(hours=hours, minutes=minutes)).astimezone(UTC)
 
 
 def judge_box_day(
@@ -164,15 +157,15 @@ def judge_box_day(
     _guarded, business_key, _unknown = hours_keys(branch, day, cal)
     if business_key is not None and (branch.business_hours or {}).get(business_key):
         closes = SR.close_of_business(day, branch.close_of_business or {}, business_key, branch.timezone)
-        due = _deadline(day, FS.value(settings, "box_open_deadline"), branch.timezone)
+        due = RCAL.at_local(day, FS.value(settings, "box_open_deadline"), branch.timezone)
         out.append(RC.box_open_verdict(day, closes.astimezone(UTC), due, lobby.sessions.get((branch.id, day)),
                                        at, mark, branch_id=str(branch.id)))
-        filed_by = _deadline(day, FS.value(settings, "statistics_filing_deadline"), branch.timezone)
+        filed_by = RCAL.at_local(day, FS.value(settings, "statistics_filing_deadline"), branch.timezone)
         out.append(CC.statistics_verdict(day, closes.astimezone(UTC), filed_by, lobby.filings.get((branch.id, day)),
                                          at, mark, branch_id=str(branch.id)))
     entries = lobby.entries.get((branch.id, day))
     if entries:
-        due = _deadline(day, FS.value(settings, "box_entry_deadline"), branch.timezone)
+        due = RCAL.at_local(day, FS.value(settings, "box_entry_deadline"), branch.timezone)
         out += RC.box_entry_verdicts(day, entries, due, at, mark)
     return out
 

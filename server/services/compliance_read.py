@@ -9,7 +9,6 @@ import uuid
 from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -18,6 +17,7 @@ from ..models.base import iso
 from ..models.compliance import Obligation
 from ..models.org import Branch, Staff
 from ..models.patrol import Patrol
+from ..rules import calendar as RCAL
 from ..rules import compliance as RC
 from .compliance_window import day_bounds, local_date
 from .duty import SELF_SERVICE, device_mark
@@ -107,8 +107,7 @@ def today(actor: Staff, branch_id: uuid.UUID, now: datetime) -> dict[str, Any]:
 
     branch = readable_branch(actor, branch_id, "obligation")
     report = day_report(branch, local_date(branch, now), now)
-    zone = ZoneInfo(branch.timezone)
-    grid = [{"hour": datetime.fromisoformat(o["window_start"].replace("Z", "+00:00")).astimezone(zone).strftime("%H:%M"),
+    grid = [{"hour": RCAL.local_clock(datetime.fromisoformat(o["window_start"]), branch.timezone),
              "status": o["status"], "due_at": o["due_at"], "evidence": o["evidence"]}
             for o in report["obligations"] if o["rule"] == RC.PATROL]
     alerts = [a.to_dict() for a in db.session.scalars(

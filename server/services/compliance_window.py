@@ -6,9 +6,8 @@ families (``compliance_field``, ``compliance_lobby``) ask these helpers, never t
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Mapping
-from zoneinfo import ZoneInfo
 
 from ..models.org import Branch
 from ..rules import calendar as RCAL
@@ -19,17 +18,17 @@ UTC = timezone.utc
 
 def local_date(branch: Branch, at: datetime) -> date:
     """The branch-local date of the aware instant ``at``."""
-    return at.astimezone(ZoneInfo(branch.timezone)).date()
+    return RCAL.local_date(at, branch.timezone)
 
 
 def local_midnight(branch: Branch, day: date) -> datetime:
     """The start of the branch-local ``day`` as aware UTC."""
-    return datetime.combine(day, time(0), tzinfo=ZoneInfo(branch.timezone)).astimezone(UTC)
+    return RCAL.day_bounds(day, branch.timezone)[0]
 
 
 def day_bounds(branch: Branch, day: date) -> tuple[datetime, datetime]:
     """``[start, end)`` of the branch-local ``day`` as aware UTC."""
-    return local_midnight(branch, day), local_midnight(branch, day + timedelta(days=1))
+    return RCAL.day_bounds(day, branch.timezone)
 
 
 def days_to_judge(branch: Branch, closed_through: date | None, at: datetime, only: list[date] | None) -> list[date]:
