@@ -129,6 +129,49 @@ class RejectedSummary(Out):
     items = fields.List(fields.Nested(RejectedBrief))
 
 
+class BoxSessionBrief(Out):
+    id = fields.UUID()
+    status = fields.String()
+    opened_late = fields.Boolean()
+    opened_at = UtcTime(allow_none=True)
+    closed_at = UtcTime(allow_none=True)
+    slip_count = fields.Integer(allow_none=True)
+    empty = fields.Boolean(allow_none=True)
+
+
+class BoxGlance(Out):
+    """The evening box of the day (R-BOX-1..3): counts and states, no customer field."""
+
+    business_date = Day()
+    status = fields.String(allow_none=True, metadata={"description": "the R-BOX-1 obligation's status"})
+    due_at = UtcTime(allow_none=True)
+    session = fields.Nested(BoxSessionBrief, allow_none=True)
+    entries = fields.Integer()
+    replies_missing = fields.Integer()
+    callbacks_open = fields.Integer()
+
+
+class CaseBrief(Out):
+    """An open complaint case by its nearest deadline (R-CMP-2/6, the regulator's clock)."""
+
+    id = fields.UUID()
+    channel = fields.String()
+    level = fields.String()
+    owner_role = fields.String(allow_none=True)
+    owner_id = ref()
+    opened_at = UtcTime()
+    due_at = UtcTime(allow_none=True)
+    due_clock = fields.String(allow_none=True)
+    overdue = fields.Boolean()
+    deadline_unknown = fields.String(allow_none=True, metadata={"description": "why no deadline is given (never a guess)"})
+
+
+class OpenCases(Out):
+    count = fields.Integer()
+    nearest_due_at = UtcTime(allow_none=True)
+    items = fields.List(fields.Nested(CaseBrief))
+
+
 class TodayOut(Out):
     """Supervisors' "today at a glance"."""
 
@@ -139,6 +182,8 @@ class TodayOut(Out):
     patrol = fields.Nested(PatrolCoverage)
     obligations = fields.List(fields.Nested(ObligationOut))
     alerts = fields.List(fields.Nested(AlertOut))
+    box = fields.Nested(BoxGlance)
+    complaints = fields.Nested(OpenCases)
     rejected_mutations = fields.Nested(RejectedSummary)
     devices = fields.List(fields.Nested(DeviceWatermark))
 
