@@ -17,16 +17,20 @@ from typing import Any, Iterable
 
 from openpyxl import Workbook
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sync import Principal, TimeAttribution
 
 from ..errors import Forbidden, NotFound
 from ..extensions import db
-from ..models.complaint import Complaint
+from ..models.complaint import Complaint, StatisticsFiling
 from ..models.org import Branch, Staff
 from ..models.suggestion import BoxCallback, BoxEntry, BoxSession
 from ..rules import permissions as P
 from ..rules import roles as R
-from ..rules.calendar import day_bounds
+from ..rules.calendar import day_bounds, local_date
 from . import complaint_codes
+from .mutation import Affected, branch_of, ensure_new, reject
 
 #: (view, model column) of the case counts: the manual's categories and JR/T's axes.
 CASE_VIEWS = (
@@ -171,7 +175,7 @@ def response(actor: Staff, branch_id: uuid.UUID | None, query: dict[str, Any]) -
     return Response(body, mimetype=FORMATS[fmt], headers=headers)
 
 
-def file_day(session: Any, who: Any, times: Any, args: dict[str, Any]) -> list[tuple[str, Any]]:
+def file_day(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
     """``statistics.file`` (R-CMP-10): the lobby manager filed the forms and statistics of
     ``business_date``; the record is the evidence of that day's R-CMP-10 obligation. An
     earlier business date is accepted (filed late, and compliance shows it).
@@ -179,18 +183,12 @@ def file_day(session: Any, who: Any, times: Any, args: dict[str, Any]) -> list[t
     Rejections: ``duplicate_record_id``, ``already_filed`` (one filing per branch and
     day), ``future_business_date``, ``no_branch``.
     """
-    from sqlalchemy import select as _select
-
-    from ..models.complaint import StatisticsFiling
-    from ..rules.calendar import local_date
-    from .mutation import branch_of, ensure_new, reject
-
     branch = branch_of(session, who)
     ensure_new(session, StatisticsFiling, args["filing_id"], "filing_id")
     day = args["business_date"]
     if day > local_date(times.happened_at, branch.timezone):
         reject("future_business_date", "A day is filed on that day or later.", rule="R-CMP-10", field="business_date")
-    if session.scalar(_select(StatisticsFiling.id).where(StatisticsFiling.branch_id == branch.id,
+    if session.scalar(select(StatisticsFiling.id).where(StatisticsFiling.branch_id == branch.id,
                                                         StatisticsFiling.business_date == day)) is not None:
         reject("already_filed", f"The statistics of {day} were filed already.", rule="R-CMP-10", field="business_date")
     filing = StatisticsFiling(id=args["filing_id"], branch_id=branch.id, business_date=day, filed_by=who.staff_id)
