@@ -167,6 +167,8 @@ MUTATION_ENTITY: dict[str, str] = {
     **{name: "complaint" for name in MUTATION_ROLES if name.startswith("complaint.")},
     "alert.acknowledge": "alert",
     "obligation.excuse": "obligation",
+    # A day's filing (R-CMP-10) is the evidence of its obligation; its args name a date only.
+    "statistics.file": "obligation",
 }
 
 #: Entities whose records carry free text that a customer-data role may write (R-SEC-10,

@@ -87,7 +87,7 @@ class ComplaintTextArgs(_Case):
     text = fields.String(required=True, validate=_TEXT)
 
 
-class StatisticsFileArgs(_Args):
+class StatisticsFileArgs(Args):
     """``statistics.file``: the lobby manager filed the day's forms and statistics (R-CMP-10)."""
 
     filing_id = fields.UUID(required=True)

@@ -63,7 +63,8 @@ class AlertOut(Out):
     branch_id = fields.UUID()
     obligation_id = ref()
     kind = fields.String()
-    rule = fields.String()
+    rule = fields.String(allow_none=True, metadata={"description": "null for an alert about no rule's "
+                                                    "obligation (calendar_unknown: a year the calendar lacks)"})
     roles = fields.List(fields.String())
     message = fields.String()
     raised_at = UtcTime()

@@ -10,7 +10,7 @@ from marshmallow import (
     validates_schema,
 )
 
-from .base import Args, Day, Out, UtcTime, attribution, ref
+from .base import Args, Day, Out, UtcTime, WithheldText, attribution, ref
 from .listing import PageIn, page_of
 
 
@@ -70,8 +70,10 @@ class RevokeIn(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
 
 
-class ContractorOut(Out):
-    """A registration (R-SEC-8): the ``contractor`` entity of a pull, always non-bank."""
+class ContractorOut(WithheldText):
+    """A registration (R-SEC-8): the ``contractor`` entity of a pull, always non-bank. Its
+    ``scope_note`` and ``revoked_reason`` are the operations manager's free text: withheld
+    from readers outside the customer-data roles (R-SEC-10, #12)."""
 
     id = fields.UUID()
     branch_id = fields.UUID()
@@ -82,7 +84,7 @@ class ContractorOut(Out):
     employer = fields.String()
     badge_no = fields.String()
     scope = fields.List(fields.String())
-    scope_note = fields.String()
+    scope_note = fields.String(allow_none=True)
     valid_from = Day()
     valid_to = Day()
     revoked = fields.Boolean()

@@ -2,8 +2,7 @@
 day or clock time is computed by ``server/rules/calendar.py`` and a time on the wire is
 spelled by the one ``iso()`` (``sync/types.py``), nowhere else in ``server/``.
 
-The modules still outside the rule are named below with who moves them; the test fails
-when a new one appears, and when one named here is fixed (then drop it from the list)."""
+The test fails when a module outside ``HOME`` converts zones itself."""
 from __future__ import annotations
 
 import re
@@ -17,13 +16,6 @@ WIRE = re.compile(r'isoformat\(\)\.replace\("\+00:00"')
 
 #: The zone module itself, and the one place ``iso()`` is re-exported from.
 HOME = {"rules/calendar.py"}
-#: Not yet moved, each with its owner (#11):
-KNOWN = {
-    "services/compliance.py": "split by the compliance helper; its local days and hours go to rules/calendar.py then",
-    "services/complaint_form.py": "a presenter (the printable form shows the branch's local time), as style.md allows",
-    "rules/complaint.py": "the regulator's calendar-day clock; to move with the lobby's rules",
-    "rules/suggestion.py": "the box's close-of-business times; to move with the lobby's rules",
-}
 
 
 def _offenders(pattern: re.Pattern[str]) -> set[str]:
@@ -36,7 +28,7 @@ def _offenders(pattern: re.Pattern[str]) -> set[str]:
 
 
 def test_branch_local_time_is_computed_only_in_rules_calendar():
-    assert _offenders(ZONE) == set(KNOWN)
+    assert _offenders(ZONE) == set()
 
 
 def test_every_time_on_the_wire_is_spelled_by_the_one_iso():
