@@ -192,20 +192,18 @@ def excuse_obligation(
     return row
 
 
-def rejudge(branch_id: uuid.UUID | None, happened_at: datetime, now: datetime) -> None:
-    """Re-judge the obligations a record that happened at ``happened_at`` can touch — its
-    branch's local day and the day before (a patrol just after midnight may prove the last
+def rejudge(branch: Branch, happened: Iterable[datetime], now: datetime) -> None:
+    """Re-judge the obligations records that happened at ``happened`` can touch — each one's
+    branch-local day and the day before (a patrol just after midnight may prove the last
     hour of the day before), and the business date of a box or filing record for an
-    earlier day — in the caller's transaction: a push that brings a late patrol
-    turns its hour ``met_synced_late`` and resolves its alert before it commits (#14)."""
-    if branch_id is None:
+    earlier day — in the caller's transaction, one evaluation for them all: a push that
+    brings a late patrol turns its hour ``met_synced_late`` and resolves its alert before
+    it commits (#14)."""
+    if branch.go_live_date is None:
         return
-    branch = db.session.get(Branch, branch_id)
-    if branch is None or branch.go_live_date is None:
-        return
-    local = local_date(branch, happened_at)
-    evaluate(now, branch_ids=[branch_id], days=[local - timedelta(days=1), local, *_business_dates(branch_id)],
-             commit=False)
+    local = {local_date(branch, t) for t in happened}
+    days = sorted(local | {d - timedelta(days=1) for d in local} | _business_dates(branch.id))
+    evaluate(now, branch_ids=[branch.id], days=days, commit=False)
 
 
 def _business_dates(branch_id: uuid.UUID) -> set[date]:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -19,7 +19,6 @@ from ..models.compliance import Obligation
 from ..models.org import Branch
 from ..models.patrol import Patrol
 from ..rules import patrol_compliance as PC
-from ..rules.calendar import local_date
 from ..rules.patrol import SELF_SERVICE
 from ..rules import permissions as P
 from ..schemas.compliance import AlertAcknowledgeArgs, ObligationExcuseArgs
@@ -57,9 +56,7 @@ def _rejudge_run(branch_id: uuid.UUID | None, items: list[tuple[datetime, bool]]
     happened = [t for t, _ in items]
     if all(patrol for _, patrol in items) and _hours_hold(branch, happened):
         return
-    local = {local_date(t, branch.timezone) for t in happened}
-    days = sorted(local | {d - timedelta(days=1) for d in local})
-    compliance_service.evaluate(now, branch_ids=[branch.id], days=days, commit=False)
+    compliance_service.rejudge(branch, happened, now)
 
 
 def _hours_hold(branch: Branch, happened: list[datetime]) -> bool:
