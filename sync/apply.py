@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from marshmallow import ValidationError
 
@@ -18,15 +18,31 @@ from . import feed, protocol, strict_json
 from .batch import Batch
 from .context import MutationContext, TimeAttribution
 from .errors import MutationRejected
-from .registry import Mutator, Principal
+from .registry import Mutator, Principal, Registry
 from .timing import attribute
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .engine import SyncEngine
 
 log = logging.getLogger("sync.engine")
 
 Outcome = tuple[dict[str, Any], dict[str, Any]]  # (result, log row)
+
+
+class Emitter(Protocol):
+    """Where handlers' ``ctx.put``/``ctx.delete`` go (the engine)."""
+
+    def put(self, session: Any, entity: str, obj: Any, *, created: bool = False) -> None: ...
+
+    def delete(self, session: Any, entity: str, record_id: Any) -> None: ...
+
+
+@dataclass(frozen=True)
+class Seams:
+    """What applying a push uses, handed in by the engine (no engine import): the
+    registry, the clock tolerance of its settings, the emitter of changes, the feed's seams."""
+
+    registry: Registry
+    clock_tolerance: timedelta
+    emitter: Emitter
+    feed: feed.Seams
 
 
 @dataclass(frozen=True)
@@ -48,16 +64,16 @@ class Prepared:
     crash: Exception | None = None
 
 
-def prepare(engine: "SyncEngine", principal: Principal, mutations: list[protocol.RawMutation]) -> list[Prepared]:
+def prepare(seams: Seams, principal: Principal, mutations: list[protocol.RawMutation]) -> list[Prepared]:
     """Check name, role, ``at`` and args of each mutation; touches no database.
 
     The engine calls it before it takes the push's write lock, so validating a batch
     (the costliest pure step) does not hold up other writers (SQLite has one lock).
     """
-    return [_prepare_one(engine, principal, mutation) for mutation in mutations]
+    return [_prepare_one(seams, principal, mutation) for mutation in mutations]
 
 
-def _prepare_one(engine: "SyncEngine", principal: Principal, mutation: protocol.RawMutation) -> Prepared:
+def _prepare_one(seams: Seams, principal: Principal, mutation: protocol.RawMutation) -> Prepared:
     raw = mutation.raw
     if mutation.refused is not None:
         # Nothing of it runs; the log keeps it ASCII-escaped (no NUL, no lone surrogate reach a column).
@@ -69,7 +85,7 @@ def _prepare_one(engine: "SyncEngine", principal: Principal, mutation: protocol.
     name, args = raw.get("name"), raw.get("args")
     at = protocol.parse_time(raw.get("at"))
     at = at.astimezone(timezone.utc) if at else None
-    mutator = engine.registry.get_mutator(name) if isinstance(name, str) else None
+    mutator = seams.registry.get_mutator(name) if isinstance(name, str) else None
     if mutator is None:
         error = MutationRejected("unknown_mutation", f"No mutation named {str(name)[:100]!r}.")
     elif principal.role not in mutator.roles:
@@ -94,7 +110,7 @@ def _prepare_one(engine: "SyncEngine", principal: Principal, mutation: protocol.
 
 
 def apply_all(
-    engine: "SyncEngine", session: Any, principal: Principal, request: protocol.PushRequest,
+    seams: Seams, session: Any, principal: Principal, request: protocol.PushRequest,
     todo: list[Prepared], now: datetime, previous_at: datetime | None,
     results: list[dict[str, Any]], rows: list[dict[str, Any]],
 ) -> None:
@@ -108,18 +124,18 @@ def apply_all(
     then the next run starts. When a flush or a prefetch fails, the whole run is
     replayed that way (which mutation caused it is unknown).
     """
-    batch = feed.pending(session, engine)
+    batch = feed.pending(session, seams.feed)
     start = 0
     while start < len(todo):
         mark = batch.mark()
         savepoint = session.begin_nested()
-        done, failed = _optimistic_run(engine, session, principal, request, todo, start, now, previous_at)
+        done, failed = _optimistic_run(seams, session, principal, request, todo, start, now, previous_at)
         if failed is None:
             savepoint.commit()
         else:
             savepoint.rollback()  # also when a failed flush deactivated it (is_active is False then)
             batch.restore(mark)
-            done = _careful_run(engine, session, principal, request, todo[start:failed + 1], now, previous_at)
+            done = _careful_run(seams, session, principal, request, todo[start:failed + 1], now, previous_at)
         for prepared, (result, row) in zip(todo[start:], done):
             if prepared.crash is not None:
                 log.error("mutation %s #%s of client %s failed in its args schema", row["name"],
@@ -131,7 +147,7 @@ def apply_all(
 
 
 def _optimistic_run(
-    engine: "SyncEngine", session: Any, principal: Principal, request: protocol.PushRequest,
+    seams: Seams, session: Any, principal: Principal, request: protocol.PushRequest,
     todo: list[Prepared], start: int, now: datetime, previous_at: datetime | None,
 ) -> tuple[list[Outcome], int | None]:
     """Apply ``todo[start:]`` under the caller's SAVEPOINT.
@@ -147,7 +163,7 @@ def _optimistic_run(
     try:
         for k in range(start, len(todo)):
             prepared = todo[k]
-            times = _times(engine, request, prepared, now, previous_at)
+            times = _times(seams, request, prepared, now, previous_at)
             error = prepared.error
             if error is None:
                 assert prepared.mutator is not None and times is not None
@@ -157,12 +173,12 @@ def _optimistic_run(
                     if segment.prefetch is None and run.has_later:
                         run.store(session)  # a handler without a batch may read what that work writes
                     state = _prefetch(session, principal, segment, todo, k)
-                ctx = _context(engine, session, principal, request, prepared, times, now, state)
+                ctx = _context(seams, session, principal, request, prepared, times, now, state)
                 try:
                     segment.handler(ctx, prepared.loaded)
                 except Exception:
                     return done, k
-            done.append(_outcome(engine, principal, request, prepared, times, now, error))
+            done.append(_outcome(seams, principal, request, prepared, times, now, error))
             previous_at = prepared.at or previous_at
         _end_segment(session, segment, state, run)
         run.store(session)
@@ -213,27 +229,26 @@ def _segment_args(todo: list[Prepared], k: int) -> list[dict[str, Any]]:
 
 
 def _careful_run(
-    engine: "SyncEngine", session: Any, principal: Principal, request: protocol.PushRequest,
+    seams: Seams, session: Any, principal: Principal, request: protocol.PushRequest,
     todo: list[Prepared], now: datetime, previous_at: datetime | None,
 ) -> list[Outcome]:
     """Apply ``todo`` one SAVEPOINT each, without prefetch: the reference semantics."""
     done: list[Outcome] = []
     for prepared in todo:
-        times = _times(engine, request, prepared, now, previous_at)
+        times = _times(seams, request, prepared, now, previous_at)
         error = prepared.error
         if error is None:
             assert times is not None
-            error = _careful_one(engine, session, prepared, _context(
-                engine, session, principal, request, prepared, times, now, None))
-        done.append(_outcome(engine, principal, request, prepared, times, now, error))
+            error = _careful_one(seams, session, prepared, _context(seams, session, principal, request, prepared, times, now, None))
+        done.append(_outcome(seams, principal, request, prepared, times, now, error))
         previous_at = prepared.at or previous_at
     return done
 
 
-def _careful_one(engine: "SyncEngine", session: Any, prepared: Prepared, ctx: MutationContext) -> MutationRejected | None:
+def _careful_one(seams: Seams, session: Any, prepared: Prepared, ctx: MutationContext) -> MutationRejected | None:
     """Run one handler in its own SAVEPOINT; a failure rolls back to it and becomes a rejection."""
     assert prepared.mutator is not None and prepared.loaded is not None
-    batch = feed.pending(session, engine)
+    batch = feed.pending(session, seams.feed)
     mark = batch.mark()
     try:
         with session.begin_nested():
@@ -252,23 +267,23 @@ def _internal_error() -> MutationRejected:
     return MutationRejected("internal_error", "The server failed to apply this mutation; it was logged.")
 
 
-def _times(engine: "SyncEngine", request: protocol.PushRequest, prepared: Prepared, now: datetime,
+def _times(seams: Seams, request: protocol.PushRequest, prepared: Prepared, now: datetime,
            previous_at: datetime | None) -> TimeAttribution | None:
     if prepared.at is None:
         return None
     return attribute(prepared.at, sent_at=request.sent_at.astimezone(timezone.utc), received_at=now,
-                     previous_at=previous_at, tolerance=engine.settings.clock_tolerance)
+                     previous_at=previous_at, tolerance=seams.clock_tolerance)
 
 
-def _context(engine: "SyncEngine", session: Any, principal: Principal, request: protocol.PushRequest,
+def _context(seams: Seams, session: Any, principal: Principal, request: protocol.PushRequest,
              prepared: Prepared, times: TimeAttribution, now: datetime, prefetched: Any) -> MutationContext:
     return MutationContext(session=session, principal=principal, client_id=request.client_id,
                            mutation_id=prepared.mutation.id, name=prepared.mutation.raw["name"], times=times,
-                           now=now, emitter=engine, prefetched=prefetched)
+                           now=now, emitter=seams.emitter, prefetched=prefetched)
 
 
 def _outcome(
-    engine: "SyncEngine", principal: Principal, request: protocol.PushRequest, prepared: Prepared,
+    seams: Seams, principal: Principal, request: protocol.PushRequest, prepared: Prepared,
     times: TimeAttribution | None, now: datetime, error: MutationRejected | None,
 ) -> Outcome:
     """The mutation's result (answered and kept) and its log row."""
@@ -288,6 +303,6 @@ def _outcome(
         "staff_id": principal.staff_id, "branch_id": principal.branch_id, "session_id": principal.session_id,
         "received_at": now, "sent_at": request.sent_at, "skew_ms": int(skew / timedelta(milliseconds=1)),
         "happened_at": times.happened_at if times else None,
-        "clock_suspect": times.clock_suspect if times else abs(skew) > engine.settings.clock_tolerance,
+        "clock_suspect": times.clock_suspect if times else abs(skew) > seams.clock_tolerance,
     }
     return result, row

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from .registry import Principal
+
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.orm import Session
-
-    from .registry import Principal
 
 
 @dataclass(frozen=True)

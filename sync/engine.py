@@ -84,6 +84,10 @@ class SyncEngine:
 
     # --- emission (handlers through ctx, services through record_put) ------------------
 
+    def _feed(self) -> feed.Seams:
+        """The feed's collaborators, as they are now (tests swap the notifier)."""
+        return feed.Seams(self.registry, self.now, self.notifier)
+
     def put(self, session: Any, entity: str, obj: Any, *, created: bool = False) -> None:
         """Emit that ``obj`` of ``entity`` was created or changed; reaches pulls at COMMIT.
 
@@ -92,12 +96,12 @@ class SyncEngine:
         ``KeyError`` for an unregistered entity (a bug: it fails the mutation).
         """
         record_id = str(self.registry.get_entity(entity).id_of(obj))
-        feed.pending(session, self).items.append((entity, record_id, "put", obj, created))
+        feed.pending(session, self._feed()).items.append((entity, record_id, "put", obj, created))
 
     def delete(self, session: Any, entity: str, record_id: uuid.UUID | str) -> None:
         """Emit that record ``record_id`` of ``entity`` was deleted (a tombstone per audience)."""
         self.registry.get_entity(entity)
-        feed.pending(session, self).items.append((entity, str(record_id), "delete", None, False))
+        feed.pending(session, self._feed()).items.append((entity, str(record_id), "delete", None, False))
 
     # --- push --------------------------------------------------------------------------
 
@@ -110,7 +114,8 @@ class SyncEngine:
         """
         request = protocol.parse_push(body, max_mutations=self.settings.max_mutations)
         now = self.now()
-        prepared = apply.prepare(self, principal, request.mutations)  # before the write lock
+        seams = apply.Seams(self.registry, self.settings.clock_tolerance, self, self._feed())
+        prepared = apply.prepare(seams, principal, request.mutations)  # before the write lock
         session.commit()  # end whatever read the caller did: the push starts with a write
         try:
             self._begin_write(session)
@@ -125,7 +130,7 @@ class SyncEngine:
                 )
             results = self._duplicates(session, request, last)
             rows: list[dict[str, Any]] = []
-            apply.apply_all(self, session, principal, request, [p for p in prepared if p.mutation.id > last], now,
+            apply.apply_all(seams, session, principal, request, [p for p in prepared if p.mutation.id > last], now,
                             client.last_device_at, results, rows)
             previous_at = next((row["at"] for row in reversed(rows) if row["at"] is not None), client.last_device_at)
             store.log_mutations(session, rows)
@@ -327,7 +332,7 @@ class SyncEngine:
         """At ``session``'s COMMIT, wake the pulls waiting as ``session_id`` (in every
         process and host), so they check their principal again: call it in the
         transaction that revokes a session."""
-        feed.pending(session, self).wake.add(_session_key_of(session_id))
+        feed.pending(session, self._feed()).wake.add(_session_key_of(session_id))
 
     # --- supervision and upkeep --------------------------------------------------------
 

@@ -25,15 +25,13 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Callable
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from . import store
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .engine import SyncEngine
+from .registry import Registry
 
 PENDING_KEY = "sync_pending"
 WAKE_KEY = "sync_wake"
@@ -60,11 +58,21 @@ def dumps(value: Any) -> str:
     return _ENCODER.encode(value)
 
 
+@dataclass(frozen=True)
+class Seams:
+    """What the feed uses of its engine, handed in (no engine import): the entities to
+    serialise, the clock that stamps feed rows, the notifier that wakes long polls."""
+
+    registry: Registry
+    clock: Callable[[], datetime]
+    notifier: Any
+
+
 @dataclass
 class Pending:
     """Changes emitted in one session's transaction, not yet in the feed."""
 
-    engine: "SyncEngine"
+    seams: Seams
     #: ``(entity, record_id, op, obj, created)`` in emission order.
     items: list[tuple[str, str, str, Any, bool]] = field(default_factory=list)
     #: Wake-up keys to send at COMMIT besides the audiences touched (a revoked session).
@@ -79,12 +87,12 @@ class Pending:
         del self.items[mark:]
 
 
-def pending(session: Any, engine: "SyncEngine") -> Pending:
-    """The session's :class:`Pending`, made on first use."""
+def pending(session: Any, seams: Seams) -> Pending:
+    """The session's :class:`Pending`, made on first use (with ``seams``)."""
     info = session.info
     found = info.get(PENDING_KEY)
     if found is None:
-        found = info[PENDING_KEY] = Pending(engine)
+        found = info[PENDING_KEY] = Pending(seams)
     return found
 
 
@@ -107,14 +115,14 @@ def flush(session: Session, batch: Pending) -> set[str]:
     latest = _latest(batch.items)
     if not latest:
         return set()
-    now = batch.engine.now()
+    now = batch.seams.clock()
     session.flush()
     # Serialise before taking the counter lock, which every writer waits for: the
     # records' state is this transaction's own; only reading the feed needs the lock.
     puts: list[dict[str, Any]] = []
     stay: dict[tuple[str, str], set[str]] = {}  # audiences of records that may have old rows
     for (entity_name, record_id), (op, obj, created) in latest.items():
-        audiences = _put_rows(batch.engine.registry, entity_name, record_id, obj, now, puts) if op == "put" else set()
+        audiences = _put_rows(batch.seams.registry, entity_name, record_id, obj, now, puts) if op == "put" else set()
         if not created:  # a record created in this transaction has no feed rows yet
             stay[(entity_name, record_id)] = audiences
     if not stay:
@@ -181,8 +189,8 @@ def _before_commit(session: Session) -> None:
     batch.items.clear()
     batch.wake.clear()
     if touched:
-        batch.engine.notifier.before_commit(session, touched)
-        session.info[WAKE_KEY] = (batch.engine, touched)
+        batch.seams.notifier.before_commit(session, touched)
+        session.info[WAKE_KEY] = (batch.seams, touched)
 
 
 def _after_commit(session: Session) -> None:
@@ -190,8 +198,8 @@ def _after_commit(session: Session) -> None:
         return
     wake = session.info.pop(WAKE_KEY, None)
     if wake is not None:
-        engine, touched = wake
-        engine.notifier.after_commit(touched)
+        seams, touched = wake
+        seams.notifier.after_commit(touched)
 
 
 def _after_transaction_end(session: Session, transaction: Any) -> None:

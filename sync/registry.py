@@ -18,12 +18,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from marshmallow import Schema
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .context import MutationContext
 
 
 @dataclass(frozen=True)
@@ -45,7 +42,9 @@ class Scope:
     fingerprint: str
 
 
-Handler = Callable[["MutationContext", dict[str, Any]], Any]
+#: ``handler(ctx, args)``: ``ctx`` is a :class:`sync.context.MutationContext` (which
+#: imports this module, not the other way round).
+Handler = Callable[[Any, dict[str, Any]], Any]
 #: ``prefetch(session, principal, [loaded args, …]) -> state``: see :class:`Mutator`.
 Prefetch = Callable[[Any, Principal, list[dict[str, Any]]], Any]
 #: ``flush(session, state)``: writes what a segment's handlers deferred; see :class:`Mutator`.

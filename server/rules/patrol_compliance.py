@@ -135,15 +135,32 @@ def _first(ordered: Sequence[PatrolTimes], used: set[str], start: datetime, end:
     return None
 
 
-def leaves_hour_as_is(
-    window_start: datetime, window_end: datetime, evidence_at: datetime | None, happened_at: datetime,
+def leaves_hours_as_is(
+    hours: Iterable[tuple[datetime, datetime, datetime | None]], happened_at: datetime,
     settings: Mapping[str, Any] | None = None,
 ) -> bool:
     """True when one more patrol at ``happened_at`` leaves every verdict of
-    :func:`judge_hours` as it is (R-SEC-5): it falls in the hour's own part (after the
-    grace period the hour before may claim) and the hour's evidence happened earlier in
-    that part. ``judge_hours`` picks an hour's earliest unused patrol of that part first,
-    and no other hour's window reaches it, so every pick stays; a push re-judges nothing
-    then (#17)."""
-    own_from = min(window_start + grace(settings), window_end)
-    return evidence_at is not None and own_from <= evidence_at < happened_at < window_end
+    :func:`judge_hours` as it is (R-SEC-5). ``hours`` are judged hours as ``(window_start,
+    window_end, when their evidence happened or None)``.
+
+    It holds when an hour's window holds the patrol and every hour that could claim it
+    already holds evidence it prefers: its own hour evidence from its own window: from the part after
+    the grace period if the patrol is there too, and earlier (``judge_hours`` picks that
+    part first, then the earliest); an hour whose grace period holds it, earlier evidence.
+    Every pick then stays, and a push need not re-judge (#17).
+    """
+    g = grace(settings)
+    inside = False
+    for start, end, at in hours:
+        if not start <= happened_at < end + g:
+            continue  # no hour's candidate
+        if at is None:
+            return False
+        if happened_at < end:  # its own hour: picked own part first (after the grace), then by time
+            inside = True
+            own = min(start + g, end)
+            if not start <= at < end or (at < own, at) >= (happened_at < own, happened_at):
+                return False
+        elif at >= happened_at:  # the grace period after this hour: by time
+            return False
+    return inside

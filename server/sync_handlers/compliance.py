@@ -35,8 +35,8 @@ def rejudged(ctx: MutationContext, affected: Any, *, patrol: bool = False) -> An
     waits for the run's end, after its rows are written: one read of the patrol hours
     the run touches and at most one evaluation of the local days of its records (each
     record's day and the day before), not one per mutation. ``patrol``: the record is a
-    patrol, which changes nothing when every hour it falls in already holds earlier
-    evidence (:func:`server.rules.patrol_compliance.leaves_hour_as_is`, R-SEC-5).
+    patrol, which changes nothing when every hour that could claim it already holds
+    earlier evidence (:func:`server.rules.patrol_compliance.leaves_hours_as_is`, R-SEC-5).
     Without a batch the same runs for this one record."""
     branch_id, now = ctx.principal.branch_id, ctx.now
     item = (ctx.times.happened_at, patrol)
@@ -60,20 +60,20 @@ def _rejudge_run(branch_id: uuid.UUID | None, items: list[tuple[datetime, bool]]
 
 
 def _hours_hold(branch: Branch, happened: list[datetime]) -> bool:
-    """Whether each time falls in a judged patrol hour of ``branch`` whose evidence
-    happened earlier in the hour's own part (R-SEC-5): two reads, whatever the count."""
+    """Whether no patrol at these times can change a judged patrol hour of ``branch``
+    (:func:`server.rules.patrol_compliance.leaves_hours_as_is`, R-SEC-5): two reads,
+    whatever their count."""
     hours = db.session.execute(
         select(Obligation.window_start, Obligation.window_end, Obligation.verdict, Obligation.evidence)
         .where(Obligation.branch_id == branch.id, Obligation.rule == PC.RULE, Obligation.subject_kind == "area",
                Obligation.subject_id == SELF_SERVICE, Obligation.window_start <= max(happened),
-               Obligation.window_end > min(happened))
+               Obligation.window_end > min(happened) - PC.grace(branch.settings))
     ).all()
-    ids = [uuid.UUID(h.evidence[0]) for h in hours if h.verdict in PC.MET_STATUSES and h.evidence]
-    seen = dict(db.session.execute(select(Patrol.id, Patrol.happened_at).where(Patrol.id.in_(ids))).all()) if ids else {}
-    evidence = {(h.window_start, h.window_end): seen.get(uuid.UUID(h.evidence[0]))
-                for h in hours if h.verdict in PC.MET_STATUSES and h.evidence}
-    return all(any(PC.leaves_hour_as_is(start, end, at, t, branch.settings) for (start, end), at in evidence.items())
-               for t in happened)
+    met = {i: uuid.UUID(h.evidence[0]) for i, h in enumerate(hours) if h.verdict in PC.MET_STATUSES and h.evidence}
+    seen = dict(db.session.execute(select(Patrol.id, Patrol.happened_at).where(Patrol.id.in_(set(met.values())))).all()
+                ) if met else {}
+    judged = [(h.window_start, h.window_end, seen.get(met[i]) if i in met else None) for i, h in enumerate(hours)]
+    return all(PC.leaves_hours_as_is(judged, t, branch.settings) for t in happened)
 
 
 def _alert_audiences(alert: Alert) -> set[str]:

@@ -121,3 +121,32 @@ def test_r_sec_5_a_batch_of_patrols_runs_as_many_statements_for_10_as_for_40(app
         counts.append(len(seen))
         assert not [q for q in seen if q.startswith("UPDATE obligation") or "go_live_date IS NOT NULL" in q]
     assert counts[0] == counts[1], counts
+
+
+@settings(max_examples=300)
+@given(minutes=st.lists(st.integers(min_value=-30, max_value=5 * 60 + 30), max_size=12),
+       new=st.integers(min_value=-30, max_value=5 * 60 + 30), gap=st.booleans(), late=st.integers(0, 400))
+def test_r_sec_5_a_patrol_the_rule_says_changes_nothing_changes_no_verdict(minutes, new, gap, late):
+    """``leaves_hours_as_is`` (the re-judging's shortcut, #17) is sound: whenever it says a
+    new patrol leaves the hours as they are, ``judge_hours`` with it gives every hour the
+    same verdict and evidence (R-SEC-5). Five hours from 10:00, the third one unguarded
+    when ``gap``; patrols before, inside and after them; ``now`` ``late`` minutes on."""
+    from datetime import datetime, timedelta, timezone
+
+    from server.rules import patrol_compliance as PC
+
+    t0 = datetime(2026, 11, 28, 2, 0, tzinfo=timezone.utc)
+    windows = [(t0 + timedelta(hours=h), t0 + timedelta(hours=h + 1)) for h in range(5) if not (gap and h == 2)]
+    now = t0 + timedelta(hours=5, minutes=late)
+
+    def patrol(i: int, m: int) -> PC.PatrolTimes:
+        at = t0 + timedelta(minutes=m, seconds=i)  # distinct times: ties are ordered by id
+        return PC.PatrolTimes(f"p{i:03d}", at, at + timedelta(minutes=i % 3 * 40))
+
+    old = [patrol(i, m) for i, m in enumerate(minutes)]
+    before = PC.judge_hours(windows, old, now)
+    at = {p.id: p.happened_at for p in old}
+    judged = [(v.window_start, v.window_end, at[v.evidence[0]] if v.evidence else None) for v in before]
+    extra = patrol(len(old), new)
+    if PC.leaves_hours_as_is(judged, extra.happened_at):
+        assert PC.judge_hours(windows, old + [extra], now) == before

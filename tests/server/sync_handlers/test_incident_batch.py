@@ -52,12 +52,12 @@ def _spy_writes(monkeypatch: Any) -> list[str]:
     writes: list[str] = []
     real = Batch.store
 
-    def spy(self: Batch, session: Any) -> None:
+    def spy(self: Batch, session: Any, **kw: Any) -> None:
         from server.models.incident import Incident
 
         writes_incidents = Incident.__table__ in self._rows
         try:
-            real(self, session)
+            real(self, session, **kw)
         except Exception:
             writes.append("refused")
             raise
