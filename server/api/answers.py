@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask, Response, g
 from flask.json.provider import DefaultJSONProvider, JSONProvider
 
-from sync.types import iso
+from sync import iso
 
 from ..rules import permissions as P
 

@@ -9,7 +9,7 @@ from typing import Any, Callable, TypeVar
 from flask import Flask, Request, Response, current_app, g, request
 from flask.sessions import SessionInterface, SessionMixin
 
-from sync.registry import Principal
+from sync import Principal
 
 from ..db_events import begin_reads, begin_write
 from ..extensions import db

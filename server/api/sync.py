@@ -6,8 +6,7 @@ from typing import Any, Callable
 
 from flask import Response, current_app, request
 
-from sync.errors import SyncError
-from sync.protocol import check_size, encode_pull, load_json
+from sync import SyncError, check_size, encode_pull, load_json
 
 from ..db_events import reads
 from ..extensions import db

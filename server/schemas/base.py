@@ -12,7 +12,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from sync.types import iso
+from sync import iso
 
 TEXT = validate.Length(max=4000)
 NAME = validate.Length(min=1, max=200)

@@ -33,15 +33,6 @@ def test_importing_every_sync_module_loads_no_server_module():
     subprocess.run([sys.executable, "-c", code], check=True, cwd=SYNC.parent)
 
 
-#: Modules of ``server/`` that still import an engine module behind the public API, and
-#: what: outside this change's files (``server/api``, ``server/schemas``, #17). The list
-#: only shrinks.
-KNOWN_INTERNAL = {
-    "server/api/answers.py": {"sync.types"},
-    "server/api/context.py": {"sync.registry"},
-    "server/api/sync.py": {"sync.errors", "sync.protocol"},
-    "server/schemas/base.py": {"sync.types"},
-}
 
 
 def test_server_imports_only_the_public_api_of_sync():
@@ -65,4 +56,4 @@ def test_server_imports_only_the_public_api_of_sync():
                     if a.name.startswith("sync."):
                         internal.setdefault(rel, set()).add(a.name)
     assert unknown == []
-    assert {f: m - KNOWN_INTERNAL.get(f, set()) for f, m in internal.items() if m - KNOWN_INTERNAL.get(f, set())} == {}
+    assert internal == {}
