@@ -23,6 +23,7 @@ from ..models.compliance import Obligation
 from ..rules import alert as RA
 from ..rules import calendar as RCAL
 from ..rules import compliance as RC
+from .mutation import reject
 
 #: ``(branch, kind, what, rule, roles)``: a branch-level alert the engine found warranted.
 BranchAlert = tuple[Any, str, str, "str | None", Sequence[str]]
@@ -125,14 +126,12 @@ def acknowledge(staff_id: uuid.UUID, role: str, branch_id: uuid.UUID | None, ale
     """Acknowledge an alert (who, when, note) by a role it is routed to in its branch.
     Acknowledging again keeps the first acknowledgement. Does not resolve it.
 
-    Raises ``MutationRejected`` ``unknown_alert`` for an alert that does not exist, is of
-    another branch or is not routed to the role (R-SEC-10: the same answer for all three).
+    Rejects ``unknown_alert`` for an alert that does not exist, is of another branch or
+    is not routed to the role (R-SEC-10: the same answer for all three).
     """
-    from sync import MutationRejected
-
     alert = db.session.get(Alert, alert_uuid)
     if alert is None or alert.branch_id != branch_id or role not in (alert.roles or ()):
-        raise MutationRejected("unknown_alert", "No such alert for you.")
+        reject("unknown_alert", "No such alert for you.")
     if alert.acknowledged_at is None:
         alert.acknowledged_at, alert.acknowledged_by, alert.ack_note, alert.updated_at = at, staff_id, note, at
         db.session.flush()

@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sync import MutationRejected, Principal, TimeAttribution
+from sync import Principal, TimeAttribution
 
 from ..errors import Forbidden, NotFound
 from ..extensions import db
@@ -40,8 +40,7 @@ _MOVES = {"routed": "escalated", "escalated": "escalated", "handed_over": "hande
 
 
 def _refuse(refusal: CR.ComplaintRefusal) -> NoReturn:
-    raise MutationRejected(refusal.code, refusal.message, rule=refusal.rule,
-                           errors={k: [v] for k, v in refusal.detail.items()} or None)
+    reject(refusal.code, refusal.message, rule=refusal.rule, errors={k: [v] for k, v in refusal.detail.items()})
 
 
 def _event(case: Complaint, who: Principal, times: TimeAttribution, kind: str, **fields: Any) -> ComplaintEvent:
@@ -147,20 +146,18 @@ def _check_state_change(case: Complaint, who: Principal, seen_version: int | Non
     """A state change must still make sense: refuse with what happened meanwhile."""
     current = {"version": [str(case.version)], "level": [case.level], "status": [case.status]}
     if case.status == CR.RESOLVED:
-        raise MutationRejected("case_already_resolved", "The case was resolved meanwhile.", rule="R-CMP-3",
-                               errors=current)
+        reject("case_already_resolved", "The case was resolved meanwhile.", rule="R-CMP-3", errors=current)
     since = seen_version if seen_version is not None else 0
     moves = [e for e in case.events if e.kind in _MOVES and e.version > since]
     if seen_version is not None and moves and seen_version < case.version:
         last = moves[-1]
-        raise MutationRejected(CR.stale_code(_MOVES[last.kind]), f"The case was {_MOVES[last.kind].replace('_', ' ')} "
-                               f"(version {last.version}) after the version {seen_version} you acted on.",
-                               rule="R-CMP-2", errors=current)
+        reject(CR.stale_code(_MOVES[last.kind]), f"The case was {_MOVES[last.kind].replace('_', ' ')} "
+               f"(version {last.version}) after the version {seen_version} you acted on.", rule="R-CMP-2", errors=current)
     if not _is_owner(case, who):
         moved_from_me = [e for e in moves if CR.role_of_level(e.from_level or "taker", case.taker_role) == who.role]
         code = CR.stale_code(_MOVES[moved_from_me[-1].kind]) if moved_from_me else "not_owner"
-        raise MutationRejected(code, "Only the case's owner changes its state; ownership moves by hand-over.",
-                               rule="R-CMP-2", errors=current)
+        reject(code, "Only the case's owner changes its state; ownership moves by hand-over.", rule="R-CMP-2",
+               errors=current)
 
 
 def _staff(session: Session, staff_id: uuid.UUID, role: str, case: Complaint) -> Staff:

@@ -20,9 +20,13 @@ Affected = list[tuple[str, Any]]
 Service = Callable[..., Affected]
 
 
-def reject(code: str, message: str, *, rule: str | None = None, field: str | None = None) -> NoReturn:
-    """Refuse the mutation with a stable ``code`` (and the manual's ``rule`` id)."""
-    raise MutationRejected(code, message, rule=rule, errors={field: [message]} if field else None)
+def reject(code: str, message: str, *, rule: str | None = None, field: str | None = None,
+           errors: dict[str, list[str]] | None = None) -> NoReturn:
+    """Refuse the mutation with a stable ``code`` (and the manual's ``rule`` id). ``field``
+    names the arg at fault (with ``message``); ``errors`` tells the device more, arg or
+    fact → messages (what the case is now, which entries lack a reply)."""
+    detail = {**({field: [message]} if field else {}), **(errors or {})}
+    raise MutationRejected(code, message, rule=rule, errors=detail or None)
 
 
 def branch_of(session: Session, who: Principal) -> Branch:

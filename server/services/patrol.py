@@ -91,7 +91,7 @@ def record_patrol(session: Session, principal: Principal, times: TimeAttribution
                   batch: Batch | None = None) -> Affected:
     """Record a patrol proved at a checkpoint; raise an incident on an anomaly or fault.
 
-    Rejections (``MutationRejected``): ``not_on_shift`` (no shift of the guard at the
+    Rejections (:func:`.mutation.reject`): ``not_on_shift`` (no shift of the guard at the
     patrol's ``happened_at``), ``unknown_checkpoint``, ``checkpoint_code_rotated``,
     ``duplicate_record_id`` (the patrol id is taken). Returns the patrol and the incident it
     raised (R-SEC-5 → R-SEC-4), if any, neither committed.

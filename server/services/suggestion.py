@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sync import MutationRejected, Principal, TimeAttribution
+from sync import Principal, TimeAttribution
 
 from ..extensions import db
 from ..models.org import Branch, Staff
@@ -36,8 +36,7 @@ COMPLAINT_OF_ENTRY = uuid.UUID("6d1c2a57-3f0e-4c59-9d51-0b5a0c1e7b13")
 
 
 def _refuse(refusal: SR.BoxRefusal) -> NoReturn:
-    errors = {"entries": list(refusal.ids)} if refusal.ids else None
-    raise MutationRejected(refusal.code, refusal.message, rule=refusal.rule, errors=errors)
+    reject(refusal.code, refusal.message, rule=refusal.rule, errors={"entries": list(refusal.ids)} if refusal.ids else None)
 
 
 def record_open(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
