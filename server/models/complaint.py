@@ -129,6 +129,7 @@ class Complaint(AttributedTimes, db.Model):
                 "due_at": iso(self.due_at),
                 "due_clock": self.due_clock,
                 "deadline_unknown": unknown_message(unknown) if unknown else None,
+                "deadline_unknown_year": unknown,
             },
             "report_to_regulator": self.report_to_regulator,
             "regulator_reported_at": iso(self.regulator_reported_at),

@@ -25,6 +25,7 @@ ALERT_ROLES: dict[str, tuple[str, ...]] = {
     "R-BOX-1": ("service_quality_officer", "operations_manager"),
     "R-BOX-2": ("service_quality_officer", "operations_manager"),
     "R-BOX-3": ("service_quality_officer", "operations_manager"),
+    "R-CMP-5": ("lobby_manager", "service_quality_officer"),
     "R-CMP-6": ("service_quality_officer", "operations_manager"),
     "R-CMP-2": ("service_quality_officer", "operations_manager"),
     "R-CMP-REG": ("service_quality_officer", "operations_manager"),

@@ -42,7 +42,7 @@ BOX_OPEN, BOX_REPLY, BOX_CALLBACK = "R-BOX-1", "R-BOX-2", "R-BOX-3"
 #: Bumped when a rule's judgement changes meaning; stored on each obligation it judged.
 RULE_VERSIONS: dict[str, int] = {PATROL: 2, STAFFING: 1, FLOOR: 1, BOX_OPEN: 1, BOX_REPLY: 1, BOX_CALLBACK: 1,
                                  # complaint deadlines (rules/complaint_compliance.py)
-                                 "R-CMP-6": 1, "R-CMP-2": 1, "R-CMP-REG": 1, "R-CMP-10": 1}
+                                 "R-CMP-5": 1, "R-CMP-6": 1, "R-CMP-2": 1, "R-CMP-REG": 1, "R-CMP-10": 1}
 
 #: A record that may prove an obligation: its id and times (the patrol rule's own shape,
 #: so R-SEC-5 judges the engine's records as they are).

@@ -69,8 +69,15 @@ ENTITY_READERS: dict[str, frozenset[str]] = {
 #: Entities whose records are routed to roles, not to everyone who reads the entity: a
 #: record names its roles, and each role's devices read ``<branch>/<entity>/role/<role>``
 #: (an alert reaches the roles responsible for its rule, #14).
+#: rule -> roles (beyond the supervisors) its obligations are routed to: a guard's hour
+#: grid shows the server's verdict of the self-service area's patrol hours (R-SEC-5; its
+#: obligations name an area, patrols and device watermarks, no customer data, R-SEC-10).
+#: No other rule's obligation reaches a field role.
+OBLIGATION_ROUTES: dict[str, frozenset[str]] = {"R-SEC-5": frozenset({R.GUARD})}
+
 ROLE_ROUTED_READERS: dict[str, frozenset[str]] = {
     "alert": frozenset({R.LOBBY_MANAGER, R.SERVICE_QUALITY_OFFICER, R.OPERATIONS_MANAGER, R.BRANCH_PRESIDENT, R.ADMIN}),
+    "obligation": frozenset().union(*OBLIGATION_ROUTES.values()),
 }
 
 #: role × entity: roles whose devices receive only the records *they are a party to*
@@ -202,7 +209,7 @@ STATISTICS_READERS = BOX_READERS | {R.REGIONAL_OFFICER}
 PHOTO_UPLOADERS = MUTATION_ROLES["incident.report"]
 
 #: Bumped when the tables above change meaning, so every device re-snapshots.
-TABLE_VERSION = 5
+TABLE_VERSION = 6
 
 
 def may_read_free_text(reader_role: str, author_role: str | None) -> bool:
@@ -330,6 +337,13 @@ def shows_login_names(audience_key: str) -> bool:
 def role_audience(branch_id: uuid.UUID | str | None, entity: str, role: str) -> str:
     """The audience key of the ``entity`` records routed to ``role`` in one branch."""
     return f"{branch_id}/{entity}/role/{role}"
+
+
+def obligation_audiences(branch_id: uuid.UUID | str | None, rule: str) -> set[str]:
+    """Audiences of one obligation: the branch's supervisors', plus each role its rule is
+    routed to (``OBLIGATION_ROUTES``)."""
+    return {audience(branch_id, "obligation")} | {
+        role_audience(branch_id, "obligation", role) for role in OBLIGATION_ROUTES.get(rule, ())}
 
 
 def readable_entities(role: str) -> frozenset[str]:

@@ -159,6 +159,8 @@ class Clocks(Out):
     due_at = UtcTime(allow_none=True, metadata={"description": "the earlier of the two clocks"})
     due_clock = fields.String(allow_none=True, metadata={"description": "manual or regulator"})
     deadline_unknown = fields.String(allow_none=True, metadata={"description": "why a deadline could not be counted"})
+    deadline_unknown_year = fields.Integer(
+        allow_none=True, metadata={"description": "the calendar year a deadline still needs (null: every deadline counted)"})
 
 
 class ComplaintEventOut(Out):

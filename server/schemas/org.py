@@ -44,6 +44,7 @@ class BranchOut(Out):
     guarded_hours = fields.Dict(metadata={"description": "the hours guards patrol (R-SEC-5), same shape"})
     close_of_business = fields.Dict(allow_none=True, metadata={"description": 'per weekday, HH:MM local: {"mon": "17:00", …, "holiday": …}'})
     settings = fields.Dict(metadata={"description": "per-branch values of the rules; unset keys take the defaults"})
+    effective_settings = fields.Dict(metadata={"description": "every rule setting: the branch's value, else the default"})
     go_live_date = fields.String(allow_none=True, metadata={"format": "date"})
     updated_at = UtcTime()
 

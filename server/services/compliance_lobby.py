@@ -1,5 +1,6 @@
 """The lobby rules of the compliance engine (#14): the evening suggestion box (R-BOX-1..3)
-and complaint deadlines (R-CMP-6, R-CMP-2's promised reply, the regulator's clock).
+and complaint deadlines (R-CMP-5's hand-off, R-CMP-6, R-CMP-2's promised reply, the
+regulator's clock).
 
 Set-based like ``duty.load``: :func:`load` reads the judged range's box sessions, entries,
 callbacks, the cases still open or touched in the range with their replying events, and
@@ -14,7 +15,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Sequence
 
 from sqlalchemy import and_, or_, select
@@ -37,6 +38,8 @@ from .compliance_window import hours_keys
 BOX_ROLES = ("lobby_manager",)
 #: Case events that reply to the customer or update them (R-CMP-6, R-CMP-2).
 REPLY_EVENTS = ("contact", "resolved")
+#: Case events that move it one level up: the hand-off of an oral complaint (R-CMP-5).
+HANDOFF_EVENTS = ("routed", "escalated")
 UTC = timezone.utc
 _STAFF_ROLES = ("lobby_manager", "service_quality_officer", "operations_manager", "branch_president")
 
@@ -110,12 +113,12 @@ def _load_cases(out: LobbyInputs, ids: Sequence[uuid.UUID], lo: datetime) -> Non
         select(ComplaintEvent.id, ComplaintEvent.complaint_id, ComplaintEvent.kind, ComplaintEvent.happened_at,
                ComplaintEvent.received_at, ComplaintEvent.clock_suspect)
         .join(Complaint, Complaint.id == ComplaintEvent.complaint_id)
-        .where(wanted, ComplaintEvent.kind.in_((*REPLY_EVENTS, "promised")))
+        .where(wanted, ComplaintEvent.kind.in_((*REPLY_EVENTS, *HANDOFF_EVENTS, "promised")))
     ):
         events[ev.complaint_id].append(ev)
     cols = (Complaint.id, Complaint.branch_id, Complaint.channel, Complaint.settled_on_contact, Complaint.happened_at,
             Complaint.reply_due_at, Complaint.promised_reply_at, Complaint.consumer, Complaint.regulator_due_at,
-            Complaint.deadline_unknown_year, Complaint.owner_id, Complaint.owner_role)
+            Complaint.deadline_unknown_year, Complaint.owner_id, Complaint.owner_role, Complaint.handoff_due_at)
     zones = dict(db.session.execute(select(Branch.id, Branch.timezone).where(Branch.id.in_(ids))).all())
     for c in db.session.execute(select(*cols).where(wanted)):
         evs = sorted(events.get(c.id, ()), key=lambda e: (e.happened_at, str(e.id)))
@@ -125,7 +128,8 @@ def _load_cases(out: LobbyInputs, ids: Sequence[uuid.UUID], lo: datetime) -> Non
         case = CC.CaseRecord(
             str(c.id), c.happened_at, c.channel == "phone" and not c.settled_on_contact, c.reply_due_at,
             c.promised_reply_at, promised[-1] if promised else None, c.consumer, c.regulator_due_at,
-            c.deadline_unknown_year, tuple(rec(e) for e in evs if e.kind in REPLY_EVENTS), resolved)
+            c.deadline_unknown_year, tuple(rec(e) for e in evs if e.kind in REPLY_EVENTS), resolved,
+            c.handoff_due_at, tuple(rec(e) for e in evs if e.kind in HANDOFF_EVENTS))
         day = RCAL.local_date(c.happened_at, zones[c.branch_id])
         owners = [str(c.owner_id)] if c.owner_id else [f"role:{c.owner_role}"]
         out.cases[c.branch_id].append((day, case, owners))
@@ -175,11 +179,12 @@ def judge_cases(branch: Branch, at: datetime, inputs: duty.Inputs, lobby: LobbyI
     role is everyone holding it in the branch (their phones decide ``unconfirmed`` vs
     ``missed``)."""
     out: list[RC.Verdict] = []
+    grace = timedelta(minutes=int(FS.value(branch, "complaint_handoff_grace_minutes")))  # R-CMP-5
     for day, case, owners in lobby.cases.get(branch.id, ()):
         if branch.go_live_date is None or day < branch.go_live_date:
             continue  # rules apply from go-live (sync-protocol "Settled details")
         staff = [s for o in owners for s in (lobby.staff.get((branch.id, o[5:]), ()) if o.startswith("role:") else [o])]
-        out += CC.complaint_verdicts(day, case, at, duty.watermark(inputs, staff))
+        out += CC.complaint_verdicts(day, case, at, duty.watermark(inputs, staff), handoff_grace=grace)
     return out
 
 

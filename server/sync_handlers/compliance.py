@@ -123,6 +123,6 @@ def register(registry: Registry) -> None:
         rejection_codes=("invalid_args", "unknown_obligation", "forbidden", "validation_failed"),
     )(excuse_obligation)
     registry.add_entity(
-        Entity(name="obligation", serialize=Obligation.to_dict, audiences=lambda o: {P.audience(o.branch_id, "obligation")})
+        Entity(name="obligation", serialize=Obligation.to_dict, audiences=lambda o: P.obligation_audiences(o.branch_id, o.rule))
     )
     registry.add_entity(Entity(name="alert", serialize=Alert.to_dict, audiences=_alert_audiences))

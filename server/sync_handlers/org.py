@@ -8,11 +8,21 @@ from sync import Entity, Principal, Registry, Scope
 
 from ..models.org import Branch, Staff
 from ..rules import permissions as P
+from ..rules import settings as S
 
 
 def _staff_audiences(staff: Staff) -> set[str]:
     # A deactivated member leaves every device's copy (comes back as a delete).
     return P.staff_audiences(staff.branch_id, staff.id, staff.role) if staff.active and staff.branch_id else set()
+
+
+def _branch_data(branch: Branch) -> dict:
+    """The branch and its effective settings: every rule's value for this branch, the
+    default where the branch set none (read through ``rules.settings.value``), so a device
+    never repeats the manual's defaults (#15)."""
+    data = branch.to_dict()
+    data["effective_settings"] = {key: S.value(branch, key) for key in S.DEFAULTS}
+    return data
 
 
 def _staff_view(audience: str, data: dict) -> dict:
@@ -41,7 +51,7 @@ def _scope(role: str, branch_id: uuid.UUID | None, staff_id: uuid.UUID) -> Scope
 def register(registry: Registry) -> None:
     """Register the org entities and the scope resolver."""
     registry.add_entity(
-        Entity(name="branch", serialize=Branch.to_dict, audiences=lambda b: {P.audience(b.id, "branch")})
+        Entity(name="branch", serialize=_branch_data, audiences=lambda b: {P.audience(b.id, "branch")})
     )
     registry.add_entity(
         Entity(name="staff", serialize=Staff.public_dict, audiences=_staff_audiences, view=_staff_view)

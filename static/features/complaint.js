@@ -41,13 +41,13 @@ function dueLine(c) {
   const clocks = c.clocks;
   if (!clocks) return t("complaint.clocks_after_sync");
   if (clocks.due_at) return t("complaint.due", { time: stamp(clocks.due_at), clock: t(`complaint.clock.${clocks.due_clock}`) });
-  if (clocks.deadline_unknown) return unknownText(clocks.deadline_unknown);
+  if (clocks.deadline_unknown) return unknownText(clocks);
   return t("complaint.no_deadline");
 }
 
-function unknownText(message) {
-  const year = (String(message).match(/\d{4}/) || [""])[0];
-  return t("complaint.deadline_unknown", { year });
+/** "deadline unknown: the YYYY calendar is not loaded", the year as the server gives it. */
+function unknownText(clocks) {
+  return t("complaint.deadline_unknown", { year: clocks.deadline_unknown_year ?? "" });
 }
 
 /** The intake form (R-CMP-3). */
@@ -137,7 +137,7 @@ function clocksCard(c) {
   card.append(h("h4", {}, t("complaint.clock.regulator")));
   card.append(k.regulator ? h("dl", {}, row(t("complaint.regulator_due"), k.regulator.due_at)) : h("p", { class: "muted" }, t("complaint.not_consumer")));
   if (k.regulator && k.regulator.in_appraisal) card.append(h("p", { class: "muted" }, t("complaint.paused")));
-  if (k.deadline_unknown) card.append(h("p", { class: "warn-note", role: "status" }, unknownText(k.deadline_unknown)));
+  if (k.deadline_unknown) card.append(h("p", { class: "warn-note", role: "status" }, unknownText(k)));
   if (k.due_at) card.append(h("p", { class: "strong" }, t("complaint.due", { time: stamp(k.due_at), clock: t(`complaint.clock.${k.due_clock}`) })));
   return card;
 }

@@ -10,8 +10,6 @@ import { patrolHours } from "./patrol-hours.js";
 import { openShift } from "./shift.js";
 
 export const CHECKS = ["atm", "skimming", "lights", "doors", "cleanliness", "loitering"];
-// The manual's default (server/rules/settings.py) when the pulled branch names none.
-const GRACE_MIN = 10;
 
 export async function patrolScreen(app) {
   const shift = await openShift(app);
@@ -120,9 +118,10 @@ async function serverHours(app, date) {
   return new Map(rows.map((o) => [zoned(o.window_start).hour, o.status]));
 }
 
+/** R-SEC-5's grace: the pulled branch's effective value (its own or the default). */
 function graceMinutes(app) {
-  const s = app.branch && app.branch.settings;
-  return (s && s.patrol_grace_minutes) || GRACE_MIN;
+  const s = app.branch && app.branch.effective_settings;
+  return Number(s && s.patrol_grace_minutes) || 0;
 }
 
 function lateBy(patrol, hour, grace) {

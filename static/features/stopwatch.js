@@ -12,17 +12,14 @@ import { field, h, toast } from "../ui.js";
 import { CHAIN, escalate, openCase } from "./complaint.js";
 
 /**
- * The manual's minutes (server/rules/settings.py) when the pulled branch carries no value
- * of its own: the branch entity holds only the settings a branch changed, not the
- * effective ones (a server gap reported in #15), so the defaults are repeated here once.
+ * The hand-off of `role`: `{minutes, toLevel}` (R-CMP-5), or null for a role that takes none.
+ * `settings`: the pulled branch's `effective_settings` (the branch's value or the manual's
+ * default, server/rules/settings.py), so no default is repeated here.
  */
-const MANUAL_MINUTES = { complaint_teller_handoff_minutes: 3, complaint_lobby_handoff_minutes: 10 };
-
-/** The hand-off of `role`: `{minutes, toLevel}` (R-CMP-5), or null for a role that takes none. */
 export function handoff(role, settings) {
   const key = role === "lobby_manager" ? "complaint_lobby_handoff_minutes" : (role === "teller" || role === "relationship_manager") ? "complaint_teller_handoff_minutes" : null;
-  if (!key) return null;
-  const minutes = Number((settings && settings[key]) ?? MANUAL_MINUTES[key]);
+  if (!key || !settings || settings[key] == null) return null;
+  const minutes = Number(settings[key]);
   return { minutes, toLevel: role === "lobby_manager" ? CHAIN[2] : CHAIN[1] };
 }
 
@@ -31,7 +28,7 @@ const mmss = (ms) => { const s = Math.max(0, Math.floor(ms / 1000)); return `${S
 
 /** The home card: start the counter, or go back to the running one. */
 export async function stopwatchCard(app) {
-  const rule = handoff(app.session.staff.role, app.branch && app.branch.settings);
+  const rule = handoff(app.session.staff.role, app.branch && app.branch.effective_settings);
   const running = await app.store.getMeta(key(app));
   const card = h("section", { class: "card stopwatch" });
   if (running) card.append(h("a", { class: "big danger", href: "#stopwatch", role: "button" }, t("stopwatch.running", { time: mmss(Date.now() - running.started_at) })));
@@ -41,13 +38,13 @@ export async function stopwatchCard(app) {
       app.go("stopwatch");
     } }, t("stopwatch.start")));
   }
-  card.append(h("p", { class: "muted" }, t("stopwatch.hint", { min: rule.minutes, to: t(`level.${rule.toLevel}`) })));
+  if (rule) card.append(h("p", { class: "muted" }, t("stopwatch.hint", { min: rule.minutes, to: t(`level.${rule.toLevel}`) })));
   return card;
 }
 
 /** The running counter (its own screen, so a pull never redraws the hand-off form). */
 export async function stopwatchScreen(app) {
-  const rule = handoff(app.session.staff.role, app.branch && app.branch.settings);
+  const rule = handoff(app.session.staff.role, app.branch && app.branch.effective_settings);
   const running = rule && await app.store.getMeta(key(app));
   if (!running) { app.go("home"); return h("section", { class: "screen" }); }
   const card = h("section", { class: "card stopwatch", id: "stopwatch" });

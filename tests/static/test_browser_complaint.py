@@ -87,6 +87,7 @@ def test_r_cmp_3_intake_and_both_clocks_with_an_unknown_calendar_year(live, laun
     case = live.rest("lobby_manager").get(f"/api/branches/{live.demo['branch_id']}/complaints?channel=hotline&status=open")["items"]
     mine = [c for c in case if c["hotline_ticket"] == "95558-2026-1202-0042"]
     assert len(mine) == 1 and mine[0]["clocks"]["deadline_unknown"] and mine[0]["clocks"]["regulator"]["due_at"] is None
+    assert mine[0]["clocks"]["deadline_unknown_year"] == 2027  # what the phone shows, as a field (#15)
 
 
 def test_supervisor_acknowledges_an_alert_and_sees_its_state(live, launch):

@@ -48,7 +48,10 @@ def test_alert_acknowledge_and_obligation_excuse_are_mutations(app, demo, as_rol
     lobby, guard = as_role("lobby_manager"), as_role("guard")
     alerts = [a for (e, _i), a in pull(lobby).items() if e == "alert"]
     assert alerts and all("lobby_manager" in a["roles"] for a in alerts)
-    assert not [1 for (e, _i) in pull(guard) if e in ("alert", "obligation")]  # guards get neither
+    held = pull(guard)
+    assert not [1 for (e, _i) in held if e == "alert"]  # guards get no alert
+    # ... and of the obligations only the patrol hours, for their hour grid (R-SEC-5, #15)
+    assert {o["rule"] for (e, _i), o in held.items() if e == "obligation"} == {"R-SEC-5"}
     target = next(a for a in alerts if a["kind"] == "missed")
     done = push_one(lobby, "alert.acknowledge", {"alert_id": target["id"], "note": "guard was at the bank door"})
     assert done["status"] == "applied"

@@ -147,3 +147,49 @@ def test_r_cmp_10_statistics_filed_in_full():
     assert silent.detail["devices"][0]["synced_until"] == due.isoformat()
     assert silent.version == 1 and RA.ALERT_ROLES["R-CMP-10"] == ("service_quality_officer", "operations_manager")
     assert RA.alert_kinds("R-CMP-10", RC.PENDING, due, due - 30 * M, None) == {"due_soon"}
+
+
+# ---------------------------------------------------------------- R-CMP-5 hand-off
+
+HANDOFF_AT = OPENED + 3 * M  # a teller's oral case: to the lobby manager after about 3 minutes
+GRACE = 2 * M
+
+
+def oral(**over):
+    return case(**{"phone_reply": False, "reply_due_at": None, "handoff_due_at": HANDOFF_AT, **over})
+
+
+def test_r_cmp_5_verdict_in_full():
+    (v,) = CC.complaint_verdicts(DAY, oral(), OPENED + M, no_devices, handoff_grace=GRACE)
+    assert v == RC.Verdict("R-CMP-5", "complaint", "c1", DAY, OPENED, HANDOFF_AT, HANDOFF_AT + GRACE,
+                           RC.PENDING, (), False, {})
+    assert v.version == 1 and "R-CMP-5" in CC.RULES and RA.ALERT_ROLES["R-CMP-5"]
+
+
+@pytest.mark.parametrize("handoffs, resolution, now, status, evidence", [
+    ((), None, HANDOFF_AT + GRACE - US, RC.PENDING, ()),
+    ((), None, HANDOFF_AT + GRACE, RC.MISSED, ()),
+    ((rec("e1", HANDOFF_AT + GRACE),), None, HANDOFF_AT + H, RC.MET, ("e1",)),  # at the due time: in time
+    ((rec("e1", HANDOFF_AT - M, HANDOFF_AT + GRACE + US),), None, HANDOFF_AT + H, RC.MET_SYNCED_LATE, ("e1",)),
+    ((rec("e1", HANDOFF_AT + GRACE + US),), None, HANDOFF_AT + H, RC.LATE, ("e1",)),
+    ((rec("e2", HANDOFF_AT + H), rec("e1", HANDOFF_AT)), None, HANDOFF_AT + 2 * H, RC.MET, ("e1",)),  # the first
+    ((), rec("r1", OPENED + 2 * M), HANDOFF_AT + H, RC.MET, ("r1",)),  # settled in time: nothing to hand on
+    ((), rec("r1", HANDOFF_AT + H), HANDOFF_AT + 2 * H, RC.LATE, ("r1",)),  # kept too long, settled late
+    ((rec("e1", HANDOFF_AT + H),), rec("r1", OPENED + M), HANDOFF_AT + 2 * H, RC.MET, ("r1",)),  # the first decides
+])
+def test_r_cmp_5_ladder(handoffs, resolution, now, status, evidence):
+    (v,) = CC.complaint_verdicts(DAY, oral(handoffs=handoffs, resolution=resolution), now, no_devices,
+                                 handoff_grace=GRACE)
+    assert (v.status, v.evidence) == (status, evidence)
+
+
+def test_r_cmp_5_without_grace_is_due_at_the_handoff_time_and_a_silent_phone_is_unconfirmed():
+    (v,) = CC.complaint_verdicts(DAY, oral(), HANDOFF_AT + M, silent_since(HANDOFF_AT - M))
+    assert (v.due_at, v.status) == (HANDOFF_AT, RC.UNCONFIRMED)
+    assert v.detail["devices"][0]["client_id"] == "c"
+
+
+def test_r_cmp_5_a_case_without_a_handoff_clock_has_no_handoff_obligation():
+    assert "R-CMP-5" not in by_rule(CC.complaint_verdicts(DAY, case(), DUE + H, no_devices))
+    assert set(by_rule(CC.complaint_verdicts(DAY, oral(consumer=True, regulator_due_at=REG), OPENED, no_devices))) == {
+        "R-CMP-5", "R-CMP-REG"}

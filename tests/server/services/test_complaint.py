@@ -143,12 +143,17 @@ def test_a_phone_complaint_on_31_december_2026_waits_for_the_2027_calendar(as_ro
     assert case["clocks"]["manual"]["reply_due_at"] is None
     assert case["clocks"]["deadline_unknown"] == "deadline unknown: the 2027 calendar is not loaded"
     assert case["clocks"]["manual"]["reply_due_calendar"] == "deadline unknown: the 2027 calendar is not loaded"
+    assert case["clocks"]["deadline_unknown_year"] == 2027  # a field, not parsed from the message (#15)
+    # The REST response is dumped through its schema, which lists the field too.
+    rest = teller.get(f"/api/branches/{teller.staff['branch_id']}/complaints/{case_id}")
+    assert rest.status_code == 200, rest.get_json()
+    assert rest.get_json()["clocks"]["deadline_unknown_year"] == 2027
     csv_file = tmp_path / "2027.csv"
     csv_file.write_text("date,kind,name\n2027-01-01,holiday,元旦\n", encoding="utf-8")
     result = runner.invoke(args=["calendar", "load", "--year", "2027", "--file", str(csv_file), "--complete"])
     assert result.exit_code == 0, result.output
     case = visible(teller, "complaint")[case_id]
-    assert case["clocks"]["deadline_unknown"] is None
+    assert case["clocks"]["deadline_unknown"] is None and case["clocks"]["deadline_unknown_year"] is None
     assert case["clocks"]["manual"]["reply_due_at"] == "2027-01-04T09:00:00Z"  # Monday 4 January, 17:00
     assert case["clocks"]["manual"]["reply_due_calendar"].startswith("loaded:2027@")
 

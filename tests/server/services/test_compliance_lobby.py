@@ -391,3 +391,62 @@ def test_r_box_1_a_box_opened_days_late_rejudges_its_settled_day_in_the_push(app
     assert codes(push(lobby, [box_open(str(uuid.uuid4()), sh(9, 0, tue), SAT)])) == ["applied"]
     row = box_day(app)
     assert row.status == "late" and alerts_of(app, row.id)["missed"].resolved_at == clock.now()
+
+
+# ---------------------------------------------------------------- R-CMP-5 hand-off
+
+
+def test_r_cmp_5_handoffs_are_judged_in_the_push_met_or_late_by_when_they_happened(app, demo, as_role, clock):
+    """A teller's oral case is handed to the lobby manager by 3 minutes plus the branch's
+    2 minutes' grace (R-CMP-5); the escalation's push re-judges it at once."""
+    teller, lobby = as_role("teller"), as_role("lobby_manager")
+    clock.set(sh(10, 0, SAT).astimezone(UTC))
+    in_time, m1 = complaint_open("oral", sh(10, 0, SAT))
+    too_late, m2 = complaint_open("oral", sh(10, 0, SAT))
+    kept, m3 = complaint_open("oral", sh(10, 0, SAT))
+    assert codes(push(teller, [m1, m2, m3])) == ["applied"] * 3
+    row = one(app, "R-CMP-5", subject_id=in_time)
+    assert (row.subject_kind, row.business_date, row.window_start, row.window_end, row.due_at, row.status) == (
+        "complaint", SAT, sh(10, 0, SAT), sh(10, 3, SAT), sh(10, 5, SAT), "pending")
+    escalate = lambda case_id, mm: mutation(  # noqa: E731
+        "complaint.escalate", {"complaint_id": case_id, "to_role": "lobby_manager", "to_staff_id": lobby.staff["id"]},
+        sh(10, mm, SAT))
+    clock.set(sh(10, 4, SAT).astimezone(UTC))
+    assert codes(push(teller, [escalate(in_time, 4)])) == ["applied"]
+    met = one(app, "R-CMP-5", subject_id=in_time)
+    assert met.status == "met" and len(met.evidence) == 1
+    clock.set(sh(10, 9, SAT).astimezone(UTC))
+    assert codes(push(teller, [escalate(too_late, 8)])) == ["applied"]
+    assert one(app, "R-CMP-5", subject_id=too_late).status == "late"
+    assert one(app, "R-CMP-5", subject_id=kept).status == "unconfirmed"  # the phone may still hold a hand-off
+    run(app, clock.now())  # judged again once the teller's phone has synced past its due time
+    missed = one(app, "R-CMP-5", subject_id=kept)
+    assert missed.status == "missed"
+    assert alerts_of(app, missed.id)["missed"].roles == ["lobby_manager", "service_quality_officer"]
+
+
+def test_r_cmp_5_a_lobby_managers_case_has_ten_minutes_and_the_grace_is_a_branch_setting(app, demo, as_role, clock):
+    with app.app_context():
+        from server.models.org import Branch
+
+        branch = db.session.get(Branch, uuid.UUID(demo["branch_id"]))
+        branch.settings = {**(branch.settings or {}), "complaint_handoff_grace_minutes": 0}
+        db.session.commit()
+    lobby, sqo = as_role("lobby_manager"), as_role("service_quality_officer")
+    clock.set(sh(11, 0, SAT).astimezone(UTC))
+    case_id, m = complaint_open("oral", sh(11, 0, SAT))
+    assert codes(push(lobby, [m])) == ["applied"]
+    row = one(app, "R-CMP-5", subject_id=case_id)
+    assert (row.window_end, row.due_at) == (sh(11, 10, SAT), sh(11, 10, SAT))
+    clock.set(sh(11, 12, SAT).astimezone(UTC))
+    step = mutation("complaint.escalate", {"complaint_id": case_id, "to_role": "service_quality_officer",
+                                           "to_staff_id": sqo.staff["id"]}, sh(11, 11, SAT))
+    assert codes(push(lobby, [step])) == ["applied"]
+    assert one(app, "R-CMP-5", subject_id=case_id).status == "late"  # no grace: a minute over is late
+
+
+def test_r_cmp_5_not_for_a_case_with_no_handoff_clock(app, demo, as_role, clock):
+    clock.set(sh(15, 0, SAT).astimezone(UTC))
+    case_id = phone_case(as_role("teller"), sh(15, 0, SAT))
+    assert obligations(app, "R-CMP-5", subject_id=case_id) == []
+    assert one(app, "R-CMP-6", subject_id=case_id).status == "pending"
