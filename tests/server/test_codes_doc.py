@@ -38,6 +38,7 @@ def problem_codes() -> set[str]:
     codes = {c.code for base in (AppError, SyncError) for c in _subclasses(base) | {base}}
     for text in SOURCES.values():
         codes |= set(re.findall(r'\bcode="([a-z_]+)"', text))
+        codes |= set(re.findall(r'\bproblem\(\s*\d+,\s*"([a-z_]+)"', text))  # answered directly
     return codes | set(errors._HTTP_CODES.values()) | {"server_error", "http_error"}
 
 
@@ -51,7 +52,7 @@ def rejection_codes_in_source() -> set[str]:
 
 def test_every_problem_code_is_in_the_status_table():
     codes = problem_codes()
-    assert {"invalid_json", "unsupported_media_type", "too_large", "rejected_quota_exceeded"} <= codes
+    assert {"invalid_json", "unsupported_media_type", "too_large", "rejected_quota_exceeded", "busy"} <= codes
     assert sorted(c for c in codes if f"`{c}`" not in TABLE) == []
 
 
