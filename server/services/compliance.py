@@ -53,6 +53,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "box": (RC.BOX_OPEN, RC.BOX_REPLY, RC.BOX_CALLBACK, CC.DAILY_STATISTICS),  # R-BOX-1..3, R-CMP-10
     "cases": CC.RULES,  # the complaint deadlines
 }
+#: Rules in family order: a repeated-miss tie names the same rule however a day was judged.
+_RULE_ORDER = {r: i for i, r in enumerate(r for rules in FAMILIES.values() for r in rules)}
 
 
 @dataclass
@@ -195,7 +197,8 @@ def _repeated_misses(
     """A day with at least ``repeated_miss_threshold`` missed obligations (any rule: patrol
     hours, posts, rounds, the box, complaint deadlines) alerts the branch president; the
     alert names the rule missed most."""
-    missed = Counter(v.rule for v in day_verdicts if v.status == RC.MISSED)
+    ordered = sorted(day_verdicts, key=lambda v: _RULE_ORDER.get(v.rule, len(_RULE_ORDER)))
+    missed = Counter(v.rule for v in ordered if v.status == RC.MISSED)
     if RA.is_repeated_miss(sum(missed.values()), branch.settings):
         found.append((branch, "repeated_missed", day.isoformat(), missed.most_common(1)[0][0],
                       RA.REPEATED_MISSED_ROLES))
