@@ -1,6 +1,6 @@
 """Push the field's real mix (#17), beside the ``contract`` floor of ``floor.py``, in one run.
 
-    .venv/bin/python bench/mix.py --db sqlite --db postgresql [--seconds 10]
+    .venv/bin/python bench/mix.py --db sqlite --db postgresql [--seconds 10] [--branches 40]
 
 Per 200 mutations (the issue's mix per 100, doubled so every share is whole): 120
 ``patrol.record`` with every check (one in six with a fault or an anomaly, which raises an
@@ -10,7 +10,14 @@ replies, close); 10 ``complaint.*`` from a teller (open, promise, resolve).
 A push is one device's, so each device's stream is cut into batches of 100 (or 5, the
 size a phone sends after a short outage) and the batches are interleaved in those
 proportions on one connection: every 200 mutations pushed carry the mix. Then each
-mutator alone (its device's stream of only it, batches of 100).
+mutator alone (its devices' streams of only it, batches of 100).
+
+The load is a fleet's: ``--branches`` demo branches (``seed_demo`` each), the four
+devices of each its own branch's, and every role's batches go round the branches in
+turn, so a branch-day holds 1/``branches`` of the pushed patrols and shifts (the field:
+~24 patrols a day per branch), not all of them. Their device sessions are written
+straight into the database (the same rows a login writes; Argon2 logins would take
+minutes).
 
 Bodies are made before each phase (``lua/sync_bodies.lua`` sends them in order, taking
 the next only on a 200), so the client's work in the measured seconds is wrk's. The floor
@@ -133,19 +140,19 @@ def incident() -> dict[str, Any]:
 class Phase:
     """The bodies of one phase: a client per device (fresh ``client_id``, ids from 1)."""
 
-    def __init__(self, clients: dict[str, ours.Client]) -> None:
-        self.order = list(clients)
+    def __init__(self, clients: dict[Any, ours.Client]) -> None:
+        self.order = {key: i + 1 for i, key in enumerate(clients)}
         self.clients = clients
         self.lines: list[str] = []
 
-    def add(self, role: str, batch: list[Mutation]) -> None:
+    def add(self, role: Any, batch: list[Mutation]) -> None:
         c = self.clients[role]
         now = datetime.now(timezone.utc).isoformat()
         muts = [{"id": c.next_id + i, "name": name, "at": now, "args": args} for i, (name, args) in enumerate(batch)]
         c.next_id += len(batch)
         body = json.dumps({"client_id": c.client_id, "protocol": 1, "sent_at": now, "mutations": muts},
                           ensure_ascii=False, separators=(",", ":"))
-        self.lines.append(f"{self.order.index(role) + 1} {body}")
+        self.lines.append(f"{self.order[role]} {body}")
 
     def config(self, path: Path) -> dict[str, Any]:
         path.write_text("\n".join(self.lines) + "\n")
@@ -153,27 +160,36 @@ class Phase:
                 "path": "/api/sync/push"}
 
 
-def mix_bodies(devices: dict[str, Device], clients: dict[str, ours.Client], size: int, total: int) -> Phase:
-    """``total`` mutations of the mix in batches of ``size``, interleaved by :data:`SHARES`."""
-    phase, streams = Phase(clients), {r: devices[r].stream() for r in ROLES}
-    sent = dict.fromkeys(ROLES, 0)
+Key = tuple[int, str]  # (branch number, role): one device
+
+
+def mix_bodies(devices: dict[Key, Device], clients: dict[Key, ours.Client], size: int, total: int) -> Phase:
+    """``total`` mutations of the mix in batches of ``size``, interleaved by :data:`SHARES`,
+    each role's batches going round the branches."""
+    branches = sorted({b for b, _ in devices})
+    phase, streams = Phase(clients), {k: d.stream() for k, d in devices.items()}
+    sent, turns = dict.fromkeys(ROLES, 0), dict.fromkeys(ROLES, 0)
     while sum(sent.values()) < total:
         role = min(ROLES, key=lambda r: sent[r] / SHARES[r])
-        phase.add(role, [next(streams[role]) for _ in range(size)])
+        key = (branches[turns[role] % len(branches)], role)
+        phase.add(key, [next(streams[key]) for _ in range(size)])
         sent[role] += size
+        turns[role] += 1
     return phase
 
 
-def alone_bodies(devices: dict[str, Device], clients: dict[str, ours.Client], what: str, total: int) -> Phase:
+def alone_bodies(devices: dict[Key, Device], clients: dict[Key, ours.Client], what: str, total: int) -> Phase:
     role = {"patrol.record": "guard", "incident.report": "guard", "cleaning.record": "cleaner", "shift.*": "guard",
             "box.*": "lobby_manager", "complaint.*": "teller"}[what]
-    phase, stream = Phase({role: clients[role]}), devices[role].stream(what)
-    for _ in range(total // 100):
-        phase.add(role, [next(stream) for _ in range(100)])
+    keys = sorted(k for k in devices if k[1] == role)
+    phase, streams = Phase({k: clients[k] for k in keys}), {k: devices[k].stream(what) for k in keys}
+    for i in range(total // 100):
+        key = keys[i % len(keys)]
+        phase.add(key, [next(streams[key]) for _ in range(100)])
     return phase
 
 
-def one_kind(kind: str, seconds: int, work: Path, log: Callable[[str], None]) -> dict[str, Any]:
+def one_kind(kind: str, seconds: int, branches: int, work: Path, log: Callable[[str], None]) -> dict[str, Any]:
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     out: dict[str, Any] = {"floor": [], "hello": []}
 
@@ -206,32 +222,68 @@ def one_kind(kind: str, seconds: int, work: Path, log: Callable[[str], None]) ->
     env = ours.server_env(ROOT, db)
     try:
         ours.migrate(ROOT, env, log)
-        seed = json.loads(ours.flask(ROOT, env, "seed-demo", "--password", ours.PASSWORD, "--json"))
+        proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--seed-fleet", str(branches)], cwd=ROOT,
+                              env={**os.environ, **env}, capture_output=True, text=True, timeout=1200, check=True)
+        fleet = json.loads(proc.stdout)
+        log(f"  {kind}: seeded {len(fleet)} branches")
         port = servers.pick_port(5497)
         with servers.Server(f"mix-{kind}", gunicorn, "wsgi:app", port=port, cwd=ROOT, env=env, log_dir=work):
-            out["ours"] = _ours(kind, seconds, work, port, seed, log)
+            out["ours"] = _ours(kind, seconds, work, port, fleet, log)
+        out["branches"] = len(fleet)
     finally:
         db.drop()
     floor_round("after")
     return out
 
 
-def _ours(kind: str, seconds: int, work: Path, port: int, seed: dict[str, Any],
+def seed_fleet(count: int) -> list[dict[str, Any]]:
+    """In the server's environment: ``count`` demo branches, and a device session of each
+    one's guard, cleaner, lobby manager and teller (the rows a login writes)."""
+    import secrets
+
+    from server import create_app
+    from server.extensions import db
+    from server.models.org import DeviceSession
+    from server.services import auth
+    from server.services.demo import seed_demo
+
+    app = create_app()
+    fleet = []
+    with app.app_context():
+        now = datetime.now(timezone.utc)
+        for n in range(count):
+            seed = seed_demo(ours.PASSWORD, now, code=f"MIX{n:03d}")
+            tokens = {}
+            for role in ROLES:
+                info = seed["accounts"][ours.account(seed, role)]
+                token = secrets.token_urlsafe(32)
+                db.session.add(DeviceSession(
+                    staff_id=uuid.UUID(info["staff_id"]), branch_id=uuid.UUID(seed["branch_id"]),
+                    token_hash=auth.hash_token(token), label=f"bench-mix-{role}", created_at=now, last_seen_at=now,
+                    expires_at=now + timedelta(days=1), device_key_hash=auth.hash_token(secrets.token_urlsafe(32))))
+                tokens[role] = token
+            db.session.commit()
+            fleet.append({"tokens": tokens, "checkpoint": seed["checkpoints"]["self_service"]})
+    return fleet
+
+
+def _ours(kind: str, seconds: int, work: Path, port: int, fleet: list[dict[str, Any]],
           log: Callable[[str], None]) -> dict[str, Any]:
     url = f"http://{servers.HOST}:{port}"
     http = Http(servers.HOST, port)
-    tokens = {r: ours.login(http, ours.account(seed, r), f"bench-mix-{r}") for r in ROLES}
+    tokens = {(b, r): f["tokens"][r] for b, f in enumerate(fleet) for r in ROLES}
     # The box is opened after close of business (R-BOX-1): yesterday's, which is accepted late.
     today = (datetime.now(timezone.utc).astimezone(timezone(timedelta(hours=8))).date() - timedelta(days=1)).isoformat()
-    devices = {r: Device(r, seed["checkpoints"]["self_service"], today) for r in ROLES}
-    for r in ("guard", "cleaner"):  # on shift before the first phase (shift.start: no shift to end)
+    devices = {(b, r): Device(r, fleet[b]["checkpoint"], today) for b, r in tokens}
+    for key in [k for k in tokens if k[1] in ("guard", "cleaner")]:  # on shift before the first phase
         at = (datetime.now(timezone.utc) - timedelta(seconds=5)).isoformat()  # its push's sent_at has whole seconds
-        ours.Client(http, tokens[r]).push([{"id": 1, "name": n, "at": at, "args": a} for n, a in devices[r].shift_pair()])
+        ours.Client(http, tokens[key]).push([{"id": 1, "name": n, "at": at, "args": a}
+                                             for n, a in devices[key].shift_pair()])
     figures: dict[str, Any] = {}
     budget = 12_000 * seconds  # mutations made per phase: more than any phase pushes here
 
-    def phase(name: str, make: Callable[[dict[str, ours.Client]], Phase], measured: bool = True) -> None:
-        clients = {r: ours.Client(http, tokens[r]) for r in ROLES}
+    def phase(name: str, make: Callable[[dict[Key, ours.Client]], Phase], measured: bool = True) -> None:
+        clients = {k: ours.Client(http, t) for k, t in tokens.items()}
         running = {r: d.shift for r, d in devices.items()}  # making the bodies moves them on
         bodies = make(clients)
         res = loadgen.run(f"mix_{kind}_{name}", "sync_bodies", url, conns=1, duration=seconds if measured else 3,
@@ -252,13 +304,13 @@ def _ours(kind: str, seconds: int, work: Path, port: int, seed: dict[str, Any],
     return figures
 
 
-def _resync(http: Http, devices: dict[str, Device], bodies: Phase, running: dict[str, str | None]) -> None:
+def _resync(http: Http, devices: dict[Key, Device], bodies: Phase, running: dict[Key, str | None]) -> None:
     """Set each device's running shift to what the server applied: its client's
     ``last_mutation_id`` (a pull says it) names the last body that reached it, whatever
     wrk abandoned at the phase's end."""
-    for role, client in bodies.clients.items():
-        devices[role].shift = shift = running[role]
-        if role not in ("guard", "cleaner") or client.next_id == 1:
+    for key, client in bodies.clients.items():
+        devices[key].shift = shift = running[key]
+        if key[1] not in ("guard", "cleaner") or client.next_id == 1:
             continue
         applied = client.pull(None, limit=1)["last_mutation_id"]
         for line in bodies.lines:
@@ -268,21 +320,26 @@ def _resync(http: Http, devices: dict[str, Device], bodies: Phase, running: dict
             for m in body["mutations"]:
                 if m["id"] <= applied and m["name"] == "shift.start":
                     shift = m["args"]["shift_id"]
-        devices[role].shift = shift
+        devices[key].shift = shift
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--db", action="append", choices=["sqlite", "postgresql"])
     ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--branches", type=int, default=40, help="branches of the fleet, four devices each")
+    ap.add_argument("--seed-fleet", type=int, help=argparse.SUPPRESS)  # run inside the server's environment
     args = ap.parse_args()
+    if args.seed_fleet:
+        print(json.dumps(seed_fleet(args.seed_fleet)))
+        return
     work = BENCH_DIR / ".work" / f"mix_{time.strftime('%Y%m%dT%H%M%S')}"
     work.mkdir(parents=True, exist_ok=True)
     loadgen.ensure_wrk()
     started = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     results = {}
     for kind in args.db or ["sqlite", "postgresql"]:
-        results[kind] = one_kind(kind, args.seconds, work, lambda s: print(s, flush=True))
+        results[kind] = one_kind(kind, args.seconds, args.branches, work, lambda s: print(s, flush=True))
     print(table(results))
     rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=BENCH_DIR, capture_output=True, text=True)
     path = BENCH_DIR / "results" / f"mix-{started}.json"

@@ -18,6 +18,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
+from types import SimpleNamespace
 from typing import Any, Iterable
 
 from sqlalchemy import select
@@ -28,6 +29,7 @@ from ..models.compliance import Obligation, ObligationExcuse, obligation_id
 from ..models.org import Branch, Staff
 from ..rules import alert as RA
 from ..rules import calendar as RCAL
+from ..rules import complaint_compliance as CC
 from ..rules import compliance as RC
 from ..rules import permissions as P
 from . import alert as alert_service
@@ -42,6 +44,17 @@ from .compliance_store import judged, latest_excuses  # noqa: F401
 from .compliance_window import days_to_judge, local_date, local_midnight
 
 UTC = timezone.utc
+#: The rule families one evaluation can be limited to (``evaluate(rules=...)``) and the
+#: rule ids of each: what a push re-judges is the families its records can change.
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "patrol": (RC.PATROL,),  # R-SEC-5
+    "staffing": (RC.STAFFING,),  # R-SEC-2: unstaffed posts, overruns without handover
+    "rounds": (RC.FLOOR,),  # R-OPS-1
+    "box": (RC.BOX_OPEN, RC.BOX_REPLY, RC.BOX_CALLBACK, CC.DAILY_STATISTICS),  # R-BOX-1..3, R-CMP-10
+    "cases": CC.RULES,  # the complaint deadlines
+}
+#: Rules in family order: a repeated-miss tie names the same rule however a day was judged.
+_RULE_ORDER = {r: i for i, r in enumerate(r for rules in FAMILIES.values() for r in rules)}
 
 
 @dataclass
@@ -72,16 +85,26 @@ def evaluate(
     *,
     branch_ids: Iterable[uuid.UUID] | None = None,
     days: Iterable[date] | None = None,
+    rules: Iterable[str] | None = None,
     commit: bool = True,
 ) -> Outcome:
     """Judge every window of every live branch (or of ``branch_ids``) that has opened by
     ``at`` since the branch's last settled day (or only the local ``days`` given, settled
     or not: a late record re-judges its day); upsert obligations and alerts; publish the
     changes to pulls. Idempotent for one ``at``. Commits unless ``commit=False`` (the push
-    transaction re-judges with it)."""
+    transaction re-judges with it).
+
+    ``rules``: only these families of :data:`FAMILIES` (a push's re-judging, which needs
+    ``days``); the other rules' obligations and alerts are left as stored, and a day's
+    repeated-miss count reads their stored misses. With the other families' obligations
+    judged at the same ``at``, the outcome equals a full evaluation's. The scheduler
+    always judges every family."""
     if at.tzinfo is None:
         raise ValueError("naive datetime refused")
     at = at.astimezone(UTC)
+    families = frozenset(FAMILIES if rules is None else rules)
+    if families - set(FAMILIES) or (rules is not None and days is None):
+        raise ValueError(f"rules {sorted(families)}: families of FAMILIES, with days")
     out = Outcome(at)
     session = db.session
     q = select(Branch).where(Branch.go_live_date.is_not(None))
@@ -102,25 +125,28 @@ def evaluate(
     first, last = min(days[i][0] for i in ids), max(days[i][-1] for i in ids)
     inputs = duty.load(ids, lo, hi, first, last)
     cal = calendar_service.working_calendar()
-    lobby = lobby_rules.load(ids, lo, first, last)
+    lobby = lobby_rules.load(ids, lo, first, last) if families & {"box", "cases"} else lobby_rules.LobbyInputs()
+    others = _stored_misses(ids, first, last, families)
     notice = RCAL.missing_years(cal, at)  # from 1 November: next year's calendar (#13)
     verdicts: list[tuple[Branch, RC.Verdict]] = []
     branch_alerts: list[alert_service.BranchAlert] = []
     settled_through: dict[uuid.UUID, date] = {}
     for branch in branches:
         out.branches += 1
-        cases = lobby_rules.judge_cases(branch, at, inputs, lobby)
+        cases = lobby_rules.judge_cases(branch, at, inputs, lobby) if "cases" in families else []
         verdicts.extend((branch, v) for v in cases)
         needed = lobby_rules.unknown_years(branch, lobby)  # years a deadline or a day's hours need
         open_seen = wanted_days is not None  # re-judging chosen days never moves the progress
         for day in days[branch.id]:
             out.days += 1
-            day_verdicts, unknown = judge_field_day(branch, day, at, cal, inputs)
-            day_verdicts += lobby_rules.judge_box_day(branch, day, at, cal, inputs, lobby)
+            day_verdicts, unknown = judge_field_day(branch, day, at, cal, inputs, families)
+            if "box" in families:
+                day_verdicts += lobby_rules.judge_box_day(branch, day, at, cal, inputs, lobby)
             if unknown is not None:
                 needed.add(unknown)
             verdicts.extend((branch, v) for v in day_verdicts)
-            _repeated_misses(branch, day, day_verdicts + [v for v in cases if v.business_date == day], branch_alerts)
+            _repeated_misses(branch, day, day_verdicts + [v for v in cases if v.business_date == day]
+                             + others.get((branch.id, day), []), branch_alerts)
             settled = unknown is None and day < local_date(branch, at) and all(
                 v.status in RC.SETTLED for v in day_verdicts)
             open_seen = open_seen or not settled
@@ -129,8 +155,8 @@ def evaluate(
         out.unknown_years |= needed
         branch_alerts += [(branch, "calendar_unknown", str(y), None, RA.CALENDAR_UNKNOWN_ROLES)
                           for y in sorted(needed | set(notice))]
-    scope = judged(ids, first, last)
-    case_scope = lobby_rules.scope(ids, lobby, last)
+    scope = judged(ids, first, last, None if rules is None else _rule_ids(families - {"cases"}))
+    case_scope = lobby_rules.scope(ids, lobby, last) if "cases" in families else None
     if case_scope is not None:
         scope = scope | case_scope
     rows, inserted, updated = store.upsert(verdicts, at, scope)
@@ -145,13 +171,34 @@ def evaluate(
 
 
 
+def _rule_ids(families: Iterable[str]) -> list[str]:
+    return [r for f in families for r in FAMILIES[f]]
+
+
+def _stored_misses(
+    ids: list[uuid.UUID], first: date, last: date, families: frozenset[str]
+) -> dict[tuple[uuid.UUID, date], list[RC.Verdict]]:
+    """The stored ``missed`` obligations of the families an evaluation does not judge,
+    by branch and day (one read; none when it judges them all): a day's repeated-miss
+    alert counts every rule's misses, whichever families a push re-judged."""
+    skipped = _rule_ids(set(FAMILIES) - families)
+    if not skipped:
+        return {}
+    found: dict[tuple[uuid.UUID, date], list[Any]] = {}
+    for r in db.session.execute(select(Obligation.branch_id, Obligation.business_date, Obligation.rule).where(
+            judged(ids, first, last, skipped), Obligation.verdict == RC.MISSED)):
+        found.setdefault((r.branch_id, r.business_date), []).append(SimpleNamespace(rule=r.rule, status=RC.MISSED))
+    return found
+
+
 def _repeated_misses(
     branch: Branch, day: date, day_verdicts: list[RC.Verdict], found: list[alert_service.BranchAlert]
 ) -> None:
     """A day with at least ``repeated_miss_threshold`` missed obligations (any rule: patrol
     hours, posts, rounds, the box, complaint deadlines) alerts the branch president; the
     alert names the rule missed most."""
-    missed = Counter(v.rule for v in day_verdicts if v.status == RC.MISSED)
+    ordered = sorted(day_verdicts, key=lambda v: _RULE_ORDER.get(v.rule, len(_RULE_ORDER)))
+    missed = Counter(v.rule for v in ordered if v.status == RC.MISSED)
     if RA.is_repeated_miss(sum(missed.values()), branch.settings):
         found.append((branch, "repeated_missed", day.isoformat(), missed.most_common(1)[0][0],
                       RA.REPEATED_MISSED_ROLES))
@@ -192,18 +239,19 @@ def excuse_obligation(
     return row
 
 
-def rejudge(branch: Branch, happened: Iterable[datetime], now: datetime) -> None:
+def rejudge(branch: Branch, happened: Iterable[datetime], now: datetime, rules: Iterable[str] | None = None) -> None:
     """Re-judge the obligations records that happened at ``happened`` can touch — each one's
     branch-local day and the day before (a patrol just after midnight may prove the last
     hour of the day before), and the business date of a box or filing record for an
     earlier day — in the caller's transaction, one evaluation for them all: a push that
     brings a late patrol turns its hour ``met_synced_late`` and resolves its alert before
-    it commits (#14)."""
+    it commits (#14). ``rules``: only the families of :data:`FAMILIES` the records can
+    change (``None``: all)."""
     if branch.go_live_date is None:
         return
     local = {local_date(branch, t) for t in happened}
     days = sorted(local | {d - timedelta(days=1) for d in local} | _business_dates(branch.id))
-    evaluate(now, branch_ids=[branch.id], days=days, commit=False)
+    evaluate(now, branch_ids=[branch.id], days=days, rules=rules, commit=False)
 
 
 def _business_dates(branch_id: uuid.UUID) -> set[date]:

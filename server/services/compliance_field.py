@@ -5,7 +5,7 @@ R-OPS-1 (the three floor rounds), judged in memory from the inputs ``duty.load``
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Collection
 
 from ..models.org import Branch
 from ..rules import calendar as RCAL
@@ -20,14 +20,17 @@ UTC = timezone.utc
 
 
 def judge_field_day(
-    branch: Branch, day: date, at: datetime, cal: RCAL.WorkingCalendar, inputs: duty.Inputs
+    branch: Branch, day: date, at: datetime, cal: RCAL.WorkingCalendar, inputs: duty.Inputs,
+    families: Collection[str] = ("patrol", "staffing", "rounds"),
 ) -> tuple[list[RC.Verdict], int | None]:
     """The field rules' verdicts for one local day of one branch, and the unknown calendar
-    year when the day's hours depend on it (then no verdict is guessed for that rule)."""
+    year when the day's hours depend on it (then no verdict is guessed for that rule).
+    ``families``: only these of ``patrol`` (R-SEC-5), ``staffing`` (R-SEC-2) and
+    ``rounds`` (R-OPS-1), as ``compliance.evaluate(rules=...)`` asks."""
     settings = branch.settings or {}
     guarded_key, business_key, unknown = hours_keys(branch, day, cal)
     verdicts: list[RC.Verdict] = []
-    if guarded_key is not None:
+    if guarded_key is not None and "patrol" in families:
         windows = PC.guarded_hour_windows(day, branch.guarded_hours or {}, branch.timezone, key=guarded_key)
         lo, hi = day_bounds(branch, day)
         grace = PC.grace(settings)
@@ -38,8 +41,9 @@ def judge_field_day(
             return duty.watermark(inputs, duty.on_duty(inputs, branch.id, SECURITY_POST, start, due))(due)
 
         verdicts += RC.patrol_verdicts(day, windows, patrols, at, settings, hour_mark).verdicts
-    verdicts += _staffing(branch, day, at, inputs)
-    if business_key is not None and (branch.business_hours or {}).get(business_key):
+    if "staffing" in families:
+        verdicts += _staffing(branch, day, at, inputs)
+    if "rounds" in families and business_key is not None and (branch.business_hours or {}).get(business_key):
         slots = {slot: RCAL.at_local(day, hhmm, branch.timezone) for slot, hhmm in FS.value(settings, "floor_round_slots").items()}
         tol = timedelta(minutes=int(FS.value(settings, "floor_round_tolerance_minutes")))
         verdicts += RC.floor_round_verdicts(day, slots, inputs.rounds.get((branch.id, day), {}), at, tol,

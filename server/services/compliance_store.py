@@ -70,10 +70,12 @@ def upsert(verdicts: list[tuple[Branch, RC.Verdict]], at: datetime, scope: Any) 
     return rows, len(inserts), len(updates)
 
 
-def judged(branch_ids: Sequence[uuid.UUID], first: date, last: date) -> Any:
-    """The SQL condition on ``obligation`` of one evaluation: its branches and local days.
-    One range, whatever the number of branches (no id lists that grow with the day)."""
-    return (Obligation.branch_id.in_(list(branch_ids))) & Obligation.business_date.between(first, last)
+def judged(branch_ids: Sequence[uuid.UUID], first: date, last: date, rules: Sequence[str] | None = None) -> Any:
+    """The SQL condition on ``obligation`` of one evaluation: its branches and local days
+    (and ``rules``, the rule ids of a scoped one). One range, whatever the number of
+    branches (no id lists that grow with the day)."""
+    cond = (Obligation.branch_id.in_(list(branch_ids))) & Obligation.business_date.between(first, last)
+    return cond if rules is None else cond & Obligation.rule.in_(list(rules))
 
 
 def _existing(scope: Any) -> dict[uuid.UUID, dict[str, Any]]:

@@ -27,6 +27,20 @@ from ..services import compliance as compliance_service
 from ..services.mutation import Affected, publish, reject
 
 
+#: What a mutator's records can change, by the noun of its name (``compliance.FAMILIES``):
+#: a shift or handover moves R-SEC-2 and who is on duty for R-SEC-5's watermark. A noun
+#: not listed re-judges every family.
+TOUCHES: dict[str, frozenset[str]] = {
+    "patrol": frozenset({"patrol"}),
+    "shift": frozenset({"staffing", "patrol"}),
+    "handover": frozenset({"staffing", "patrol"}),
+    "floor_round": frozenset({"rounds"}),
+    "box": frozenset({"box"}),
+    "statistics": frozenset({"box"}),
+    "complaint": frozenset({"cases"}),
+}
+
+
 def rejudged(ctx: MutationContext, affected: Any, *, patrol: bool = False) -> Any:
     """Re-judge the obligations a field record touches, in the push's transaction (#14):
     a late patrol turns its hour ``met_synced_late`` the moment it lands.
@@ -37,9 +51,10 @@ def rejudged(ctx: MutationContext, affected: Any, *, patrol: bool = False) -> An
     record's day and the day before), not one per mutation. ``patrol``: the record is a
     patrol, which changes nothing when every hour that could claim it already holds
     earlier evidence (:func:`server.rules.patrol_compliance.leaves_hours_as_is`, R-SEC-5).
-    Without a batch the same runs for this one record."""
+    Without a batch the same runs for this one record. Only the rule families the
+    mutator's records can change are re-judged (:data:`TOUCHES`), and only their days."""
     branch_id, now = ctx.principal.branch_id, ctx.now
-    item = (ctx.times.happened_at, patrol)
+    item = (ctx.times.happened_at, patrol, TOUCHES.get(ctx.name.split(".", 1)[0]))
     if isinstance(ctx.prefetched, Batch):
         ctx.prefetched.later(("rejudge", branch_id, now), lambda _s, items: _rejudge_run(branch_id, items, now), item)
     else:
@@ -47,16 +62,20 @@ def rejudged(ctx: MutationContext, affected: Any, *, patrol: bool = False) -> An
     return affected
 
 
-def _rejudge_run(branch_id: uuid.UUID | None, items: list[tuple[datetime, bool]], now: datetime) -> None:
+def _rejudge_run(branch_id: uuid.UUID | None, items: list[tuple[datetime, bool, frozenset[str] | None]],
+                 now: datetime) -> None:
     """``compliance.rejudge`` for every record of a run at once: one evaluation of the
-    union of their days, none when only patrols came and none can change a verdict."""
+    union of their days and rule families, none when only patrols came and none can
+    change a verdict."""
     branch = db.session.get(Branch, branch_id) if branch_id is not None else None
     if branch is None or branch.go_live_date is None:
         return
-    happened = [t for t, _ in items]
-    if all(patrol for _, patrol in items) and _hours_hold(branch, happened):
+    happened = [t for t, _, _ in items]
+    if all(patrol for _, patrol, _ in items) and _hours_hold(branch, happened):
         return
-    compliance_service.rejudge(branch, happened, now)
+    touched = [f for _, _, f in items]
+    rules = None if any(f is None for f in touched) else frozenset().union(*touched)
+    compliance_service.rejudge(branch, happened, now, rules)
 
 
 def _hours_hold(branch: Branch, happened: list[datetime]) -> bool:
