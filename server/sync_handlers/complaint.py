@@ -16,7 +16,7 @@ from ..schemas import complaint as S
 from ..services import complaint as cases
 from ..services import statistics
 from ..services.mutation import publish
-from .compliance import rejudged
+from .compliance import rejudge_once_per_run, rejudged
 
 _STATE = ("unknown_complaint", "not_owner", "case_escalated", "case_handed_over", "case_already_resolved")
 
@@ -47,15 +47,16 @@ def register(registry: Registry) -> None:
     )
     for name, schema, service, codes in table:
         registry.mutator(name, schema=schema(), roles=P.roles_for(name), rejection_codes=codes,
+                         prefetch=rejudge_once_per_run,
                          summary=(service.__doc__ or "").strip().split("\n")[0])(_handler(service))
     registry.mutator("statistics.file", schema=S.StatisticsFileArgs(), roles=P.roles_for("statistics.file"),
                      rejection_codes=("duplicate_record_id", "already_filed", "future_business_date", "no_branch"),
-                     summary="File a business day's forms and statistics (R-CMP-10).")(
+                     prefetch=rejudge_once_per_run, summary="File a business day's forms and statistics (R-CMP-10).")(
         _handler(statistics.file_day))
     for name, kind in (("complaint.contact", "contact"), ("complaint.note", "note"), ("complaint.report", "reported")):
         registry.mutator(name, schema=S.ComplaintTextArgs(), roles=P.roles_for(name),
                          rejection_codes=("unknown_complaint", "duplicate_record_id"),
-                         summary=f"Append a {kind} event to a case (never refused as stale).")(_text_handler(kind))
+                         prefetch=rejudge_once_per_run, summary=f"Append a {kind} event to a case (never refused as stale).")(_text_handler(kind))
 
 
 def _handler(service: Any) -> Any:

@@ -41,6 +41,14 @@ TOUCHES: dict[str, frozenset[str]] = {
 }
 
 
+def rejudge_once_per_run(session: Any, principal: Any, args: list[dict[str, Any]]) -> Batch:
+    """The prepare step of a mutator that reads nothing ahead (``shift.*``, ``box.*``,
+    ``complaint.*``, ``statistics.file``): its batch lets :func:`rejudged` wait for the
+    end of the optimistic run, once for the run's records, instead of evaluating after
+    each mutation (#17). Each mutation still checks the records as they stand."""
+    return Batch()
+
+
 def rejudged(ctx: MutationContext, affected: Any, *, patrol: bool = False) -> Any:
     """Re-judge the obligations a field record touches, in the push's transaction (#14):
     a late patrol turns its hour ``met_synced_late`` the moment it lands.

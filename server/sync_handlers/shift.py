@@ -6,21 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync import Batch, Entity, MutationContext, Registry
+from sync import Entity, MutationContext, Registry
 
 from ..models.shift import RosterShift, Shift
 from ..rules import permissions as P
 from ..schemas import shift as S
 from ..services import shift as shift_service
 from ..services.mutation import publish
-from .compliance import rejudged
-
-
-def prefetch_shifts(session: Any, principal: Any, batch: list[dict[str, Any]]) -> Batch:
-    """``shift.*``'s prepare step: nothing to read ahead (each start checks the person's
-    shifts as they stand, an earlier start of the run included); the batch lets the
-    run's re-judging wait for the run's end, once with the patrols' (#17)."""
-    return Batch()
+from .compliance import rejudge_once_per_run, rejudged
 
 
 def register(registry: Registry) -> None:
@@ -38,7 +31,7 @@ def register(registry: Registry) -> None:
     @registry.mutator("shift.start", schema=S.ShiftStartArgs(), roles=P.roles_for("shift.start"),
                       rejection_codes=("unknown_post", "post_not_for_role", "shift_overlap", "duplicate_record_id",
                                        "badge_unknown", "badge_expired", "badge_not_yet_valid", "badge_revoked",
-                                       "no_branch"), prefetch=prefetch_shifts)
+                                       "no_branch"), prefetch=rejudge_once_per_run)
     def shift_start(ctx: MutationContext, args: dict[str, Any]) -> Any:
         """Start a shift {shift_id, post} at the mutation's time (R-SEC-2).
 
@@ -51,7 +44,7 @@ def register(registry: Registry) -> None:
 
     @registry.mutator("shift.end", schema=S.ShiftEndArgs(), roles=P.roles_for("shift.end"),
                       rejection_codes=("shift_not_found", "not_shift_owner", "shift_already_ended",
-                                       "shift_end_before_start"), prefetch=prefetch_shifts)
+                                       "shift_end_before_start"), prefetch=rejudge_once_per_run)
     def shift_end(ctx: MutationContext, args: dict[str, Any]) -> Any:
         """End one's own shift {shift_id} at the mutation's time (R-SEC-2)."""
         return rejudged(ctx, publish(ctx, shift_service.end_shift, args))

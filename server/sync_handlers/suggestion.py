@@ -12,7 +12,7 @@ from ..rules import permissions as P
 from ..schemas import suggestion as S
 from ..services import suggestion as box
 from ..services.mutation import publish
-from .compliance import rejudged
+from .compliance import rejudge_once_per_run, rejudged
 
 _COMPLAINT_CODES = ("not_a_taker", "unknown_code")
 
@@ -31,32 +31,34 @@ def register(registry: Registry) -> None:
 
     @registry.mutator("box.open", schema=S.BoxOpenArgs(), roles=P.roles_for("box.open"), rejection_codes=(
         "duplicate_record_id", "session_exists", "future_business_date", "before_close_of_business", "no_branch",
-        "photo_not_yours"))
+        "photo_not_yours"), prefetch=rejudge_once_per_run)
     def box_open(ctx: MutationContext, args: dict[str, Any]) -> Any:
         """Open the day's box after close of business {session_id, business_date, photo?} (R-BOX-1)."""
         return rejudged(ctx, publish(ctx, box.record_open, args))
 
     @registry.mutator("box.entry", schema=S.BoxEntryArgs(), roles=P.roles_for("box.entry"), rejection_codes=(
-        "unknown_session", "session_closed", "duplicate_record_id", *_COMPLAINT_CODES))
+        "unknown_session", "session_closed", "duplicate_record_id", *_COMPLAINT_CODES),
+                      prefetch=rejudge_once_per_run)
     def box_entry(ctx: MutationContext, args: dict[str, Any]) -> Any:
         """Record a slip or book entry; a complaint opens its case (R-BOX-2, R-BOX-4)."""
         return rejudged(ctx, publish(ctx, box.record_entry, args))
 
     @registry.mutator("box.reply", schema=S.BoxReplyArgs(), roles=P.roles_for("box.reply"),
-                      rejection_codes=("unknown_entry", "already_replied"))
+                      rejection_codes=("unknown_entry", "already_replied"), prefetch=rejudge_once_per_run)
     def box_reply(ctx: MutationContext, args: dict[str, Any]) -> Any:
         """Record the written reply to an entry (R-BOX-2)."""
         return rejudged(ctx, publish(ctx, box.record_reply, args))
 
     @registry.mutator("box.callback", schema=S.BoxCallbackArgs(), roles=P.roles_for("box.callback"),
-                      rejection_codes=("unknown_entry", "no_contact", "callback_done", "duplicate_record_id"))
+                      rejection_codes=("unknown_entry", "no_contact", "callback_done", "duplicate_record_id"),
+                      prefetch=rejudge_once_per_run)
     def box_callback(ctx: MutationContext, args: dict[str, Any]) -> Any:
         """Record one callback attempt: reached, no_answer (may retry), wrong_number (R-BOX-3)."""
         return rejudged(ctx, publish(ctx, box.record_callback, args))
 
     @registry.mutator("box.close", schema=S.BoxCloseArgs(), roles=P.roles_for("box.close"), rejection_codes=(
         "unknown_session", "session_closed", "replies_missing", "callbacks_open", "empty_not_stated",
-        "box_not_empty", "slip_count_mismatch"))
+        "box_not_empty", "slip_count_mismatch"), prefetch=rejudge_once_per_run)
     def box_close(ctx: MutationContext, args: dict[str, Any]) -> Any:
         """Close the day's box {session_id, slip_count, empty?, callbacks_reason?, photo?} (R-BOX-1..3)."""
         return rejudged(ctx, publish(ctx, box.record_close, args))
