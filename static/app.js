@@ -62,15 +62,17 @@ function isEditing(route) {
 /** New data: redraw lists, but never a form the person is filling in (only the pill). */
 function refresh() {
   const route = location.hash.replace(/^#/, "").split("/")[0] || "home";
-  if (app.session && (route === "diagnostics" || ((route === "home" || LIST_ROUTES.has(route)) && !isEditing(route)))) render();
+  if (app.session && (route === "diagnostics" || ((route === "home" || LIST_ROUTES.has(route)) && !isEditing(route)))) render({ passive: true });
   else renderPill();
 }
 
 /** Render the screen of the current route. */
 let renders = 0;
 
-async function render() {
+async function render({ passive = false } = {}) {
   // Renders overlap (a pull lands while a screen waits on a REST read): the latest wins.
+  // A redraw for new data (passive) that finds the person typing by the time it is ready
+  // leaves the form as it is: what they typed meanwhile is never replaced.
   const mine = ++renders;
   await loadContext();
   const main = document.getElementById("main");
@@ -78,6 +80,7 @@ async function render() {
   const screen = !app.session ? routes.login : (routes[route] || routes.home);
   const view = await screen(app, param);
   if (mine !== renders) return;
+  if (passive && route !== "diagnostics" && isEditing(route)) return renderPill();
   const shown = app.session ? route : "login";
   const moved = main.dataset.route !== shown;
   main.replaceChildren(view);
