@@ -7,13 +7,10 @@ import itertools
 import re
 import uuid
 
-from server.extensions import db
-from server.models.org import Staff
 from server.rules import roles as R
-from server.services.passwords import hash_password
 from server.services.demo import DEMO_PEOPLE, seed_demo
 from tests.conftest import DEMO_PASSWORD, RoleClient, login
-from tests.support.factories import at, new_id, start_shift
+from tests.support.factories import at, new_id, regional_officer, start_shift
 from tests.support.device import device_of
 from tests.support.pushpull import pull, push, push_one
 from tests.server.sync_handlers.test_handover import hand_over
@@ -104,16 +101,6 @@ def _urls(path: str, values: dict[str, list[str]]) -> list[str]:
     return urls
 
 
-def _regional_officer(app, client) -> RoleClient:
-    """A parent branch's functional department (分行相关职能部门): no branch of its own."""
-    with app.app_context():
-        now = app.extensions["clock"].now()
-        db.session.add(Staff(employee_no="REGION-RO1", name="分行消保部", role=R.REGIONAL_OFFICER, branch_id=None,
-                             password_hash=hash_password(DEMO_PASSWORD), active=True, created_at=now, updated_at=now))
-        db.session.commit()
-    body = login(client, "REGION-RO1")
-    return RoleClient(client, body["token"], body["staff"])
-
 
 def test_r_sec_10_no_role_outside_the_customer_data_roles_obtains_a_planted_marker(app, client, as_role, demo):
     """A regional officer is outside the customer-data roles too: it obtains the customer
@@ -125,7 +112,7 @@ def test_r_sec_10_no_role_outside_the_customer_data_roles_obtains_a_planted_mark
     stranger = login(client, "DEMO02-LM1")  # a customer-data role of another branch
     readers = {role: as_role(role) for role in sorted({r for _, _, r in DEMO_PEOPLE})}
     readers["other_branch_lobby_manager"] = RoleClient(client, stranger["token"], stranger["staff"])
-    readers[R.REGIONAL_OFFICER] = _regional_officer(app, client)
+    readers[R.REGIONAL_OFFICER] = regional_officer(app, client)
     paths = _get_paths(client)
     assert len(paths) >= 20  # the document lists the reads
     seen_by: dict[str, set[str]] = {}

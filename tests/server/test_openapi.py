@@ -17,9 +17,10 @@ from jsonschema.exceptions import ValidationError
 from openapi_schema_validator import OAS30Validator
 
 from server.services import compliance as C
-from tests.conftest import DEMO_PASSWORD, RoleClient, login
+from tests.conftest import DEMO_PASSWORD
 from tests.server.test_entities_doc import day_of_every_kind
 from tests.stories.test_day_in_the_life import jpeg
+from tests.support.factories import regional_officer
 from tests.support.pushpull import pull
 
 #: Who reads: every JSON GET of the document is asked as each of them.
@@ -124,20 +125,6 @@ def day(app, demo, as_role, clock):
         C.evaluate(clock.now())
     return om
 
-
-def regional_officer(app: Any, client: Any) -> RoleClient:
-    """The parent branch's consumer-protection department (no branch of its own)."""
-    from server.extensions import db
-    from server.models.org import Staff
-    from server.services.passwords import hash_password
-
-    with app.app_context():
-        now = app.extensions["clock"].now()
-        db.session.add(Staff(employee_no="REGION-RO1", name="分行消保部", role="regional_officer", branch_id=None,
-                             password_hash=hash_password(DEMO_PASSWORD), active=True, created_at=now, updated_at=now))
-        db.session.commit()
-    body = login(client, "REGION-RO1")
-    return RoleClient(client, body["token"], body["staff"])
 
 
 def test_every_json_answer_of_the_document_matches_its_schema(app, client, demo, as_role, day, clock):

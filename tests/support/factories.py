@@ -8,7 +8,7 @@ from typing import Any
 from server.extensions import db
 from server.models.org import Branch
 from server.services import org
-from tests.conftest import T0
+from tests.conftest import DEMO_PASSWORD, T0, RoleClient, login
 
 from tests.support.helpers import new_id  # noqa: F401  (re-exported: one new_id)
 from tests.support.pushpull import push_one
@@ -58,3 +58,18 @@ def other_branch_staff(app: Any, role: str = "guard") -> str:
 def code(result: dict) -> str | None:
     """The rejection code of a result (``None`` when applied)."""
     return result.get("error", {}).get("code") if result["status"] == "rejected" else None
+
+
+def regional_officer(app: Any, client: Any) -> RoleClient:
+    """A signed-in regional officer: the parent branch's functional department
+    (分行相关职能部门), with no branch of its own (R-SEC-10: escalated cases only)."""
+    from server.models.org import Staff
+    from server.services.passwords import hash_password
+
+    with app.app_context():
+        now = app.extensions["clock"].now()
+        db.session.add(Staff(employee_no="REGION-RO1", name="分行消保部", role="regional_officer", branch_id=None,
+                             password_hash=hash_password(DEMO_PASSWORD), active=True, created_at=now, updated_at=now))
+        db.session.commit()
+    body = login(client, "REGION-RO1")
+    return RoleClient(client, body["token"], body["staff"])

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from server.services.demo import seed_demo
 from tests.conftest import DEMO_PASSWORD, RoleClient, login
+from tests.support.factories import regional_officer
 from tests.support.pushpull import mutation, push
 from tests.server.services.lobby_support import (
     EVENING, box_callback, box_close, box_entry, box_open, box_reply, codes, complaint_open, new_id, sh,
@@ -170,18 +171,9 @@ def test_seed_demo_shows_a_lobby_with_data_and_seeds_it_once(app, demo, as_role)
 
 
 def test_a_regional_officer_reads_statistics_across_branches(evening, app, client):
-    from server.extensions import db
-    from server.models.org import Staff
-    from server.services.passwords import hash_password
-
     with app.app_context():
-        now = app.extensions["clock"].now()
-        seed_demo(DEMO_PASSWORD, now, code="DEMO02")
-        db.session.add(Staff(employee_no="REGION-RO1", name="分行消保部", role="regional_officer", branch_id=None,
-                             password_hash=hash_password(DEMO_PASSWORD), active=True, created_at=now, updated_at=now))
-        db.session.commit()
-    body = login(client, "REGION-RO1")
-    ro = RoleClient(client, body["token"], body["staff"])
+        seed_demo(DEMO_PASSWORD, app.extensions["clock"].now(), code="DEMO02")
+    ro = regional_officer(app, client)
     stats = ro.get(f"/api/lobby/stats?date={EVENING}").get_json()
     assert [b["code"] for b in stats["branches"]] == ["DEMO01", "DEMO02"]
     assert stats["total"]["summary"]["box_entries"] == 15 and stats["total"]["summary"]["complaints"] == 2

@@ -5,11 +5,9 @@ import json
 
 import pytest
 
-from server.extensions import db
-from server.models.org import Staff
 from server.services.demo import seed_demo
-from server.services.passwords import hash_password
 from tests.conftest import DEMO_PASSWORD, RoleClient, login
+from tests.support.factories import regional_officer
 from tests.support.pushpull import pull, push
 from tests.server.services.lobby_support import box_entry, box_open, codes, complaint_open, new_id, sh
 
@@ -70,13 +68,7 @@ def test_r_sec_10_another_branch_gets_nothing(evening, app, client, demo):
 
 
 def test_r_sec_10_regional_officers_get_only_cases_escalated_to_them(evening, app, client):
-    with app.app_context():
-        now = app.extensions["clock"].now()
-        db.session.add(Staff(employee_no="REGION-RO1", name="分行消保部", role="regional_officer", branch_id=None,
-                             password_hash=hash_password(DEMO_PASSWORD), active=True, created_at=now, updated_at=now))
-        db.session.commit()
-    body = login(client, "REGION-RO1")
-    held = pull(RoleClient(client, body["token"], body["staff"]))
+    held = pull(regional_officer(app, client))
     cases = [data for (entity, _), data in held.items() if entity == "complaint"]
     assert [c["channel"] for c in cases] == ["regulator_letter"]
     assert not {entity for entity, _ in held} & {"box_session", "box_entry", "box_callback"}
