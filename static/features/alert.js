@@ -26,11 +26,17 @@ export async function alertsCard(app, { limit = 6 } = {}) {
     records.length > limit ? h("p", { class: "muted" }, t("alert.more", { n: records.length - limit })) : "");
 }
 
+/** What an alert about no rule's obligation is about: the calendar year it lacks. */
+function aboutNoRule(a) {
+  const year = (String(a.message || "").match(/\b(\d{4})\b/) || [])[1];
+  return a.kind === "calendar_unknown" && year ? t("alert.calendar_year", { year }) : t(`alert.kind.${a.kind}`);
+}
+
 function alertItem(app, record, names, obligation) {
   const a = record.data;
   const what = obligation && obligation.window_start ? ` · ${stamp(obligation.window_start)}` : "";
   const li = h("li", { class: `alert-item ${a.acknowledged_at ? "acked" : "open"}`, "data-alert": a.id },
-    h("span", { class: "kind" }, t(`alert.rule.${a.rule}`), what),
+    h("span", { class: "kind" }, a.rule ? t(`alert.rule.${a.rule}`) : aboutNoRule(a), what),
     h("span", { class: `badge ${a.kind === "missed" || a.kind === "repeated_missed" ? "rejected" : "pending"}` }, t(`alert.kind.${a.kind}`)),
     h("span", { class: "when" }, stamp(a.raised_at)));
   if (a.resolved_at) li.append(h("span", { class: "state" }, t("alert.resolved", { time: stamp(a.resolved_at) })));
