@@ -39,8 +39,7 @@ export async function kept(app, key, load) {
 
 /** "No signal: showing what was read at HH:MM", or the offline note when nothing was kept. */
 export function staleNote(data) {
-  return data ? h("p", { class: "muted", role: "status" }, t("glance.as_of", { time: stamp(data.at) }))
-    : h("section", { class: "card" }, h("p", { class: "muted" }, t("login.offline")));
+  return h("p", { class: "muted", role: "status" }, data ? t("glance.as_of", { time: stamp(data.at) }) : t("glance.offline_none"));
 }
 
 /** Staff names by id, from the pulled `staff` records. */

@@ -11,8 +11,8 @@ import json
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from browser_support import (CONTEXT_OPTIONS, add_staff, evaluate_compliance, local_today, push, sign_in, silence,
-                             wait_synced)
+from browser_support import (CONTEXT_OPTIONS, add_staff, evaluate_compliance, go_offline, local_today, push, sign_in,
+                             silence, wait_synced)
 from test_browser_screens import check_both_languages, shoot
 
 REGIONAL = "REGION-RO1"
@@ -70,6 +70,11 @@ def test_regional_officer_sees_every_branch_and_the_escalated_cases(live, launch
     alerts.first.locator("a").click()
     page.wait_for_selector(".clocks")
     assert "监管转来" in page.locator("main").inner_text()
+    # No signal: the app opens from the phone and shows the last answer, saying when it was read.
+    go_offline(page.context, live)
+    page.goto(live.url + "/")
+    page.wait_for_selector(".regional .branches li.branch")
+    assert "无网络，显示" in page.locator(".regional").inner_text() and page.locator(".cases li").count() == 2
     assert {k: v for k, v in problems.items() if v} == {}, json.dumps(problems, ensure_ascii=False, indent=1)
 
 
@@ -127,6 +132,9 @@ def test_service_quality_officer_today_at_a_glance(live, launch):
     rejected = page.locator(".card", has_text="未通过的记录")
     assert "patrol.record" in rejected.inner_text() and "王强" in rejected.inner_text()
     assert page.locator(".grid.compact .hour").count() >= 1
+    cases = live.rest("service_quality_officer").get(f"/api/branches/{live.demo['branch_id']}/today")["complaints"]
+    assert page.locator(".cases li").count() == min(cases["count"], 8) and "最近时限" in page.locator(".cases").inner_text()
+    assert page.locator(".cases li .badge.rejected").count() == sum(c["overdue"] for c in cases["items"][:8])
     assert small_targets(page) == []
     shoot(page, "service-quality-officer", full=True)
     problems: dict = {}
