@@ -40,7 +40,7 @@ export async function supervisorCards(app) {
   const cards = stale ? [staleNote(data)] : [];
   const today = data.today || {};
   if (data.patrols) cards.push(patrolCard(data.patrols.hours));
-  if (today.box) cards.push(boxCard(today.box));
+  if (today.box) cards.push(boxGlanceCard(today.box));
   if (data.incidents) {
     const list = data.incidents.items;
     cards.push(h("section", { class: "card" }, h("h2", {}, t("glance.incidents", { n: data.incidents.total })),
@@ -63,7 +63,7 @@ function patrolCard(hours) {
 }
 
 /** The evening box (R-BOX-1..3): opened or not by its due time, replies and callbacks still open. */
-export function boxCard(box) {
+export function boxGlanceCard(box) {
   const s = box.session;
   let line;
   if (!box.status && !s) line = t("glance.box.no_business");
