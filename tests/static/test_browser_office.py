@@ -140,3 +140,22 @@ def test_service_quality_officer_today_at_a_glance(live, launch):
     problems: dict = {}
     check_both_languages(page, "service_quality_officer", problems)
     assert {k: v for k, v in problems.items() if v} == {}, json.dumps(problems, ensure_ascii=False, indent=1)
+
+
+def test_counter_and_president_main_screens(live, launch):
+    """The roles without a screen test of their own: the teller's and the relationship
+    manager's counter and cases, the branch president's alerts and cases."""
+    evaluate_compliance(live)
+    context = launch()
+    problems: dict = {}
+    for role, ready, name in (("teller", ".stopwatch", "teller"), ("relationship_manager", ".stopwatch", "relationship-manager"),
+                              ("branch_president", "#alerts", "branch-president")):
+        page = context.browser.new_context(**CONTEXT_OPTIONS).new_page()
+        sign_in(page, live, role)
+        page.wait_for_selector(ready)
+        page.wait_for_selector(".cases")
+        assert small_targets(page) == [], role
+        shoot(page, name)
+        check_both_languages(page, role, problems)
+        page.context.close()
+    assert {k: v for k, v in problems.items() if v} == {}, json.dumps(problems, ensure_ascii=False, indent=1)
