@@ -11,7 +11,7 @@ import json
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from browser_support import (CONTEXT_OPTIONS, add_staff, evaluate_compliance, go_offline, local_today, push, sign_in,
+from browser_support import (CONTEXT_OPTIONS, PASSWORD, add_staff, evaluate_compliance, go_offline, local_today, push, sign_in,
                              silence, wait_synced)
 from test_browser_screens import check_both_languages, shoot
 
@@ -110,6 +110,20 @@ def test_administrator_sees_calendar_alerts_phones_and_revokes_a_session(live, l
     page.wait_for_selector(f'.sessions li[data-session="{session["id"]}"]', state="detached")
     revoked = {s["id"]: s for s in live.rest("admin").get("/api/sessions?include_revoked=true")["sessions"]}
     assert revoked[session["id"]]["revoked_at"]
+
+
+def test_administrator_without_a_branch_gets_every_branchs_compliance(live, launch):
+    add_staff(live, "HQ-AD1", "总行系统管理员", "admin")  # the demo's own administrator comes first
+    evaluate_compliance(live)
+    page = launch().new_page()
+    page.goto(live.url + "/")
+    page.fill("input[name=employee_no]", "HQ-AD1")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_selector(".regional .branches li.branch")
+    assert page.locator(f'.regional li[data-branch="{live.demo["branch_id"]}"]').count() == 1
+    assert page.locator(".calendar li").count() >= 2 and page.locator(".devices").count() == 0
+    assert small_targets(page) == []
 
 
 def test_service_quality_officer_today_at_a_glance(live, launch):
