@@ -11,8 +11,8 @@ import json
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from browser_support import (CONTEXT_OPTIONS, PASSWORD, add_staff, evaluate_compliance, go_offline, local_today, push, sign_in,
-                             silence, wait_synced)
+from browser_support import (CONTEXT_OPTIONS, PASSWORD, add_staff, evaluate_compliance, go_offline, local_today, push,
+                             sign_in, silence, wait_synced)
 from test_browser_screens import check_both_languages, shoot
 
 REGIONAL = "REGION-RO1"
