@@ -15,7 +15,8 @@ export async function alertRecords(app) {
   return all.sort((a, b) => (a.data.resolved_at ? 1 : 0) - (b.data.resolved_at ? 1 : 0) || at(b).localeCompare(at(a)));
 }
 
-export async function alertsCard(app, { limit = 6 } = {}) {
+/** The alerts card; on the home screen the first `limit`, the rest one tap away (`#alerts`). */
+export async function alertsCard(app, { limit = 3 } = {}) {
   const records = (await alertRecords(app)).filter((r) => !r.data.resolved_at || r.local);
   const names = Object.fromEntries((await app.store.records("staff")).map((r) => [r.data.id, r.data.name]));
   const obligations = Object.fromEntries((await app.store.records("obligation")).map((r) => [r.id, r.data]));
@@ -23,7 +24,12 @@ export async function alertsCard(app, { limit = 6 } = {}) {
   return h("section", { class: "card alerts", id: "alerts" }, h("h2", {}, t("alert.heading", { n: open })),
     records.length ? h("ul", { class: "records" }, records.slice(0, limit).map((r) => alertItem(app, r, names, obligations[r.data.obligation_id])))
       : h("p", { class: "muted" }, t("alert.none")),
-    records.length > limit ? h("p", { class: "muted" }, t("alert.more", { n: records.length - limit })) : "");
+    records.length > limit ? h("a", { class: "big", href: "#alerts", role: "button" }, t("alert.more", { n: records.length - limit })) : "");
+}
+
+/** Every alert routed to this person's role, each to acknowledge (from "N more alerts"). */
+export async function alertsScreen(app) {
+  return h("section", { class: "screen" }, await alertsCard(app, { limit: Infinity }), h("a", { class: "link", href: "#home" }, t("nav.back")));
 }
 
 /** What an alert about no rule's obligation is about: the calendar year it lacks. */
