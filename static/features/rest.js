@@ -6,9 +6,14 @@
 import { t } from "../i18n.js";
 import { h, stamp } from "../ui.js";
 
+/** A read slower than this (one bar of signal) gives way to the kept answer: the home
+ * screen waits on it, and a supervisor must not stare at a blank phone. */
+export const READ_TIMEOUT_MS = 6000;
+const deadline = () => (AbortSignal.timeout ? AbortSignal.timeout(READ_TIMEOUT_MS) : undefined);
+
 /** GET `path` as the signed-in person: the JSON, or null when the role may not read it (403). */
 export async function getJson(app, path) {
-  const resp = await fetch(path, { headers: { Authorization: `Bearer ${app.session.token}` } });
+  const resp = await fetch(path, { headers: { Authorization: `Bearer ${app.session.token}` }, signal: deadline() });
   if (resp.status === 403) return null;
   if (!resp.ok) throw new Error(`http_${resp.status}`);
   return resp.json();
@@ -16,7 +21,7 @@ export async function getJson(app, path) {
 
 /** POST `path` (no body) as the signed-in person; throws with the problem's code. */
 export async function postJson(app, path) {
-  const resp = await fetch(path, { method: "POST", headers: { Authorization: `Bearer ${app.session.token}` } });
+  const resp = await fetch(path, { method: "POST", headers: { Authorization: `Bearer ${app.session.token}` }, signal: deadline() });
   const body = await resp.json().catch(() => ({}));
   if (!resp.ok) throw new Error(body.code || `http_${resp.status}`);
   return body;

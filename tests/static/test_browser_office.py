@@ -153,6 +153,15 @@ def test_service_quality_officer_today_at_a_glance(live, launch):
     shoot(page, "service-quality-officer", full=True)
     problems: dict = {}
     check_both_languages(page, "service_quality_officer", problems)
+    # One tap acknowledges an alert from the home screen (no note).
+    first = page.locator("#alerts li.open").first
+    alert_id = first.get_attribute("data-alert")
+    first.get_by_role("button", name="确认", exact=True).click()
+    page.locator(f'#alerts li[data-alert="{alert_id}"] .state').wait_for()
+    wait_synced(page)
+    alerts = live.rest("service_quality_officer").get(f"/api/branches/{live.demo['branch_id']}/today")["alerts"]
+    acked = {a["id"]: a for a in alerts}[alert_id]
+    assert acked["acknowledged_at"] and acked["ack_note"] is None
     assert {k: v for k, v in problems.items() if v} == {}, json.dumps(problems, ensure_ascii=False, indent=1)
 
 
@@ -173,8 +182,8 @@ def test_counter_and_president_main_screens(live, launch):
         check_both_languages(page, role, problems)
         if role == "branch_president":  # more alerts than the home screen shows: one tap to all of them
             shown = page.locator("#alerts li.alert-item").count()
-            assert shown == 3 and page.get_by_role("button", name="查看全部").count() == 1
-            page.get_by_role("button", name="查看全部").click()
+            assert shown == 3 and "×" in page.locator("#alerts .groups").inner_text()
+            page.get_by_role("button", name="可加确认备注").click()
             page.wait_for_function("document.querySelectorAll('#alerts li.alert-item').length > 3")
             assert page.locator("#alerts li.open form.ack").count() == page.locator("#alerts li.open").count()
             problems["alerts/zh-CN"] = axe_violations(page)
