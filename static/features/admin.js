@@ -64,6 +64,9 @@ function calendarCard(years) {
       y.known ? "" : h("span", { class: "reason how" }, t("calendar.how", { year: y.year }))))));
 }
 
+/** A device label as the login sent it (often the browser's user agent), cut to a line. */
+const shortLabel = (label) => (!label || label.length <= 32 ? label || "" : `${label.slice(0, 31)}…`);
+
 /** Signed-in sessions of the branch, each revocable (not this phone's own). */
 function sessionsCard(app, sessions, names, stale) {
   const revoke = async (s) => {
@@ -78,7 +81,7 @@ function sessionsCard(app, sessions, names, stale) {
   };
   return h("section", { class: "card sessions" }, h("h2", {}, t("session.heading", { n: sessions.length })),
     sessions.length ? h("ul", { class: "records" }, sessions.map((s) => h("li", { "data-session": s.id },
-      h("span", { class: "kind" }, names[s.staff_id] || ""), h("span", { class: "muted" }, s.label || ""),
+      h("span", { class: "kind" }, names[s.staff_id] || ""), h("span", { class: "muted", title: s.label || "" }, shortLabel(s.label)),
       h("span", { class: "when" }, t("session.seen", { time: stamp(s.last_seen_at) })),
       s.id === app.session.session_id ? h("span", { class: "badge sent" }, t("session.this_phone"))
         : h("button", { class: "small", type: "button", disabled: stale, onclick: () => revoke(s) }, t("session.revoke")))))
