@@ -3,8 +3,10 @@
  * the complaint cases escalated to the parent branch that are overdue or due within a day
  * (their alerts: no other alert is routed to them) — then every branch's compliance for a
  * chosen day (`GET /api/compliance?date=`: obligations counted by rule and status, worst
- * branch first), then the escalated cases they may read (pulled `complaint` records of the
- * `regional/complaint` audience, R-SEC-10), each opening its timeline.
+ * branch first, with its lobby's day from the R-CMP-10 statistics `GET /api/lobby/stats`:
+ * cases taken by channel, escalated, box entries), then the escalated cases they may read
+ * (pulled `complaint` records of the `regional/complaint` audience, R-SEC-10), each
+ * opening its timeline.
  * The compliance answer is a REST read kept on the phone for when there is no signal.
  */
 import { t } from "../i18n.js";
@@ -21,7 +23,10 @@ let chosenDay = null;
 
 export async function regionalCards(app) {
   const day = chosenDay || zoned(new Date()).date;
-  const { data, stale } = await kept(app, `regional:${day}`, () => getJson(app, `/api/compliance?date=${day}`));
+  const { data, stale } = await kept(app, `regional:${day}`, async () => {
+    const [compliance, stats] = await Promise.all([getJson(app, `/api/compliance?date=${day}`), getJson(app, `/api/lobby/stats?date=${day}`)]);
+    return { ...compliance, stats };
+  });
   const branches = Object.fromEntries(((data && data.branches) || []).map((b) => [b.branch_id, b]));
   const where = (c) => (branches[c.branch_id] ? branches[c.branch_id].name : "");
   return [
@@ -54,9 +59,11 @@ function complianceCard(app, day, data, stale) {
   const parts = [h("h2", {}, t("regional.compliance")), field(t("regional.day"), picker)];
   if (stale) parts.push(staleNote(data));
   if (data) {
-    const rows = data.branches.map((b) => ({ ...b, totals: totals(b.rules) }))
+    const rows = (data.branches || []).map((b) => ({ ...b, totals: totals(b.rules) }))
       .sort((a, b) => HEADLINE.reduce((d, s) => d || (b.totals[s] || 0) - (a.totals[s] || 0), 0) || a.code.localeCompare(b.code));
-    parts.push(rows.length ? h("ul", { class: "records branches" }, rows.map(branchRow)) : h("p", { class: "muted" }, t("diag.none")));
+    const lobby = Object.fromEntries(((data.stats && data.stats.branches) || []).map((b) => [b.branch_id, b.views]));
+    parts.push(rows.length ? h("ul", { class: "records branches" }, rows.map((b) => branchRow(b, lobby[b.branch_id])))
+      : h("p", { class: "muted" }, t("diag.none")));
   }
   return h("section", { class: "card regional" }, parts);
 }
@@ -67,13 +74,22 @@ function totals(rules) {
   return out;
 }
 
-function branchRow(b) {
+/** The branch's lobby that day (R-CMP-10's statistics): cases taken, escalated, box entries. */
+function lobbyLine(views) {
+  const sum = views.summary || {};
+  const channels = Object.entries(views.complaints_by_channel || {}).map(([c, n]) => `${t(`channel.${c}`)} ${n}`).join(t("alert.separator"));
+  return h("span", { class: "lobby" }, t("regional.lobby", { n: sum.complaints || 0, escalated: sum.complaints_escalated || 0, entries: sum.box_entries || 0 }),
+    channels ? h("span", { class: "muted" }, ` （${channels}）`) : "");
+}
+
+function branchRow(b, lobby) {
   const all = Object.values(b.totals).reduce((x, y) => x + y, 0);
   const done = (b.totals.met || 0) + (b.totals.met_synced_late || 0) + (b.totals.late || 0) + (b.totals.excused || 0);
   const chips = HEADLINE.filter((s) => b.totals[s]).map((s) => h("span", { class: `badge ${STATUS_BADGE[s]}` }, t(`status.${s}`), " ", String(b.totals[s])));
   const rules = Object.entries(b.rules).sort(([a], [c]) => a.localeCompare(c));
   return h("li", { class: "branch", "data-branch": b.branch_id },
     h("span", { class: "kind" }, b.name), h("span", { class: "when" }, t("regional.done", { done, all })), chips,
+    lobby ? lobbyLine(lobby) : "",
     rules.length ? h("details", {}, h("summary", {}, t("regional.by_rule")),
       h("ul", { class: "rules" }, rules.map(([rule, statuses]) => h("li", {}, h("span", { class: "rule" }, t(`alert.rule.${rule}`)),
         Object.entries(statuses).map(([s, n]) => h("span", { class: `badge ${STATUS_BADGE[s] || "pending"}` }, t(`status.${s}`), " ", String(n)))))))

@@ -49,6 +49,9 @@ def test_regional_officer_sees_every_branch_and_the_escalated_cases(live, launch
     row = page.locator(f'.regional li[data-branch="{demo["branch_id"]}"]')
     missed = sum(s.get("missed", 0) for s in demo["rules"].values())
     assert demo["name"] in row.inner_text() and (not missed or f"未完成 {missed}" in row.inner_text()), row.inner_text()
+    stats = live.rest("regional_officer").get(f"/api/lobby/stats?date={local_today(live)}")
+    lobby = next(b for b in stats["branches"] if b["branch_id"] == demo["branch_id"])["views"]["summary"]
+    assert f"当日投诉 {lobby['complaints']} 件 · 上报 {lobby['complaints_escalated']} 件" in row.inner_text()
     # The escalated cases only (R-SEC-10): the two letters, not the oral complaint.
     assert page.locator(".cases li").count() == 2
     assert "升级到分行的投诉 2 件" in page.locator(".cases h2").inner_text()
