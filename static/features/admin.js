@@ -10,7 +10,7 @@
  * branch's compliance instead of one branch's phones. REST answers are kept for no signal.
  */
 import { t } from "../i18n.js";
-import { h, stamp, toast } from "../ui.js";
+import { h, stamp, toast, zoned } from "../ui.js";
 import { alertRecords, alertsCard } from "./alert.js";
 import { regionalCards } from "./regional.js";
 import { getJson, kept, postJson, staleNote, staffNames } from "./rest.js";
@@ -18,7 +18,7 @@ import { devicesCard, rejectedCard } from "./supervisor.js";
 
 /** Years the calendar should know now: this one, the next, and those alerts name. */
 async function wantedYears(app) {
-  const year = new Date().getFullYear();
+  const year = Number(zoned(new Date()).date.slice(0, 4)); // the branch's year, not the phone's
   const named = (await alertRecords(app)).filter((r) => r.data.kind === "calendar_unknown" && !r.data.resolved_at)
     .map((r) => Number((String(r.data.message || "").match(/\b(\d{4})\b/) || [])[1])).filter(Boolean);
   return [...new Set([year, year + 1, ...named])].sort();
