@@ -21,9 +21,13 @@ export async function alertRecords(app) {
  * (`notes`) every one, each with an optional note.
  */
 export async function alertsCard(app, { limit = 3, notes = false } = {}) {
-  const records = (await alertRecords(app)).filter((r) => !r.data.resolved_at || r.local);
   const names = Object.fromEntries((await app.store.records("staff")).map((r) => [r.data.id, r.data.name]));
   const obligations = Object.fromEntries((await app.store.records("obligation")).map((r) => [r.id, r.data]));
+  // Alerts raised by one evaluation share a time: the latest window comes first then.
+  const window = (r) => String((obligations[r.data.obligation_id] || {}).window_start || "");
+  const records = (await alertRecords(app)).filter((r) => !r.data.resolved_at || r.local)
+    .sort((a, b) => (a.data.resolved_at ? 1 : 0) - (b.data.resolved_at ? 1 : 0)
+      || String(b.data.raised_at || "").localeCompare(String(a.data.raised_at || "")) || window(b).localeCompare(window(a)));
   const open = records.filter((r) => !r.data.acknowledged_at);
   return h("section", { class: "card alerts", id: "alerts" }, h("h2", {}, t("alert.heading", { n: open.length })),
     records.length ? h("ul", { class: "records" }, records.slice(0, limit).map((r) => alertItem(app, r, names, obligations[r.data.obligation_id], notes)))
