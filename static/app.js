@@ -49,7 +49,7 @@ async function loadContext() {
 }
 
 /** Screens of lists with small forms (besides home): redrawn on new data unless something is typed. */
-const LIST_ROUTES = new Set(["box", "complaint"]);
+const LIST_ROUTES = new Set(["box", "complaint", "alerts"]);
 
 /** Whether the person is typing on the screen (a field changed or focused): keep it. */
 function isEditing(route) {

@@ -25,19 +25,26 @@ export function isOwner(app, c) {
 }
 
 /** The open cases with their nearest deadline: a home card. */
-export async function complaintsCard(app, { mine = false } = {}) {
+export async function complaintsCard(app, { mine = false, intake = true, heading = "complaint.open_cases", where = null } = {}) {
   const me = app.session.staff.id;
   const open = (await cases(app)).filter((r) => r.data.status !== "resolved" && (!mine || r.data.taken_by === me || isOwner(app, r.data)));
-  return h("section", { class: "card" }, h("h2", {}, t("complaint.open_cases", { n: open.length })),
+  return h("section", { class: "card cases" }, h("h2", {}, t(heading, { n: open.length })),
     open.length ? h("ul", { class: "records" }, open.slice(0, 8).map((r) => h("li", {},
       h("a", { class: "link case", href: `#complaint/${r.id}` }, t(`channel.${r.data.channel}`), "：", String(r.data.summary || "").slice(0, 24)),
-      h("span", { class: "when" }, dueLine(r.data)), badge(r))))
+      where ? h("span", { class: "kind" }, where(r.data)) : "",
+      h("span", { class: "when" }, dueLine(r.data)),
+      isOverdue(r.data) ? h("span", { class: "badge rejected" }, t("complaint.overdue")) : "", badge(r))))
       : h("p", { class: "muted" }, t("records.none")),
-    h("a", { class: "big", href: "#complaint-new", role: "button" }, t("complaint.new")));
+    intake ? h("a", { class: "big", href: "#complaint-new", role: "button" }, t("complaint.new")) : "");
+}
+
+/** Whether the case's nearest deadline (the server's) has passed and it is still open. */
+export function isOverdue(c, now = Date.now()) {
+  return c.status !== "resolved" && Boolean(c.clocks && c.clocks.due_at) && new Date(c.clocks.due_at).getTime() <= now;
 }
 
 /** "due HH:MM (manual)" / "deadline unknown …" / "not sent yet" for a list. */
-function dueLine(c) {
+export function dueLine(c) {
   const clocks = c.clocks;
   if (!clocks) return t("complaint.clocks_after_sync");
   if (clocks.due_at) return t("complaint.due", { time: stamp(clocks.due_at), clock: t(`complaint.clock.${clocks.due_clock}`) });

@@ -2,7 +2,9 @@
  * Each role's main screen: the guard's duty card, patrol and incident buttons and hour
  * grid; the cleaner's rounds; the contractor's badge check-in; the lobby manager's box,
  * cases, hand-off counter and alerts; the teller's and relationship manager's counter and
- * cases; the supervisors' alerts, today at a glance and cases.
+ * cases; the supervisors' alerts, today at a glance and cases; the regional officer's
+ * escalated cases and every branch's compliance (regional.js); the administrator's
+ * alerts, calendar years, phones and sessions (admin.js).
  */
 import { t } from "../i18n.js";
 import { badge, h, happened, stamp } from "../ui.js";
@@ -22,9 +24,13 @@ const office = () => {
   return officeModules;
 };
 
+/** The regional officer's and the administrator's own cards, each loaded only for its role. */
+const OWN = { regional_officer: () => import("./regional.js"), admin: () => import("./admin.js") };
+
 /** Start loading the cards of `role` early (app start, before the database is open). */
 export function warmUp(role) {
-  if (role && !FIELD.has(role)) office();
+  if (OWN[role]) OWN[role]();
+  else if (role && !FIELD.has(role)) office();
 }
 
 const RECENT_KINDS = { guard: ["patrol", "incident", "shift", "handover"], cleaner: ["cleaning", "shift", "handover"], onsite: ["contractor_visit", "shift"] };
@@ -59,8 +65,10 @@ export async function homeScreen(app) {
   } else if (role === "branch_president") {
     const m = await office();
     parts.push(await m.alertsCard(app), await m.complaintsCard(app));
-  } else {
-    parts.push(h("section", { class: "card" }, h("p", {}, t("others.soon"))));
+  } else if (role === "regional_officer") {
+    parts.push(...(await (await OWN.regional_officer()).regionalCards(app)));
+  } else if (role === "admin") {
+    parts.push(...(await (await OWN.admin()).adminCards(app)));
   }
   const [latest, refused] = await Promise.all([RECENT_KINDS[role] ? recent(app, RECENT_KINDS[role]) : "", rejected(app)]);
   parts.push(latest, refused);

@@ -21,4 +21,5 @@ export const routes = {
   "complaint-new": later("./complaint.js", "intakeScreen"),
   complaint: later("./complaint.js", "caseScreen"),
   stopwatch: later("./stopwatch.js", "stopwatchScreen"),
+  alerts: later("./alert.js", "alertsScreen"),
 };

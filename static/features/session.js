@@ -36,7 +36,7 @@ export async function loginScreen(app) {
       });
       const body = await resp.json();
       if (!resp.ok) { message.textContent = t("login.failed", { reason: body.detail || body.title || body.code }); return; }
-      await app.store.setSession({ token: body.token, staff: body.staff, employee_no: employee.value.trim(), expires_at: body.expires_at, paused: false });
+      await app.store.setSession({ token: body.token, session_id: body.session_id, staff: body.staff, employee_no: employee.value.trim(), expires_at: body.expires_at, paused: false });
       await app.store.client(body.staff.id);
       app.kick();
       app.go("home");

@@ -260,3 +260,63 @@ def reopen(launch: Any, profile: Path, live: LiveServer) -> tuple[Any, Any]:
     page.goto(live.url + "/")
     page.wait_for_selector("p.who")
     return context, page
+
+
+def add_staff(live: LiveServer, employee_no: str, name: str, role: str, *, branch: bool = False) -> str:
+    """An account the demo does not make (the parent branch's regional officer, who has no
+    branch of its own), with the demo's password; ``sign_in(page, live, role)`` finds it."""
+    import uuid
+
+    from server.models.org import Staff
+    from server.services.passwords import hash_password
+    from server.sync_setup import record_put
+
+    with live.app.app_context():
+        now = live.app.extensions["clock"].now()
+        staff = Staff(employee_no=employee_no, name=name, role=role, password_hash=hash_password(PASSWORD), active=True,
+                      branch_id=uuid.UUID(live.demo["branch_id"]) if branch else None, created_at=now, updated_at=now)
+        db.session.add(staff)
+        db.session.flush()
+        record_put("staff", staff)
+        db.session.commit()
+        live.demo["accounts"][employee_no] = {"role": role, "staff_id": str(staff.id)}
+        return str(staff.id)
+
+
+def push(live: LiveServer, role: str, *mutations: tuple[str, dict]) -> tuple[str, list[dict]]:
+    """Send ``(name, args)`` mutations as one new phone of the demo's first ``role`` (the
+    wire contract, like a phone's push): its ``client_id`` and the results."""
+    import uuid
+    from datetime import datetime, timezone
+
+    client = live.app.test_client()
+    login = client.post("/api/auth/login", json={"employee_no": live.account(role), "password": PASSWORD}).get_json()
+    now = datetime.now(timezone.utc).isoformat()
+    cid = str(uuid.uuid4())
+    body = {"client_id": cid, "protocol": 1, "sent_at": now,
+            "mutations": [{"id": i, "name": name, "at": now, "args": args} for i, (name, args) in enumerate(mutations, 1)]}
+    resp = client.post("/api/sync/push", json=body, headers={"Authorization": f"Bearer {login['token']}"})
+    assert resp.status_code == 200, resp.get_json()
+    return cid, resp.get_json()["results"]
+
+
+def silence(live: LiveServer, client: str, minutes: int) -> None:
+    """Make a phone's last sync ``minutes`` ago (it went quiet): its sync bookkeeping row."""
+    import uuid
+    from datetime import datetime, timedelta, timezone
+
+    from sync.store import client_table
+
+    then = datetime.now(timezone.utc) - timedelta(minutes=minutes)
+    with live.app.app_context():
+        db.session.execute(client_table.update().where(client_table.c.client_id == uuid.UUID(client))
+                           .values(last_push_at=then, last_pull_at=then))
+        db.session.commit()
+
+
+def evaluate_compliance(live: LiveServer) -> None:
+    """Run the compliance engine once, as its scheduled job does (obligations, alerts)."""
+    from server.services.compliance import evaluate
+
+    with live.app.app_context():
+        evaluate(live.app.extensions["clock"].now())

@@ -92,3 +92,19 @@ def test_page_preloads_every_module_the_app_imports():
     preloaded = re.findall(r'<link rel="modulepreload" href="/static/([^"]+)">', html)
     assert sorted(preloaded) == sorted(graph[1:])
     assert "vendor/jsqr/jsQR.js" not in preloaded, "the QR decoder still loads only with the camera"
+
+
+def test_office_cards_merge_without_one_module_hiding_anothers_export():
+    """``home.js`` merges the office modules' exports into one object: two modules
+    exporting one name would leave only the last (the glance's box once hid the lobby
+    manager's box card)."""
+    import re
+    from collections import Counter
+    from pathlib import Path
+
+    features = Path(__file__).resolve().parents[2] / "static" / "features"
+    office = re.search(r"Promise\.all\(\[(.*?)\]\)", (features / "home.js").read_text()).group(1)
+    names = Counter()
+    for module in re.findall(r'import\("\./([\w-]+\.js)"\)', office):
+        names.update(re.findall(r"^export (?:async )?(?:function|const|let|class) (\w+)", (features / module).read_text(), re.M))
+    assert names and [n for n, count in names.items() if count > 1] == []

@@ -98,7 +98,9 @@ def test_supervisor_acknowledges_an_alert_and_sees_its_state(live, launch):
     context = launch()
     page = context.new_page()
     sign_in(page, live, "operations_manager")
-    page.wait_for_selector("#alerts li.open form.ack")
+    page.wait_for_selector("#alerts li.open form.ack")  # on the home screen, one tap each
+    page.get_by_role("button", name="可加确认备注").click()  # all of them, with a note
+    page.wait_for_selector("#alerts li.open input[name=ack_note]")
     first = page.locator("#alerts li.open").first
     alert_id = first.get_attribute("data-alert")
     first.locator("input[name=ack_note]").fill("已电话提醒保安补巡")

@@ -22,11 +22,15 @@ def axe_violations(page) -> list[dict]:
     return [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]} for v in found]
 
 
-def shoot(page, name: str) -> Path:
+def shoot(page, name: str, *, full: bool = False) -> Path:
+    """The phone's screen as the person sees it on opening (360×640); ``full`` also writes
+    ``<name>-full.png``, the whole scrolled screen (a supervisor's cards run long)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
     page.evaluate("() => { document.querySelectorAll('.toast').forEach((t) => t.remove()); window.scrollTo(0, 0); }")
     page.screenshot(path=str(path))
+    if full:
+        page.screenshot(path=str(SHOTS / f"{name}-full.png"), full_page=True)
     return path
 
 

@@ -45,6 +45,7 @@ def test_every_value_the_server_sends_has_its_words():
     family is complete for the values the server's rules define (R-BOX-*, R-CMP-*, #14)."""
     from server.rules import alert as RA
     from server.rules import complaint as CR
+    from server.rules import compliance as RC
     from server.rules import roles as R
     from server.rules import suggestion as SR
     from server.models.complaint import APPEND_EVENTS, STATE_EVENTS
@@ -59,5 +60,6 @@ def test_every_value_the_server_sends_has_its_words():
         + [f"alert.kind.{k}" for k in ("missed", "unconfirmed", "due_soon", "repeated_missed", "calendar_unknown")]
         + [f"box.problem.{p}" for p in ("replies_missing", "callbacks_open", "empty_not_stated", "box_not_empty", "slip_count_mismatch")]
         + [f"grid.{s}" for s in ("met", "met_late", "local", "due", "unconfirmed", "missed", "excused")]
+        + [f"status.{s}" for s in RC.STATUSES]
     )
     assert sorted(k for k in wanted if k not in ZH) == []
