@@ -110,3 +110,16 @@ def test_a_report_needs_a_session(client):
     resp = client.post("/api/sync/clients/6f1c0d5e-0000-4000-8000-000000000000/lost-records",
                        json={"device_last_mutation_id": 0})
     assert resp.status_code == 401
+
+
+def test_r_15_the_compliance_job_leaves_the_alert_open(app, as_role, clock):
+    from server.services.compliance import evaluate
+
+    guard = as_role("guard")
+    _report(guard, _sent(guard, 3), 0)
+    with app.app_context():
+        evaluate(clock.now())
+        clock.advance(hours=2)
+        evaluate(clock.now())
+    [alert] = _alerts(app)
+    assert alert.resolved_at is None, "only the phone knows its loss: no evaluation ends it"
