@@ -51,6 +51,7 @@ def test_r_15_the_alert_reaches_the_operations_manager_by_pull_and_not_the_guard
     guard, manager, lobby = as_role("guard"), as_role("operations_manager"), as_role("lobby_manager")
     alert = _report(guard, _sent(guard, 4), 1).get_json()
     assert pull(manager)[("alert", alert["id"])]["message"] == alert["message"]
+    assert ("alert", alert["id"]) in pull(as_role("admin"))
     assert ("alert", alert["id"]) not in pull(guard)
     assert ("alert", alert["id"]) not in pull(lobby)
     ack = device_of(manager).push(device_of(manager).mutation("alert.acknowledge", {"alert_id": alert["id"]}))
