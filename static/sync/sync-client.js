@@ -163,8 +163,9 @@ export class SyncClient extends EventTarget {
   async _report(client, session) {
     const key = `lost:${client.client_id}`;
     const loss = await this.store.getMeta(key);
+    const count = loss ? loss.count : 0; // this person's loss (another may have signed in)
+    if (this.state.lost !== count) this._set({ lost: count });
     if (!loss) return "ok";
-    if (this.state.lost !== loss.count) this._set({ lost: loss.count });
     if (loss.reported) return "ok";
     const r = await this._request(`/api/sync/clients/${client.client_id}/lost-records`, { device_last_mutation_id: loss.device_last });
     const kind = classify(r.status, r.body);
