@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import app_shell, auth, branch, calendar, checkpoint, compliance, docs, health, lobby, photos, sync
+from . import app_shell, auth, branch, calendar, checkpoint, compliance, device_loss, docs, health, lobby, photos, sync
 from .openapi import init_api
 
 #: Every blueprint of the API, registered in this order.
 BLUEPRINTS = (
-    health.bp, auth.bp, sync.bp, branch.bp, photos.bp, docs.bp, checkpoint.bp, calendar.bp, compliance.bp,
+    health.bp, auth.bp, sync.bp, device_loss.bp, branch.bp, photos.bp, docs.bp, checkpoint.bp, calendar.bp, compliance.bp,
     lobby.bp, app_shell.bp,
 )
 

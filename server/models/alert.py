@@ -38,7 +38,8 @@ class Alert(db.Model):
     key: Mapped[str] = mapped_column(String(200), unique=True)
     branch_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("branch.id"))
     obligation_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("obligation.id"), index=True)
-    #: ``missed``, ``unconfirmed``, ``due_soon``, ``repeated_missed``, ``calendar_unknown``.
+    #: ``missed``, ``unconfirmed``, ``due_soon``, ``repeated_missed``, ``calendar_unknown``,
+    #: ``device_lost_records`` (services/device_loss.py).
     kind: Mapped[str] = mapped_column(String(32))
     rule: Mapped[str | None] = mapped_column(String(16))
     roles: Mapped[list[str]] = mapped_column(JSON, default=list)

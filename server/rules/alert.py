@@ -33,6 +33,9 @@ ALERT_ROLES: dict[str, tuple[str, ...]] = {
 }
 REPEATED_MISSED_ROLES = ("branch_president",)
 CALENDAR_UNKNOWN_ROLES = ("admin",)
+#: A phone that lost records it had sent (a wiped or restored device, #15): the branch's
+#: operations manager supervises its devices, administrators their installs.
+DEVICE_LOST_RECORDS_ROLES = ("operations_manager", "admin")
 #: Rules whose pending obligations warn before they are due (an hourly patrol would only nag).
 DUE_SOON_RULES = frozenset({RC.STAFFING, RC.FLOOR, "R-BOX-1", "R-BOX-3", "R-CMP-6", "R-CMP-2", "R-CMP-REG", "R-CMP-10"})
 #: How long before its due time a rule warns: the setting naming it (minutes); rules not

@@ -7,6 +7,8 @@
 import { t } from "../i18n.js";
 import { badge, field, h, stamp, toast } from "../ui.js";
 
+const RED_KINDS = new Set(["missed", "repeated_missed", "device_lost_records"]);
+
 /** Open alerts first (newest first), then the day's resolved ones. */
 export async function alertRecords(app) {
   const role = app.session.staff.role;
@@ -62,8 +64,11 @@ function alertItem(app, record, names, obligation, notes) {
   const what = obligation && obligation.window_start ? ` · ${stamp(obligation.window_start)}` : "";
   const li = h("li", { class: `alert-item ${a.acknowledged_at ? "acked" : "open"}`, "data-alert": a.id },
     h("span", { class: "kind" }, a.rule ? t(`alert.rule.${a.rule}`) : aboutNoRule(a), what),
-    h("span", { class: `badge ${a.kind === "missed" || a.kind === "repeated_missed" ? "rejected" : "pending"}` }, t(`alert.kind.${a.kind}`)),
+    h("span", { class: `badge ${RED_KINDS.has(a.kind) ? "rejected" : "pending"}` }, t(`alert.kind.${a.kind}`)),
     h("span", { class: "when" }, stamp(a.raised_at)));
+  // An alert about no rule's obligation (a year the calendar lacks, a phone that lost
+  // records) says what it is about in its message: whose phone, how many records.
+  if (!a.rule) li.append(h("span", { class: "note" }, a.message));
   if (a.resolved_at) li.append(h("span", { class: "state" }, t("alert.resolved", { time: stamp(a.resolved_at) })));
   if (a.acknowledged_at) {
     li.append(h("span", { class: "state" }, t("alert.acked", { name: names[a.acknowledged_by] || "", time: stamp(a.acknowledged_at) })),

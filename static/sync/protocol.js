@@ -70,3 +70,19 @@ export function lostCount(serverLast, nextId) {
   const deviceLast = nextId - 1;
   return serverLast > deviceLast ? serverLast - deviceLast : 0;
 }
+
+/**
+ * What a device does when it notices it lost records (docs/sync-protocol.md "A wiped
+ * device"): its counter moves past the server's `last_mutation_id` and the unsent entries
+ * it holds (`pendingIds`, all numbered below the server's last) are renumbered after it,
+ * in order, so nothing recorded since the restore is taken for a duplicate and dropped.
+ * Returns null when nothing was lost, else `{lost, deviceLast, serverLast, nextId, moves}`
+ * with `moves` as `[oldId, newId]` pairs.
+ */
+export function lossPlan(serverLast, nextId, pendingIds) {
+  const lost = lostCount(serverLast, nextId);
+  if (!lost) return null;
+  const ids = pendingIds.filter((id) => id <= serverLast).sort((a, b) => a - b);
+  const moves = ids.map((id, i) => [id, serverLast + 1 + i]);
+  return { lost, deviceLast: nextId - 1, serverLast, nextId: serverLast + 1 + moves.length, moves };
+}

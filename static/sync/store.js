@@ -13,6 +13,7 @@
  * upgrade never waits on an old tab.
  */
 import { openDB } from "../vendor/idb/index.js";
+import { lossPlan } from "./protocol.js";
 
 export const DB_NAME = "fieldops";
 export const DB_VERSION = 1;
@@ -148,6 +149,41 @@ export class Store {
       await this._badge(tx.objectStore("records"), clientId, e.id, "sent");
     }
     await tx.done;
+  }
+
+  /**
+   * The server's `lastId` is ahead of this person's counter: the device lost records
+   * (restored from an older copy). In ONE transaction: move the counter past `lastId`,
+   * renumber the unsent entries after it (order kept; their records' badges follow), and
+   * keep the report to send (`lost:<client_id>`: `{count, device_last, server_last,
+   * reported}`). Returns the plan (protocol.js `lossPlan`), or null when nothing was lost
+   * (another tab got there first).
+   */
+  async noticeLoss(staffId, lastId) {
+    const tx = this.db.transaction(["meta", "outbox", "records"], "readwrite", { durability: "strict" });
+    const meta = tx.objectStore("meta");
+    const outbox = tx.objectStore("outbox");
+    const client = await meta.get(`client:${staffId}`);
+    const pending = client ? (await outbox.getAll(clientRange(client.client_id))).filter((e) => e.state === "pending") : [];
+    const plan = client ? lossPlan(lastId, client.next_id, pending.map((e) => e.id)) : null;
+    if (!plan) { await tx.done; return null; }
+    const cid = client.client_id;
+    const byId = new Map(pending.map((e) => [e.id, e]));
+    const renamed = new Map(plan.moves);
+    for (const [from] of plan.moves) await outbox.delete([cid, from]);
+    for (const [from, to] of plan.moves) await outbox.put({ ...byId.get(from), id: to });
+    let cursor = await tx.objectStore("records").openCursor();
+    while (cursor) {
+      const local = cursor.value.local;
+      if (local && local.client_id === cid && renamed.has(local.mutation_id)) {
+        await cursor.update({ ...cursor.value, local: { ...local, mutation_id: renamed.get(local.mutation_id) } });
+      }
+      cursor = await cursor.continue();
+    }
+    await meta.put({ ...client, next_id: plan.nextId }, `client:${staffId}`);
+    await meta.put({ count: plan.lost, device_last: plan.deviceLast, server_last: plan.serverLast, reported: false }, `lost:${cid}`);
+    await tx.done;
+    return plan;
   }
 
   /** Drop a rejected entry the user has read. */

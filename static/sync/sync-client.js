@@ -9,7 +9,11 @@
  * - Pull follows `has_more` pages and `reset`, acknowledges the outbox by
  *   `last_mutation_id`, and long-polls (`wait`) while the app is open.
  * - A server `last_mutation_id` ahead of this device's counter means the device lost
- *   records (a wiped phone): the state says so.
+ *   records (a wiped or restored phone): before anything is dropped as acknowledged, the
+ *   counter moves past the server's and the unsent entries are renumbered after it
+ *   (store `noticeLoss`), the state says how many were lost, and the server is told once
+ *   (`POST /api/sync/clients/<id>/lost-records`, kept in meta until answered, sent before
+ *   the next push so the server counts against the counter the loss was seen with).
  *
  * One tab runs `run()` at a time (the app takes a Web Lock); other tabs `kick()` it over
  * a BroadcastChannel. Feature-agnostic: it knows mutations and changes, not patrols.
@@ -78,6 +82,8 @@ export class SyncClient extends EventTarget {
     if (session.paused) return this._pause(session);
     this._set({ status: "syncing", reason: null });
     for (;;) {
+      const told = await this._report(client, session);
+      if (told !== "ok") return told;
       const batch = nextBatch(await this.store.pending(client.client_id));
       if (!batch.length) break;
       const r = await this._request("/api/sync/push", pushBody(client.client_id, batch, this.now()));
@@ -86,6 +92,8 @@ export class SyncClient extends EventTarget {
     }
     const caughtUp = await this._pullAll(client, session, 0);
     if (caughtUp !== "ok") return caughtUp;
+    const told = await this._report(client, session);
+    if (told !== "ok") return told;
     await this.refreshCounts(client.client_id);
     this.attempt = 0;
     this._set({ status: "idle", reason: null });
@@ -102,8 +110,9 @@ export class SyncClient extends EventTarget {
       if (kind === "bad_cursor") { await this.store.setMeta(`cursor:${client.client_id}`, null); continue; }
       if (kind !== "ok") return this._fail(kind, r, session);
       await this.store.applyPull(client.client_id, r.body);
+      await this._notice(r.body, client, session); // before ack: renumbered entries are not acknowledged
       await this.store.ack(client.client_id, r.body.last_mutation_id);
-      this._seen(r.body, client);
+      this._seen(r.body);
       // A host at its cap (or shutting down) asks to wait before the next long poll.
       if (r.body.retry_after_ms) this.retryAfter = r.body.retry_after_ms;
       if (r.body.changes.length) this.dispatchEvent(new CustomEvent("changed", { detail: { changes: r.body.changes.length } }));
@@ -122,16 +131,47 @@ export class SyncClient extends EventTarget {
       return "ok";
     }
     if (kind !== "ok") return this._fail(kind, r, session);
-    await this.store.markResults(client.client_id, r.body.results);
-    this._seen(r.body, client);
+    // A loss seen in this answer: the batch came back `duplicate` for ids the server got
+    // from the lost copy; the entries are renumbered and sent again, not dropped.
+    if (!(await this._notice(r.body, client, session))) await this.store.markResults(client.client_id, r.body.results);
+    this._seen(r.body);
     this.dispatchEvent(new CustomEvent("changed", { detail: { results: r.body.results } }));
     await this.refreshCounts(client.client_id);
     return "ok";
   }
 
-  _seen(body, client) {
-    const lost = lostCount(body.last_mutation_id, client.next_id);
-    this._set({ lastSync: body.server_time, lost: Math.max(this.state.lost, lost) });
+  _seen(body) { this._set({ lastSync: body.server_time }); }
+
+  /**
+   * Whether `body.last_mutation_id` shows this device lost records; if so they are
+   * handled (store `noticeLoss`) and the state says how many. `client.next_id` may be
+   * behind the store's (records made meanwhile), never ahead: the store decides.
+   */
+  async _notice(body, client, session) {
+    if (!lostCount(body.last_mutation_id, client.next_id)) return false;
+    const plan = await this.store.noticeLoss(session.staff.id, body.last_mutation_id);
+    client.next_id = (await this.store.client(session.staff.id)).next_id;
+    if (plan) this._set({ lost: plan.lost });
+    return Boolean(plan);
+  }
+
+  /**
+   * Tell the server about a loss noticed and not yet told (meta `lost:<client_id>`).
+   * Network failures and 5xx are retried with the push (nothing is pushed before it is
+   * told); any other answer (the alert, `no_records_lost`, a refusal) ends it.
+   */
+  async _report(client, session) {
+    const key = `lost:${client.client_id}`;
+    const loss = await this.store.getMeta(key);
+    const count = loss ? loss.count : 0; // this person's loss (another may have signed in)
+    if (this.state.lost !== count) this._set({ lost: count });
+    if (!loss) return "ok";
+    if (loss.reported) return "ok";
+    const r = await this._request(`/api/sync/clients/${client.client_id}/lost-records`, { device_last_mutation_id: loss.device_last });
+    const kind = classify(r.status, r.body);
+    if (kind === "retry" || kind === "auth") return this._fail(kind, r, session);
+    await this.store.setMeta(key, { ...loss, reported: kind === "ok" ? true : (r.body && r.body.code) || `http_${r.status}` });
+    return "ok";
   }
 
   async _pause(session) {

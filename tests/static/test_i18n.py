@@ -57,7 +57,8 @@ def test_every_value_the_server_sends_has_its_words():
         + [f"box.kind.{k}" for k in SR.KINDS] + [f"box.source.{s}" for s in SR.SOURCES]
         + [f"box.cb.{o}" for o in (*SR.OUTCOMES, SR.NOT_NEEDED, SR.PENDING)]
         + [f"alert.rule.{rule}" for rule in RA.ALERT_ROLES]
-        + [f"alert.kind.{k}" for k in ("missed", "unconfirmed", "due_soon", "repeated_missed", "calendar_unknown")]
+        + [f"alert.kind.{k}" for k in ("missed", "unconfirmed", "due_soon", "repeated_missed", "calendar_unknown",
+                                                  "device_lost_records")]
         + [f"box.problem.{p}" for p in ("replies_missing", "callbacks_open", "empty_not_stated", "box_not_empty", "slip_count_mismatch")]
         + [f"grid.{s}" for s in ("met", "met_late", "local", "due", "unconfirmed", "missed", "excused")]
         + [f"status.{s}" for s in RC.STATUSES]

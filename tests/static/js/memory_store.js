@@ -1,6 +1,8 @@
 // An in-memory Store with the contract of static/sync/store.js, for the sync client's
 // unit tests under Node (which has no IndexedDB). The IndexedDB Store itself is
 // exercised in Chromium by tests/static/test_browser_*.py.
+import { lossPlan } from "../../../static/sync/protocol.js";
+
 export class MemoryStore {
   constructor() { this.meta = new Map(); this.out = new Map(); this.recs = new Map(); }
   async getMeta(k) { return this.meta.get(k); }
@@ -31,6 +33,17 @@ export class MemoryStore {
   }
   async ack(cid, last) {
     for (const [k, e] of this.out) if (e.client_id === cid && e.id <= last && e.state === "pending") this.out.delete(k);
+  }
+  async noticeLoss(staffId, last) {
+    const c = this.meta.get(`client:${staffId}`);
+    const pending = await this.pending(c.client_id);
+    const plan = lossPlan(last, c.next_id, pending.map((e) => e.id));
+    if (!plan) return null;
+    for (const [from] of plan.moves) this.out.delete(`${c.client_id}/${from}`);
+    for (const [from, to] of plan.moves) this.out.set(`${c.client_id}/${to}`, { ...pending.find((e) => e.id === from), id: to });
+    c.next_id = plan.nextId;
+    this.meta.set(`lost:${c.client_id}`, { count: plan.lost, device_last: plan.deviceLast, server_last: last, reported: false });
+    return plan;
   }
   async cursor(cid) { return this.meta.get(`cursor:${cid}`); }
   async applyPull(cid, page) {

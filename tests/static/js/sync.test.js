@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { BASE_MS, CAP_MS, retryDelay } from "../../../static/sync/backoff.js";
-import { classify, isoWithOffset, lostCount, nextBatch } from "../../../static/sync/protocol.js";
+import { classify, isoWithOffset, lossPlan, lostCount, nextBatch } from "../../../static/sync/protocol.js";
 import { SyncClient } from "../../../static/sync/sync-client.js";
 import { MemoryStore } from "./memory_store.js";
 
@@ -140,10 +140,61 @@ test("pull follows pages, applies a reset, and restarts from null on a bad curso
 
 test("a server ahead of the device's counter means the device lost records", async () => {
   const store = await signedIn();
-  const srv = server([() => emptyPull(12)]);
+  const srv = server([() => emptyPull(12), { status: 200, body: { id: "a1", kind: "device_lost_records" } }]);
   const sync = new SyncClient({ store, fetch: srv.fetch });
   assert.equal(await sync.syncOnce(), "ok");
   assert.equal(sync.state.lost, 12);
+  assert.equal(srv.calls[1].path, "/api/sync/clients/c-s1/lost-records");
+  assert.deepEqual(srv.calls[1].body, { device_last_mutation_id: 0 });
+});
+
+test("a loss moves the counter past the server's and renumbers what is unsent, in order", () => {
+  assert.equal(lossPlan(5, 6, [3, 4]), null, "the device numbered everything the server has");
+  assert.deepEqual(lossPlan(10, 8, [7, 6]), { lost: 3, deviceLast: 7, serverLast: 10, nextId: 13, moves: [[6, 11], [7, 12]] });
+  assert.deepEqual(lossPlan(10, 6, []), { lost: 5, deviceLast: 5, serverLast: 10, nextId: 11, moves: [] });
+});
+
+test("r_15 a restored phone's new records are renumbered, not swallowed as duplicates; the loss is told once", async () => {
+  // The server applied 1-10 from this client; the phone was restored to a copy that had
+  // numbered 1-5, then recorded two patrols offline (ids 6 and 7 on the phone).
+  const store = await signedIn();
+  store.meta.get("client:s1").next_id = 6;
+  for (const n of [1, 2]) await store.enqueue("s1", { name: "patrol.record", args: { n }, at: "a" });
+  const duplicates = (body) => ({ status: 200, body: { last_mutation_id: 10, server_time: "z",
+    results: body.mutations.map((m) => ({ id: m.id, status: "applied", duplicate: true })) } });
+  const srv = server([duplicates, "network", { status: 200, body: { id: "a1" } }, (b) => applied(b), () => emptyPull(12)]);
+  const sync = new SyncClient({ store, fetch: srv.fetch });
+  assert.equal(await sync.syncOnce(), "retry", "the report could not be sent: nothing more is pushed");
+  assert.deepEqual((await store.pending("c-s1")).map((e) => [e.id, e.args.n]), [[11, 1], [12, 2]]);
+  assert.equal((await store.client("s1")).next_id, 13);
+  assert.equal(sync.state.lost, 3);
+  assert.equal(await sync.syncOnce(), "ok");
+  const paths = srv.calls.map((c) => c.path);
+  assert.deepEqual(paths, ["/api/sync/push", "/api/sync/clients/c-s1/lost-records", "/api/sync/clients/c-s1/lost-records",
+    "/api/sync/push", "/api/sync/pull"]);
+  assert.deepEqual(srv.calls[2].body, { device_last_mutation_id: 7 });
+  assert.deepEqual(srv.calls[3].body.mutations.map((m) => [m.id, m.args.n]), [[11, 1], [12, 2]]);
+  assert.equal((await store.pending("c-s1")).length, 0);
+  assert.equal((await store.getMeta("lost:c-s1")).reported, true);
+  await store.enqueue("s1", { name: "patrol.record", args: { n: 3 }, at: "a" });
+  const later = server([(b) => applied(b), () => emptyPull(13)]);
+  const again = new SyncClient({ store, fetch: later.fetch });
+  assert.equal(await again.syncOnce(), "ok");
+  assert.deepEqual(later.calls.map((c) => c.path), ["/api/sync/push", "/api/sync/pull"], "told once, never again");
+  assert.deepEqual(later.calls[0].body.mutations.map((m) => m.id), [13]);
+  assert.equal(again.state.lost, 3, "the phone still says what it lost");
+});
+
+test("a pull showing the loss renumbers before it acknowledges", async () => {
+  const store = await signedIn();
+  store.meta.get("client:s1").next_id = 4;
+  await store.enqueue("s1", { name: "patrol.record", args: { n: 1 }, at: "a" }); // id 4, made after the restore
+  const srv = server([() => emptyPull(9)]);
+  const sync = new SyncClient({ store, fetch: srv.fetch });
+  assert.equal(await sync._pullAll(await store.client("s1"), await store.session(), 0), "ok");
+  assert.deepEqual((await store.pending("c-s1")).map((e) => e.id), [10], "not dropped by the acknowledgement of 1-9");
+  assert.equal(sync.state.lost, 5);
+  assert.equal((await store.getMeta("lost:c-s1")).device_last, 4);
 });
 
 test("a gap is resolved from the server's last id", async () => {
