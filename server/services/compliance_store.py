@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from types import SimpleNamespace
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from sqlalchemy import Table, bindparam, insert, select, update
 
@@ -77,8 +77,7 @@ def insert_many(table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
 
     Why: an evaluation inserts tens of thousands of obligations whose branch, window, due
     and judged times repeat; SQLAlchemy's per-row parameter processing of them was the
-    largest cost of judging a day (#14 "Speed"). Primary keys are never repeated, so they
-    are converted without remembering them.
+    largest cost of judging a day (#14 "Speed"). Values are converted a column at a time.
     """
     if not rows:
         return
@@ -87,40 +86,29 @@ def insert_many(table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     keys = list(rows[0])
     compiled = table.insert().compile(dialect=dialect, column_keys=keys)
     order = list(compiled.positiontup) if compiled.positional else keys
-    converters = [_converter(table.c[k], dialect) for k in order]
-    pairs = list(zip(order, converters))
+    columns = [_converted(table.c[k], dialect, [row[k] for row in rows]) for k in order]
     if compiled.positional:
-        params: list[Any] = [tuple(convert(row[k]) for k, convert in pairs) for row in rows]
+        params: list[Any] = list(zip(*columns))
     else:
-        params = [{k: convert(row[k]) for k, convert in pairs} for row in rows]
+        params = [dict(zip(order, values)) for values in zip(*columns)]
     conn.exec_driver_sql(compiled.string, params)
 
 
-def _converter(column: Any, dialect: Any) -> Callable[[Any], Any]:
-    """The column's bind processing (SQLAlchemy's own processor for its type on this
-    dialect, identity when it has none), remembered per hashable value unless the column
-    is a primary key."""
+def _converted(column: Any, dialect: Any, values: list[Any]) -> list[Any]:
+    """``values`` as the column's bind processing makes them (SQLAlchemy's own processor
+    for its type on this dialect): each distinct value once, unless the column is a
+    primary key (never repeated) or holds unhashable values (JSON lists and dicts)."""
     process = column.type._cached_bind_processor(dialect)
     if process is None:
-        return _same
-    if column.primary_key:
-        return process
-    memo: dict[Any, Any] = {}
-
-    def convert(value: Any) -> Any:
+        return values
+    if not column.primary_key:
         try:
-            return memo[value]
-        except KeyError:
-            out = memo[value] = process(value)
-            return out
-        except TypeError:  # unhashable (a JSON list or dict): converted every time
-            return process(value)
-
-    return convert
-
-
-def _same(value: Any) -> Any:
-    return value
+            memo = {v: process(v) for v in set(values)}
+        except TypeError:  # unhashable: converted one by one
+            pass
+        else:
+            return [memo[v] for v in values]
+    return [process(v) for v in values]
 
 
 def judged(branch_ids: Sequence[uuid.UUID], first: date, last: date, rules: Sequence[str] | None = None) -> Any:
