@@ -23,6 +23,7 @@ from ..models.compliance import Obligation
 from ..rules import alert as RA
 from ..rules import calendar as RCAL
 from ..rules import compliance as RC
+from .compliance_store import insert_many
 from .mutation import reject
 
 #: ``(branch, kind, what, rule, roles)``: a branch-level alert the engine found warranted.
@@ -55,8 +56,11 @@ def refresh(
 
     wanted: dict[str, dict[str, Any]] = {}
     for row in rows:
+        kinds = RA.alert_kinds(row.rule, row.status, row.due_at, at, settings_of.get(row.branch_id))
+        if not kinds:
+            continue  # most obligations warrant none: no verdict to build for a message
         verdict = _as_verdict(row)
-        for kind in RA.alert_kinds(row.rule, row.status, row.due_at, at, settings_of.get(row.branch_id)):
+        for kind in kinds:
             key = f"{row.id}:{kind}"
             wanted[key] = {"key": key, "branch_id": row.branch_id, "obligation_id": row.id, "kind": kind,
                            "rule": row.rule, "roles": list(RA.ALERT_ROLES.get(row.rule, ())),
@@ -95,9 +99,10 @@ def refresh(
         resolved += 1
         feed.put(db.session, "alert", alert)
     if fresh:  # one executemany; published as plain values, without the ORM's cost
-        db.session.execute(Alert.__table__.insert(), fresh)
+        insert_many(Alert.__table__, fresh)
+        session = db.session()  # the Session itself: the scoped proxy costs a lookup per call
         for values in fresh:
-            feed.put(db.session, "alert", SimpleNamespace(is_open=True, **values), created=True)
+            feed.put(session, "alert", SimpleNamespace(is_open=True, **values), created=True)
         raised += len(fresh)
     db.session.flush()
     return raised, resolved

@@ -14,12 +14,14 @@ up to the local day of ``at``: a server that was down judges the hours it missed
 """
 from __future__ import annotations
 
+import gc
 import uuid
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from types import SimpleNamespace
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from sqlalchemy import select
 
@@ -99,6 +101,30 @@ def evaluate(
     repeated-miss count reads their stored misses. With the other families' obligations
     judged at the same ``at``, the outcome equals a full evaluation's. The scheduler
     always judges every family."""
+    with _collector_paused():
+        return _evaluate(at, branch_ids, days, rules, commit)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for one evaluation. A day of 1,400
+    branches makes a few hundred thousand small objects (verdicts, rows, feed rows) that
+    all live until the commit and hold no cycles; the collector walked them again and
+    again while they were made, a sixth of the evaluation's CPU (#14 "Speed").
+    Reference counting still frees everything; the collector runs again afterwards."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _evaluate(
+    at: datetime, branch_ids: Iterable[uuid.UUID] | None, days: Iterable[date] | None,
+    rules: Iterable[str] | None, commit: bool,
+) -> Outcome:
     if at.tzinfo is None:
         raise ValueError("naive datetime refused")
     at = at.astimezone(UTC)

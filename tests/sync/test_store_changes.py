@@ -1,0 +1,51 @@
+"""``sync.store.upsert_changes`` on both databases: the bulk path (``BULK_CHANGES`` rows
+or more: COPY on PostgreSQL, a driver-level executemany on SQLite) stores exactly what
+the per-row statement stores, replacing rows on conflict (#14 "Speed")."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from server.extensions import db
+from sync import store
+
+T = datetime(2026, 11, 28, 2, 0, tzinfo=timezone.utc)
+
+
+def _rows(first_seq: int, n: int, op: str) -> list[dict[str, Any]]:
+    return [{"seq": first_seq + i, "entity": "note", "record_id": f"r{i}", "audience": f"b{i % 3}/note",
+             "op": op, "data": None if op == "delete" else f'{{"n":{i},"t":"ü"}}',
+             "changed_at": T + timedelta(minutes=i % 7)} for i in range(n)]
+
+
+def _stored() -> list[tuple]:
+    t = store.change_table
+    return [tuple(r) for r in db.session.execute(
+        select(t.c.seq, t.c.entity, t.c.record_id, t.c.audience, t.c.op, t.c.data, t.c.changed_at).order_by(t.c.seq))]
+
+
+def _write(batches: list[list[dict[str, Any]]]) -> list[tuple]:
+    db.session.execute(delete(store.change_table))
+    for rows in batches:
+        store.upsert_changes(db.session, rows)
+        db.session.commit()
+    return _stored()
+
+
+def test_the_bulk_path_stores_what_the_row_path_stores_and_replaces_on_conflict(app: Any) -> None:
+    n = store.BULK_CHANGES + 5
+    with app.app_context():
+        # Row path only: a first write, then the same records again with new seqs.
+        small = [_rows(1, n, "put")[i:i + 100] for i in range(0, n, 100)]
+        again = [_rows(n + 1, n, "delete")[i:i + 100] for i in range(0, n, 100)]
+        expected = _write(small + again)
+        # Bulk path: the same two writes, each in one call.
+        assert _write([_rows(1, n, "put"), _rows(n + 1, n, "delete")]) == expected
+        assert len(expected) == n and expected[0][0] == n + 1 and expected[0][4] == "delete"
+        # A bulk write over rows the row path wrote, and a second bulk write on one connection.
+        assert _write(small + [_rows(n + 1, n, "delete")]) == expected
+        fresh = _write([_rows(1, n, "put")])
+        assert [r[5] for r in fresh[:2]] == ['{"n":0,"t":"ü"}', '{"n":1,"t":"ü"}']
+        assert all(r[6] == T + timedelta(minutes=i % 7) for i, r in enumerate(fresh))
