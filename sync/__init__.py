@@ -16,6 +16,7 @@ from .page_read import Confirm, RawConnection
 from .protocol import Change, check_size, encode_pull, load_json
 from .registry import Entity, Mutator, Principal, Registry, Scope
 from .schema import metadata
+from .store import bind_processor, copy_rows
 from .types import UtcDateTime, iso
 
 __all__ = [
@@ -33,4 +34,6 @@ __all__ = [
     "release_all", "quota_dict",
     # storage: one metadata for every table, aware UTC times, the one wire time format
     "metadata", "UtcDateTime", "iso",
+    # bulk writes past SQLAlchemy's per-row binding (#14): a column's bind processor, COPY
+    "bind_processor", "copy_rows",
 ]

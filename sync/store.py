@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import uuid
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from sqlalchemy import (
     JSON,
@@ -315,10 +315,33 @@ def upsert_changes(session: Session, rows: list[dict[str, Any]]) -> None:
     session.execute(stmt, rows)
 
 
+def bind_processor(column: Any, dialect: Any) -> Any:
+    """The function SQLAlchemy binds ``column``'s values with on ``dialect`` (None when
+    they go to the driver as they are): its type's dialect implementation's processor,
+    through the public ``TypeEngine`` API."""
+    return column.type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def copy_rows(conn: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """PostgreSQL: ``rows`` (driver-ready values) with one ``COPY … FROM STDIN`` statement
+    ``sql`` on the SQLAlchemy connection ``conn`` (its transaction). SQLAlchemy does not
+    issue ``COPY``, so its statement events are sent here: tracing and statement counts
+    see the one statement, as they see the ``executemany`` it replaces."""
+    cursor = conn.connection.driver_connection.cursor()
+    conn.dispatch.before_cursor_execute(conn, cursor, sql, rows, None, True)
+    try:
+        with cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+    finally:
+        cursor.close()
+    conn.dispatch.after_cursor_execute(conn, cursor, sql, rows, None, True)
+
+
 def _bulk_upsert_changes(session: Session, rows: list[dict[str, Any]]) -> None:
     conn = session.connection()
     dialect = conn.dialect
-    stamp = change_table.c.changed_at.type._cached_bind_processor(dialect) or (lambda v: v)
+    stamp = bind_processor(change_table.c.changed_at, dialect) or (lambda v: v)
     stamps = {at: stamp(at) for at in {row["changed_at"] for row in rows}}
     values = [(r["seq"], r["entity"], r["record_id"], r["audience"], r["op"], r["data"], stamps[r["changed_at"]])
               for r in rows]
@@ -331,16 +354,7 @@ def _bulk_upsert_changes(session: Session, rows: list[dict[str, Any]]) -> None:
     # (a rollback or the commit empties it), and a transaction flushes its feed once.
     conn.exec_driver_sql("CREATE TEMPORARY TABLE IF NOT EXISTS sync_change_load "
                          "(LIKE sync_change INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
-    sql = f"COPY sync_change_load ({names}) FROM STDIN"
-    cursor = conn.connection.driver_connection.cursor()
-    # SQLAlchemy does not issue COPY: its statement events are sent here, so tracing and
-    # statement counts see it.
-    conn.dispatch.before_cursor_execute(conn, cursor, sql, values, None, True)
-    with cursor.copy(sql) as copy:
-        for row in values:
-            copy.write_row(row)
-    conn.dispatch.after_cursor_execute(conn, cursor, sql, values, None, True)
-    cursor.close()
+    copy_rows(conn, f"COPY sync_change_load ({names}) FROM STDIN", values)
     conn.exec_driver_sql(f"INSERT INTO sync_change ({names}) SELECT {names} FROM sync_change_load "
                          f"{_ON_CHANGE_CONFLICT}")
 
