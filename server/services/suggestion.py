@@ -139,10 +139,12 @@ def record_reply(session: Session, who: Principal, times: TimeAttribution, args:
     return [("box_entry", entry)]
 
 
-def record_callback(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
+def record_callback(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any], *,
+                    batch: Batch | None = None) -> Affected:
     """``box.callback`` (R-BOX-3): one attempt to phone the customer, kept with its number.
 
     Rejections: ``unknown_entry``, ``no_contact``, ``callback_done``, ``duplicate_record_id``.
+    ``batch``: the optimistic run's (:func:`~server.services.mutation.ensure_new`).
     """
     entry = _entry(session, who, args["entry_id"])
     try:
@@ -150,7 +152,7 @@ def record_callback(session: Session, who: Principal, times: TimeAttribution, ar
     except SR.BoxRefusal as refusal:
         _refuse(refusal)
     callback_id = args.get("callback_id") or uuid.uuid4()
-    ensure_new(session, BoxCallback, callback_id, "callback_id")
+    ensure_new(session, BoxCallback, callback_id, "callback_id", batch=batch)
     call = BoxCallback(
         id=callback_id, entry_id=entry.id, branch_id=entry.branch_id, attempt=entry.callback_attempts + 1,
         outcome=args["outcome"], notes=args.get("notes"), called_by=who.staff_id,

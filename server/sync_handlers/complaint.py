@@ -49,11 +49,11 @@ def register(registry: Registry) -> None:
         registry.mutator(name, schema=schema(), roles=P.roles_for(name), rejection_codes=codes,
                          prefetch=rejudge_once_per_run,
                          summary=(service.__doc__ or "").strip().split("\n")[0])(
-                             _handler(service, batched=service is cases.record_open))
+                             _handler(service, batched=service is cases.record_open))  # a new case
     registry.mutator("statistics.file", schema=S.StatisticsFileArgs(), roles=P.roles_for("statistics.file"),
                      rejection_codes=("duplicate_record_id", "already_filed", "future_business_date", "no_branch"),
                      prefetch=rejudge_once_per_run, summary="File a business day's forms and statistics (R-CMP-10).")(
-        _handler(statistics.file_day))
+        _handler(statistics.file_day, batched=True))
     for name, kind in (("complaint.contact", "contact"), ("complaint.note", "note"), ("complaint.report", "reported")):
         registry.mutator(name, schema=S.ComplaintTextArgs(), roles=P.roles_for(name),
                          rejection_codes=("unknown_complaint", "duplicate_record_id"),
@@ -62,7 +62,7 @@ def register(registry: Registry) -> None:
 
 def _handler(service: Any, *, batched: bool = False) -> Any:
     """The handler of a case service; ``batched``: it takes the optimistic run's batch
-    (a new case, whose id its primary key checks, #17)."""
+    (it makes a new record, whose id its primary key checks, #17)."""
     def handle(ctx: MutationContext, args: dict[str, Any]) -> Any:
         extra = {"batch": ctx.prefetched} if batched else {}
         return rejudged(ctx, publish(ctx, service, args, **extra))  # its deadlines, in the push (#14)

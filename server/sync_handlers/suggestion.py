@@ -54,7 +54,7 @@ def register(registry: Registry) -> None:
                       prefetch=rejudge_once_per_run)
     def box_callback(ctx: MutationContext, args: dict[str, Any]) -> Any:
         """Record one callback attempt: reached, no_answer (may retry), wrong_number (R-BOX-3)."""
-        return rejudged(ctx, publish(ctx, box.record_callback, args))
+        return rejudged(ctx, publish(ctx, box.record_callback, args, batch=ctx.prefetched))
 
     @registry.mutator("box.close", schema=S.BoxCloseArgs(), roles=P.roles_for("box.close"), rejection_codes=(
         "unknown_session", "session_closed", "replies_missing", "callbacks_open", "empty_not_stated",

@@ -124,13 +124,13 @@ def test_r_sec_5_a_batch_of_patrols_runs_as_many_statements_for_10_as_for_40(app
 
 
 #: Mutators whose new record's id only its primary key checks in an optimistic run (#17).
-NEW_RECORDS = ("box.open", "box.entry", "complaint.open", "shift.start", "shift.end")
+NEW_RECORDS = ("box.open", "box.entry", "statistics.file", "complaint.open", "shift.start", "shift.end")
 
 
 def test_a_taken_id_of_a_new_record_is_rejected_alike_on_both_paths(app, as_role, push, clock):
     """``ensure_new`` reads nothing in an optimistic run: a taken id fails the run's write
     and the careful replay rejects it with ``duplicate_record_id``, as the one-by-one path
-    does, the mutations around it applied (box, case and shift ids taken within the push)."""
+    does, the mutations around it applied (box, filing, case and shift ids taken within the push)."""
     from datetime import timedelta
 
     lobby, teller, guard = as_role("lobby_manager"), as_role("teller"), as_role("guard")
@@ -139,7 +139,7 @@ def test_a_taken_id_of_a_new_record_is_rejected_alike_on_both_paths(app, as_role
     try:
         for n, batched in enumerate((True, False)):
             _switch(app, batched, saved, NEW_RECORDS)
-            box, slip, case, shift = (str(uuid.uuid4()) for _ in range(4))
+            box, slip, case, shift, filing = (str(uuid.uuid4()) for _ in range(5))
             day = (clock.now() - timedelta(days=3 + 2 * n)).date()
 
             def entry(entry_id: str) -> dict[str, Any]:
@@ -152,7 +152,10 @@ def test_a_taken_id_of_a_new_record_is_rejected_alike_on_both_paths(app, as_role
                 _shape(push(lobby, [("box.open", {"session_id": box, "business_date": day.isoformat()}),
                                     ("box.entry", entry(slip)), ("box.entry", entry(slip)),
                                     ("box.entry", entry(str(uuid.uuid4()))),
-                                    ("box.open", {"session_id": box, "business_date": (day - timedelta(days=1)).isoformat()})])),
+                                    ("box.open", {"session_id": box, "business_date": (day - timedelta(days=1)).isoformat()}),
+                                    ("statistics.file", {"filing_id": filing, "business_date": day.isoformat()}),
+                                    ("statistics.file", {"filing_id": filing,
+                                                         "business_date": (day - timedelta(days=1)).isoformat()})])),
                 _shape(push(teller, [("complaint.open", opened), ("complaint.open", opened),
                                      ("complaint.resolve", {"complaint_id": case, "resolution": "已致歉",
                                                             "customer_response": "满意"})])),
@@ -163,7 +166,8 @@ def test_a_taken_id_of_a_new_record_is_rejected_alike_on_both_paths(app, as_role
     finally:
         _switch(app, True, saved, NEW_RECORDS)
     assert shapes[0] == shapes[1] == [
-        ["applied", "applied", "duplicate_record_id", "applied", "duplicate_record_id"],
+        ["applied", "applied", "duplicate_record_id", "applied", "duplicate_record_id", "applied",
+         "duplicate_record_id"],
         ["applied", "duplicate_record_id", "applied"],
         ["applied", "applied", "duplicate_record_id"],
     ]
