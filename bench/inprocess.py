@@ -9,6 +9,10 @@ and the app is called directly, so neither a test client nor a server is in the 
 * ``poll``: an empty poll from the head cursor (one device, principal remembered);
 * ``push``: a batch of 100 ``incident.report`` (each call a new batch);
 * ``hello``: a route of the same app answering ``{"hello": "world"}``: the floor;
+* ``mix``: CPU time (``time.process_time``) per mutation of #17's mix in batches of 100
+  and of each mutator alone (``bench/mix.py``'s bodies), on ``--branches`` seeded demo
+  branches (default 8), each phase ``--count`` batches (default 40); with ``--profile``
+  the cProfile of the mix phase (or of ``BENCH_PROFILE_PHASE``, e.g. ``shift.*``);
 * ``pull``: a full pull of the guard's scope from ``cursor: null`` in pages of 500 (best of
   5), and with ``--history ROWS`` again after that many feed rows of 50 other branches
   are written and analyzed as ``run.py`` does (``ours.seed_history``).
@@ -22,6 +26,7 @@ top functions for the timed calls (``BENCH_PROFILE_SORT``, default ``cumulative`
     .venv/bin/python bench/inprocess.py --db sqlite --mode poll
     .venv/bin/python bench/inprocess.py --db postgresql --mode poll --read-cost
     .venv/bin/python bench/inprocess.py --db postgresql --mode pull --preseed 100 --history 1000000
+    .venv/bin/python bench/inprocess.py --db sqlite --mode mix --branches 8 [--profile]
 """
 from __future__ import annotations
 
@@ -47,11 +52,12 @@ import servers  # noqa: E402
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
-    ap.add_argument("--mode", choices=["poll", "push", "hello", "pull"], default="poll")
+    ap.add_argument("--mode", choices=["poll", "push", "hello", "pull", "mix"], default="poll")
     ap.add_argument("--history", type=int, default=0, help="pull: feed rows of other branches added before the second pull")
     ap.add_argument("--count", type=int, default=None, help="timed calls (poll/hello 5,000; push 100)")
     ap.add_argument("--preseed", type=int, default=1, help="batches of 100 pushed before (default 1)")
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--branches", type=int, default=8, help="mix: seeded demo branches")
     ap.add_argument("--read-cost", action="store_true", help="PostgreSQL: CPU of client and backend per poll read")
     args = ap.parse_args()
     count = args.count or (100 if args.mode == "push" else 5000)
@@ -61,6 +67,8 @@ def main() -> None:
     env = {"DATABASE_URL": db.url, "SECRET_KEY": ours.SECRET, "FIELDOPS_LOG_LEVEL": "WARNING",
            "FLASK_APP": "wsgi.py", "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
     try:
+        if args.mode == "mix":
+            return measure_mix(args, args.count or 40, env)
         ours.flask(ROOT, env, "db", "upgrade")
         seed = json.loads(ours.flask(ROOT, env, "seed-demo", "--password", ours.PASSWORD, "--json"))
         os.environ.update(env)
@@ -160,6 +168,72 @@ def measure(args: argparse.Namespace, count: int, guard: str, db: servers.Databa
         stats.print_stats(int(os.environ.get("BENCH_PROFILE_LINES", "40")))
     if args.read_cost:
         read_cost(app)
+
+
+class _Client:
+    """What ``mix.Phase`` needs of a device's client: its id, counter and headers."""
+
+    def __init__(self, token: str) -> None:
+        self.client_id, self.next_id = str(uuid.uuid4()), 1
+        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+
+def measure_mix(args: argparse.Namespace, count: int, env: dict[str, str]) -> None:
+    """CPU per mutation of the mix (batches of 100) and of each mutator alone (#17)."""
+    import subprocess
+
+    import mix
+
+    ours.migrate(ROOT, env, lambda s: None)
+    proc = subprocess.run([sys.executable, str(BENCH_DIR / "mix.py"), "--seed-fleet", str(args.branches)], cwd=ROOT,
+                          env={**os.environ, **env}, capture_output=True, text=True, timeout=1200, check=True)
+    fleet = json.loads(proc.stdout)
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    from datetime import datetime, timedelta, timezone
+
+    from wsgi import app
+
+    client = app.test_client()
+    tokens = {(b, r): f["tokens"][r] for b, f in enumerate(fleet) for r in mix.ROLES}
+    today = (datetime.now(timezone.utc).astimezone(timezone(timedelta(hours=8))).date() - timedelta(days=1)).isoformat()
+    devices = {k: mix.Device(k[1], fleet[k[0]]["checkpoint"], today) for k in tokens}
+
+    def push(phase: "mix.Phase") -> None:
+        headers_of = {str(i): phase.clients[k].headers for k, i in phase.order.items()}
+        for line in phase.lines:
+            n, body = line.split(" ", 1)
+            headers = headers_of[n]
+            answer = client.post("/api/sync/push", data=body, headers=headers)
+            results = answer.get_json()["results"] if answer.status_code == 200 else answer.data
+            if answer.status_code != 200 or any(r["status"] != "applied" for r in results):
+                raise RuntimeError(f"push not applied: {str(results)[:400]}")
+
+    start = mix.Phase({k: _Client(t) for k, t in tokens.items() if k[1] in ("guard", "cleaner")})
+    for k in start.clients:
+        start.add(k, list(devices[k].shift_pair()))
+    push(start)
+    phases = {"mix_100": lambda c: mix.mix_bodies(devices, c, 100, 100 * count)}
+    phases.update({what: (lambda c, what=what: mix.alone_bodies(devices, c, what, 100 * count)) for what in mix.ALONE})
+    push(phases["mix_100"]({k: _Client(t) for k, t in tokens.items()}))  # warm
+    figures = {}
+    for name, make in phases.items():
+        bodies = make({k: _Client(t) for k, t in tokens.items()})
+        profile = cProfile.Profile() if args.profile and name == os.environ.get("BENCH_PROFILE_PHASE", "mix_100") else None
+        cpu = time.process_time()
+        if profile:
+            profile.enable()
+        push(bodies)
+        if profile:
+            profile.disable()
+        figures[name] = (time.process_time() - cpu) / (100 * len(bodies.lines)) * 1e6
+        print(f"{name} on {args.db}: {figures[name]:,.0f} us CPU per mutation ({len(bodies.lines)} pushes)", flush=True)
+        if profile:
+            stats = pstats.Stats(profile).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative"))
+            stats.print_stats(int(os.environ.get("BENCH_PROFILE_LINES", "40")))
+            if os.environ.get("BENCH_PROFILE_CALLERS"):  # a regex: who calls what matches it
+                stats.print_callers(os.environ["BENCH_PROFILE_CALLERS"])
+    print(", ".join(f"{n} {v / figures['mix_100']:.2f}x" for n, v in figures.items()) + " (CPU per mutation / the mix's)")
 
 
 def read_cost(app: Any) -> None:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, TypeVar, overload
 
 from flask import Flask, Request, Response, current_app, g, request
 from flask.sessions import SessionInterface, SessionMixin
 
-from sync import Principal
+from sync import Confirm, Principal
 
-from ..db_events import begin_reads, begin_write
+from ..db_events import begin_write
 from ..extensions import db
-from ..services.auth import Authenticated, authenticate, authenticate_principal
+from ..services.auth import Authenticated, as_principal, authenticate
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -61,19 +61,35 @@ def auth_required(view: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def principal_required(view: F) -> F:
-    """:func:`auth_required` for sync push and pull: the same checks on every request,
-    but only the :class:`~sync.registry.Principal` is read (plain columns, no ORM
-    entities), into ``g.principal``. The engine opens its own transactions (and commits
-    before any write), so the reads before that run without one (``begin_reads``)."""
+@overload
+def principal_required(view: F) -> F: ...
+@overload
+def principal_required(*, confirmable: bool) -> Callable[[F], F]: ...
+def principal_required(view: F | None = None, *, confirmable: bool = False) -> Any:
+    """:func:`auth_required` for sync push and pull, one way for both (#17): the same
+    checks on every request, but only the :class:`~sync.registry.Principal` is read
+    (plain columns, no ORM entities), into ``g.principal``, through
+    :func:`server.services.auth.as_principal`. The engine opens its own transactions
+    (and commits before any write), so the reads before that run without one.
 
-    @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        begin_reads(db.session)
-        g.principal = authenticate_principal(bearer_token(), now())
-        return view(*args, **kwargs)
+    ``confirmable`` (pull): a principal this process remembered is taken without
+    reading its session first; ``g.confirm`` is then the :class:`~sync.Confirm` the view
+    must read in its own statement (``sync.Unconfirmed`` when it does not hold: the view
+    runs again, authenticated afresh; it must read its body once, ``g`` keeps it).
+    Otherwise ``g.confirm`` is ``None``."""
 
-    return wrapper  # type: ignore[return-value]
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            def run(principal: Principal, confirm: Confirm | None) -> Any:
+                g.principal, g.confirm = principal, confirm
+                return view(*args, **kwargs)
+
+            return as_principal(bearer_token(), now(), run, remembered=confirmable)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate(view) if view is not None else decorate
 
 
 def current_auth() -> Authenticated:
@@ -83,3 +99,8 @@ def current_auth() -> Authenticated:
 def current_principal() -> Principal:
     """The caller of a :func:`principal_required` route."""
     return g.principal
+
+
+def current_confirm() -> Confirm | None:
+    """The check a :func:`principal_required` ``confirmable`` route reads in its statement."""
+    return g.confirm

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Callable
+from typing import Any
 
-from flask import Response, current_app, request
+from flask import Response, current_app, g, request
 
 from sync import SyncError, check_size, encode_pull, load_json
 
@@ -14,7 +14,8 @@ from ..input_gate import streams_body
 from ..schemas.sync import ClientMutationPage, MutationPageIn, PullIn, PullOut, PushIn, PushOut, RejectedPage
 from ..services import auth, sync_admin
 from ..sync_setup import engine
-from .context import auth_required, bearer_token, current_auth, current_principal, now, principal_required
+from .context import (auth_required, bearer_token, current_auth, current_confirm, current_principal, now,
+                      principal_required)
 from .openapi import Blueprint, problems
 
 bp = Blueprint("sync", __name__, url_prefix="/api")
@@ -27,6 +28,21 @@ def body_of(schema: type) -> dict[str, Any]:
 
 
 def _sync_body() -> Any:
+    """The parsed JSON body, read once per request (a pull may run twice: as a remembered
+    principal, then authenticated afresh; ``g`` keeps its value or its error).
+    """
+    if "sync_body" not in g:
+        try:
+            g.sync_body = (_read_body(), None)
+        except SyncError as exc:
+            g.sync_body = (None, exc)
+    value, error = g.sync_body
+    if error is not None:
+        raise error
+    return value
+
+
+def _read_body() -> Any:
     """The parsed JSON body; over the size limit -> 413 ``too_large``, not JSON -> 400.
 
     A body with a ``Content-Length`` (every sync client sends one) is read straight off
@@ -55,35 +71,18 @@ def push() -> dict:
 @problems(400, 403, 413, 415)
 @bp.doc(requestBody=body_of(PullIn))
 @streams_body
+@principal_required(confirmable=True)
 @bp.response(200, PullOut)
 def pull() -> Response:
     """Changes in the caller's scope after a cursor; ``wait`` makes it a long poll.
 
     The engine writes this answer itself (one encoding of a page of changes, #3);
-    ``PullOut`` is its shape, checked against real pulls by tests/server/test_openapi.py."""
-    body = _once(_sync_body)  # read at most once; a refusal comes after authentication
+    ``PullOut`` is its shape, checked against real pulls by tests/server/test_openapi.py.
+    The body is read after authentication, so a refusal of it comes after a 401."""
     token = bearer_token()
-    result = auth.as_principal(token, now(), lambda principal, confirm: engine().pull(
-        db.session, principal, body(), confirm, reads(db.engine), recheck=lambda: auth.recheck(token, now())))
+    result = engine().pull(db.session, current_principal(), _sync_body(), current_confirm(), reads(db.engine),
+                           recheck=lambda: auth.recheck(token, now()))
     return Response(encode_pull(result), mimetype="application/json")
-
-
-def _once(read: Callable[[], Any]) -> Callable[[], Any]:
-    """``read`` called on first use only; later calls give its result or raise its error again."""
-    outcome: list[Any] = []
-
-    def once() -> Any:
-        if not outcome:
-            try:
-                outcome.append((read(), None))
-            except SyncError as exc:
-                outcome.append((None, exc))
-        value, error = outcome[0]
-        if error is not None:
-            raise error
-        return value
-
-    return once
 
 
 @bp.get("/branches/<uuid:branch_id>/rejected-mutations", tags=["sync"])

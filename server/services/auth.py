@@ -230,20 +230,23 @@ def forget_principal(token: str | None) -> None:
 T = TypeVar("T")
 
 
-def as_principal(token: str | None, now: datetime, run: Callable[[Principal, Confirm | None], T]) -> T:
-    """``run(principal, confirm)`` as the token's principal, on the session's reads.
+def as_principal(token: str | None, now: datetime, run: Callable[[Principal, Confirm | None], T], *,
+                 remembered: bool = True) -> T:
+    """``run(principal, confirm)`` as the token's principal, on the session's reads: how
+    sync push and pull authenticate (``server.api.context.principal_required``).
 
     A remembered principal (:func:`remembered_principal`) runs first, with the
     :class:`~sync.page_read.Confirm` that ``run`` must have checked in its statement.
     If that does not hold (``Unconfirmed``: the principal is forgotten) or ``run`` refuses
     the request (``SyncError``), the token is authenticated afresh and ``run`` goes again
     without one, so every answer is the one a fresh authentication gives: 401 first,
-    ``last_seen_at`` touched, the request's own error after.
+    ``last_seen_at`` touched, the request's own error after. ``remembered=False`` (push,
+    which has no statement to confirm in): always afresh, ``confirm`` ``None``.
     """
-    remembered = remembered_principal(token, now)
-    if remembered is not None:
+    known = remembered_principal(token, now) if remembered else None
+    if known is not None:
         try:
-            return run(remembered.principal, remembered.confirm)
+            return run(known.principal, known.confirm)
         except Unconfirmed:
             forget_principal(token)
         except SyncError:

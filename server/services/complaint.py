@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sync import Principal, TimeAttribution
+from sync import Batch, Principal, TimeAttribution
 
 from ..errors import Forbidden, NotFound
 from ..extensions import db
@@ -33,7 +33,7 @@ from ..rules.settings import value
 from ..rules.calendar import day_bounds
 from . import calendar as calendar_service
 from . import complaint_codes as code_service
-from .mutation import Affected, branch_of, ensure_new, reject
+from .mutation import Affected, branch_of, branch_row, ensure_new, reject
 
 #: State events that move the case away from its owner (what a stale change meets).
 _MOVES = {"routed": "escalated", "escalated": "escalated", "handed_over": "handed_over", "resolved": "resolved"}
@@ -82,15 +82,17 @@ def _due(due: RC.Deadline | RC.Unknown | None) -> tuple[datetime | None, str | N
 
 def record_open(
     session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any], *, entry_id: uuid.UUID | None = None,
+    batch: Batch | None = None,
 ) -> Affected:
     """``complaint.open`` (R-CMP-3): the intake form, routed at once by channel (R-CMP-6..9).
 
     The taker is the first-contact owner (首问责任人) unless the channel's rule sends the
     case on at once (recorded as a ``routed`` event with the rule). Rejections:
     ``duplicate_record_id``, ``not_a_taker``, ``hotline_ticket_required``, ``unknown_code``.
+    ``batch``: the optimistic run's (:func:`~server.services.mutation.ensure_new`).
     """
     branch = branch_of(session, who)
-    ensure_new(session, Complaint, args["complaint_id"], "complaint_id")
+    ensure_new(session, Complaint, args["complaint_id"], "complaint_id", batch=batch)
     try:
         start = CR.taker_level(who.role)
         route = CR.route(args["channel"], settled=bool(args.get("settled")), hotline_ticket=args.get("hotline_ticket"))
@@ -211,7 +213,7 @@ def record_promise(session: Session, who: Principal, times: TimeAttribution, arg
     case.promised_reply_at = _utc(args["reply_due_at"])
     _event(case, who, times, "promised", event_id=args.get("event_id"), rule="R-CMP-2",
            text=iso(case.promised_reply_at))
-    refresh_clocks(case, session.get(Branch, case.branch_id))
+    refresh_clocks(case, branch_row(session, case.branch_id))
     return [("complaint", case)]
 
 
@@ -231,7 +233,7 @@ def record_extend(session: Session, who: Principal, times: TimeAttribution, args
     case.complex = case.complex or bool(args.get("complex"))
     case.version += 1
     _event(case, who, times, "extended", event_id=args.get("event_id"), reason=args.get("reason"))
-    refresh_clocks(case, session.get(Branch, case.branch_id))
+    refresh_clocks(case, branch_row(session, case.branch_id))
     return [("complaint", case)]
 
 
@@ -249,7 +251,7 @@ def record_appraisal(session: Session, who: Principal, times: TimeAttribution, a
         case.appraisal_since = None
     case.version += 1
     _event(case, who, times, "appraisal", event_id=args.get("event_id"), text=args["state"], reason=args.get("reason"))
-    refresh_clocks(case, session.get(Branch, case.branch_id))
+    refresh_clocks(case, branch_row(session, case.branch_id))
     return [("complaint", case)]
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from sync import Principal, TimeAttribution
+from sync import Batch, Principal, TimeAttribution
 
 from ..models.org import Branch, Staff
 from ..models.shift import Shift
@@ -24,16 +24,18 @@ def span(shift: Shift) -> rules.ShiftSpan:
     return rules.ShiftSpan(shift.id, shift.staff_id, shift.post, shift.happened_at, shift.ended_at)
 
 
-def start_shift(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
+def start_shift(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any], *,
+                batch: Batch | None = None) -> Affected:
     """Start ``args["shift_id"]`` on ``args["post"]`` at the mutation's ``happened_at`` (R-SEC-2).
 
     Rejects ``unknown_post``, ``post_not_for_role``, ``shift_overlap`` (the person has a
     shift open or covering that instant), ``duplicate_record_id``; an ``onsite`` person
     also needs a valid registered badge (``badge_*`` codes, R-SEC-8). Records the gap
-    since the post was last covered (``gap_minutes``, ``post_gap``).
+    since the post was last covered (``gap_minutes``, ``post_gap``). ``batch``: the
+    optimistic run's (:func:`~server.services.mutation.ensure_new`).
     """
     branch = branch_of(session, who)
-    ensure_new(session, Shift, args["shift_id"], "shift_id")
+    ensure_new(session, Shift, args["shift_id"], "shift_id", batch=batch)
     start = times.happened_at
     refusal = rules.post_refusal(branch.settings, args["post"], who.role)
     if refusal:

@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sync import Principal, TimeAttribution
+from sync import Batch, Principal, TimeAttribution
 
 from ..errors import Forbidden, NotFound
 from ..extensions import db
@@ -175,16 +175,18 @@ def response(actor: Staff, branch_id: uuid.UUID | None, query: dict[str, Any]) -
     return Response(body, mimetype=FORMATS[fmt], headers=headers)
 
 
-def file_day(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
+def file_day(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any], *,
+             batch: Batch | None = None) -> Affected:
     """``statistics.file`` (R-CMP-10): the lobby manager filed the forms and statistics of
     ``business_date``; the record is the evidence of that day's R-CMP-10 obligation. An
     earlier business date is accepted (filed late, and compliance shows it).
 
     Rejections: ``duplicate_record_id``, ``already_filed`` (one filing per branch and
-    day), ``future_business_date``, ``no_branch``.
+    day), ``future_business_date``, ``no_branch``. ``batch``: the optimistic run's
+    (:func:`~server.services.mutation.ensure_new`).
     """
     branch = branch_of(session, who)
-    ensure_new(session, StatisticsFiling, args["filing_id"], "filing_id")
+    ensure_new(session, StatisticsFiling, args["filing_id"], "filing_id", batch=batch)
     day = args["business_date"]
     if day > local_date(times.happened_at, branch.timezone):
         reject("future_business_date", "A day is filed on that day or later.", rule="R-CMP-10", field="business_date")

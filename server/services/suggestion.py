@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sync import Principal, TimeAttribution
+from sync import Batch, Principal, TimeAttribution
 
 from ..extensions import db
 from ..models.org import Branch, Staff
@@ -39,16 +39,18 @@ def _refuse(refusal: SR.BoxRefusal) -> NoReturn:
     reject(refusal.code, refusal.message, rule=refusal.rule, errors={"entries": list(refusal.ids)} if refusal.ids else None)
 
 
-def record_open(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
+def record_open(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any], *,
+                batch: Batch | None = None) -> Affected:
     """``box.open`` (R-BOX-1): the day's session, after close of business.
 
     An earlier business date is accepted and marked ``opened_late``. Rejections:
     ``duplicate_record_id``, ``session_exists`` (the branch's session of that date),
     ``future_business_date``, ``before_close_of_business``, ``no_branch``,
     ``photo_not_yours`` (a photo uploaded, but not in the branch: R-SEC-10, #12).
+    ``batch``: the optimistic run's (:func:`~server.services.mutation.ensure_new`).
     """
     branch = branch_of(session, who)
-    ensure_new(session, BoxSession, args["session_id"], "session_id")
+    ensure_new(session, BoxSession, args["session_id"], "session_id", batch=batch)
     photo = [args["photo"]] if args.get("photo") else []
     refuse_foreign_photos(photo, photo_ownership(session, photo, branch.id))
     day = args["business_date"]
@@ -87,15 +89,17 @@ def _open_session(session: Session, who: Principal, session_id: uuid.UUID) -> Bo
     return box
 
 
-def record_entry(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
+def record_entry(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any], *,
+                 batch: Batch | None = None) -> Affected:
     """``box.entry`` (R-BOX-2, R-BOX-4): a slip or a book entry of an open session.
 
     A ``complaint`` opens its case (channel ``suggestion_box``) with id ``complaint_id``
     or ``uuid5(COMPLAINT_OF_ENTRY, entry_id)``. Rejections: ``unknown_session``,
     ``session_closed``, ``duplicate_record_id``, and those of ``complaint.open``.
+    ``batch``: the optimistic run's (:func:`~server.services.mutation.ensure_new`).
     """
     box = _open_session(session, who, args["session_id"])
-    ensure_new(session, BoxEntry, args["entry_id"], "entry_id")
+    ensure_new(session, BoxEntry, args["entry_id"], "entry_id", batch=batch)
     contact = (args.get("contact") or "").strip() or None
     entry = BoxEntry(
         id=args["entry_id"], session_id=box.id, branch_id=box.branch_id, business_date=box.business_date,
@@ -111,7 +115,7 @@ def record_entry(session: Session, who: Principal, times: TimeAttribution, args:
             "complaint_id": entry.complaint_id, "channel": "suggestion_box", "summary": entry.text,
             "customer_name": entry.customer_name, "contact": entry.contact, **(args.get("classification") or {}),
         }
-        affected += complaint_service.record_open(session, who, times, case_args, entry_id=entry.id)
+        affected += complaint_service.record_open(session, who, times, case_args, entry_id=entry.id, batch=batch)
     session.add(entry)
     return affected
 
@@ -135,10 +139,12 @@ def record_reply(session: Session, who: Principal, times: TimeAttribution, args:
     return [("box_entry", entry)]
 
 
-def record_callback(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any]) -> Affected:
+def record_callback(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any], *,
+                    batch: Batch | None = None) -> Affected:
     """``box.callback`` (R-BOX-3): one attempt to phone the customer, kept with its number.
 
     Rejections: ``unknown_entry``, ``no_contact``, ``callback_done``, ``duplicate_record_id``.
+    ``batch``: the optimistic run's (:func:`~server.services.mutation.ensure_new`).
     """
     entry = _entry(session, who, args["entry_id"])
     try:
@@ -146,7 +152,7 @@ def record_callback(session: Session, who: Principal, times: TimeAttribution, ar
     except SR.BoxRefusal as refusal:
         _refuse(refusal)
     callback_id = args.get("callback_id") or uuid.uuid4()
-    ensure_new(session, BoxCallback, callback_id, "callback_id")
+    ensure_new(session, BoxCallback, callback_id, "callback_id", batch=batch)
     call = BoxCallback(
         id=callback_id, entry_id=entry.id, branch_id=entry.branch_id, attempt=entry.callback_attempts + 1,
         outcome=args["outcome"], notes=args.get("notes"), called_by=who.staff_id,

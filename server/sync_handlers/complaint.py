@@ -48,20 +48,24 @@ def register(registry: Registry) -> None:
     for name, schema, service, codes in table:
         registry.mutator(name, schema=schema(), roles=P.roles_for(name), rejection_codes=codes,
                          prefetch=rejudge_once_per_run,
-                         summary=(service.__doc__ or "").strip().split("\n")[0])(_handler(service))
+                         summary=(service.__doc__ or "").strip().split("\n")[0])(
+                             _handler(service, batched=service is cases.record_open))  # a new case
     registry.mutator("statistics.file", schema=S.StatisticsFileArgs(), roles=P.roles_for("statistics.file"),
                      rejection_codes=("duplicate_record_id", "already_filed", "future_business_date", "no_branch"),
                      prefetch=rejudge_once_per_run, summary="File a business day's forms and statistics (R-CMP-10).")(
-        _handler(statistics.file_day))
+        _handler(statistics.file_day, batched=True))
     for name, kind in (("complaint.contact", "contact"), ("complaint.note", "note"), ("complaint.report", "reported")):
         registry.mutator(name, schema=S.ComplaintTextArgs(), roles=P.roles_for(name),
                          rejection_codes=("unknown_complaint", "duplicate_record_id"),
                          prefetch=rejudge_once_per_run, summary=f"Append a {kind} event to a case (never refused as stale).")(_text_handler(kind))
 
 
-def _handler(service: Any) -> Any:
+def _handler(service: Any, *, batched: bool = False) -> Any:
+    """The handler of a case service; ``batched``: it takes the optimistic run's batch
+    (it makes a new record, whose id its primary key checks, #17)."""
     def handle(ctx: MutationContext, args: dict[str, Any]) -> Any:
-        return rejudged(ctx, publish(ctx, service, args))  # its deadlines, in the push (#14)
+        extra = {"batch": ctx.prefetched} if batched else {}
+        return rejudged(ctx, publish(ctx, service, args, **extra))  # its deadlines, in the push (#14)
 
     return handle
 

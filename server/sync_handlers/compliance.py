@@ -24,7 +24,7 @@ from ..rules import permissions as P
 from ..schemas.compliance import AlertAcknowledgeArgs, ObligationExcuseArgs
 from ..services import alert as alert_service
 from ..services import compliance as compliance_service
-from ..services.mutation import Affected, publish, reject
+from ..services.mutation import Affected, branch_row, publish, reject
 
 
 #: What a mutator's records can change, by the noun of its name (``compliance.FAMILIES``):
@@ -75,7 +75,7 @@ def _rejudge_run(branch_id: uuid.UUID | None, items: list[tuple[datetime, bool, 
     """``compliance.rejudge`` for every record of a run at once: one evaluation of the
     union of their days and rule families, none when only patrols came and none can
     change a verdict."""
-    branch = db.session.get(Branch, branch_id) if branch_id is not None else None
+    branch = branch_row(db.session, branch_id) if branch_id is not None else None
     if branch is None or branch.go_live_date is None:
         return
     happened = [t for t, _, _ in items]

@@ -40,7 +40,7 @@ def register(registry: Registry) -> None:
         the post was last covered and ``post_gap`` when that exceeds the tolerance.
         An ``onsite`` account needs a valid registered badge (R-SEC-8).
         """
-        return rejudged(ctx, publish(ctx, shift_service.start_shift, args))
+        return rejudged(ctx, publish(ctx, shift_service.start_shift, args, batch=ctx.prefetched))
 
     @registry.mutator("shift.end", schema=S.ShiftEndArgs(), roles=P.roles_for("shift.end"),
                       rejection_codes=("shift_not_found", "not_shift_owner", "shift_already_ended",

@@ -34,14 +34,14 @@ def register(registry: Registry) -> None:
         "photo_not_yours"), prefetch=rejudge_once_per_run)
     def box_open(ctx: MutationContext, args: dict[str, Any]) -> Any:
         """Open the day's box after close of business {session_id, business_date, photo?} (R-BOX-1)."""
-        return rejudged(ctx, publish(ctx, box.record_open, args))
+        return rejudged(ctx, publish(ctx, box.record_open, args, batch=ctx.prefetched))
 
     @registry.mutator("box.entry", schema=S.BoxEntryArgs(), roles=P.roles_for("box.entry"), rejection_codes=(
         "unknown_session", "session_closed", "duplicate_record_id", *_COMPLAINT_CODES),
                       prefetch=rejudge_once_per_run)
     def box_entry(ctx: MutationContext, args: dict[str, Any]) -> Any:
         """Record a slip or book entry; a complaint opens its case (R-BOX-2, R-BOX-4)."""
-        return rejudged(ctx, publish(ctx, box.record_entry, args))
+        return rejudged(ctx, publish(ctx, box.record_entry, args, batch=ctx.prefetched))
 
     @registry.mutator("box.reply", schema=S.BoxReplyArgs(), roles=P.roles_for("box.reply"),
                       rejection_codes=("unknown_entry", "already_replied"), prefetch=rejudge_once_per_run)
@@ -54,7 +54,7 @@ def register(registry: Registry) -> None:
                       prefetch=rejudge_once_per_run)
     def box_callback(ctx: MutationContext, args: dict[str, Any]) -> Any:
         """Record one callback attempt: reached, no_answer (may retry), wrong_number (R-BOX-3)."""
-        return rejudged(ctx, publish(ctx, box.record_callback, args))
+        return rejudged(ctx, publish(ctx, box.record_callback, args, batch=ctx.prefetched))
 
     @registry.mutator("box.close", schema=S.BoxCloseArgs(), roles=P.roles_for("box.close"), rejection_codes=(
         "unknown_session", "session_closed", "replies_missing", "callbacks_open", "empty_not_stated",

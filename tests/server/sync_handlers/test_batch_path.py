@@ -22,10 +22,10 @@ BATCHED = ("patrol.record", "incident.report", "cleaning.record", "shift.start",
 KINDS = ("patrol", "patrol_fault", "patrol_anomaly", "patrol_taken", "patrol_unknown", "report", "report_taken")
 
 
-def _switch(app: Any, batched: bool, saved: dict[str, Any]) -> None:
+def _switch(app: Any, batched: bool, saved: dict[str, Any], names: tuple[str, ...] = BATCHED) -> None:
     """Serve the batched mutators with their prepare steps, or without (the careful path)."""
     registry = app.extensions["sync_registry"]
-    for name in BATCHED:
+    for name in names:
         saved.setdefault(name, registry.mutators[name])
         registry.mutators[name] = saved[name] if batched else dataclasses.replace(saved[name], prefetch=None)
 
@@ -121,6 +121,56 @@ def test_r_sec_5_a_batch_of_patrols_runs_as_many_statements_for_10_as_for_40(app
         counts.append(len(seen))
         assert not [q for q in seen if q.startswith("UPDATE obligation") or "go_live_date IS NOT NULL" in q]
     assert counts[0] == counts[1], counts
+
+
+#: Mutators whose new record's id only its primary key checks in an optimistic run (#17).
+NEW_RECORDS = ("box.open", "box.entry", "statistics.file", "complaint.open", "shift.start", "shift.end")
+
+
+def test_a_taken_id_of_a_new_record_is_rejected_alike_on_both_paths(app, as_role, push, clock):
+    """``ensure_new`` reads nothing in an optimistic run: a taken id fails the run's write
+    and the careful replay rejects it with ``duplicate_record_id``, as the one-by-one path
+    does, the mutations around it applied (box, filing, case and shift ids taken within the push)."""
+    from datetime import timedelta
+
+    lobby, teller, guard = as_role("lobby_manager"), as_role("teller"), as_role("guard")
+    saved: dict[str, Any] = {}
+    shapes = []
+    try:
+        for n, batched in enumerate((True, False)):
+            _switch(app, batched, saved, NEW_RECORDS)
+            box, slip, case, shift, filing = (str(uuid.uuid4()) for _ in range(5))
+            day = (clock.now() - timedelta(days=3 + 2 * n)).date()
+
+            def entry(entry_id: str) -> dict[str, Any]:
+                return {"entry_id": entry_id, "session_id": box, "source": "box", "kind": "praise", "text": "好"}
+
+            opened = {"complaint_id": case, "channel": "oral", "summary": "排队", "customer_name": "张",
+                      "contact": "13800001111"}
+            at = [clock.now() - timedelta(hours=12 - 3 * n - h) for h in range(3)]
+            shapes.append([
+                _shape(push(lobby, [("box.open", {"session_id": box, "business_date": day.isoformat()}),
+                                    ("box.entry", entry(slip)), ("box.entry", entry(slip)),
+                                    ("box.entry", entry(str(uuid.uuid4()))),
+                                    ("box.open", {"session_id": box, "business_date": (day - timedelta(days=1)).isoformat()}),
+                                    ("statistics.file", {"filing_id": filing, "business_date": day.isoformat()}),
+                                    ("statistics.file", {"filing_id": filing,
+                                                         "business_date": (day - timedelta(days=1)).isoformat()})])),
+                _shape(push(teller, [("complaint.open", opened), ("complaint.open", opened),
+                                     ("complaint.resolve", {"complaint_id": case, "resolution": "已致歉",
+                                                            "customer_response": "满意"})])),
+                _shape(push(guard, [("shift.start", {"shift_id": shift, "post": "security"}, at[0]),
+                                    ("shift.end", {"shift_id": shift}, at[1]),
+                                    ("shift.start", {"shift_id": shift, "post": "security"}, at[2])])),
+            ])
+    finally:
+        _switch(app, True, saved, NEW_RECORDS)
+    assert shapes[0] == shapes[1] == [
+        ["applied", "applied", "duplicate_record_id", "applied", "duplicate_record_id", "applied",
+         "duplicate_record_id"],
+        ["applied", "duplicate_record_id", "applied"],
+        ["applied", "applied", "duplicate_record_id"],
+    ]
 
 
 @settings(max_examples=300)
