@@ -6,7 +6,15 @@
  * and takes over only when the page says so (the page waits until the outbox is empty),
  * so a phone with unsent records never loses the build that knows them. The old build's
  * cache is deleted only when the new worker activates. The API is never cached.
+ *
+ * A module worker (registered with `type: "module"`): it imports the tabs' own sync
+ * library, static imports only (a service worker may not `import()`). Where the browser
+ * has Background Sync (Chromium), the `sync` event (tag `outbox`, asked for by a page whose
+ * push failed) sends the outbox with no tab open; see sync/background.js.
  */
+import { openStore } from "./static/sync/store.js";
+import { SYNC_CHANNEL, SYNC_TAG, sendInBackground } from "./static/sync/background.js";
+
 const VERSION = new URL(self.location.href).searchParams.get("v") || "dev";
 const CACHE = `shell-${VERSION}`;
 let opened = null;
@@ -49,3 +57,23 @@ self.addEventListener("fetch", (event) => {
     return hit || fetch(event.request);
   })());
 });
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === SYNC_TAG) event.waitUntil(sendOutbox());
+});
+
+/** One Background Sync: send under the tabs' lock; a rejection makes the browser retry. */
+async function sendOutbox() {
+  const store = await openStore();
+  try {
+    const outcome = await sendInBackground({ store, fetch: (...a) => fetch(...a), locks: self.navigator.locks });
+    // A tab opened meanwhile redraws its pill and lists.
+    if (outcome === "ok") {
+      const channel = new BroadcastChannel(SYNC_CHANNEL);
+      channel.postMessage({ type: "changed" });
+      channel.close();
+    }
+  } finally {
+    store.db.close(); // never hold up a newer build's database upgrade
+  }
+}
