@@ -7,8 +7,20 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from browser_support import client_id, go_offline, go_online, mutation_log, patrol_typed, sign_in, start_shift
+from browser_support import (
+    PASSWORD, client_id, go_offline, go_online, mutation_log, patrol_typed, sign_in, start_shift, wait_synced,
+)
 from test_browser_guard import branch_days
+from test_browser_sync import incidents, report_incident
+
+#: A browser without module service workers (Firefox before 147): registering one throws.
+NO_MODULE_WORKERS = """
+const register = ServiceWorkerContainer.prototype.register;
+ServiceWorkerContainer.prototype.register = function (url, options) {
+  if (options && options.type === "module") return Promise.reject(new TypeError("module service workers are not supported"));
+  return register.call(this, url, options);
+};
+"""
 
 
 def registration_id(cdp: Any, page: Any, scope: str) -> str:
@@ -69,3 +81,25 @@ def test_worker_sends_the_outbox_after_the_tab_is_closed(live, launch):
                            " return app.client && (await app.store.pending(app.client.client_id)).length === 0; }")
     time.sleep(1)
     assert len(mutation_log(rest, client)) == 2
+
+
+def test_without_module_workers_the_app_still_works_online(live, launch):
+    context = launch()
+    context.add_init_script(NO_MODULE_WORKERS)
+    page = context.new_page()
+    warnings: list[str] = []
+    page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+    page.goto(live.url + "/")
+    page.fill("input[name=employee_no]", live.account("guard"))
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_selector("p.who")
+    report_incident(page, "无模块工作线程")
+    wait_synced(page)
+    assert [i["description"] for i in incidents(live)] == ["无模块工作线程"]
+    for _ in range(50):  # the worker is registered after the first screen
+        if any("not registered as a module" in w for w in warnings):
+            break
+        page.wait_for_timeout(100)
+    assert any("not registered as a module" in w for w in warnings), warnings
+    assert page.evaluate("navigator.serviceWorker.getRegistration('/').then((r) => r === undefined)")
