@@ -144,7 +144,7 @@ async function registerWorker() {
   } catch { /* offline: keep the installed version */ }
   const hadController = Boolean(navigator.serviceWorker.controller);
   navigator.serviceWorker.addEventListener("controllerchange", () => { if (hadController) location.reload(); });
-  const registration = (version && await registerModule(`/sw.js?v=${version}`))
+  const registration = (version && await registerModule(`/sw.js?v=${version}&type=module`))
     || await navigator.serviceWorker.getRegistration("/");
   if (!registration) return;
   app.version = new URL((registration.active || registration.waiting || registration.installing).scriptURL).searchParams.get("v");

@@ -4,11 +4,13 @@ sync library, once. Browsers without Background Sync keep sending while a tab is
 (every other browser test)."""
 from __future__ import annotations
 
+import shutil
 import time
 from typing import Any
 
 from browser_support import (
-    PASSWORD, client_id, go_offline, go_online, mutation_log, patrol_typed, sign_in, start_shift, wait_synced,
+    PASSWORD, LiveServer, client_id, copy_static, go_offline, go_online, mutation_log, patrol_typed, sign_in,
+    start_shift, wait_synced,
 )
 from test_browser_guard import branch_days
 from test_browser_sync import incidents, report_incident
@@ -103,3 +105,34 @@ def test_without_module_workers_the_app_still_works_online(live, launch):
         page.wait_for_timeout(100)
     assert any("not registered as a module" in w for w in warnings), warnings
     assert page.evaluate("navigator.serviceWorker.getRegistration('/').then((r) => r === undefined)")
+
+
+def test_a_phone_on_a_classic_worker_moves_to_the_module_worker_after_sending(tmp_path, launch):
+    """A page of a build from before the module worker registers /sw.js as a classic script:
+    it gets the classic bridge, then the new page the module worker, records sent once."""
+    static = copy_static(tmp_path / "static")
+    app_js = static / "app.js"
+    app_js.write_text(app_js.read_text().replace("&type=module`", "`").replace(', type: "module" }', " }"))
+    live = LiveServer(tmp_path, static_dir=static)
+    live.start()
+    try:
+        context = launch()
+        page = context.new_page()
+        sign_in(page, live, "guard")
+        assert "type=module" not in page.evaluate("navigator.serviceWorker.controller.scriptURL")
+        go_offline(context, live)
+        report_incident(page, "旧版本记录")
+        shutil.rmtree(static)
+        copy_static(static)  # the deploy of this build
+        go_online(context, live, new_app=True)
+        page.reload()
+        page.wait_for_function("navigator.serviceWorker.controller"
+                               " && navigator.serviceWorker.controller.scriptURL.includes('type=module')", timeout=60000)
+        page.wait_for_selector("p.who")
+        wait_synced(page)
+        log = mutation_log(live.rest("operations_manager"), client_id(page))
+        assert [(m["id"], m["status"]) for m in log] == [(1, "applied")]
+        assert [i["description"] for i in incidents(live)] == ["旧版本记录"]
+        assert page.evaluate("async () => (await caches.keys()).filter((k) => k.startsWith('shell-')).length") == 1
+    finally:
+        live.stop()
