@@ -123,15 +123,21 @@ async function applyUpdateWhenEmpty(registration) {
 }
 
 /**
- * Register the worker as a module (it imports the sync library). A browser without module
- * service workers refuses it: logged, and the app goes on without a new worker (online it
- * works as a page; a worker installed earlier, if any, keeps serving).
+ * Register the worker as a module (it imports the sync library, for Background Sync). A
+ * browser without module service workers refuses it: logged, and the classic bridge
+ * (sw-classic.js, the same shell code, no Background Sync) is registered instead, so the
+ * app still opens offline there. Null when neither could be registered.
  */
-async function registerModule(url) {
+async function registerScript(version) {
   try {
-    return await navigator.serviceWorker.register(url, { scope: "/", type: "module" });
+    return await navigator.serviceWorker.register(`/sw.js?v=${version}&type=module`, { scope: "/", type: "module" });
   } catch (err) {
-    console.warn("service worker: not registered as a module", err);
+    console.warn("service worker: not registered as a module, classic bridge instead", err);
+  }
+  try {
+    return await navigator.serviceWorker.register(`/sw.js?v=${version}`, { scope: "/" });
+  } catch (err) {
+    console.warn("service worker", err);
     return null;
   }
 }
@@ -144,7 +150,7 @@ async function registerWorker() {
   } catch { /* offline: keep the installed version */ }
   const hadController = Boolean(navigator.serviceWorker.controller);
   navigator.serviceWorker.addEventListener("controllerchange", () => { if (hadController) location.reload(); });
-  const registration = (version && await registerModule(`/sw.js?v=${version}&type=module`))
+  const registration = (version && await registerScript(version))
     || await navigator.serviceWorker.getRegistration("/");
   if (!registration) return;
   app.version = new URL((registration.active || registration.waiting || registration.installing).scriptURL).searchParams.get("v");

@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from browser_support import (
-    PASSWORD, LiveServer, client_id, copy_static, go_offline, go_online, mutation_log, patrol_typed, sign_in,
+    LiveServer, client_id, copy_static, go_offline, go_online, mutation_log, patrol_typed, sign_in,
     start_shift, wait_synced,
 )
 from test_browser_guard import branch_days
@@ -85,26 +85,22 @@ def test_worker_sends_the_outbox_after_the_tab_is_closed(live, launch):
     assert len(mutation_log(rest, client)) == 2
 
 
-def test_without_module_workers_the_app_still_works_online(live, launch):
+def test_without_module_workers_the_classic_bridge_serves_the_app(live, launch):
     context = launch()
     context.add_init_script(NO_MODULE_WORKERS)
     page = context.new_page()
     warnings: list[str] = []
     page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
-    page.goto(live.url + "/")
-    page.fill("input[name=employee_no]", live.account("guard"))
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
+    sign_in(page, live, "guard")
+    assert "type=module" not in page.evaluate("navigator.serviceWorker.controller.scriptURL")
+    assert any("not registered as a module" in w for w in warnings), warnings
+    go_offline(context, live)
+    page.reload()  # the classic bridge serves the shell offline
     page.wait_for_selector("p.who")
     report_incident(page, "无模块工作线程")
-    wait_synced(page)
+    go_online(context, live)
+    wait_synced(page)  # sent by the tab, as before Background Sync
     assert [i["description"] for i in incidents(live)] == ["无模块工作线程"]
-    for _ in range(50):  # the worker is registered after the first screen
-        if any("not registered as a module" in w for w in warnings):
-            break
-        page.wait_for_timeout(100)
-    assert any("not registered as a module" in w for w in warnings), warnings
-    assert page.evaluate("navigator.serviceWorker.getRegistration('/').then((r) => r === undefined)")
 
 
 def test_a_phone_on_a_classic_worker_moves_to_the_module_worker_after_sending(tmp_path, launch):
