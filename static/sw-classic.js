@@ -5,6 +5,7 @@
  * (sw-shell.js) and takes over only when that page's outbox is empty; the new page then
  * registers the module worker (/sw.js?v=<version>&type=module), which takes over the same
  * way. Without it such a phone would fail to install any newer worker (a classic script
- * cannot `import`) and keep its old build for good. No Background Sync here.
+ * cannot `import`) and keep its old build for good. A browser that refuses module workers
+ * registers it itself (app.js): the offline shell there, without Background Sync.
  */
 importScripts("/static/sw-shell.js");
