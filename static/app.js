@@ -1,19 +1,22 @@
 /**
  * The field app's shell: opens the device database, signs in, routes between screens,
  * keeps one sync loop per install (the tab holding the Web Lock sends; others kick it
- * over a BroadcastChannel), and applies a new version only when nothing is unsent.
+ * over a BroadcastChannel; where the browser has Background Sync, a failed push asks the
+ * service worker to send once the tabs are closed), and applies a new version only when
+ * nothing is unsent.
  */
 import { loadLanguage, t } from "./i18n.js";
 import { h, setZone } from "./ui.js";
 import { openStore } from "./sync/store.js";
 import { SyncClient } from "./sync/sync-client.js";
 import { PhotoQueue } from "./sync/photos.js";
+import { SYNC_CHANNEL, SYNC_LOCK, askForBackgroundSync, needsBackgroundSync } from "./sync/background.js";
 import { isoWithOffset } from "./sync/protocol.js";
 import { routes } from "./features/routes.js";
 import { warmUp } from "./features/home.js";
 
 const DAY_MS = 24 * 3600 * 1000;
-const channel = "BroadcastChannel" in self ? new BroadcastChannel("fieldops") : null;
+const channel = "BroadcastChannel" in self ? new BroadcastChannel(SYNC_CHANNEL) : null;
 
 /** What every screen gets: the store, the signed-in person, `save`, `go`, `t`. */
 export const app = {
@@ -119,6 +122,26 @@ async function applyUpdateWhenEmpty(registration) {
   else app.updateWaiting = true;
 }
 
+/**
+ * Register the worker as a module (it imports the sync library, for Background Sync). A
+ * browser without module service workers refuses it: logged, and the classic bridge
+ * (sw-classic.js, the same shell code, no Background Sync) is registered instead, so the
+ * app still opens offline there. Null when neither could be registered.
+ */
+async function registerScript(version) {
+  try {
+    return await navigator.serviceWorker.register(`/sw.js?v=${version}&type=module`, { scope: "/", type: "module" });
+  } catch (err) {
+    console.warn("service worker: not registered as a module, classic bridge instead", err);
+  }
+  try {
+    return await navigator.serviceWorker.register(`/sw.js?v=${version}`, { scope: "/" });
+  } catch (err) {
+    console.warn("service worker", err);
+    return null;
+  }
+}
+
 async function registerWorker() {
   if (!("serviceWorker" in navigator)) return;
   let version = null;
@@ -127,9 +150,8 @@ async function registerWorker() {
   } catch { /* offline: keep the installed version */ }
   const hadController = Boolean(navigator.serviceWorker.controller);
   navigator.serviceWorker.addEventListener("controllerchange", () => { if (hadController) location.reload(); });
-  const registration = version
-    ? await navigator.serviceWorker.register(`/sw.js?v=${version}`, { scope: "/" })
-    : await navigator.serviceWorker.getRegistration("/");
+  const registration = (version && await registerScript(version))
+    || await navigator.serviceWorker.getRegistration("/");
   if (!registration) return;
   app.version = new URL((registration.active || registration.waiting || registration.installing).scriptURL).searchParams.get("v");
   app.registration = registration;
@@ -150,6 +172,8 @@ async function boot() {
   app.sync.addEventListener("state", () => {
     renderPill();
     if (app.leader && channel) channel.postMessage({ type: "state", state: app.sync.state });
+    // Records wait and the push failed: the worker sends them even if every tab closes.
+    if (needsBackgroundSync(app.sync.state)) askForBackgroundSync(app.registration);
   });
   app.sync.addEventListener("changed", () => {
     if (channel) channel.postMessage({ type: "changed" });
@@ -177,7 +201,7 @@ async function boot() {
     app.photos.run();
     await app.sync.run({ visible: () => !document.hidden, online: () => navigator.onLine });
   };
-  if (navigator.locks) navigator.locks.request("fieldops-sync", lead);
+  if (navigator.locks) navigator.locks.request(SYNC_LOCK, lead);
   else lead();
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
   registerWorker().catch((err) => console.warn("service worker", err));

@@ -96,8 +96,15 @@ def index() -> Response:
 @bp.get("/sw.js", tags=["app"])
 @bp.response(200, description="The service worker (text/javascript)")
 def service_worker() -> Response:
-    """The service worker, at the root so its scope is the whole app."""
-    resp = _send("sw.js", "no-cache")
+    """The service worker, at the root so its scope is the whole app.
+
+    The page registers the module worker as ``/sw.js?v=<version>&type=module``. A page of a
+    build from before it registers ``/sw.js?v=<version>`` as a classic script, which cannot
+    ``import``: it gets the classic bridge (``sw-classic.js``), the same shell code, so that
+    phone still moves to the new build once its outbox is empty (and a browser without module
+    workers gets the offline shell from it).
+    """
+    resp = _send("sw.js" if request.args.get("type") == "module" else "sw-classic.js", "no-cache")
     resp.headers["Service-Worker-Allowed"] = "/"
     return resp
 

@@ -20,6 +20,13 @@ def test_worker_is_served_at_the_root_uncached(client):
     assert "javascript" in resp.mimetype
 
 
+def test_module_page_gets_the_module_worker_and_an_older_page_the_classic_bridge(client):
+    module = client.get("/sw.js?v=abc&type=module").get_data(as_text=True)
+    assert 'import "./static/sw-shell.js";' in module and 'addEventListener("sync"' in module
+    classic = client.get("/sw.js?v=abc").get_data(as_text=True)
+    assert 'importScripts("/static/sw-shell.js");' in classic and "import " not in classic.replace("importScripts", "")
+
+
 def test_manifest_is_installable(client):
     resp = client.get("/manifest.webmanifest")
     assert resp.mimetype == "application/manifest+json"

@@ -21,6 +21,9 @@ def test_app_shell_runs_under_the_real_csp(live, playwright):
         page.click("form button[type=submit]")
         page.wait_for_selector("p.who")  # signed in: the app's modules ran
         page.wait_for_selector("text=已同步", timeout=30000)
+        # The module worker and the sync library it imports ran under the worker's own CSP.
+        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        assert page.evaluate("navigator.serviceWorker.ready.then((r) => r.active.state)") == "activated"
         assert refused == []
     finally:
         browser.close()
