@@ -211,3 +211,30 @@ def test_a_long_poll_due_to_record_its_pull_writes_one_update_on_postgresql(devi
     writes = [s for s in seen if not s.startswith("SELECT")]
     if db_url.startswith("postgresql"):  # a known client's touch: no lock taken first, no BEGIN/COMMIT
         assert len(seen) == 2 and writes[0].startswith("UPDATE sync_client"), seen
+
+
+def test_long_polls_read_within_their_share_of_the_pool_and_plain_pulls_do_not_queue(device, notes):
+    """A wake-up of 1,000 must not take every pooled connection from logins, pushes and
+    health checks (#16): long polls' reads queue for ``wait_reads`` places; other
+    requests never do."""
+    guard, manager = device("guard"), device("lobby_manager")
+    guard.sync()
+    manager.sync()
+    places = notes.extensions["sync_engine"]._wait_reads
+    taken = 0
+    while places.acquire(blocking=False):  # every place busy, as in a wake-up's burst
+        taken += 1
+    assert taken == notes.extensions["settings"].db_pool_size // 2
+    answered = []
+    thread = threading.Thread(target=lambda: answered.append(guard.pull(wait=5)))
+    try:
+        thread.start()
+        time.sleep(0.3)
+        assert manager.pull(wait=0)["changes"] == []  # a plain pull is answered at once
+        assert not answered  # the long poll waits for a place to read
+    finally:
+        for _ in range(taken):
+            places.release()
+    manager.push(manager.note("news"))
+    thread.join(5)
+    assert [c["data"]["text"] for c in answered[0]["changes"]] == ["news"]
