@@ -12,7 +12,9 @@ committed change wakes the waiters whose audiences it touched:
 
 The listener thread starts with the first waiter and stops after a few idle seconds, so
 an app that never long-polls never holds a connection for it. A wake-up is only a hint:
-the pull re-queries the feed, so a spurious or lost wake-up costs latency, never data.
+the pull re-queries the feed, so a spurious or lost wake-up costs latency, never data (a
+wait that runs out answers "nothing new" as of its first read, and the device's next
+pull reads what a lost wake-up would have brought).
 
 Protection (#16), so no fleet can take a host down: a hub holds at most ``limit`` waiters
 (a pull past it is answered at once, with a hint when to come back); one waiter per
@@ -344,7 +346,7 @@ class Notifier:
 
                     self._redis = redis.Redis.from_url(self._redis_url)
                 self._redis.publish(self.channel, encode(audiences))
-            except Exception:  # noqa: BLE001 - the change is committed; waiters re-check on timeout
+            except Exception:  # noqa: BLE001 - committed: each device's next pull reads it
                 log.warning("could not publish a sync wake-up to Redis", exc_info=True)
 
     def close(self) -> None:
