@@ -8,7 +8,8 @@ How many waiting devices a host holds: each worker holds up to ``FIELDOPS_SYNC_M
 ``retry_after_ms``. Each waiter is one socket, so the file-descriptor limit of the
 process (``ulimit -n``; ``LimitNOFILE`` in systemd) must exceed the cap plus the
 database pool; ``worker_connections`` follows the cap. bench/fleet.py measures a host
-(bench/README.md "Fleet": 14–43 KiB of RSS per waiter; each waiter re-polls every 30 s).
+(bench/README.md "Fleet": 14–43 KiB of RSS per waiter; each waiter re-polls every 24–30 s,
+about 5 ms of worker CPU per re-poll: CPU, not memory or sockets, bounds a host's share).
 On PostgreSQL one worker per core (hashing a login and serialising a pull are CPU; the
 kernel spreads connections over the workers); on SQLite one (see ``_default_workers``).
 """

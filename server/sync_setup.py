@@ -44,6 +44,9 @@ def init_sync(app: Flask) -> None:
             tombstone_horizon=timedelta(days=s.sync_tombstone_days),
             max_waiters=s.sync_max_waiters,
             retry_after_ms=s.sync_retry_after_ms,
+            # Half the pool for long polls' reads: a wake-up of 1,000 queues for it while
+            # logins, pushes and health checks keep the other half (#16).
+            wait_reads=max(1, s.db_pool_size // 2),
             rejected_bytes_per_day=s.sync_rejected_bytes_per_day,
         ),
     )

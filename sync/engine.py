@@ -6,8 +6,10 @@ committed); each mutation is all-or-nothing (``sync/apply.py``).
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ from sqlalchemy.engine import Connection
 from . import apply, feed, page_read, protocol, store
 from .cursor import Cursor, CursorCodec
 from .errors import ClientOwnedByOther, MutationGap, RejectedQuotaExceeded, Unconfirmed
-from .notify import CLOSING, Notifier
+from .notify import CLOSING, Notifier, Waiter
 from .registry import Principal, Registry, Scope
 from .types import iso
 
@@ -50,6 +52,11 @@ class EngineSettings:
     max_waiters: int | None = None
     #: The ``retry_after_ms`` hint of a pull the process could not hold (cap, shutdown).
     retry_after_ms: int = 5000
+    #: Long polls' reads (each one's first, and each wake-up's) one process runs at once;
+    #: the others queue for a place, holding nothing, and the rest of the connection pool
+    #: stays free for other requests while a wake-up of 1,000 re-reads (#16). ``None``:
+    #: no bound but the pool's.
+    wait_reads: int | None = None
     #: A wait that runs out ends at a moment drawn uniformly in its last ``wait_spread``
     #: fraction: a fleet whose waits started together (a deploy, a network back) does not
     #: come back together every 30 s and take the connection pool at once (#16).
@@ -80,6 +87,8 @@ class SyncEngine:
         self.notifier = notifier
         self.settings = settings or EngineSettings()
         self.cursors = CursorCodec(secret)
+        n = self.settings.wait_reads
+        self._wait_reads = threading.BoundedSemaphore(n) if n else None
         feed.install()
 
     # --- emission (handlers through ctx, services through record_put) ------------------
@@ -210,7 +219,10 @@ class SyncEngine:
         be written (the client row): an empty poll then costs one statement and no
         session transaction. Without it, everything runs on ``session``.
 
-        A long poll (``wait``) holds no connection while it sleeps. One client waits once:
+        A long poll (``wait``) holds no connection while it sleeps. Its first read is the
+        plain pull's one statement; it reads again only when woken (one statement each),
+        within ``wait_reads`` of its kind at once, and one that runs out answers from its
+        first read. One client waits once:
         its second wait answers its first at once. When the process holds
         ``max_waiters`` already, or shuts down, it is answered at once with
         ``retry_after_ms``. ``recheck`` is called (and may raise, e.g. 401) when a
@@ -223,20 +235,25 @@ class SyncEngine:
         wait = min(request.wait, self.settings.max_wait_seconds)
         probe = page_read.ClientProbe(request.client_id, principal.staff_id, principal.branch_id,
                                   self.now() - self.settings.pull_touch_interval)
-        # A long poll checks the cursor against the counter before it sleeps; a plain pull
-        # reads the counter, and its client row, in the statement that reads its page.
-        after, reset = self._start(session, request, scope, check_counter=wait > 0)
-        if wait > 0 and not reset:
-            client = _confirmed(session, confirm, page_read.read(session.connection(), (), 0, 0, probe, confirm)).client
-            last_mutation_id = self._touch_pull(session, probe, client)
-            rows, retry_after_ms = self._wait(session, scope, after, limit + 1, wait, request.client_id,
-                                              _session_key(principal), recheck)
-            top, horizon = store.read_counter(session)
-        else:
-            retry_after_ms = None
-            rows, top, horizon, client, _ = _confirmed(session, confirm, _read(
-                session, reads, scope.audiences, after, limit + 1, probe, confirm))
-            last_mutation_id = self._touch_pull(session, probe, client)
+        # One statement reads the page, the counter, the client row and the caller's check
+        # (page_read), for a long poll as for a plain pull: a fleet's re-polls are most
+        # of a host's requests, and each held a pooled connection for a dozen round trips
+        # before (#16). A long poll subscribes first, so a commit after its read wakes it.
+        after, reset = self._start(session, request, scope, check_counter=False)
+        waiter = self._subscribe(scope, request.client_id, principal) if wait > 0 and not reset else None
+        try:
+            retry_after_ms = self.settings.retry_after_ms if wait > 0 and not reset and waiter is None else None
+            with self._gate(waiter):
+                rows, top, horizon, client, _ = _confirmed(session, confirm, _read(
+                    session, reads, scope.audiences, after, limit + 1, probe, confirm))
+                last_mutation_id = self._touch_pull(session, probe, client)
+            if waiter is not None and not rows and horizon <= after <= top:
+                woken, retry_after_ms = self._wait(session, reads, waiter, scope, after, limit + 1, wait, recheck)
+                if woken is not None:
+                    rows, top, horizon = woken.rows, woken.seq, woken.horizon_seq
+        finally:
+            if waiter is not None:
+                self.notifier.hub.unsubscribe(waiter)
         if not reset and (after < horizon or after > top):
             # The counter is read *with* the page (or after it): on PostgreSQL each
             # statement has its own snapshot, so a compaction committed while the page was
@@ -273,6 +290,17 @@ class SyncEngine:
                 raise ClientOwnedByOther(_OWNED_BY_OTHER)
             if client.fresh:
                 return client.last_mutation_id
+            if session.get_bind().dialect.name == "postgresql":
+                # A known client of this member (its owner never changes): one UPDATE in
+                # autocommit, no row lock taken first. Every long poll of a fleet waits
+                # longer than the interval, so each one writes (#16).
+                session.commit()
+                try:
+                    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+                    store.update_client(session, probe.client_id, last_pull_at=self.now(), branch_id=probe.branch_id)
+                finally:
+                    session.commit()  # hands the connection back in its own isolation level
+                return client.last_mutation_id
         now = self.now()
         session.commit()  # end the read: the write below starts its own transaction
         try:
@@ -302,31 +330,48 @@ class SyncEngine:
                 return 0, True  # tombstones it needs were compacted, or not from this database
         return cursor.seq, False
 
-    def _wait(self, session: Any, scope: Scope, after: int, limit: int, wait: float, owner: Any,
-              watch: str | None, recheck: Callable[[], Any] | None) -> tuple[list[Any], int | None]:
-        """Long poll: re-read the feed when woken, until something in scope, the deadline
-        or a release; ``(rows, retry_after_ms or None)``."""
+    def _subscribe(self, scope: Scope, owner: Any, principal: Principal) -> Waiter | None:
+        """A waiter of the scope's audiences (``None``: over the cap, or closing)."""
+        return self.notifier.hub.subscribe(frozenset(scope.audiences), owner=owner, watch=_session_key(principal),
+                                           limit=self.settings.max_waiters)
+
+    def _gate(self, waiter: Waiter | None) -> ContextManager[Any]:
+        """The long polls' share of the connection pool (``wait_reads``); none for a plain pull."""
+        return self._wait_reads if waiter is not None and self._wait_reads is not None else contextlib.nullcontext()
+
+    def _wait(self, session: Any, reads: Reads | None, waiter: Waiter, scope: Scope, after: int, limit: int,
+              wait: float, recheck: Callable[[], Any] | None) -> tuple[page_read.PageRead | None, int | None]:
+        """Long poll: sleep on ``waiter`` (subscribed before the caller's read found nothing)
+        and re-read the feed when woken, until something is in scope, the deadline or a
+        release. Returns the last re-read (``None`` if none: nothing new since the
+        caller's) and ``retry_after_ms`` when released for a shutdown.
+
+        A wait that runs out re-reads nothing: no wake-up named its scope since a read
+        that found nothing, and any pull of the device reads again. A released one
+        (superseded, closing) answers at once, without a read: 10,000 waiters answered
+        at a shutdown must not take the pool either. While the cross-process listener is
+        down, the feed is re-read every second instead."""
         deadline = time.monotonic() + wait * (1 - self.settings.wait_spread * random.random())
-        session.commit()  # hold no connection while the listener starts either
         hub = self.notifier.hub
-        waiter = hub.subscribe(frozenset(scope.audiences), owner=owner, watch=watch, limit=self.settings.max_waiters)
-        if waiter is None:  # over the cap, or closing: answer now, say when to come back
-            return store.page(session, scope.audiences, after, limit), self.settings.retry_after_ms
-        try:
-            while True:
-                rows = store.page(session, scope.audiences, after, limit)
-                remaining = deadline - time.monotonic()
-                if rows or remaining <= 0 or waiter.released:
-                    hint = self.settings.retry_after_ms if waiter.released == CLOSING else None
-                    return rows, hint
-                session.commit()  # give the connection back while asleep
-                waiter.event.wait(remaining if hub.healthy else min(remaining, 1.0))
-                waiter.event.clear()
-                if waiter.recheck and recheck is not None:
-                    waiter.recheck = False
-                    recheck()  # e.g. the session was revoked: raises, the waiter answers 401
-        finally:
-            hub.unsubscribe(waiter)
+        woken = None
+        while True:
+            session.commit()  # hold no connection while asleep
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return woken, None
+            healthy = hub.healthy
+            if not waiter.event.wait(remaining if healthy else min(remaining, 1.0)) and healthy:
+                continue
+            if waiter.released:
+                return woken, self.settings.retry_after_ms if waiter.released == CLOSING else None
+            waiter.event.clear()
+            if waiter.recheck and recheck is not None:
+                waiter.recheck = False
+                recheck()  # e.g. the session was revoked: raises, the waiter answers 401
+            with self._gate(waiter):
+                woken = _read(session, reads, scope.audiences, after, limit)
+            if woken.rows or not woken.horizon_seq <= after <= woken.seq:
+                return woken, None
 
     def wake_session(self, session: Any, session_id: Any) -> None:
         """At ``session``'s COMMIT, wake the pulls waiting as ``session_id`` (in every

@@ -12,7 +12,9 @@ committed change wakes the waiters whose audiences it touched:
 
 The listener thread starts with the first waiter and stops after a few idle seconds, so
 an app that never long-polls never holds a connection for it. A wake-up is only a hint:
-the pull re-queries the feed, so a spurious or lost wake-up costs latency, never data.
+the pull re-queries the feed, so a spurious or lost wake-up costs latency, never data (a
+wait that runs out answers "nothing new" as of its first read, and the device's next
+pull reads what a lost wake-up would have brought).
 
 Protection (#16), so no fleet can take a host down: a hub holds at most ``limit`` waiters
 (a pull past it is answered at once, with a hint when to come back); one waiter per
@@ -30,7 +32,7 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +89,9 @@ class Hub:
         self._listen = listen
         self._lock = threading.Lock()
         self._waiters: set[Waiter] = set()
+        #: The waiters of each audience: a wake-up visits the waiters it names, not every
+        #: waiter of the process (every commit of the database wakes every process, #16).
+        self._by_audience: dict[str, set[Waiter]] = {}
         self._owners: dict[Any, Waiter] = {}
         self.closing = False
         self._thread: threading.Thread | None = None
@@ -118,12 +123,14 @@ class Hub:
                 return None
             previous = self._owners.pop(owner, None) if owner is not None else None
             if previous is not None:
-                self._waiters.discard(previous)
+                self._forget(previous)
                 previous.released = SUPERSEDED
                 previous.event.set()
             elif limit is not None and len(self._waiters) >= limit:
                 return None
             self._waiters.add(waiter)
+            for audience in waiter.audiences:
+                self._by_audience.setdefault(audience, set()).add(waiter)
             if owner is not None:
                 self._owners[owner] = waiter
             if self._listen is not None and self._thread is None:
@@ -137,7 +144,7 @@ class Hub:
     def unsubscribe(self, waiter: Waiter) -> None:
         """Forget a waiter."""
         with self._lock:
-            self._waiters.discard(waiter)
+            self._forget(waiter)
             if waiter.owner is not None and self._owners.get(waiter.owner) is waiter:
                 del self._owners[waiter.owner]
             if not self._waiters:
@@ -149,11 +156,26 @@ class Hub:
         A waiter whose ``watch`` key is named must recheck its owner; with
         ``recheck_all`` every waiter must (notifications may have been lost)."""
         with self._lock:
-            for waiter in self._waiters:
-                if audiences is None or not waiter.audiences.isdisjoint(audiences):
-                    if recheck_all or (audiences is not None and waiter.watch in audiences):
-                        waiter.recheck = True
-                    waiter.event.set()
+            if audiences is None:
+                named: Iterable[Waiter] = self._waiters
+            else:
+                named = set().union(*(self._by_audience.get(a, ()) for a in audiences))
+            for waiter in named:
+                if recheck_all or (audiences is not None and waiter.watch in audiences):
+                    waiter.recheck = True
+                waiter.event.set()
+
+    def _forget(self, waiter: Waiter) -> None:
+        """Drop ``waiter`` from the hub's sets (the lock held)."""
+        if waiter not in self._waiters:
+            return
+        self._waiters.discard(waiter)
+        for audience in waiter.audiences:
+            same = self._by_audience.get(audience)
+            if same is not None:
+                same.discard(waiter)
+                if not same:
+                    del self._by_audience[audience]
 
     def release_all(self) -> int:
         """Answer every waiter now and refuse new ones (shutdown); how many were waiting."""
@@ -324,7 +346,7 @@ class Notifier:
 
                     self._redis = redis.Redis.from_url(self._redis_url)
                 self._redis.publish(self.channel, encode(audiences))
-            except Exception:  # noqa: BLE001 - the change is committed; waiters re-check on timeout
+            except Exception:  # noqa: BLE001 - committed: each device's next pull reads it
                 log.warning("could not publish a sync wake-up to Redis", exc_info=True)
 
     def close(self) -> None:

@@ -157,20 +157,6 @@ def test_login_input_errors_are_422_with_field_errors(client, demo):
     _problem(client.post("/api/auth/login", json=["x"]), 422, "validation_failed")
 
 
-def test_production_hashes_use_argon2id_defaults(tmp_path, clock):
-    from argon2 import PasswordHasher
-    from argon2.profiles import RFC_9106_LOW_MEMORY
-
-    from server.services.passwords import hash_password
-
-    app = create_app({"database_url": f"sqlite:///{tmp_path}/p.db", "secret_key": "s"}, clock=clock)
-    with app.app_context():
-        stored = hash_password("secret")
-    assert stored.startswith("$argon2id$")
-    params = PasswordHasher().check_needs_rehash(stored)
-    assert params is False and f"m={RFC_9106_LOW_MEMORY.memory_cost}" in stored
-
-
 def _commit_elsewhere_after(app, marker):
     """After the first statement containing ``marker``, another connection commits a write:
     the interleaving that made SQLite answer "database is locked" to a read-then-write."""

@@ -184,3 +184,57 @@ def test_sqlite_poll_wakes_only_the_audiences_another_process_wrote(tmp_path):
         assert not other.event.is_set()
     finally:
         hub.unsubscribe(mine), hub.unsubscribe(other)
+
+
+
+def test_a_long_poll_that_runs_out_is_one_statement(device, statements):
+    """A fleet's re-polls are most of a host's requests (#16): a long poll reads its page,
+    the counter, its client row and its principal's check in one statement, and one that
+    runs out with nothing new reads nothing more."""
+    guard = device("guard")
+    guard.sync()
+    guard.pull(wait=0)  # the principal is remembered; last_pull_at is fresh
+    with statements() as seen:
+        page = guard.pull(wait=0.3)
+    assert page["changes"] == [] and len(seen) == 1 and "sync_counter" in seen[0], seen
+
+
+def test_a_long_poll_due_to_record_its_pull_writes_one_update_on_postgresql(device, statements, clock, notes, db_url):
+    guard = device("guard")
+    guard.sync()
+    guard.pull(wait=0)
+    clock.advance(seconds=11)  # past pull_touch_interval: this pull records last_pull_at
+    with statements() as seen:
+        guard.pull(wait=0.3)
+    with notes.app_context():
+        assert notes.extensions["sync_engine"].get_client(db.session, guard.client_id).last_pull_at == clock.now()
+    writes = [s for s in seen if not s.startswith("SELECT")]
+    if db_url.startswith("postgresql"):  # a known client's touch: no lock taken first, no BEGIN/COMMIT
+        assert len(seen) == 2 and writes[0].startswith("UPDATE sync_client"), seen
+
+
+def test_long_polls_read_within_their_share_of_the_pool_and_plain_pulls_do_not_queue(device, notes):
+    """A wake-up of 1,000 must not take every pooled connection from logins, pushes and
+    health checks (#16): long polls' reads queue for ``wait_reads`` places; other
+    requests never do."""
+    guard, manager = device("guard"), device("lobby_manager")
+    guard.sync()
+    manager.sync()
+    places = notes.extensions["sync_engine"]._wait_reads
+    taken = 0
+    while places.acquire(blocking=False):  # every place busy, as in a wake-up's burst
+        taken += 1
+    assert taken == notes.extensions["settings"].db_pool_size // 2
+    answered = []
+    thread = threading.Thread(target=lambda: answered.append(guard.pull(wait=5)))
+    try:
+        thread.start()
+        time.sleep(0.3)
+        assert manager.pull(wait=0)["changes"] == []  # a plain pull is answered at once
+        assert not answered  # the long poll waits for a place to read
+    finally:
+        for _ in range(taken):
+            places.release()
+    manager.push(manager.note("news"))
+    thread.join(5)
+    assert [c["data"]["text"] for c in answered[0]["changes"]] == ["news"]

@@ -105,3 +105,20 @@ def test_a_revoked_session_waiting_is_answered_401_at_once(device):
     thread.join(5)
     assert answer and time.monotonic() - revoked < 2
     assert answer[0].status_code == 401 and answer[0].get_json()["code"] == "unauthenticated"
+
+
+def test_hub_wakes_through_its_audience_index_and_forgets_every_waiter_it_lets_go():
+    """A commit anywhere in the database wakes every process: a wake-up visits the
+    waiters of the audiences it names, not all of a process's thousands (#16)."""
+    hub = Hub("test-index", None)
+    branch = [hub.subscribe(frozenset({"b1", f"b1/own/{i}"}), owner=f"c{i}") for i in range(3)]
+    other = hub.subscribe(frozenset({"b2"}), owner="c9")
+    hub.wake({"b1/own/1"})
+    assert [w.event.is_set() for w in branch] == [False, True, False] and not other.event.is_set()
+    hub.wake({"b1", "nobody"})
+    assert all(w.event.is_set() for w in branch) and not other.event.is_set()
+    hub.subscribe(frozenset({"b3"}), owner="c0")  # supersedes c0's wait: it leaves the index
+    hub.wake({"b1/own/0"})
+    for waiter in [*branch, other]:
+        hub.unsubscribe(waiter)
+    assert hub.waiting == 1 and set(hub._by_audience) == {"b3"}
