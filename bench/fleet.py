@@ -32,7 +32,6 @@ import os
 import resource
 import secrets
 import signal
-import statistics
 import subprocess
 import sys
 import time
