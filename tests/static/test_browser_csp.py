@@ -22,7 +22,9 @@ def test_app_shell_runs_under_the_real_csp(live, playwright):
         page.wait_for_selector("p.who")  # signed in: the app's modules ran
         page.wait_for_selector("text=已同步", timeout=30000)
         # The module worker and the sync library it imports ran under the worker's own CSP.
-        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        # (evaluate, not wait_for_function: its polled predicate is an eval the real CSP refuses)
+        assert page.evaluate("""new Promise((done) => navigator.serviceWorker.controller ? done(true)
+            : navigator.serviceWorker.addEventListener("controllerchange", () => done(true)))""")
         assert page.evaluate("navigator.serviceWorker.ready.then((r) => r.active.state)") == "activated"
         assert refused == []
     finally:
