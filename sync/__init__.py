@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from . import strict_json
 from .batch import Batch, orm_row, own, taken_ids
+from .bulk import bind_processor, copy_rows
 from .context import MutationContext, TimeAttribution
 from .engine import EngineSettings, Reads, SyncEngine, quota_dict
 from .errors import MutationRejected, SyncError, Unconfirmed
@@ -16,7 +17,6 @@ from .page_read import Confirm, RawConnection
 from .protocol import Change, check_size, encode_pull, load_json
 from .registry import Entity, Mutator, Principal, Registry, Scope
 from .schema import metadata
-from .store import bind_processor, copy_rows
 from .types import UtcDateTime, iso
 
 __all__ = [

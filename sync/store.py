@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import uuid
 from datetime import datetime
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable
 
 from sqlalchemy import (
     JSON,
@@ -42,6 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from . import bulk
 from .schema import metadata
 from .types import UtcDateTime
 
@@ -280,27 +281,20 @@ def current_rows(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[st
     return found
 
 
-#: From this many feed rows on, :func:`upsert_changes` takes its bulk path.
-BULK_CHANGES = 1000
-_CHANGE_COLUMNS = ("seq", "entity", "record_id", "audience", "op", "data", "changed_at")
-_ON_CHANGE_CONFLICT = ("ON CONFLICT (entity, record_id, audience) DO UPDATE SET seq = excluded.seq, "
-                       "op = excluded.op, data = excluded.data, changed_at = excluded.changed_at")
-
-
 def upsert_changes(session: Session, rows: list[dict[str, Any]]) -> None:
     """Write feed rows; one per (entity, record_id, audience), replaced on conflict. The
     rows hold no two of one (entity, record_id, audience) (``feed.flush`` writes the last
     state of each record once per audience).
 
-    From :data:`BULK_CHANGES` rows on (a compliance evaluation publishes ~180,000 at once,
+    From :data:`sync.bulk.BULK_CHANGES` rows on (a compliance evaluation publishes ~180,000 at once,
     #14 "Speed") the same rows go in a constant number of statements without
     SQLAlchemy's per-row parameter processing: on PostgreSQL ``COPY`` into a temporary
     table and one ``INSERT … SELECT … ON CONFLICT``; on SQLite one ``executemany`` of
     the same upsert with ``changed_at`` converted once per distinct value."""
     if not rows:
         return
-    if len(rows) >= BULK_CHANGES:
-        _bulk_upsert_changes(session, rows)
+    if len(rows) >= bulk.BULK_CHANGES:
+        bulk.upsert_changes(session, change_table, rows)
         return
     stmt = _insert(session, change_table)
     stmt = stmt.on_conflict_do_update(
@@ -313,50 +307,6 @@ def upsert_changes(session: Session, rows: list[dict[str, Any]]) -> None:
         },
     )
     session.execute(stmt, rows)
-
-
-def bind_processor(column: Any, dialect: Any) -> Any:
-    """The function SQLAlchemy binds ``column``'s values with on ``dialect`` (None when
-    they go to the driver as they are): its type's dialect implementation's processor,
-    through the public ``TypeEngine`` API."""
-    return column.type.dialect_impl(dialect).bind_processor(dialect)
-
-
-def copy_rows(conn: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-    """PostgreSQL: ``rows`` (driver-ready values) with one ``COPY … FROM STDIN`` statement
-    ``sql`` on the SQLAlchemy connection ``conn`` (its transaction). SQLAlchemy does not
-    issue ``COPY``, so its statement events are sent here: tracing and statement counts
-    see the one statement, as they see the ``executemany`` it replaces."""
-    cursor = conn.connection.driver_connection.cursor()
-    conn.dispatch.before_cursor_execute(conn, cursor, sql, rows, None, True)
-    try:
-        with cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
-    finally:
-        cursor.close()
-    conn.dispatch.after_cursor_execute(conn, cursor, sql, rows, None, True)
-
-
-def _bulk_upsert_changes(session: Session, rows: list[dict[str, Any]]) -> None:
-    conn = session.connection()
-    dialect = conn.dialect
-    stamp = bind_processor(change_table.c.changed_at, dialect) or (lambda v: v)
-    stamps = {at: stamp(at) for at in {row["changed_at"] for row in rows}}
-    values = [(r["seq"], r["entity"], r["record_id"], r["audience"], r["op"], r["data"], stamps[r["changed_at"]])
-              for r in rows]
-    names = ", ".join(_CHANGE_COLUMNS)
-    if dialect.name != "postgresql":
-        marks = ", ".join("?" * len(_CHANGE_COLUMNS))
-        conn.exec_driver_sql(f"INSERT INTO sync_change ({names}) VALUES ({marks}) {_ON_CHANGE_CONFLICT}", values)
-        return
-    # The temporary table lives as long as the connection; its rows, as the transaction
-    # (a rollback or the commit empties it), and a transaction flushes its feed once.
-    conn.exec_driver_sql("CREATE TEMPORARY TABLE IF NOT EXISTS sync_change_load "
-                         "(LIKE sync_change INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
-    copy_rows(conn, f"COPY sync_change_load ({names}) FROM STDIN", values)
-    conn.exec_driver_sql(f"INSERT INTO sync_change ({names}) SELECT {names} FROM sync_change_load "
-                         f"{_ON_CHANGE_CONFLICT}")
 
 
 #: On PostgreSQL, up to this many audiences a page is a UNION ALL of one ordered index

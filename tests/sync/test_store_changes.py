@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from server.extensions import db
-from sync import store
+from sync import bulk, store
 
 T = datetime(2026, 11, 28, 2, 0, tzinfo=timezone.utc)
 
@@ -35,7 +35,7 @@ def _write(batches: list[list[dict[str, Any]]]) -> list[tuple]:
 
 
 def test_the_bulk_path_stores_what_the_row_path_stores_and_replaces_on_conflict(app: Any) -> None:
-    n = store.BULK_CHANGES + 5
+    n = bulk.BULK_CHANGES + 5
     with app.app_context():
         # Row path only: a first write, then the same records again with new seqs.
         small = [_rows(1, n, "put")[i:i + 100] for i in range(0, n, 100)]
