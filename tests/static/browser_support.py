@@ -7,11 +7,12 @@ outcome through the REST API (``rest``), never from tables.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator
 
 from PIL import Image
 from werkzeug.serving import make_server
@@ -104,6 +105,22 @@ def copy_static(target: Path) -> Path:
     """A copy of static/ to deploy a changed version from."""
     shutil.copytree(STATIC, target)
     return target
+
+
+@contextlib.contextmanager
+def deployable(tmp_path: Path, edit: Callable[[Path], None] | None = None) -> Iterator[tuple[Path, LiveServer]]:
+    """The app served from a copy of static/ (``tmp_path / "static"``, to change and deploy
+    again; ``edit(static)`` changes it before the server starts), started, and stopped at
+    the end: ``(static, live)``."""
+    static = copy_static(tmp_path / "static")
+    if edit:
+        edit(static)
+    live = LiveServer(tmp_path, static_dir=static)
+    live.start()
+    try:
+        yield static, live
+    finally:
+        live.stop()
 
 
 def label_video(payload: str, path: Path, size: tuple[int, int] = (640, 480)) -> Path:

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import shutil
 import time
+from pathlib import Path
 from typing import Any
 
 from browser_support import (
-    LiveServer, client_id, copy_static, go_offline, go_online, mutation_log, patrol_typed, sign_in,
+    client_id, copy_static, deployable, go_offline, go_online, mutation_log, patrol_typed, sign_in,
     start_shift, wait_synced,
 )
 from test_browser_guard import branch_days
@@ -106,12 +107,11 @@ def test_without_module_workers_the_classic_bridge_serves_the_app(live, launch):
 def test_a_phone_on_a_classic_worker_moves_to_the_module_worker_after_sending(tmp_path, launch):
     """A page of a build from before the module worker registers /sw.js as a classic script:
     it gets the classic bridge, then the new page the module worker, records sent once."""
-    static = copy_static(tmp_path / "static")
-    app_js = static / "app.js"
-    app_js.write_text(app_js.read_text().replace("&type=module`", "`").replace(', type: "module" }', " }"))
-    live = LiveServer(tmp_path, static_dir=static)
-    live.start()
-    try:
+    def classic_build(static: Path) -> None:
+        app_js = static / "app.js"
+        app_js.write_text(app_js.read_text().replace("&type=module`", "`").replace(', type: "module" }', " }"))
+
+    with deployable(tmp_path, edit=classic_build) as (static, live):
         context = launch()
         page = context.new_page()
         sign_in(page, live, "guard")
@@ -130,5 +130,3 @@ def test_a_phone_on_a_classic_worker_moves_to_the_module_worker_after_sending(tm
         assert [(m["id"], m["status"]) for m in log] == [(1, "applied")]
         assert [i["description"] for i in incidents(live)] == ["旧版本记录"]
         assert page.evaluate("async () => (await caches.keys()).filter((k) => k.startsWith('shell-')).length") == 1
-    finally:
-        live.stop()

@@ -2,15 +2,12 @@
 are still sent, once, and the phone then runs the new version."""
 from __future__ import annotations
 
-from browser_support import LiveServer, copy_static, go_offline, go_online, mutation_log, client_id, sign_in, wait_synced
+from browser_support import deployable, go_offline, go_online, mutation_log, client_id, sign_in, wait_synced
 from test_browser_sync import incidents, report_incident
 
 
 def test_new_version_deployed_with_unsent_records_sends_them_once(tmp_path, launch):
-    static = copy_static(tmp_path / "static")
-    live = LiveServer(tmp_path, static_dir=static)
-    live.start()
-    try:
+    with deployable(tmp_path) as (static, live):
         context = launch()
         page = context.new_page()
         sign_in(page, live, "guard")
@@ -32,5 +29,3 @@ def test_new_version_deployed_with_unsent_records_sends_them_once(tmp_path, laun
         served = page.evaluate("async () => (await (await fetch('/static/app.css')).text())")
         assert "deployed-v2" in served, "the new version's files"
         assert page.evaluate("async () => (await caches.keys()).filter((k) => k.startsWith('shell-')).length") == 1
-    finally:
-        live.stop()
