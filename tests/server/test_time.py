@@ -23,7 +23,7 @@ def test_fixed_clock_moves_only_when_told():
 def test_utc_datetime_round_trips_aware_and_refuses_naive(app):
     with app.app_context():
         shanghai = timezone(timedelta(hours=8))
-        b = create_branch("B1", "b", datetime(2026, 11, 28, 10, 0, tzinfo=shanghai))
+        create_branch("B1", "b", datetime(2026, 11, 28, 10, 0, tzinfo=shanghai))
         db.session.commit()
         loaded = db.session.scalar(select(Branch).where(Branch.code == "B1"))
         db.session.refresh(loaded)

@@ -6,7 +6,6 @@ import threading
 import time
 import uuid
 
-import pytest
 
 from server.extensions import db
 from sync.notify import CHANNEL, Notifier, encode

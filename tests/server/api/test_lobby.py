@@ -56,7 +56,6 @@ def test_the_evening_reads_back_and_exports_in_three_formats(evening, demo):
     assert [c["outcome"] for c in first["callbacks"]] == ["no_answer", "reached"]
     cases = lobby.get(f"/api/branches/{branch}/complaints?date={EVENING}").get_json()
     assert cases["total"] == 2 and {c["channel"] for c in cases["items"]} == {"suggestion_box", "phone"}
-    phone = next(c for c in cases["items"] if c["channel"] == "phone")
     expected = {
         ("summary", "complaints"): 2, ("summary", "box_entries"): 15, ("summary", "slips"): 12,
         ("summary", "box_entries_replied"): 15, ("summary", "box_callbacks"): 4, ("summary", "complaints_escalated"): 1,

@@ -10,7 +10,7 @@ from server.extensions import db
 from sync.store import mutation_table
 from tests.conftest import RoleClient, login
 from tests.support.pushpull import mutation, push, visible
-from tests.server.services.lobby_support import codes, complaint_open, new_id, sh
+from tests.server.services.lobby_support import codes, complaint_open, sh
 
 DAY = date(2026, 11, 28)
 

@@ -7,7 +7,7 @@ the branch went live on the 27th; guard G1 starts a shift at 10:00.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select

@@ -3,7 +3,6 @@ data only; unfinished uploads are bounded and expire (R-SEC-4, R-SEC-10, #12).""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 
 import pytest
 from PIL import Image
