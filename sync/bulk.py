@@ -4,9 +4,12 @@ statement events, and the feed's bulk upsert. Measured on a day of 1,400 branche
 (~180,000 feed rows, ~92,000 obligations): see ``docs/compliance.md`` "Speed"."""
 from __future__ import annotations
 
+import logging
 from typing import Any, Sequence
 
 from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
 
 #: From this many feed rows on, :func:`sync.store.upsert_changes` takes the bulk path.
 BULK_CHANGES = 1000
@@ -38,9 +41,16 @@ def copy_rows(conn: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None:
     conn.dispatch.after_cursor_execute(conn, cursor, sql, rows, None, True)
 
 
-def upsert_changes(session: Session, change_table: Any, rows: list[dict[str, Any]]) -> None:
+def upsert_changes(session: Session, change_table: Any, rows: list[dict[str, Any]], *, new: bool = False) -> None:
     """The feed rows ``rows`` upserted into ``change_table`` in a constant number of
-    statements (the bulk path of :func:`sync.store.upsert_changes`)."""
+    statements (the bulk path of :func:`sync.store.upsert_changes`).
+
+    ``new``: no row can meet a stored one. On PostgreSQL they are then copied straight into
+    the feed, inside a savepoint: were the promise ever broken (a feed row left by an
+    earlier record of the same id), the savepoint is rolled back and the rows take the
+    upsert, so the commit still holds. Measured on a day of 1,400 branches (~186,000
+    rows): the temporary table and the ``INSERT … ON CONFLICT`` cost about twice the
+    server time of the direct ``COPY`` (``docs/compliance.md`` "Speed")."""
     conn = session.connection()
     dialect = conn.dialect
     stamp = bind_processor(change_table.c.changed_at, dialect) or (lambda v: v)
@@ -53,6 +63,13 @@ def upsert_changes(session: Session, change_table: Any, rows: list[dict[str, Any
         conn.exec_driver_sql(f"INSERT INTO {change_table.name} ({names}) VALUES ({marks}) {_ON_CHANGE_CONFLICT}",
                              values)
         return
+    if new:
+        try:
+            with conn.begin_nested():
+                copy_rows(conn, f"COPY {change_table.name} ({names}) FROM STDIN", values)
+            return
+        except dialect.loaded_dbapi.IntegrityError:  # the driver's: COPY runs on its cursor
+            log.warning("feed rows of %d new records met stored rows: upserted instead", len(rows))
     # The temporary table lives as long as the connection; its rows, as the transaction
     # (a rollback or the commit empties it), and a transaction flushes its feed once.
     conn.exec_driver_sql("CREATE TEMPORARY TABLE IF NOT EXISTS sync_change_load "

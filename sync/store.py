@@ -281,7 +281,7 @@ def current_rows(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[st
     return found
 
 
-def upsert_changes(session: Session, rows: list[dict[str, Any]]) -> None:
+def upsert_changes(session: Session, rows: list[dict[str, Any]], *, new: bool = False) -> None:
     """Write feed rows; one per (entity, record_id, audience), replaced on conflict. The
     rows hold no two of one (entity, record_id, audience) (``feed.flush`` writes the last
     state of each record once per audience).
@@ -290,11 +290,16 @@ def upsert_changes(session: Session, rows: list[dict[str, Any]]) -> None:
     #14 "Speed") the same rows go in a constant number of statements without
     SQLAlchemy's per-row parameter processing: on PostgreSQL ``COPY`` into a temporary
     table and one ``INSERT … SELECT … ON CONFLICT``; on SQLite one ``executemany`` of
-    the same upsert with ``changed_at`` converted once per distinct value."""
+    the same upsert with ``changed_at`` converted once per distinct value.
+
+    ``new=True``: the rows are of records created in this transaction (the ``created``
+    promise of :meth:`sync.engine.SyncEngine.put`), which have no feed rows to replace;
+    on the bulk path PostgreSQL then copies them straight into the feed (see
+    :func:`sync.bulk.upsert_changes`)."""
     if not rows:
         return
     if len(rows) >= bulk.BULK_CHANGES:
-        bulk.upsert_changes(session, change_table, rows)
+        bulk.upsert_changes(session, change_table, rows, new=new)
         return
     stmt = _insert(session, change_table)
     stmt = stmt.on_conflict_do_update(

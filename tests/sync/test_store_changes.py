@@ -49,3 +49,22 @@ def test_the_bulk_path_stores_what_the_row_path_stores_and_replaces_on_conflict(
         fresh = _write([_rows(1, n, "put")])
         assert [r[5] for r in fresh[:2]] == ['{"n":0,"t":"ü"}', '{"n":1,"t":"ü"}']
         assert all(r[6] == T + timedelta(minutes=i % 7) for i, r in enumerate(fresh))
+
+
+def test_rows_of_new_records_go_in_whole_and_a_broken_promise_still_commits(app: Any, caplog: Any) -> None:
+    """``new=True`` (records created in the transaction): copied straight into the feed on
+    PostgreSQL. Were a stored row of the same record ever there, the rows are upserted
+    instead (and a warning says so): the commit holds, the newest row wins."""
+    n = bulk.BULK_CHANGES + 5
+    with app.app_context():
+        expected = _write([_rows(1, n, "put"), _rows(n + 1, n, "delete")])
+        db.session.execute(delete(store.change_table))
+        store.upsert_changes(db.session, _rows(1, n, "put"), new=True)
+        db.session.commit()
+        assert _stored() == _write([_rows(1, n, "put")])
+        assert not [r for r in caplog.records if r.name == "sync.bulk"]
+        store.upsert_changes(db.session, _rows(n + 1, n, "delete"), new=True)  # the promise broken
+        db.session.commit()
+        assert _stored() == expected
+        warned = [r for r in caplog.records if r.name == "sync.bulk"]
+        assert len(warned) == (1 if db.engine.dialect.name == "postgresql" else 0)
