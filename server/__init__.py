@@ -64,11 +64,16 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | Non
 
 
 def _engine_options(settings: Settings) -> dict[str, Any]:
+    from sync import dumps
+
     url = settings.database_url
+    # JSON columns hold the feed's own compact text (orjson: the bulk writers of
+    # services/compliance_store.py write the same text without the dialect, #14).
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}, "json_serializer": dumps}
     # No pool_pre_ping: db_events pings a connection only after it sat idle (#3).
     options: dict[str, Any] = {
+        "json_serializer": dumps,
         "pool_size": settings.db_pool_size,
         "max_overflow": settings.db_pool_overflow,
         "pool_timeout": settings.db_pool_timeout_seconds,  # then 503 busy (server/errors.py)

@@ -12,6 +12,7 @@ from .bulk import bind_processor, copy_rows
 from .context import MutationContext, TimeAttribution
 from .engine import EngineSettings, Reads, SyncEngine, quota_dict
 from .errors import MutationRejected, SyncError, Unconfirmed
+from .feed import dumps
 from .notify import Notifier, release_all
 from .page_read import Confirm, RawConnection
 from .protocol import Change, check_size, encode_pull, load_json
@@ -27,7 +28,7 @@ __all__ = [
     # the batch path (#17)
     "Batch", "own", "taken_ids", "orm_row",
     # the wire: bodies in, pulls out, the one JSON both sides accept
-    "check_size", "load_json", "encode_pull", "Change", "strict_json",
+    "check_size", "load_json", "encode_pull", "Change", "strict_json", "dumps",
     # the pull's read seams: a remembered principal's check, pooled DBAPI reads
     "Confirm", "RawConnection",
     # shutdown of waiting pulls, supervisors' view of a client

@@ -27,6 +27,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Callable
 
+import orjson
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -51,11 +52,22 @@ def _json_default(value: Any) -> Any:
 
 #: Built once: ``json.dumps`` with options builds a new encoder per call.
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_json_default)
+#: orjson's own datetimes and dates are RFC 3339 with ``+00:00``: the wire's are ours (``Z``).
+_ORJSON = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
 
 
 def dumps(value: Any) -> str:
-    """Compact JSON text as the feed stores and the wire carries it."""
-    return _ENCODER.encode(value)
+    """Compact JSON text as the feed stores and the wire carries it.
+
+    orjson writes it (a record in about 1 µs, the standard library's encoder in about 6:
+    a compliance day serialises ~105,000 records, #14 "Speed"); the standard encoder
+    writes what orjson refuses (integers beyond 64 bits in a raw push's arguments, a
+    lone surrogate), so both accept what this always accepted. The text is the standard
+    encoder's, but for a float's spelling (``1e-7``, not ``1e-07``: the same number)."""
+    try:
+        return orjson.dumps(value, default=_json_default, option=_ORJSON).decode()
+    except TypeError:
+        return _ENCODER.encode(value)
 
 
 @dataclass(frozen=True)

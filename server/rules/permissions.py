@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from functools import lru_cache
 from typing import Any
 
 from . import roles as R
@@ -339,11 +340,13 @@ def role_audience(branch_id: uuid.UUID | str | None, entity: str, role: str) -> 
     return f"{branch_id}/{entity}/role/{role}"
 
 
-def obligation_audiences(branch_id: uuid.UUID | str | None, rule: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def obligation_audiences(branch_id: uuid.UUID | str | None, rule: str) -> frozenset[str]:
     """Audiences of one obligation: the branch's supervisors', plus each role its rule is
-    routed to (``OBLIGATION_ROUTES``)."""
-    return {audience(branch_id, "obligation")} | {
-        role_audience(branch_id, "obligation", role) for role in OBLIGATION_ROUTES.get(rule, ())}
+    routed to (``OBLIGATION_ROUTES``). Remembered: a compliance day publishes ~90,000
+    obligations of a few rules per branch (#14 "Speed")."""
+    return frozenset({audience(branch_id, "obligation")} | {
+        role_audience(branch_id, "obligation", role) for role in OBLIGATION_ROUTES.get(rule, ())})
 
 
 def readable_entities(role: str) -> frozenset[str]:

@@ -12,9 +12,9 @@ from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any, Mapping, Sequence
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import JSON, Table, bindparam, insert, select, update
 
-from sync import bind_processor, copy_rows
+from sync import bind_processor, copy_rows, dumps
 
 from ..extensions import db
 from ..models.compliance import ComplianceProgress, Obligation, ObligationExcuse, obligation_id
@@ -100,48 +100,28 @@ def insert_many(table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
 
 
 def _copy(conn: Any, table: Table, keys: list[str], columns: list[list[Any]]) -> None:
-    """PostgreSQL: the rows with one ``COPY … FROM STDIN`` (``sync.copy_rows``). Measured
-    on 92,000 obligation rows: a third of the driver CPU and of the wall time of an
-    ``executemany``, which the server runs as one execution per row."""
-    preparer = conn.dialect.identifier_preparer
-    sql = f"COPY {preparer.format_table(table)} ({', '.join(preparer.quote(k) for k in keys)}) FROM STDIN"
-    copy_rows(conn, sql, list(zip(*columns)))
+    """PostgreSQL: the rows with one binary ``COPY … FROM STDIN`` (``sync.copy_rows``).
+    Measured on 92,000 obligation rows: a third of the driver CPU and of the wall time of
+    an ``executemany``, which the server runs as one execution per row; binary, half
+    the time of a text ``COPY`` again."""
+    copy_rows(conn, table, keys, list(zip(*columns)))
 
 
 def _converted(column: Any, dialect: Any, values: list[Any]) -> list[Any]:
     """``values`` as the column's bind processing makes them (SQLAlchemy's own processor
     for its type on this dialect): each distinct value once, unless the column is a
-    primary key (never repeated) or holds unhashable values (JSON lists and dicts)."""
+    primary key (never repeated). A JSON value becomes the text the engine's
+    ``json_serializer`` (:func:`sync.dumps`) makes of it, which both drivers take as it
+    is (PostgreSQL's ``COPY`` included)."""
+    if isinstance(column.type, JSON):
+        return [dumps(v) for v in values]
     process = bind_processor(column, dialect)
     if process is None:
         return values
     if column.primary_key:
         return [process(v) for v in values]
-    try:
-        distinct = set(values)
-    except TypeError:  # unhashable (JSON): remembered by a frozen copy where it has one
-        frozen: dict[Any, Any] = {}
-        return [_convert_json(process, v, frozen) for v in values]
-    memo = {v: process(v) for v in distinct}
+    memo = {v: process(v) for v in set(values)}
     return [memo[v] for v in values]
-
-
-def _convert_json(process: Any, value: Any, memo: dict[Any, Any]) -> Any:
-    """``process(value)`` for a JSON value; a flat list or dict (an obligation's evidence
-    ids, an empty detail) is remembered by a frozen copy, anything nested is converted."""
-    if isinstance(value, list):
-        key: Any = (list, tuple(value))
-    elif isinstance(value, dict):
-        key = (dict, tuple(value.items()))
-    else:
-        return process(value)
-    try:
-        return memo[key]
-    except KeyError:
-        out = memo[key] = process(value)
-        return out
-    except TypeError:  # nested lists or dicts
-        return process(value)
 
 
 def judged(branch_ids: Sequence[uuid.UUID], first: date, last: date, rules: Sequence[str] | None = None) -> Any:
