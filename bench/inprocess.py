@@ -10,7 +10,7 @@ and the app is called directly, so neither a test client nor a server is in the 
 * ``push``: a batch of 100 ``incident.report`` (each call a new batch);
 * ``hello``: a route of the same app answering ``{"hello": "world"}``: the floor;
 * ``mix``: CPU time (``time.process_time``) per mutation of #17's mix in batches of 100
-  and of each mutator alone (``bench/mix.py``'s bodies), on ``--branches`` seeded demo
+  and of 5 (a phone after a short outage), and of each mutator alone (``bench/mix.py``'s bodies), on ``--branches`` seeded demo
   branches (default 8), each phase ``--count`` batches (default 40); with ``--profile``
   the cProfile of the mix phase (or of ``BENCH_PROFILE_PHASE``, e.g. ``shift.*``);
 * ``pull``: a full pull of the guard's scope from ``cursor: null`` in pages of 500 (best of
@@ -213,7 +213,8 @@ def measure_mix(args: argparse.Namespace, count: int, env: dict[str, str]) -> No
     for k in start.clients:
         start.add(k, list(devices[k].shift_pair()))
     push(start)
-    phases = {"mix_100": lambda c: mix.mix_bodies(devices, c, 100, 100 * count)}
+    phases = {"mix_100": lambda c: mix.mix_bodies(devices, c, 100, 100 * count),
+              "mix_5": lambda c: mix.mix_bodies(devices, c, 5, 5 * count)}
     phases.update({what: (lambda c, what=what: mix.alone_bodies(devices, c, what, 100 * count)) for what in mix.ALONE})
     push(phases["mix_100"]({k: _Client(t) for k, t in tokens.items()}))  # warm
     figures = {}
@@ -226,7 +227,8 @@ def measure_mix(args: argparse.Namespace, count: int, env: dict[str, str]) -> No
         push(bodies)
         if profile:
             profile.disable()
-        figures[name] = (time.process_time() - cpu) / (100 * len(bodies.lines)) * 1e6
+        mutations = sum(len(json.loads(line.split(" ", 1)[1])["mutations"]) for line in bodies.lines)
+        figures[name] = (time.process_time() - cpu) / mutations * 1e6
         print(f"{name} on {args.db}: {figures[name]:,.0f} us CPU per mutation ({len(bodies.lines)} pushes)", flush=True)
         if profile:
             stats = pstats.Stats(profile).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative"))

@@ -14,8 +14,9 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import loadgen
 import servers
@@ -149,8 +150,10 @@ def _timestamp(http: Http, auth: str, coll: str) -> str:
     return headers["etag"].strip('"')
 
 
-def run(cfg: Any, work: Path, run_prefix: str) -> dict[str, Any]:
-    """Run Kinto's workload on a fresh PostgreSQL database; returns the figures."""
+@contextmanager
+def serving(work: Path, run_prefix: str, port: int) -> Iterator[tuple[int, str]]:
+    """Kinto on a fresh, migrated PostgreSQL database, under the benchmark's gunicorn flags;
+    yields its port and the database URL, and drops the database afterwards."""
     venv = ensure_venv(work)
     db = servers.Database("postgresql", f"bench_kinto_{run_prefix}", work).create()
     try:
@@ -158,13 +161,45 @@ def run(cfg: Any, work: Path, run_prefix: str) -> dict[str, Any]:
         write_ini(ini, db.url)
         subprocess.run([str(venv / "bin" / "kinto"), "migrate", "--ini", str(ini)], check=True,
                        capture_output=True)
-        port = servers.pick_port(cfg.kinto_port)
+        port = servers.pick_port(port)
         server = servers.Server("kinto", str(venv / "bin" / "gunicorn"), "kinto_wsgi:app", port=port,
                                 cwd=BENCH_DIR, env={"KINTO_INI": str(ini)}, log_dir=work, health_path="/v1/")
         with server:
-            return _workload(cfg, work, run_prefix, port, db.url)
+            yield port, db.url
     finally:
         db.drop()
+
+
+def run(cfg: Any, work: Path, run_prefix: str) -> dict[str, Any]:
+    """Run Kinto's workload on a fresh PostgreSQL database; returns the figures."""
+    with serving(work, run_prefix, cfg.kinto_port) as (port, db_url):
+        return _workload(cfg, work, run_prefix, port, db_url)
+
+
+def batches(work: Path, run_prefix: str, seconds: float, *, conns: int, batch: int) -> loadgen.WrkResult:
+    """``conns`` clients, each its own Kinto user and collection (a phone syncing its own
+    records; concurrent writers of one collection get 409 "please retry"), creating records
+    in batches of ``batch`` through ``/v1/batch``, for ``seconds`` or long enough for a few
+    batches each (#17: the mix in batches of 5 from 8 clients against Kinto's 8 clients in
+    batches of 25)."""
+    with serving(work, run_prefix, 5079) as (port, _url):
+        users = [basic(f"device{i}", "pw") for i in range(conns)]
+        http = Http(servers.HOST, port)
+        http.call("PUT", "/v1/buckets/bench", {"permissions": {"write": ["system.Authenticated"]}},
+                  headers={"Authorization": users[0]})
+        for i in range(conns):
+            http.call("PUT", f"/v1/buckets/bench/collections/device{i}", {}, headers={"Authorization": users[0]})
+        http.close()
+        t0 = time.monotonic()
+        _seed(port, users[0], "device0", batch, "warm")
+        seconds = loadgen.enough_seconds(seconds, time.monotonic() - t0, conns, 60)  # as run()'s push phases
+        return loadgen.run(f"kinto_{conns}x{batch}", "kinto_batch", f"http://{servers.HOST}:{port}", conns=conns,
+                           duration=seconds, work=work, config={
+                               "clients": [{"headers": {"Authorization": u, "Content-Type": "application/json"},
+                                            "records_path": f"/buckets/bench/collections/device{i}/records"}
+                                           for i, u in enumerate(users)],
+                               "batch": batch, "run_prefix": run_prefix[:8].ljust(8, "0"), "record_tpl": RECORD_TPL,
+                               "records_path": "/buckets/bench/collections/device0/records"})
 
 
 def _workload(cfg: Any, work: Path, run_prefix: str, port: int, db_url: str) -> dict[str, Any]:

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import floor
+import kinto_bench
 import loadgen
 import ours
 import servers
@@ -154,10 +155,18 @@ class Phase:
                           ensure_ascii=False, separators=(",", ":"))
         self.lines.append(f"{self.order[role]} {body}")
 
-    def config(self, path: Path) -> dict[str, Any]:
-        path.write_text("\n".join(self.lines) + "\n")
-        return {"clients": [{"headers": self.clients[r].headers} for r in self.order], "bodies_file": str(path),
-                "path": "/api/sync/push"}
+    def config(self, path: Path, threads: int = 1) -> dict[str, Any]:
+        """wrk's globals; with ``threads`` > 1, a file per thread (``<path>.<k>``) holding
+        the lines of every ``threads``-th client, so each client pushes on one connection."""
+        out = {"clients": [{"headers": self.clients[r].headers} for r in self.order], "bodies_file": str(path),
+               "path": "/api/sync/push"}
+        if threads == 1:
+            path.write_text("\n".join(self.lines) + "\n")
+            return out
+        for k in range(1, threads + 1):
+            mine = [ln for ln in self.lines if int(ln.split(" ", 1)[0]) % threads == k % threads]
+            Path(f"{path}.{k}").write_text("\n".join(mine) + "\n")
+        return {**out, "per_thread": True}
 
 
 Key = tuple[int, str]  # (branch number, role): one device
@@ -233,6 +242,12 @@ def one_kind(kind: str, seconds: int, branches: int, work: Path, log: Callable[[
     finally:
         db.drop()
     floor_round("after")
+    if kind == "postgresql":  # Kinto has no SQLite backend
+        kinto = kinto_bench.batches(work, uuid.uuid4().hex[:8], seconds, conns=8, batch=25)
+        if not kinto.clean():
+            raise RuntimeError(f"Kinto 8x25 not clean: {kinto.first_bad}")
+        out["kinto_8x25"] = kinto.as_dict()
+        log(f"  {kind}: Kinto, 8 clients in batches of 25: {kinto.items_per_s:,.0f} records/s")
     return out
 
 
@@ -282,12 +297,13 @@ def _ours(kind: str, seconds: int, work: Path, port: int, fleet: list[dict[str, 
     figures: dict[str, Any] = {}
     budget = 12_000 * seconds  # mutations made per phase: more than any phase pushes here
 
-    def phase(name: str, make: Callable[[dict[Key, ours.Client]], Phase], measured: bool = True) -> None:
+    def phase(name: str, make: Callable[[dict[Key, ours.Client]], Phase], measured: bool = True,
+              conns: int = 1) -> None:
         clients = {k: ours.Client(http, t) for k, t in tokens.items()}
         running = {r: d.shift for r, d in devices.items()}  # making the bodies moves them on
         bodies = make(clients)
-        res = loadgen.run(f"mix_{kind}_{name}", "sync_bodies", url, conns=1, duration=seconds if measured else 3,
-                          work=work, config=bodies.config(work / f"bodies_{kind}_{name}.txt"), timeout_s=60)
+        res = loadgen.run(f"mix_{kind}_{name}", "sync_bodies", url, conns=conns, duration=seconds if measured else 3,
+                          work=work, config=bodies.config(work / f"bodies_{kind}_{name}.txt", conns), timeout_s=60)
         _resync(http, devices, bodies, running)
         if measured and not res.clean():
             raise RuntimeError(f"{name} not clean: {res.first_bad}")
@@ -297,6 +313,9 @@ def _ours(kind: str, seconds: int, work: Path, port: int, fleet: list[dict[str, 
     phase("warm", lambda c: mix_bodies(devices, c, 100, 2000), measured=False)  # imports, pools; may run out
     phase("mix_100", lambda c: mix_bodies(devices, c, 100, budget))
     phase("mix_5", lambda c: mix_bodies(devices, c, 5, budget // 4))
+    # Phones after a short outage, eight at once (the issue's comparison with Kinto's
+    # eight clients sending batches of 25: ``kinto_bench.batches``).
+    phase("mix_5_x8", lambda c: mix_bodies(devices, c, 5, budget // 4), conns=8)
     for what in ALONE:
         phase(what, lambda c, what=what: alone_bodies(devices, c, what, budget))
     http.close()
@@ -362,6 +381,10 @@ def table(results: dict[str, Any]) -> str:
             cells.append(f"{v:,.0f} | {v / fl:.2f}× | {v / he:.2f}×")
         rows.append(f"| {name} | " + " | ".join(cells) + " |")
     for kind, res in results.items():
+        if "kinto_8x25" in res:
+            kinto = res["kinto_8x25"]["items_per_s"]
+            rows.append(f"\n{kind}: Kinto, 8 clients in batches of 25: {kinto:,.0f} records/s; the mix in batches "
+                        f"of 5 from 8 clients: {res['ours']['mix_5_x8']['items_per_s'] / kinto:.2f}× Kinto")
         mix = res["ours"]["mix_100"]["items_per_s"]
         slow = {n: mix / res["ours"][n]["items_per_s"] for n in ALONE}
         rows.append(f"\n{kind}: floor before/after {res['floor'][0]:,.0f} / {res['floor'][1]:,.0f}; "

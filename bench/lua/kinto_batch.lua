@@ -1,7 +1,9 @@
--- Kinto's push: POST /v1/batch creating `batch` records per request in one collection.
+-- Kinto's push: POST /v1/batch creating `batch` records per request in one collection
+-- (the client's own `records_path` when it has one, else `records_path`).
 function init(args)
   bench_init()
   me = clients[tid]
+  path = me.records_path or records_path
   seq = 0
 end
 
@@ -12,7 +14,7 @@ function request()
     local rid = string.format("%s-%04x-4000-8000-%012x", run_prefix, tid, seq)
     parts[i] = '{"body":{"data":' .. string.gsub(record_tpl, "%%ID%%", rid) .. '}}'
   end
-  local body = '{"defaults":{"method":"POST","path":"' .. records_path .. '"},"requests":[' ..
+  local body = '{"defaults":{"method":"POST","path":"' .. path .. '"},"requests":[' ..
                table.concat(parts, ",") .. ']}'
   return wrk.format("POST", "/v1/batch", me.headers, body)
 end
