@@ -8,6 +8,12 @@ own), so the counter is exactly as of the page, which the compaction race needs
 of three (#3). The client row's two checks — owned by the asking member, and
 ``last_pull_at`` fresh with the branch unchanged — are decided in SQL, so nothing is
 converted per poll.
+
+On PostgreSQL the statement also records the pull when the client row is due for it
+(:attr:`ClientProbe.pulled_at`): an ``UPDATE`` of ``last_pull_at`` in a data-modifying
+``WITH``, so a fleet's long polls, each of which waits longer than the touch interval,
+write without a second round trip, transaction or pooled connection (#16). SQLite has
+no data-modifying ``WITH``; the engine writes there after the read.
 """
 from __future__ import annotations
 
@@ -27,14 +33,27 @@ from .types import UtcDateTime
 _COUNTER_SENTINEL = (
     f"SELECT seq, NULL, NULL, NULL, CAST(horizon_seq AS VARCHAR(20)) FROM sync_counter WHERE id = {store.COUNTER_ID}"
 )
+#: The client row needs no write: pulled recently, and of the member's branch still.
+_FRESH = ("last_pull_at > :fresh_after "
+          "AND (branch_id = :branch_id OR (branch_id IS NULL AND :branch_id IS NULL))")
 #: The client row as a sentinel (``record_id`` 'client'): its counter, and the two
 #: checks a pull makes of it, decided in SQL so no uuid or time is converted per poll.
+#: A row the statement touched (``{touched}``) counts as fresh: nothing is left to write.
 _CLIENT_SENTINEL = (
     "SELECT last_mutation_id, NULL, 'client', "
     "CASE WHEN staff_id = :staff_id THEN 'own' ELSE 'other' END, "
-    "CASE WHEN last_pull_at > :fresh_after "
-    "AND (branch_id = :branch_id OR (branch_id IS NULL AND :branch_id IS NULL)) THEN 'fresh' ELSE 'stale' END "
+    f"CASE WHEN {_FRESH}{{touched}} THEN 'fresh' ELSE 'stale' END "
     "FROM sync_client WHERE client_id = :client_id"
+)
+#: PostgreSQL: the pull recorded in the statement itself, on the member's own row when it
+#: is due (the checks of the sentinel), and only if the caller's :class:`Confirm` holds
+#: (``{confirmed}``): a pull refused afterwards must not count as the device's sync.
+#: Its snapshot is the page's, so the sentinel still sees the row as before: ``touched``
+#: tells it.
+_CLIENT_TOUCH = (
+    "WITH touched AS (UPDATE sync_client SET last_pull_at = :pulled_at, branch_id = :branch_id "
+    f"WHERE client_id = :client_id AND staff_id = :staff_id AND NOT COALESCE(({_FRESH}), FALSE){{confirmed}} "
+    "RETURNING 1) "
 )
 #: The caller's :class:`Confirm` as a sentinel (``record_id`` 'confirm', value in ``data``).
 _CONFIRM_SENTINEL = "SELECT NULL, NULL, 'confirm', NULL, ({expression})"
@@ -59,20 +78,29 @@ class Confirm(NamedTuple):
 
 
 @functools.lru_cache(maxsize=256)
-def _sql(dialect: str, audiences: int, with_client: bool, confirm: tuple[str, tuple[Any, ...]] | None = None) -> Any:
+def _sql(dialect: str, audiences: int, with_client: bool, confirm: tuple[str, tuple[Any, ...]] | None = None,
+         touch: bool = False) -> Any:
     """The page SQL with the sentinel rows appended (built once per shape; no page
-    part for a scope without audiences)."""
+    part for a scope without audiences), led by the client's touch with ``touch``
+    (PostgreSQL only, with a client)."""
     parts = [f"SELECT * FROM ({store.page_sql(dialect, audiences).text}) AS page"] if audiences else []
     parts.append(_COUNTER_SENTINEL)
     binds: list[Any] = []
+    lead = ""
     if with_client:
-        parts.append(_CLIENT_SENTINEL)
+        parts.append(_CLIENT_SENTINEL.format(touched=" OR EXISTS (SELECT 1 FROM touched)" if touch else ""))
         binds += [bindparam("client_id", type_=Uuid), bindparam("staff_id", type_=Uuid),
                   bindparam("branch_id", type_=Uuid), bindparam("fresh_after", type_=UtcDateTime)]
+        if touch:
+            confirmed = f" AND ({confirm[0]}) = :confirm_expect" if confirm is not None else ""
+            lead = _CLIENT_TOUCH.format(confirmed=confirmed)
+            binds.append(bindparam("pulled_at", type_=UtcDateTime))
+            if confirm is not None:
+                binds.append(bindparam("confirm_expect", type_=String))
     if confirm is not None:
         parts.append(_CONFIRM_SENTINEL.format(expression=confirm[0]))
         binds += confirm[1]
-    statement = text(" UNION ALL ".join(parts))
+    statement = text(lead + " UNION ALL ".join(parts))
     if binds:
         statement = statement.bindparams(*binds)
     return statement.columns(*_PAGE_COLUMNS)  # typed: the result's metadata is then cached, not read per call
@@ -86,6 +114,9 @@ class ClientProbe(NamedTuple):
     branch_id: uuid.UUID | None
     #: The row's ``last_pull_at`` is fresh when later than this.
     fresh_after: datetime
+    #: When the pull arrived: on PostgreSQL the statement records it as ``last_pull_at``
+    #: (with the member's branch) if the row is not fresh. ``None``: a read, no write.
+    pulled_at: datetime | None = None
 
 
 class ClientCheck(NamedTuple):
@@ -119,20 +150,30 @@ def read(conn: Connection | RawConnection, audiences: Iterable[str], after: int,
     """:func:`sync.store.page`, :func:`sync.store.read_counter` and, with ``client``,
     the pull's look at its client row, and with ``confirm`` the caller's check, in one
     statement (see the module docstring). On a :class:`RawConnection` it runs on the
-    DBAPI cursor (see there)."""
+    DBAPI cursor (see there).
+
+    With ``client.pulled_at`` on PostgreSQL the statement also records the pull on a
+    row due for it, if ``confirm`` (when given) holds; :attr:`ClientCheck.fresh` then
+    says so. The write commits with the statement on a connection in autocommit (as
+    ``reads`` gives), else with the caller's transaction."""
     audiences = sorted(audiences)
     params: dict[str, Any] = {f"a{i}": a for i, a in enumerate(audiences)}
     params["after"], params["limit"] = after, limit
+    touch = client is not None and client.pulled_at is not None and conn.dialect.name == "postgresql"
     if client is not None:
         params.update(client._asdict())
+        if not touch:
+            del params["pulled_at"]
     shape = None
     if confirm is not None:
         params.update(confirm.params)
         shape = (confirm.expression, confirm.binds)
+        if touch:
+            params["confirm_expect"] = confirm.expect
     if isinstance(conn, RawConnection):
-        rows = _execute_raw(conn, _compiled(conn.dialect, len(audiences), client is not None, shape), params)
+        rows = _execute_raw(conn, _compiled(conn.dialect, len(audiences), client is not None, shape, touch), params)
     else:
-        rows = conn.execute(_sql(conn.dialect.name, len(audiences), client is not None, shape), params).all()
+        rows = conn.execute(_sql(conn.dialect.name, len(audiences), client is not None, shape, touch), params).all()
     return _split(rows, confirm is not None)
 
 
@@ -160,8 +201,8 @@ class _Compiled(NamedTuple):
 
 @functools.lru_cache(maxsize=256)
 def _compiled(dialect: Any, audiences: int, with_client: bool,
-              confirm: tuple[str, tuple[Any, ...]] | None) -> _Compiled:
-    compiled = _sql(dialect.name, audiences, with_client, confirm).compile(dialect=dialect)
+              confirm: tuple[str, tuple[Any, ...]] | None, touch: bool) -> _Compiled:
+    compiled = _sql(dialect.name, audiences, with_client, confirm, touch).compile(dialect=dialect)
     processors = []
     for name, bind in compiled.binds.items():
         processor = bind.type.dialect_impl(dialect).bind_processor(dialect)

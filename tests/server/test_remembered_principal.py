@@ -56,6 +56,24 @@ def test_a_session_revoked_elsewhere_is_refused_at_the_next_poll(app, guard, clo
     _unauthenticated(guard.pull())
 
 
+def test_a_refused_poll_does_not_count_as_the_devices_sync(app, guard, clock):
+    """Compliance's watermark (#14) is the last push or pull the server *answered*: a
+    revoked session's poll due to record ``last_pull_at`` (which PostgreSQL does in the
+    page statement, #16) is refused 401 and leaves it as it was."""
+    from sync import store
+
+    def last_pull_at():  # noqa: ANN202
+        with app.app_context():
+            return db.session.scalar(select(store.client_table.c.last_pull_at).where(
+                store.client_table.c.client_id == uuid.UUID(guard.client_id)))
+
+    before = last_pull_at()
+    clock.advance(seconds=11)  # past pull_touch_interval
+    _set(app, DeviceSession, DeviceSession.staff_id == uuid.UUID(guard.rc.staff["id"]), revoked_at=clock.now())
+    _unauthenticated(guard.pull())
+    assert last_pull_at() == before
+
+
 def test_an_expired_session_is_refused(app, guard, clock):
     _set(app, DeviceSession, DeviceSession.staff_id == uuid.UUID(guard.rc.staff["id"]),
          expires_at=clock.now() + timedelta(seconds=5))
