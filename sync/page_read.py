@@ -51,10 +51,18 @@ _CLIENT_SENTINEL = (
 #: Its snapshot is the page's, so the sentinel still sees the row as before: ``touched``
 #: tells it.
 _CLIENT_TOUCH = (
-    "WITH touched AS (UPDATE sync_client SET last_pull_at = :pulled_at, branch_id = :branch_id "
+    "touched AS (UPDATE sync_client SET last_pull_at = :pulled_at, branch_id = :branch_id "
     f"WHERE client_id = :client_id AND staff_id = :staff_id AND NOT COALESCE(({_FRESH}), FALSE){{confirmed}} "
-    "RETURNING 1) "
+    "RETURNING 1)"
 )
+#: A :attr:`Confirm.touch`, run only when the confirmation holds.
+_CONFIRM_TOUCH = "confirm_touch AS ({touch} AND ({expression}) = :confirm_expect RETURNING 1)"
+
+
+def carries_writes(dialect: str) -> bool:
+    """Whether the page statement of ``dialect`` can write too (a data-modifying
+    ``WITH``): PostgreSQL. Only then may a :class:`Confirm` carry a ``touch``."""
+    return dialect == "postgresql"
 #: The caller's :class:`Confirm` as a sentinel (``record_id`` 'confirm', value in ``data``).
 _CONFIRM_SENTINEL = "SELECT NULL, NULL, 'confirm', NULL, ({expression})"
 _PAGE_COLUMNS = (column("seq", BigInteger), column("entity", String), column("record_id", String),
@@ -75,31 +83,44 @@ class Confirm(NamedTuple):
     params: dict[str, Any]
     #: The value that confirms; anything else (NULL too) does not.
     expect: str = "ok"
+    #: An ``UPDATE … WHERE …`` (no ``RETURNING``) over ``params`` that the statement runs
+    #: in the same snapshot when the confirmation holds (its WHERE is extended by it),
+    #: e.g. a ``last_seen_at`` due for its update. Only where :func:`carries_writes`.
+    touch: str | None = None
+
+
+#: The shape of a :class:`Confirm` in the statement: expression, binds, touch.
+_ConfirmShape = tuple[str, tuple[Any, ...], "str | None"]
 
 
 @functools.lru_cache(maxsize=256)
-def _sql(dialect: str, audiences: int, with_client: bool, confirm: tuple[str, tuple[Any, ...]] | None = None,
+def _sql(dialect: str, audiences: int, with_client: bool, confirm: _ConfirmShape | None = None,
          touch: bool = False) -> Any:
     """The page SQL with the sentinel rows appended (built once per shape; no page
-    part for a scope without audiences), led by the client's touch with ``touch``
-    (PostgreSQL only, with a client)."""
+    part for a scope without audiences), led by the writes: the client's touch with
+    ``touch`` (with a client), the confirmation's own (PostgreSQL only)."""
     parts = [f"SELECT * FROM ({store.page_sql(dialect, audiences).text}) AS page"] if audiences else []
     parts.append(_COUNTER_SENTINEL)
     binds: list[Any] = []
-    lead = ""
+    writes = []
     if with_client:
         parts.append(_CLIENT_SENTINEL.format(touched=" OR EXISTS (SELECT 1 FROM touched)" if touch else ""))
         binds += [bindparam("client_id", type_=Uuid), bindparam("staff_id", type_=Uuid),
                   bindparam("branch_id", type_=Uuid), bindparam("fresh_after", type_=UtcDateTime)]
         if touch:
             confirmed = f" AND ({confirm[0]}) = :confirm_expect" if confirm is not None else ""
-            lead = _CLIENT_TOUCH.format(confirmed=confirmed)
+            writes.append(_CLIENT_TOUCH.format(confirmed=confirmed))
             binds.append(bindparam("pulled_at", type_=UtcDateTime))
-            if confirm is not None:
-                binds.append(bindparam("confirm_expect", type_=String))
     if confirm is not None:
         parts.append(_CONFIRM_SENTINEL.format(expression=confirm[0]))
         binds += confirm[1]
+        if confirm[2] is not None:
+            if not carries_writes(dialect):
+                raise ValueError(f"a Confirm with a touch needs a data-modifying WITH, which {dialect} has not")
+            writes.append(_CONFIRM_TOUCH.format(touch=confirm[2], expression=confirm[0]))
+        if writes:
+            binds.append(bindparam("confirm_expect", type_=String))
+    lead = f"WITH {', '.join(writes)} " if writes else ""
     statement = text(lead + " UNION ALL ".join(parts))
     if binds:
         statement = statement.bindparams(*binds)
@@ -167,8 +188,8 @@ def read(conn: Connection | RawConnection, audiences: Iterable[str], after: int,
     shape = None
     if confirm is not None:
         params.update(confirm.params)
-        shape = (confirm.expression, confirm.binds)
-        if touch:
+        shape = (confirm.expression, confirm.binds, confirm.touch)
+        if touch or confirm.touch is not None:
             params["confirm_expect"] = confirm.expect
     if isinstance(conn, RawConnection):
         rows = _execute_raw(conn, _compiled(conn.dialect, len(audiences), client is not None, shape, touch), params)
@@ -201,7 +222,7 @@ class _Compiled(NamedTuple):
 
 @functools.lru_cache(maxsize=256)
 def _compiled(dialect: Any, audiences: int, with_client: bool,
-              confirm: tuple[str, tuple[Any, ...]] | None, touch: bool) -> _Compiled:
+              confirm: _ConfirmShape | None, touch: bool) -> _Compiled:
     compiled = _sql(dialect.name, audiences, with_client, confirm, touch).compile(dialect=dialect)
     processors = []
     for name, bind in compiled.binds.items():

@@ -107,6 +107,21 @@ def test_last_seen_at_is_still_kept(app, guard, clock):
     assert seen == clock.now()
 
 
+def test_a_poll_due_to_touch_last_seen_at_stays_one_statement_on_postgresql(app, guard, clock, statements, db_url):
+    """A phone re-polls every 30 s and ``last_seen_at`` is kept to the minute, so every
+    other poll is due to write it (#16): on PostgreSQL the poll's own statement does,
+    instead of failing its confirmation and running again, authenticated afresh."""
+    clock.advance(LAST_SEEN_RESOLUTION)
+    with statements() as seen:
+        assert guard.pull().status_code == 200
+    with app.app_context():
+        seen_at = db.session.scalar(select(DeviceSession.last_seen_at).where(
+            DeviceSession.staff_id == uuid.UUID(guard.rc.staff["id"])))
+    assert seen_at == clock.now()
+    if db_url.startswith("postgresql"):
+        assert len(seen) == 1 and "confirm_touch AS (UPDATE device_session" in seen[0], seen
+
+
 def test_authentication_is_answered_before_the_body(app, guard, clock):
     """A revoked token with a broken body gets the 401 it got before, not a 400."""
     _set(app, DeviceSession, DeviceSession.staff_id == uuid.UUID(guard.rc.staff["id"]), revoked_at=clock.now())
