@@ -198,6 +198,28 @@ def test_a_long_poll_that_runs_out_is_one_statement(device, statements):
     assert page["changes"] == [] and len(seen) == 1 and "sync_counter" in seen[0], seen
 
 
+def test_a_long_poll_that_runs_out_begins_no_session_transaction(device):
+    """Its reads run on connections of their own; committing a session that holds nothing
+    would begin a transaction only to end it, up to three times per long poll (#16)."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    guard = device("guard")
+    guard.sync()
+    guard.pull(wait=0)  # the principal is remembered; last_pull_at is fresh
+    begun = []
+
+    def note(_session, transaction):  # noqa: ANN001
+        begun.append(transaction)
+
+    event.listen(Session, "after_transaction_create", note)
+    try:
+        page = guard.pull(wait=0.3)
+    finally:
+        event.remove(Session, "after_transaction_create", note)
+    assert page["changes"] == [] and begun == []
+
+
 def test_a_long_poll_due_to_record_its_pull_is_still_one_statement_on_postgresql(device, statements, clock, notes,
                                                                                   db_url):
     """Every long poll of a fleet waits longer than ``pull_touch_interval``, so each one
