@@ -56,7 +56,11 @@ _CLIENT_TOUCH = (
     "RETURNING 1)"
 )
 #: A :attr:`Confirm.touch`, run only when the confirmation holds.
-_CONFIRM_TOUCH = "confirm_touch AS ({touch} AND ({expression}) = :confirm_expect RETURNING 1)"
+_CONFIRM_TOUCH = "confirm_touch AS ({touch} AND {check} = :confirm_expect RETURNING 1)"
+#: With writes, the confirmation is evaluated once, in a ``WITH`` of its own, that the
+#: writes and the sentinel read: spelt out in each, the statement grew past psycopg's
+#: 4,096 bytes, beyond which it parses a query's placeholders again on every execution.
+_CONFIRMED = "confirmed AS (SELECT ({expression}) AS value)"
 
 
 def carries_writes(dialect: str) -> bool:
@@ -64,7 +68,7 @@ def carries_writes(dialect: str) -> bool:
     ``WITH``): PostgreSQL. Only then may a :class:`Confirm` carry a ``touch``."""
     return dialect == "postgresql"
 #: The caller's :class:`Confirm` as a sentinel (``record_id`` 'confirm', value in ``data``).
-_CONFIRM_SENTINEL = "SELECT NULL, NULL, 'confirm', NULL, ({expression})"
+_CONFIRM_SENTINEL = "SELECT NULL, NULL, 'confirm', NULL, {check}"
 _PAGE_COLUMNS = (column("seq", BigInteger), column("entity", String), column("record_id", String),
                  column("op", String), column("data", Text))
 
@@ -102,25 +106,27 @@ def _sql(dialect: str, audiences: int, with_client: bool, confirm: _ConfirmShape
     parts = [f"SELECT * FROM ({store.page_sql(dialect, audiences).text}) AS page"] if audiences else []
     parts.append(_COUNTER_SENTINEL)
     binds: list[Any] = []
-    writes = []
+    touch = touch and with_client
+    if confirm is not None and confirm[2] is not None and not carries_writes(dialect):
+        raise ValueError(f"a Confirm with a touch needs a data-modifying WITH, which {dialect} has not")
+    writes = touch or (confirm is not None and confirm[2] is not None)
+    ctes = [_CONFIRMED.format(expression=confirm[0])] if confirm is not None and writes else []
+    check = "(SELECT value FROM confirmed)" if ctes else f"({confirm[0]})" if confirm is not None else ""
     if with_client:
         parts.append(_CLIENT_SENTINEL.format(touched=" OR EXISTS (SELECT 1 FROM touched)" if touch else ""))
         binds += [bindparam("client_id", type_=Uuid), bindparam("staff_id", type_=Uuid),
                   bindparam("branch_id", type_=Uuid), bindparam("fresh_after", type_=UtcDateTime)]
         if touch:
-            confirmed = f" AND ({confirm[0]}) = :confirm_expect" if confirm is not None else ""
-            writes.append(_CLIENT_TOUCH.format(confirmed=confirmed))
+            ctes.append(_CLIENT_TOUCH.format(confirmed=f" AND {check} = :confirm_expect" if check else ""))
             binds.append(bindparam("pulled_at", type_=UtcDateTime))
     if confirm is not None:
-        parts.append(_CONFIRM_SENTINEL.format(expression=confirm[0]))
+        parts.append(_CONFIRM_SENTINEL.format(check=check))
         binds += confirm[1]
         if confirm[2] is not None:
-            if not carries_writes(dialect):
-                raise ValueError(f"a Confirm with a touch needs a data-modifying WITH, which {dialect} has not")
-            writes.append(_CONFIRM_TOUCH.format(touch=confirm[2], expression=confirm[0]))
+            ctes.append(_CONFIRM_TOUCH.format(touch=confirm[2], check=check))
         if writes:
             binds.append(bindparam("confirm_expect", type_=String))
-    lead = f"WITH {', '.join(writes)} " if writes else ""
+    lead = f"WITH {', '.join(ctes)} " if ctes else ""
     statement = text(lead + " UNION ALL ".join(parts))
     if binds:
         statement = statement.bindparams(*binds)

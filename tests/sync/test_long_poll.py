@@ -234,7 +234,7 @@ def test_a_long_poll_due_to_record_its_pull_is_still_one_statement_on_postgresql
     with notes.app_context():
         assert notes.extensions["sync_engine"].get_client(db.session, guard.client_id).last_pull_at == clock.now()
     if db_url.startswith("postgresql"):
-        assert len(seen) == 1 and seen[0].startswith("WITH touched AS (UPDATE sync_client"), seen
+        assert len(seen) == 1 and "touched AS (UPDATE sync_client" in seen[0], seen
     else:  # no data-modifying WITH: the write comes after the read
         assert any(s.startswith("UPDATE sync_client") for s in seen), seen
 

@@ -221,3 +221,20 @@ def test_on_postgresql_the_page_statement_records_a_pull_due_for_it(
     assert (row.last_pull_at, row.branch_id) == ((arrived, member_branch) if touched else (before, branch))
     assert read.client.fresh == (touched or (pulled_ago == 5 and same_branch))
     assert read.confirmed == ("ok" if confirmed else "stale")
+
+
+
+def test_the_writes_riding_on_a_remembered_poll_read_its_confirmation_once(device, statements, db_url):
+    """The touches of ``last_pull_at`` and ``last_seen_at`` both wait on the remembered
+    principal's confirmation (#16): it is read once, in a WITH of its own, not spelt
+    out in each (a guard's statement was over 5 KB; psycopg re-parses one over 4 KB)."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("no data-modifying WITH on SQLite")
+    guard = device("guard")
+    guard.sync()
+    guard.pull(wait=0)  # remembered now
+    with statements() as seen:
+        guard.pull(wait=0)
+    (sql,) = seen
+    assert "touched AS (UPDATE" in sql and "confirm_touch AS (UPDATE" in sql
+    assert sql.count("FROM device_session s JOIN staff") == 1
