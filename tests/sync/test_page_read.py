@@ -238,3 +238,24 @@ def test_the_writes_riding_on_a_remembered_poll_read_its_confirmation_once(devic
     (sql,) = seen
     assert "touched AS (UPDATE" in sql and "confirm_touch AS (UPDATE" in sql
     assert sql.count("FROM device_session s JOIN staff") == 1
+
+
+def test_numbered_placeholders_give_one_number_per_name():
+    assert page_read._numbered("a = %(x)s AND b = %(y)s OR c = %(x)s AND d LIKE '5%%'") == (
+        "a = $1 AND b = $2 OR c = $1 AND d LIKE '5%'", ("x", "y"))
+
+
+def test_on_psycopg_a_raw_read_is_sent_as_written(notes, db_url):
+    """psycopg parses a ``%(name)s`` query again on every execution once it is over
+    4,096 bytes (a guard's 16 audiences are); the raw read sends ``$n`` on a RawCursor,
+    which it does not parse at all (#16)."""
+    import psycopg
+
+    if not db_url.startswith("postgresql"):
+        pytest.skip("psycopg only")
+    with notes.app_context():
+        dialect = db.engine.dialect
+    compiled = page_read._compiled(dialect, 16, True, None, True)
+    assert compiled.cursor is psycopg.RawCursor and "%(" not in compiled.sql and "$1" in compiled.sql
+    last = len(compiled.order)
+    assert len(set(compiled.order)) == last and f"${last}" in compiled.sql and f"${last + 1}" not in compiled.sql
