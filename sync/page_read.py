@@ -63,15 +63,16 @@ _CONFIRM_TOUCH = "confirm_touch AS ({touch} AND {check} = :confirm_expect RETURN
 #: 4,096 bytes, beyond which it parses a query's placeholders again on every execution.
 _CONFIRMED = "confirmed AS (SELECT ({expression}) AS value)"
 
+#: The caller's :class:`Confirm` as a sentinel (``record_id`` 'confirm', value in ``data``).
+_CONFIRM_SENTINEL = "SELECT NULL, NULL, 'confirm', NULL, {check}"
+_PAGE_COLUMNS = (column("seq", BigInteger), column("entity", String), column("record_id", String),
+                 column("op", String), column("data", Text))
+
 
 def carries_writes(dialect: str) -> bool:
     """Whether the page statement of ``dialect`` can write too (a data-modifying
     ``WITH``): PostgreSQL. Only then may a :class:`Confirm` carry a ``touch``."""
     return dialect == "postgresql"
-#: The caller's :class:`Confirm` as a sentinel (``record_id`` 'confirm', value in ``data``).
-_CONFIRM_SENTINEL = "SELECT NULL, NULL, 'confirm', NULL, {check}"
-_PAGE_COLUMNS = (column("seq", BigInteger), column("entity", String), column("record_id", String),
-                 column("op", String), column("data", Text))
 
 
 class Confirm(NamedTuple):
@@ -187,7 +188,7 @@ def read(conn: Connection | RawConnection, audiences: Iterable[str], after: int,
     audiences = sorted(audiences)
     params: dict[str, Any] = {f"a{i}": a for i, a in enumerate(audiences)}
     params["after"], params["limit"] = after, limit
-    touch = client is not None and client.pulled_at is not None and conn.dialect.name == "postgresql"
+    touch = client is not None and client.pulled_at is not None and carries_writes(conn.dialect.name)
     if client is not None:
         params.update(client._asdict())
         if not touch:
