@@ -9,7 +9,7 @@ How many waiting devices a host holds: each worker holds up to ``FIELDOPS_SYNC_M
 process (``ulimit -n``; ``LimitNOFILE`` in systemd) must exceed the cap plus the
 database pool; ``worker_connections`` follows the cap. bench/fleet.py measures a host
 (bench/README.md "Fleet": 14–43 KiB of RSS per waiter; each waiter re-polls every 24–30 s,
-about 5 ms of worker CPU per re-poll: CPU, not memory or sockets, bounds a host's share).
+3–4 ms of worker CPU per re-poll: CPU, not memory or sockets, bounds a host's share).
 On PostgreSQL one worker per core (hashing a login and serialising a pull are CPU; the
 kernel spreads connections over the workers); on SQLite one (see ``_default_workers``).
 """
@@ -41,6 +41,8 @@ timeout = 60  # a worker that stops answering gunicorn's heartbeat for this long
 # SIGTERM answers every waiting pull at once (server/serving.py); this bounds the rest.
 graceful_timeout = 10
 accesslog = os.environ.get("FIELDOPS_ACCESS_LOG", "-")
+# gunicorn's line and format, each atom computed only if the format prints it (#16).
+logger_class = "server.access_log.AccessLogger"
 
 # Requests gunicorn refuses itself answer problem+json like the app (#12).
 from server.gunicorn_errors import install as _install_problem_errors  # noqa: E402

@@ -14,7 +14,7 @@ from .engine import EngineSettings, Reads, SyncEngine, quota_dict
 from .errors import MutationRejected, SyncError, Unconfirmed
 from .feed import dumps
 from .notify import Notifier, release_all
-from .page_read import Confirm, RawConnection
+from .page_read import Confirm, RawConnection, carries_writes
 from .protocol import Change, check_size, encode_pull, load_json
 from .registry import Entity, Mutator, Principal, Registry, Scope
 from .schema import metadata
@@ -29,8 +29,8 @@ __all__ = [
     "Batch", "own", "taken_ids", "orm_row",
     # the wire: bodies in, pulls out, the one JSON both sides accept
     "check_size", "load_json", "encode_pull", "Change", "strict_json", "dumps",
-    # the pull's read seams: a remembered principal's check, pooled DBAPI reads
-    "Confirm", "RawConnection",
+    # the pull's read seams: a remembered principal's check (and its write), pooled DBAPI reads
+    "Confirm", "carries_writes", "RawConnection",
     # shutdown of waiting pulls, supervisors' view of a client
     "release_all", "quota_dict",
     # storage: one metadata for every table, aware UTC times, the one wire time format

@@ -11,7 +11,7 @@ from typing import Any, Callable, TypeVar
 from flask import current_app
 from sqlalchemy import String, Uuid, bindparam, select, update
 
-from sync import Confirm, Principal, SyncError, Unconfirmed, UtcDateTime
+from sync import Confirm, Principal, SyncError, Unconfirmed, UtcDateTime, carries_writes
 
 from ..db_events import begin_reads
 from ..errors import Forbidden, InvalidCredentials, NotFound, TooManyAttempts, Unauthenticated
@@ -163,16 +163,26 @@ def authenticate(token: str | None, now: datetime) -> Authenticated:
 REMEMBERED_PRINCIPALS = 20_000
 
 #: What a remembered principal must still be, checked in the pull's own statement: the
-#: token's session usable (not revoked, not expired), ``last_seen_at`` not due for its
-#: update, the member active and still of the remembered role and branch. The same
-#: checks as :func:`_check`, so nothing is let in that a fresh authentication refuses.
-_CONFIRM_PRINCIPAL = (
-    "SELECT CASE WHEN s.revoked_at IS NULL AND s.expires_at > :auth_now AND s.last_seen_at > :auth_seen_after"
+#: token's session usable (not revoked, not expired), the member active and still of the
+#: remembered role and branch. The same checks as :func:`_check`, so nothing is let in
+#: that a fresh authentication refuses.
+_CONFIRM_USABLE = (
+    "SELECT CASE WHEN s.revoked_at IS NULL AND s.expires_at > :auth_now{seen}"
     " AND st.active AND s.id = :auth_session_id AND st.id = :auth_staff_id AND st.role = :auth_role"
     " AND (st.branch_id = :auth_branch_id OR (st.branch_id IS NULL AND :auth_branch_id IS NULL))"
     " THEN 'ok' ELSE 'stale' END"
     " FROM device_session s JOIN staff st ON st.id = s.staff_id WHERE s.token_hash = :auth_token_hash"
 )
+#: Where the pull's statement can write (PostgreSQL), a ``last_seen_at`` due for its
+#: update is written in it (:attr:`sync.Confirm.touch`): a fleet's phones re-poll every
+#: 30 s, so with a 60 s resolution every other poll failed its confirmation and ran again,
+#: authenticated afresh, for that one write (#16).
+_CONFIRM_TOUCHING = _CONFIRM_USABLE.format(seen="")
+_TOUCH_LAST_SEEN = ("UPDATE device_session SET last_seen_at = :auth_now"
+                    " WHERE token_hash = :auth_token_hash AND last_seen_at <= :auth_seen_after")
+#: Elsewhere (SQLite) the confirmation fails when ``last_seen_at`` is due: the pull runs
+#: again, authenticated afresh, which writes it.
+_CONFIRM_PRINCIPAL = _CONFIRM_USABLE.format(seen=" AND s.last_seen_at > :auth_seen_after")
 _CONFIRM_BINDS = (
     bindparam("auth_now", type_=UtcDateTime), bindparam("auth_seen_after", type_=UtcDateTime),
     bindparam("auth_session_id", type_=Uuid), bindparam("auth_staff_id", type_=Uuid),
@@ -207,13 +217,15 @@ class Remembered:
 
 def remembered_principal(token: str | None, now: datetime) -> Remembered | None:
     """The principal :func:`authenticate_principal` found for ``token`` before, with a
-    :class:`~sync.page_read.Confirm` that re-checks the session, the member and
-    ``last_seen_at`` against the database in the same snapshot as the pull's page, so an
-    empty poll is one statement (#3). ``None`` if not remembered: authenticate instead.
+    :class:`~sync.page_read.Confirm` that re-checks the session and the member against
+    the database in the same snapshot as the pull's page, so an empty poll is one
+    statement (#3), and keeps ``last_seen_at`` to :data:`LAST_SEEN_RESOLUTION`: on
+    PostgreSQL the same statement writes it when due, elsewhere a due one fails the
+    confirmation. ``None`` if not remembered: authenticate instead.
 
-    A revocation, expiry, deactivation, role or branch change, or a ``last_seen_at`` due
-    for its update fails the confirmation; the caller then forgets the principal and
-    authenticates afresh, which answers 401 or touches ``last_seen_at`` as usual.
+    A revocation, expiry, deactivation, role or branch change fails the confirmation;
+    the caller then forgets the principal and authenticates afresh, which answers 401
+    or touches ``last_seen_at`` as usual.
     """
     if not token:
         return None
@@ -221,11 +233,14 @@ def remembered_principal(token: str | None, now: datetime) -> Remembered | None:
     principal = _remembered().get(token_hash)
     if principal is None:
         return None
-    return Remembered(principal, Confirm(_CONFIRM_PRINCIPAL, _CONFIRM_BINDS, {
+    params = {
         "auth_now": now, "auth_seen_after": now - LAST_SEEN_RESOLUTION,
         "auth_session_id": principal.session_id, "auth_staff_id": principal.staff_id,
         "auth_role": principal.role, "auth_branch_id": principal.branch_id, "auth_token_hash": token_hash,
-    }))
+    }
+    if carries_writes(db.engine.dialect.name):
+        return Remembered(principal, Confirm(_CONFIRM_TOUCHING, _CONFIRM_BINDS, params, touch=_TOUCH_LAST_SEEN))
+    return Remembered(principal, Confirm(_CONFIRM_PRINCIPAL, _CONFIRM_BINDS, params))
 
 
 def forget_principal(token: str | None) -> None:

@@ -56,6 +56,24 @@ def test_a_session_revoked_elsewhere_is_refused_at_the_next_poll(app, guard, clo
     _unauthenticated(guard.pull())
 
 
+def test_a_refused_poll_does_not_count_as_the_devices_sync(app, guard, clock):
+    """Compliance's watermark (#14) is the last push or pull the server *answered*: a
+    revoked session's poll due to record ``last_pull_at`` (which PostgreSQL does in the
+    page statement, #16) is refused 401 and leaves it as it was."""
+    from sync import store
+
+    def last_pull_at():  # noqa: ANN202
+        with app.app_context():
+            return db.session.scalar(select(store.client_table.c.last_pull_at).where(
+                store.client_table.c.client_id == uuid.UUID(guard.client_id)))
+
+    before = last_pull_at()
+    clock.advance(seconds=11)  # past pull_touch_interval
+    _set(app, DeviceSession, DeviceSession.staff_id == uuid.UUID(guard.rc.staff["id"]), revoked_at=clock.now())
+    _unauthenticated(guard.pull())
+    assert last_pull_at() == before
+
+
 def test_an_expired_session_is_refused(app, guard, clock):
     _set(app, DeviceSession, DeviceSession.staff_id == uuid.UUID(guard.rc.staff["id"]),
          expires_at=clock.now() + timedelta(seconds=5))
@@ -87,6 +105,21 @@ def test_last_seen_at_is_still_kept(app, guard, clock):
         seen = db.session.scalar(select(DeviceSession.last_seen_at).where(
             DeviceSession.staff_id == uuid.UUID(guard.rc.staff["id"])))
     assert seen == clock.now()
+
+
+def test_a_poll_due_to_touch_last_seen_at_stays_one_statement_on_postgresql(app, guard, clock, statements, db_url):
+    """A phone re-polls every 30 s and ``last_seen_at`` is kept to the minute, so every
+    other poll is due to write it (#16): on PostgreSQL the poll's own statement does,
+    instead of failing its confirmation and running again, authenticated afresh."""
+    clock.advance(LAST_SEEN_RESOLUTION)
+    with statements() as seen:
+        assert guard.pull().status_code == 200
+    with app.app_context():
+        seen_at = db.session.scalar(select(DeviceSession.last_seen_at).where(
+            DeviceSession.staff_id == uuid.UUID(guard.rc.staff["id"])))
+    assert seen_at == clock.now()
+    if db_url.startswith("postgresql"):
+        assert len(seen) == 1 and "confirm_touch AS (UPDATE device_session" in seen[0], seen
 
 
 def test_authentication_is_answered_before_the_body(app, guard, clock):

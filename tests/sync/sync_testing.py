@@ -169,12 +169,20 @@ def driver_statements(engine: Any) -> Iterator[list[tuple[str, str]]]:
     if postgresql:
         import psycopg
 
-        class Recording(psycopg.Cursor):  # type: ignore[type-arg]
-            def execute(self, query: Any, *args: Any, **kwargs: Any) -> Any:
-                out = super().execute(query, *args, **kwargs)
+        def recorded(execute: Any) -> Any:
+            def record(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+                out = execute(self, query, *args, **kwargs)
                 text_ = query if isinstance(query, str) else query.decode() if isinstance(query, bytes) else str(query)
                 seen.append((" ".join(text_.split()[:4]), self.connection.info.transaction_status.name))
                 return out
+            return record
+
+        class Recording(psycopg.Cursor):  # type: ignore[type-arg]
+            execute = recorded(psycopg.Cursor.execute)
+
+        # the sync engine's raw reads make their own psycopg.RawCursor (sync/page_read.py)
+        raw_execute = psycopg.RawCursor.execute
+        psycopg.RawCursor.execute = recorded(raw_execute)
 
     def on_checkout(dbapi_conn: Any, record: Any, proxy: Any) -> None:
         if postgresql:
@@ -188,6 +196,8 @@ def driver_statements(engine: Any) -> Iterator[list[tuple[str, str]]]:
         yield seen
     finally:
         event.remove(engine.pool, "checkout", on_checkout)
+        if postgresql:
+            psycopg.RawCursor.execute = raw_execute
         for dbapi_conn in touched:
             if postgresql:
                 dbapi_conn.cursor_factory = psycopg.Cursor

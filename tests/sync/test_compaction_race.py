@@ -45,7 +45,7 @@ def test_pull_racing_compaction_resets_or_still_sees_the_delete(device, notes, c
                 assert engine.compact(other) >= 1
 
     def after_execute(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
-        if not fired.is_set() and "horizon_seq" in statement and statement.lstrip().upper().startswith("SELECT"):
+        if not fired.is_set() and "horizon_seq" in statement and statement.lstrip().upper().startswith(("SELECT", "WITH")):
             fired.set()
             worker = threading.Thread(target=compact_now)
             worker.start()

@@ -184,3 +184,78 @@ def test_a_raw_read_hands_its_connection_back_as_it_found_it(notes):
     assert failed is not None and not failed.is_valid
     with read_raw() as conn:  # the pool hands out a working one
         assert page_read.read(conn, {"x/note/public"}, 0, 10).rows == []
+
+
+@pytest.mark.parametrize("pulled_ago,same_branch,other_staff,confirmed,written", [
+    (5, True, False, True, False),  # fresh: a read
+    (15, True, False, True, True),  # due: recorded
+    (5, False, False, True, True),  # the member changed branch: recorded with the branch
+    (None, True, False, True, True),  # never pulled, only pushed
+    (15, True, True, True, False),  # another member's client_id: never
+    (15, True, False, False, False),  # the caller's check fails: the pull will be refused
+])
+def test_on_postgresql_the_page_statement_records_a_pull_due_for_it(
+        notes, clock, db_url, pulled_ago, same_branch, other_staff, confirmed, written):
+    """#16: the touch of ``last_pull_at`` rides on the page statement on PostgreSQL, with
+    the checks the engine made after it before, and then the row reads as fresh. SQLite
+    has no data-modifying WITH: the statement reads only (the engine writes after)."""
+    from sqlalchemy import bindparam, select
+
+    owner, branch, client_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    now = clock.now()
+    before = None if pulled_ago is None else now - timedelta(seconds=pulled_ago)
+    arrived = now - timedelta(milliseconds=1)
+    expression = "SELECT CASE WHEN :c_ok THEN 'ok' ELSE 'stale' END"
+    confirm = page_read.Confirm(expression, (bindparam("c_ok"),), {"c_ok": confirmed})
+    with notes.app_context():
+        db.session.execute(store.client_table.insert().values(
+            client_id=client_id, staff_id=owner, branch_id=branch, last_mutation_id=7, created_at=now,
+            last_pull_at=before))
+        member_branch = branch if same_branch else uuid.uuid4()
+        probe = page_read.ClientProbe(client_id, uuid.uuid4() if other_staff else owner, member_branch,
+                                      now - timedelta(seconds=10), arrived)
+        read = page_read.read(db.session.connection(), {"x/note/public"}, 0, 10, probe, confirm)
+        row = db.session.execute(select(store.client_table).where(store.client_table.c.client_id == client_id)).one()
+        db.session.rollback()
+    touched = written and db_url.startswith("postgresql")
+    assert (row.last_pull_at, row.branch_id) == ((arrived, member_branch) if touched else (before, branch))
+    assert read.client.fresh == (touched or (pulled_ago == 5 and same_branch))
+    assert read.confirmed == ("ok" if confirmed else "stale")
+
+
+
+def test_the_writes_riding_on_a_remembered_poll_read_its_confirmation_once(device, statements, db_url):
+    """The touches of ``last_pull_at`` and ``last_seen_at`` both wait on the remembered
+    principal's confirmation (#16): it is read once, in a WITH of its own, not spelt
+    out in each (a guard's statement was over 5 KB; psycopg re-parses one over 4 KB)."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("no data-modifying WITH on SQLite")
+    guard = device("guard")
+    guard.sync()
+    guard.pull(wait=0)  # remembered now
+    with statements() as seen:
+        guard.pull(wait=0)
+    (sql,) = seen
+    assert "touched AS (UPDATE" in sql and "confirm_touch AS (UPDATE" in sql
+    assert sql.count("FROM device_session s JOIN staff") == 1
+
+
+def test_numbered_placeholders_give_one_number_per_name():
+    assert page_read._numbered("a = %(x)s AND b = %(y)s OR c = %(x)s AND d LIKE '5%%'") == (
+        "a = $1 AND b = $2 OR c = $1 AND d LIKE '5%'", ("x", "y"))
+
+
+def test_on_psycopg_a_raw_read_is_sent_as_written(notes, db_url):
+    """psycopg parses a ``%(name)s`` query again on every execution once it is over
+    4,096 bytes (a guard's 16 audiences are); the raw read sends ``$n`` on a RawCursor,
+    which it does not parse at all (#16)."""
+    import psycopg
+
+    if not db_url.startswith("postgresql"):
+        pytest.skip("psycopg only")
+    with notes.app_context():
+        dialect = db.engine.dialect
+    compiled = page_read._compiled(dialect, 16, True, None, True)
+    assert compiled.cursor is psycopg.RawCursor and "%(" not in compiled.sql and "$1" in compiled.sql
+    last = len(compiled.order)
+    assert len(set(compiled.order)) == last and f"${last}" in compiled.sql and f"${last + 1}" not in compiled.sql
