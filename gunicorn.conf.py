@@ -41,8 +41,6 @@ timeout = 60  # a worker that stops answering gunicorn's heartbeat for this long
 # SIGTERM answers every waiting pull at once (server/serving.py); this bounds the rest.
 graceful_timeout = 10
 accesslog = os.environ.get("FIELDOPS_ACCESS_LOG", "-")
-# gunicorn's line and format, each atom computed only if the format prints it (#16).
-logger_class = "server.access_log.AccessLogger"
 
 # Requests gunicorn refuses itself answer problem+json like the app (#12).
 from server.gunicorn_errors import install as _install_problem_errors  # noqa: E402
