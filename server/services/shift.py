@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, union_all
 from sqlalchemy.orm import Session
 
 from sync import Batch, Principal, TimeAttribution
@@ -46,11 +46,7 @@ def start_shift(session: Session, who: Principal, times: TimeAttribution, args: 
             reject(code, "No valid registered badge for this on-site account.", rule="R-SEC-8")
     # Serialise shift starts of one person (two devices) on PostgreSQL; SQLite writes are serial.
     session.execute(select(Staff.id).where(Staff.id == who.staff_id).with_for_update())
-    mine = session.scalars(
-        select(Shift).where(Shift.staff_id == who.staff_id, Shift.happened_at <= start,
-                            or_(Shift.ended_at.is_(None), Shift.ended_at > start))
-    ).all()
-    clash = rules.overlapping([span(s) for s in mine], start)
+    clash = rules.overlapping([span(s) for s in _candidates(session, who.staff_id, start, start)], start)
     if clash is not None:
         reject("shift_overlap", f"Shift {clash.id} of the same person is still running at that time.",
                rule="R-SEC-2", field="shift_id")
@@ -114,12 +110,19 @@ def shift_at(session: Session, staff_id: uuid.UUID, at: datetime) -> Shift | Non
 
 
 def _candidates(session: Session, staff_id: uuid.UUID, lo: datetime, hi: datetime) -> list[Shift]:
-    """The person's shifts that could run at some instant of ``[lo, hi]``, latest started first."""
-    return list(session.scalars(
-        select(Shift)
-        .where(Shift.staff_id == staff_id, Shift.happened_at <= hi, or_(Shift.ended_at.is_(None), Shift.ended_at >= lo))
-        .order_by(Shift.happened_at.desc())
-    ))
+    """The person's shifts that could run at some instant of ``[lo, hi]``, latest started first.
+
+    Read as two ranges of ``ix_shift_staff_ended``: the person's open shifts started by
+    ``hi``, and those ended since ``lo`` (the few of them started after ``hi`` are dropped
+    here: with that bound too, SQLite walked ``ix_shift_staff_started`` instead). One
+    condition with ``OR`` walked every earlier shift of the person in
+    ``ix_shift_staff_started``, bounded from above only: a guard's thousandth shift read
+    the 999 before it (#17)."""
+    both = union_all(
+        select(Shift).where(Shift.staff_id == staff_id, Shift.ended_at.is_(None), Shift.happened_at <= hi),
+        select(Shift).where(Shift.staff_id == staff_id, Shift.ended_at >= lo))
+    shifts = [s for s in session.scalars(select(Shift).from_statement(both)) if s.happened_at <= hi]
+    return sorted(shifts, key=lambda s: s.happened_at, reverse=True)
 
 
 def _running(candidates: list[Shift], at: datetime) -> Shift | None:
