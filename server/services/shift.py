@@ -113,14 +113,15 @@ def _candidates(session: Session, staff_id: uuid.UUID, lo: datetime, hi: datetim
     """The person's shifts that could run at some instant of ``[lo, hi]``, latest started first.
 
     Read as two ranges of ``ix_shift_staff_ended``: the person's open shifts started by
-    ``hi``, and those ended since ``lo`` (the few of them started after ``hi`` are dropped
-    here: with that bound too, SQLite walked ``ix_shift_staff_started`` instead). One
+    ``hi``, and those ended after ``lo`` (an end at ``lo`` belongs to the next shift,
+    ``rules.is_on_shift``); the few of these started after ``hi`` are dropped here: with
+    that bound too, SQLite walked ``ix_shift_staff_started`` instead. One
     condition with ``OR`` walked every earlier shift of the person in
     ``ix_shift_staff_started``, bounded from above only: a guard's thousandth shift read
     the 999 before it (#17)."""
     both = union_all(
         select(Shift).where(Shift.staff_id == staff_id, Shift.ended_at.is_(None), Shift.happened_at <= hi),
-        select(Shift).where(Shift.staff_id == staff_id, Shift.ended_at >= lo))
+        select(Shift).where(Shift.staff_id == staff_id, Shift.ended_at > lo))
     shifts = [s for s in session.scalars(select(Shift).from_statement(both)) if s.happened_at <= hi]
     return sorted(shifts, key=lambda s: s.happened_at, reverse=True)
 
