@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, union_all
+from sqlalchemy import bindparam, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from sync import Batch, Principal, TimeAttribution
@@ -109,20 +109,24 @@ def shift_at(session: Session, staff_id: uuid.UUID, at: datetime) -> Shift | Non
     return _running(_candidates(session, staff_id, at, at), at)
 
 
-def _candidates(session: Session, staff_id: uuid.UUID, lo: datetime, hi: datetime) -> list[Shift]:
-    """The person's shifts that could run at some instant of ``[lo, hi]``, latest started first.
+#: A person's shifts that could run in ``[lo, hi]``: two ranges of ``ix_shift_staff_ended``,
+#: the open shifts started by ``hi`` and those ended after ``lo`` (an end at ``lo`` belongs to
+#: the next shift, ``rules.is_on_shift``). Built once: every patrol, cleaning round and
+#: shift start asks it, and the construct costs more than the query.
+_RUNNING = select(Shift).from_statement(union_all(
+    select(Shift).where(Shift.staff_id == bindparam("staff_id"), Shift.ended_at.is_(None),
+                        Shift.happened_at <= bindparam("hi")),
+    select(Shift).where(Shift.staff_id == bindparam("staff_id"), Shift.ended_at > bindparam("lo"))))
 
-    Read as two ranges of ``ix_shift_staff_ended``: the person's open shifts started by
-    ``hi``, and those ended after ``lo`` (an end at ``lo`` belongs to the next shift,
-    ``rules.is_on_shift``); the few of these started after ``hi`` are dropped here: with
-    that bound too, SQLite walked ``ix_shift_staff_started`` instead. One
-    condition with ``OR`` walked every earlier shift of the person in
+
+def _candidates(session: Session, staff_id: uuid.UUID, lo: datetime, hi: datetime) -> list[Shift]:
+    """The person's shifts that could run at some instant of ``[lo, hi]``, latest started
+    first (:data:`_RUNNING`; the few ended after ``lo`` but started after ``hi`` are
+    dropped here: with that bound in the statement, SQLite walked ``ix_shift_staff_started``
+    instead). One condition with ``OR`` walked every earlier shift of the person in
     ``ix_shift_staff_started``, bounded from above only: a guard's thousandth shift read
     the 999 before it (#17)."""
-    both = union_all(
-        select(Shift).where(Shift.staff_id == staff_id, Shift.ended_at.is_(None), Shift.happened_at <= hi),
-        select(Shift).where(Shift.staff_id == staff_id, Shift.ended_at > lo))
-    shifts = [s for s in session.scalars(select(Shift).from_statement(both)) if s.happened_at <= hi]
+    shifts = [s for s in session.scalars(_RUNNING, {"staff_id": staff_id, "lo": lo, "hi": hi}) if s.happened_at <= hi]
     return sorted(shifts, key=lambda s: s.happened_at, reverse=True)
 
 
