@@ -62,15 +62,28 @@ def start_shift(session: Session, who: Principal, times: TimeAttribution, args: 
     return [("shift", shift)]
 
 
+#: A post's shifts by their end (``ix_shift_branch_post_ended``), built once: the latest
+#: started open one, those ended since an instant, the last ended before it. One ``OR``
+#: over ``ix_shift_branch_post_started`` walked the post's whole history when nobody
+#: covered it, and the last-ended one sorted that history (#17).
+_ON_POST = (Shift.branch_id == bindparam("branch_id"), Shift.post == bindparam("post"))
+_OPEN_ON_POST = (select(Shift).where(*_ON_POST, Shift.ended_at.is_(None), Shift.happened_at <= bindparam("at"))
+                 .order_by(Shift.happened_at.desc()).limit(1))
+_ENDED_ON_POST_SINCE = select(Shift).where(*_ON_POST, Shift.ended_at >= bindparam("at"))
+_LAST_ENDED_ON_POST = (select(Shift).where(*_ON_POST, Shift.ended_at < bindparam("at"))
+                       .order_by(Shift.ended_at.desc()).limit(1))
+
+
 def _previous_on_post(session: Session, branch_id: uuid.UUID, post: str, start: datetime) -> Shift | None:
-    """The shift covering the post at ``start`` if any, else the last one to end before it."""
-    on_post = select(Shift).where(Shift.branch_id == branch_id, Shift.post == post, Shift.happened_at <= start)
-    covering = session.scalars(
-        on_post.where(or_(Shift.ended_at.is_(None), Shift.ended_at >= start)).order_by(Shift.happened_at.desc()).limit(1)
-    ).first()
-    if covering is not None:
-        return covering
-    return session.scalars(on_post.where(Shift.ended_at < start).order_by(Shift.ended_at.desc()).limit(1)).first()
+    """The shift covering the post at ``start`` (the latest started by then, open or
+    ending at or after it) if any, else the last one to end before it (it started
+    before it too: no shift ends before its start)."""
+    binds = {"branch_id": branch_id, "post": post, "at": start}
+    covering = [*session.scalars(_OPEN_ON_POST, binds),
+                *(s for s in session.scalars(_ENDED_ON_POST_SINCE, binds) if s.happened_at <= start)]
+    if covering:
+        return max(covering, key=lambda s: s.happened_at)
+    return session.scalars(_LAST_ENDED_ON_POST, binds).first()
 
 
 def own_shift(session: Session, who: Principal, shift_id: uuid.UUID) -> Shift:
