@@ -34,7 +34,11 @@ class Shift(AttributedTimes, db.Model):
     __tablename__ = "shift"
     __table_args__ = (
         Index("ix_shift_staff_started", "staff_id", "happened_at"),
+        # A person's shifts running in a window: open ones, or ended since (services.shift, #17).
+        Index("ix_shift_staff_ended", "staff_id", "ended_at", "happened_at"),
         Index("ix_shift_branch_post_started", "branch_id", "post", "happened_at"),
+        # A post's covering or last-ended shift, for the gap before a new one (services.shift, #17).
+        Index("ix_shift_branch_post_ended", "branch_id", "post", "ended_at", "happened_at"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

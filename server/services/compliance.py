@@ -149,9 +149,10 @@ def _evaluate(
     hi = max(local_midnight(b, days[b.id][-1] + timedelta(days=1)) for b in branches) + timedelta(hours=2)
     ids = [b.id for b in branches]
     first, last = min(days[i][0] for i in ids), max(days[i][-1] for i in ids)
-    inputs = duty.load(ids, lo, hi, first, last)
+    inputs = duty.load(ids, lo, hi, first, last, families)  # only what the judged families read (#17)
     cal = calendar_service.working_calendar()
-    lobby = lobby_rules.load(ids, lo, first, last) if families & {"box", "cases"} else lobby_rules.LobbyInputs()
+    lobby = (lobby_rules.load(ids, lo, first, last, families) if families & {"box", "cases"}
+             else lobby_rules.LobbyInputs())
     others = _stored_misses(ids, first, last, families)
     notice = RCAL.missing_years(cal, at)  # from 1 November: next year's calendar (#13)
     verdicts: list[tuple[Branch, RC.Verdict]] = []

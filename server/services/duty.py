@@ -29,6 +29,22 @@ SELF_SERVICE = "self_service"
 UTC = timezone.utc
 
 
+#: Every kind of input :func:`load` can read, besides the device watermarks it always reads.
+KINDS = frozenset({"patrols", "shifts", "handovers", "plans", "rounds", "managers"})
+#: The kinds of input each rule family (``compliance.FAMILIES``) reads, besides the device
+#: watermarks every family reads: a push that re-judges some families loads only theirs
+#: (#17). R-SEC-5 asks who was on duty (shifts and the roster); R-SEC-2 also the handover
+#: that proves a shift's end; the lobby's families read their records in
+#: ``compliance_lobby.load``.
+NEEDS: dict[str, frozenset[str]] = {
+    "patrol": frozenset({"patrols", "shifts", "plans"}),  # R-SEC-5
+    "staffing": frozenset({"shifts", "handovers", "plans"}),  # R-SEC-2
+    "rounds": frozenset({"rounds", "managers"}),  # R-OPS-1
+    "box": frozenset(),  # R-BOX-1..3, R-CMP-10
+    "cases": frozenset(),  # the complaint deadlines
+}
+
+
 @dataclass
 class Inputs:
     """Everything one evaluation reads, grouped by branch."""
@@ -37,53 +53,80 @@ class Inputs:
     shifts: dict[uuid.UUID, list[RC.ShiftRecord]] = field(default_factory=lambda: defaultdict(list))
     plans: dict[uuid.UUID, list[RC.Plan]] = field(default_factory=lambda: defaultdict(list))
     rounds: dict[tuple[uuid.UUID, date], dict[str, RC.Record]] = field(default_factory=lambda: defaultdict(dict))
-    devices: dict[str, list[datetime | None]] = field(default_factory=lambda: defaultdict(list))
     device_rows: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     managers: dict[uuid.UUID, list[str]] = field(default_factory=lambda: defaultdict(list))
 
 
-def load(ids: Sequence[uuid.UUID], lo: datetime, hi: datetime, first: date, last: date) -> Inputs:
-    """One statement per kind of input, over every branch and the whole range."""
+def load(
+    ids: Sequence[uuid.UUID], lo: datetime, hi: datetime, first: date, last: date,
+    families: Iterable[str] | None = None,
+) -> Inputs:
+    """One statement per kind of input, over every branch and the whole range: the kinds
+    the rule ``families`` read (:data:`NEEDS`; ``None``: all :data:`KINDS`), and the device
+    watermarks. A kind no family asks for stays empty (a ``box`` re-judge reads no
+    patrols); the families' verdicts equal those judged from a full load."""
     from ..sync_setup import engine
 
+    kinds = KINDS if families is None else frozenset().union(*(NEEDS[f] for f in families))
     session = db.session
     inputs = Inputs()
-    for p in session.execute(
-        select(Patrol.id, Patrol.branch_id, Patrol.happened_at, Patrol.received_at, Patrol.clock_suspect)
-        .where(Patrol.branch_id.in_(ids), Patrol.area == SELF_SERVICE, Patrol.happened_at >= lo, Patrol.happened_at < hi)
-    ):
-        inputs.patrols[p.branch_id].append(RC.Record(str(p.id), p.happened_at, p.received_at, p.clock_suspect))
-    for s, h in session.execute(
-        select(Shift, Handover)
-        .outerjoin(Handover, Handover.shift_id == Shift.id)
-        .where(Shift.branch_id.in_(ids), Shift.happened_at < hi, or_(Shift.ended_at.is_(None), Shift.ended_at >= lo))
-    ):
-        proof = RC.Record(str(h.id), h.happened_at, h.received_at, h.clock_suspect) if h is not None else None
-        inputs.shifts[s.branch_id].append(RC.ShiftRecord(
-            str(s.id), str(s.staff_id), s.post, s.happened_at, s.received_at, s.ended_at,
-            s.clock_suspect, proof, s.end_received_at))
-    for r in session.scalars(
-        select(RosterShift).where(RosterShift.branch_id.in_(ids), RosterShift.starts_at < hi, RosterShift.ends_at > lo)
-    ):
-        inputs.plans[r.branch_id].append(
-            RC.Plan(str(r.id), r.post, r.starts_at, r.ends_at, str(r.staff_id) if r.staff_id else None))
-    for f in session.scalars(
-        select(FloorRound).where(FloorRound.branch_id.in_(ids), FloorRound.business_date >= first,
-                                 FloorRound.business_date <= last)
-    ):
-        inputs.rounds[(f.branch_id, f.business_date)][f.slot] = RC.Record(
-            str(f.id), f.happened_at, f.received_at, f.clock_suspect)
-    for staff_id, branch_id in session.execute(
-        select(Staff.id, Staff.branch_id).where(Staff.branch_id.in_(ids), Staff.role == "operations_manager",
-                                                Staff.active.is_(True))
-    ):
-        inputs.managers[branch_id].append(str(staff_id))
+    if "patrols" in kinds:
+        for p in session.execute(
+            select(Patrol.id, Patrol.branch_id, Patrol.happened_at, Patrol.received_at, Patrol.clock_suspect)
+            .where(Patrol.branch_id.in_(ids), Patrol.area == SELF_SERVICE, Patrol.happened_at >= lo,
+                   Patrol.happened_at < hi)
+        ):
+            inputs.patrols[p.branch_id].append(RC.Record(str(p.id), p.happened_at, p.received_at, p.clock_suspect))
+    if "shifts" in kinds:
+        _load_shifts(inputs, ids, lo, hi, "handovers" in kinds)
+    if "plans" in kinds:
+        for r in session.execute(
+            select(RosterShift.id, RosterShift.branch_id, RosterShift.post, RosterShift.starts_at,
+                   RosterShift.ends_at, RosterShift.staff_id)
+            .where(RosterShift.branch_id.in_(ids), RosterShift.starts_at < hi, RosterShift.ends_at > lo)
+        ):
+            inputs.plans[r.branch_id].append(
+                RC.Plan(str(r.id), r.post, r.starts_at, r.ends_at, str(r.staff_id) if r.staff_id else None))
+    if "rounds" in kinds:
+        for f in session.execute(
+            select(FloorRound.id, FloorRound.branch_id, FloorRound.business_date, FloorRound.slot,
+                   FloorRound.happened_at, FloorRound.received_at, FloorRound.clock_suspect)
+            .where(FloorRound.branch_id.in_(ids), FloorRound.business_date >= first, FloorRound.business_date <= last)
+        ):
+            inputs.rounds[(f.branch_id, f.business_date)][f.slot] = RC.Record(
+                str(f.id), f.happened_at, f.received_at, f.clock_suspect)
+    if "managers" in kinds:
+        for staff_id, branch_id in session.execute(
+            select(Staff.id, Staff.branch_id).where(Staff.branch_id.in_(ids), Staff.role == "operations_manager",
+                                                    Staff.active.is_(True))
+        ):
+            inputs.managers[branch_id].append(str(staff_id))
     wanted = set(ids)
     for c in engine().clients(session, branch_id=ids[0] if len(ids) == 1 else None):
         if c["branch_id"] in wanted or c["branch_id"] is None:
-            inputs.devices[str(c["staff_id"])].append(c["synced_at"])
             inputs.device_rows[str(c["staff_id"])].append(c)
     return inputs
+
+
+def _load_shifts(inputs: Inputs, ids: Sequence[uuid.UUID], lo: datetime, hi: datetime, handovers: bool) -> None:
+    """The shifts overlapping ``[lo, hi)``, as plain columns (the ORM's objects cost a
+    push's re-judge more than its reads); with ``handovers``, each one's handover (R-SEC-2's
+    proof; R-SEC-5 asks only who was on duty)."""
+    cols = [Shift.id, Shift.branch_id, Shift.staff_id, Shift.post, Shift.happened_at, Shift.received_at,
+            Shift.ended_at, Shift.clock_suspect, Shift.end_received_at]
+    if handovers:
+        cols += [Handover.id.label("h_id"), Handover.happened_at.label("h_happened_at"),
+                 Handover.received_at.label("h_received_at"), Handover.clock_suspect.label("h_clock_suspect")]
+    q = select(*cols).where(Shift.branch_id.in_(ids), Shift.happened_at < hi,
+                            or_(Shift.ended_at.is_(None), Shift.ended_at >= lo))
+    if handovers:
+        q = q.outerjoin(Handover, Handover.shift_id == Shift.id)
+    for s in db.session.execute(q):
+        proof = (RC.Record(str(s.h_id), s.h_happened_at, s.h_received_at, s.h_clock_suspect)
+                 if handovers and s.h_id is not None else None)
+        inputs.shifts[s.branch_id].append(RC.ShiftRecord(
+            str(s.id), str(s.staff_id), s.post, s.happened_at, s.received_at, s.ended_at,
+            s.clock_suspect, proof, s.end_received_at))
 
 
 def watermark(inputs: Inputs, staff_ids: Iterable[str]) -> RC.Watermark:

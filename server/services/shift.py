@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from sync import Batch, Principal, TimeAttribution
@@ -46,11 +46,7 @@ def start_shift(session: Session, who: Principal, times: TimeAttribution, args: 
             reject(code, "No valid registered badge for this on-site account.", rule="R-SEC-8")
     # Serialise shift starts of one person (two devices) on PostgreSQL; SQLite writes are serial.
     session.execute(select(Staff.id).where(Staff.id == who.staff_id).with_for_update())
-    mine = session.scalars(
-        select(Shift).where(Shift.staff_id == who.staff_id, Shift.happened_at <= start,
-                            or_(Shift.ended_at.is_(None), Shift.ended_at > start))
-    ).all()
-    clash = rules.overlapping([span(s) for s in mine], start)
+    clash = rules.overlapping([span(s) for s in _candidates(session, who.staff_id, start, start)], start)
     if clash is not None:
         reject("shift_overlap", f"Shift {clash.id} of the same person is still running at that time.",
                rule="R-SEC-2", field="shift_id")
@@ -66,15 +62,28 @@ def start_shift(session: Session, who: Principal, times: TimeAttribution, args: 
     return [("shift", shift)]
 
 
+#: A post's shifts by their end (``ix_shift_branch_post_ended``), built once: the latest
+#: started open one, those ended since an instant, the last ended before it. One ``OR``
+#: over ``ix_shift_branch_post_started`` walked the post's whole history when nobody
+#: covered it, and the last-ended one sorted that history (#17).
+_ON_POST = (Shift.branch_id == bindparam("branch_id"), Shift.post == bindparam("post"))
+_OPEN_ON_POST = (select(Shift).where(*_ON_POST, Shift.ended_at.is_(None), Shift.happened_at <= bindparam("at"))
+                 .order_by(Shift.happened_at.desc()).limit(1))
+_ENDED_ON_POST_SINCE = select(Shift).where(*_ON_POST, Shift.ended_at >= bindparam("at"))
+_LAST_ENDED_ON_POST = (select(Shift).where(*_ON_POST, Shift.ended_at < bindparam("at"))
+                       .order_by(Shift.ended_at.desc()).limit(1))
+
+
 def _previous_on_post(session: Session, branch_id: uuid.UUID, post: str, start: datetime) -> Shift | None:
-    """The shift covering the post at ``start`` if any, else the last one to end before it."""
-    on_post = select(Shift).where(Shift.branch_id == branch_id, Shift.post == post, Shift.happened_at <= start)
-    covering = session.scalars(
-        on_post.where(or_(Shift.ended_at.is_(None), Shift.ended_at >= start)).order_by(Shift.happened_at.desc()).limit(1)
-    ).first()
-    if covering is not None:
-        return covering
-    return session.scalars(on_post.where(Shift.ended_at < start).order_by(Shift.ended_at.desc()).limit(1)).first()
+    """The shift covering the post at ``start`` (the latest started by then, open or
+    ending at or after it) if any, else the last one to end before it (it started
+    before it too: no shift ends before its start)."""
+    binds = {"branch_id": branch_id, "post": post, "at": start}
+    covering = [*session.scalars(_OPEN_ON_POST, binds),
+                *(s for s in session.scalars(_ENDED_ON_POST_SINCE, binds) if s.happened_at <= start)]
+    if covering:
+        return max(covering, key=lambda s: s.happened_at)
+    return session.scalars(_LAST_ENDED_ON_POST, binds).first()
 
 
 def own_shift(session: Session, who: Principal, shift_id: uuid.UUID) -> Shift:
@@ -113,13 +122,25 @@ def shift_at(session: Session, staff_id: uuid.UUID, at: datetime) -> Shift | Non
     return _running(_candidates(session, staff_id, at, at), at)
 
 
+#: A person's shifts that could run in ``[lo, hi]``: two ranges of ``ix_shift_staff_ended``,
+#: the open shifts started by ``hi`` and those ended after ``lo`` (an end at ``lo`` belongs to
+#: the next shift, ``rules.is_on_shift``). Built once: every patrol, cleaning round and
+#: shift start asks it, and the construct costs more than the query.
+_RUNNING = select(Shift).from_statement(union_all(
+    select(Shift).where(Shift.staff_id == bindparam("staff_id"), Shift.ended_at.is_(None),
+                        Shift.happened_at <= bindparam("hi")),
+    select(Shift).where(Shift.staff_id == bindparam("staff_id"), Shift.ended_at > bindparam("lo"))))
+
+
 def _candidates(session: Session, staff_id: uuid.UUID, lo: datetime, hi: datetime) -> list[Shift]:
-    """The person's shifts that could run at some instant of ``[lo, hi]``, latest started first."""
-    return list(session.scalars(
-        select(Shift)
-        .where(Shift.staff_id == staff_id, Shift.happened_at <= hi, or_(Shift.ended_at.is_(None), Shift.ended_at >= lo))
-        .order_by(Shift.happened_at.desc())
-    ))
+    """The person's shifts that could run at some instant of ``[lo, hi]``, latest started
+    first (:data:`_RUNNING`; the few ended after ``lo`` but started after ``hi`` are
+    dropped here: with that bound in the statement, SQLite walked ``ix_shift_staff_started``
+    instead). One condition with ``OR`` walked every earlier shift of the person in
+    ``ix_shift_staff_started``, bounded from above only: a guard's thousandth shift read
+    the 999 before it (#17)."""
+    shifts = [s for s in session.scalars(_RUNNING, {"staff_id": staff_id, "lo": lo, "hi": hi}) if s.happened_at <= hi]
+    return sorted(shifts, key=lambda s: s.happened_at, reverse=True)
 
 
 def _running(candidates: list[Shift], at: datetime) -> Shift | None:
