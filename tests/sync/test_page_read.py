@@ -224,12 +224,11 @@ def test_on_postgresql_the_page_statement_records_a_pull_due_for_it(
 
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # SQLite has no data-modifying WITH
 def test_the_writes_riding_on_a_remembered_poll_read_its_confirmation_once(device, statements, db_url):
     """The touches of ``last_pull_at`` and ``last_seen_at`` both wait on the remembered
     principal's confirmation (#16): it is read once, in a WITH of its own, not spelt
     out in each (a guard's statement was over 5 KB; psycopg re-parses one over 4 KB)."""
-    if not db_url.startswith("postgresql"):
-        pytest.skip("no data-modifying WITH on SQLite")
     guard = device("guard")
     guard.sync()
     guard.pull(wait=0)  # remembered now
@@ -245,14 +244,13 @@ def test_numbered_placeholders_give_one_number_per_name():
         "a = $1 AND b = $2 OR c = $1 AND d LIKE '5%'", ("x", "y"))
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # psycopg's own cursor
 def test_on_psycopg_a_raw_read_is_sent_as_written(notes, db_url):
     """psycopg parses a ``%(name)s`` query again on every execution once it is over
     4,096 bytes (a guard's 16 audiences are); the raw read sends ``$n`` on a RawCursor,
     which it does not parse at all (#16)."""
     import psycopg
 
-    if not db_url.startswith("postgresql"):
-        pytest.skip("psycopg only")
     with notes.app_context():
         dialect = db.engine.dialect
     compiled = page_read._compiled(dialect, 16, True, None, True)

@@ -73,11 +73,10 @@ def test_r_sec_2_a_new_shifts_gap_counts_from_the_covering_else_the_last_ended_s
             assert (found.id if found else None) == expected, (post, start)
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # SQLite's plan; PostgreSQL's follows its statistics
 def test_a_persons_shifts_are_read_by_their_end_not_by_every_earlier_start(app, demo, history):
     g1 = history[0]
     with app.app_context():
-        if db.engine.dialect.name != "sqlite":
-            pytest.skip("SQLite's plan; PostgreSQL chooses by its statistics")
         reads: list[tuple[str, tuple]] = []
 
         def seen(conn, cursor, statement, parameters, context, executemany):
