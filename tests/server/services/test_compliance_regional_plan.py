@@ -6,9 +6,10 @@ whole table (the one index with the date led with the branch) costs what the yea
 """
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, datetime, timezone
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
@@ -17,18 +18,7 @@ from server.extensions import db
 from server.models.compliance import Obligation
 
 
-@pytest.fixture
-def db_url(pg_database):
-    """PostgreSQL only: the planner's choice is the question."""
-    return pg_database
-
-
-def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield plan
-    for child in plan.get("Plans", ()):
-        yield from _nodes(child)
-
-
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # the planner's choice is the question
 def test_one_day_is_read_by_its_index_not_the_whole_table(app: Any, demo: Any) -> None:
     with app.app_context():
         branch = uuid.UUID(demo["branch_id"])
@@ -49,6 +39,5 @@ def test_one_day_is_read_by_its_index_not_the_whole_table(app: Any, demo: Any) -
             conn.execute(text("ANALYZE obligation"))
             plan = conn.execute(text("EXPLAIN (FORMAT JSON) " + sql)).scalar_one()[0]["Plan"]
             conn.rollback()
-        kinds = {n["Node Type"] for n in _nodes(plan)}
-        assert "Seq Scan" not in kinds, plan
-        assert {n.get("Index Name") for n in _nodes(plan)} & {"ix_obligation_date"}, plan
+        shown = json.dumps(plan)
+        assert '"Seq Scan"' not in shown and '"Index Name": "ix_obligation_date"' in shown, plan
