@@ -19,6 +19,11 @@ machine does not inflate: the workers' CPU per answered long poll over a
 ``HOLD_WINDOW`` at the end (a wait's length, after the wake-ups), and per woken waiter of
 each wake-up (its next long poll included).
 
+``--keep-alive``: each device's long polls reuse one connection (the app's ``fetch``, or a
+proxy that keeps its upstream connections, README "Running in production") instead of
+one each, as a proxy without upstream keep-alive (nginx's default) makes them reach
+gunicorn; the probes stay on new connections.
+
 ``--gthread`` adds today's settings (``-k gthread --threads 16``, keep-alive 2) at the
 smallest N, with a 35 s timeout per request. Raises this process's file-descriptor limit
 to the hard limit (the server inherits it); N + 1,000 must fit.
