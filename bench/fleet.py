@@ -19,6 +19,11 @@ machine does not inflate: the workers' CPU per answered long poll over a
 ``HOLD_WINDOW`` at the end (a wait's length, after the wake-ups), and per woken waiter of
 each wake-up (its next long poll included).
 
+``--keep-alive``: each device's long polls reuse one connection (the app's ``fetch``, or a
+proxy that keeps its upstream connections, README "Running in production") instead of
+one each, as a proxy without upstream keep-alive (nginx's default) makes them reach
+gunicorn; the probes stay on new connections.
+
 ``--gthread`` adds today's settings (``-k gthread --threads 16``, keep-alive 2) at the
 smallest N, with a 35 s timeout per request. Raises this process's file-descriptor limit
 to the hard limit (the server inherits it); N + 1,000 must fit.
@@ -100,24 +105,76 @@ def make_fleet(url: str, small_branches: int, big: int) -> tuple[list[list[str]]
 # --- HTTP on asyncio ---------------------------------------------------------------------
 
 
-async def request(port: int, method: str, path: str, body: object = None, token: str | None = None,
-                  timeout: float = 60) -> tuple[int, bytes]:
-    """One request on a new connection (``Connection: close``): ``(status, body)``."""
+def _message(method: str, path: str, body: object, token: str | None, *, close: bool) -> bytes:
     data = b"" if body is None else json.dumps(body).encode()
-    head = [f"{method} {path} HTTP/1.1", f"Host: {HOST}", "Connection: close", f"Content-Length: {len(data)}"]
+    head = [f"{method} {path} HTTP/1.1", f"Host: {HOST}", f"Content-Length: {len(data)}"]
+    if close:
+        head.append("Connection: close")
     if body is not None:
         head.append("Content-Type: application/json")
     if token:
         head.append(f"Authorization: Bearer {token}")
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + data
+
+
+async def request(port: int, method: str, path: str, body: object = None, token: str | None = None,
+                  timeout: float = 60) -> tuple[int, bytes]:
+    """One request on a new connection (``Connection: close``): ``(status, body)``."""
     reader, writer = await asyncio.wait_for(asyncio.open_connection(HOST, port), timeout)
     try:
-        writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + data)
+        writer.write(_message(method, path, body, token, close=True))
         raw = await asyncio.wait_for(reader.read(), timeout)
     finally:
         writer.close()
     status_line, _, rest = raw.partition(b"\r\n")
     status = int(status_line.split()[1]) if status_line else 0
     return status, rest.partition(b"\r\n\r\n")[2]
+
+
+class KeptConnection:
+    """One device's connection, reused from one long poll to the next (``--keep-alive``),
+    as a browser's ``fetch`` reuses one to its origin and a proxy with upstream
+    keep-alive reuses one to gunicorn. Opened when none is open; dropped when the
+    server answers ``Connection: close`` (a shutdown, a 408) or on an error; a reused
+    connection the server closed while idle (gunicorn's ``keepalive`` seconds) is
+    opened again once, as browsers retry an idempotent request."""
+
+    def __init__(self, port: int) -> None:
+        self.port, self.streams = port, None
+
+    async def request(self, method: str, path: str, body: object, token: str | None,
+                      timeout: float) -> tuple[int, bytes]:
+        for reused in (self.streams is not None, False):
+            if self.streams is None:
+                self.streams = await asyncio.wait_for(asyncio.open_connection(HOST, self.port), timeout)
+            reader, writer = self.streams
+            try:
+                writer.write(_message(method, path, body, token, close=False))
+                head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout)
+            except (OSError, asyncio.IncompleteReadError):
+                self.close()
+                if reused:
+                    continue
+                raise ConnectionError("the server closed a new connection")
+            except BaseException:
+                self.close()
+                raise
+            lines = head.decode("latin-1").split("\r\n")
+            fields = {k.strip().lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:] if x)}
+            try:
+                data = await asyncio.wait_for(reader.readexactly(int(fields.get("content-length", 0))), timeout)
+            except BaseException:
+                self.close()
+                raise
+            if fields.get("connection", "").lower() == "close":
+                self.close()
+            return int(lines[0].split()[1]), data
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        if self.streams is not None:
+            self.streams[1].close()
+            self.streams = None
 
 
 def pull_body(client_id: str, cursor: str | None, wait: float) -> dict:
@@ -157,14 +214,27 @@ async def head_cursor(port: int, device: Device) -> None:
     device.cursor = json.loads(body)["cursor"]
 
 
-async def hold(port: int, device: Device, stop: asyncio.Event, timeout: float) -> None:
-    """Long polls back to back until ``stop``."""
+async def hold(port: int, device: Device, stop: asyncio.Event, timeout: float, keep_alive: bool = False) -> None:
+    """Long polls back to back until ``stop``: each on a new connection, or with
+    ``keep_alive`` all on one (:class:`KeptConnection`)."""
+    kept = KeptConnection(port) if keep_alive else None
+    try:
+        await _hold(port, device, stop, timeout, kept)
+    finally:
+        if kept is not None:
+            kept.close()
+
+
+async def _hold(port: int, device: Device, stop: asyncio.Event, timeout: float, kept: KeptConnection | None) -> None:
     while not stop.is_set():
         device.waiting = True
+        body = pull_body(device.client_id, device.cursor, 30)
         try:
-            status, body = await request(port, "POST", "/api/sync/pull", pull_body(device.client_id, device.cursor, 30),
-                                         device.token, timeout=timeout)
-        except (OSError, asyncio.TimeoutError):
+            if kept is None:
+                status, body = await request(port, "POST", "/api/sync/pull", body, device.token, timeout=timeout)
+            else:
+                status, body = await kept.request("POST", "/api/sync/pull", body, device.token, timeout)
+        except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError):
             device.waiting, device.errors = False, device.errors + 1
             await asyncio.sleep(1)
             continue
@@ -264,7 +334,7 @@ class Server:
 
 
 async def measure(server: Server, devices: list[Device], scopes: dict[str, list[Device]], guard: str,
-                  timeout: float) -> dict:
+                  timeout: float, keep_alive: bool = False) -> dict:
     port = server.port
     status, body = await request(port, "POST", "/api/auth/login", {"employee_no": guard, "password": PASSWORD})
     assert status == 200, body[:300]
@@ -275,7 +345,7 @@ async def measure(server: Server, devices: list[Device], scopes: dict[str, list[
     stop = asyncio.Event()
     tasks = []
     for start in range(0, len(devices), 250):  # ramp: 250 connections at a time
-        tasks += [asyncio.create_task(hold(port, d, stop, timeout)) for d in devices[start:start + 250]]
+        tasks += [asyncio.create_task(hold(port, d, stop, timeout, keep_alive)) for d in devices[start:start + 250]]
         await asyncio.sleep(0.05)
     await asyncio.sleep(3 if devices else 0)
     held = sum(d.waiting for d in devices)
@@ -337,7 +407,7 @@ async def measure(server: Server, devices: list[Device], scopes: dict[str, list[
     return result
 
 
-def run_db(kind: str, ns: list[int], gthread: bool) -> list[dict]:
+def run_db(kind: str, ns: list[int], gthread: bool, keep_alive: bool = False) -> list[dict]:
     WORK.mkdir(parents=True, exist_ok=True)
     db = Database(kind, f"bench_fleet_{os.getpid()}", WORK).create()
     url = db.url
@@ -350,7 +420,7 @@ def run_db(kind: str, ns: list[int], gthread: bool) -> list[dict]:
         biggest = max(ns)
         big = 1000 if biggest >= 10_000 else 0
         small, region = make_fleet(url, (biggest - big) // 10, big)
-        configs = [("gevent (gunicorn.conf.py)", {}, 40.0)]
+        configs = [("gevent (gunicorn.conf.py)" + (", keep-alive" if keep_alive else ""), {}, 40.0)]
         if gthread:
             configs.append(("gthread 2x16 (before #16)", {
                 "GUNICORN_CMD_ARGS": "--worker-class gthread --threads 16 --keep-alive 2 --worker-connections 1000"},
@@ -365,7 +435,8 @@ def run_db(kind: str, ns: list[int], gthread: bool) -> list[dict]:
                     scopes = {"10": spread[:10]} if spread else {}
                     if regional:
                         scopes["1000"] = regional
-                    row = asyncio.run(measure(server, spread + regional, scopes, guard, timeout))
+                    row = asyncio.run(measure(server, spread + regional, scopes, guard, timeout,
+                                              keep_alive and "gevent" in label))
                     row.update({"db": kind, "server": label})
                     rows.append(row)
                     print(json.dumps(row), flush=True)
@@ -409,6 +480,9 @@ def main() -> None:
     parser.add_argument("--db", action="append", choices=["sqlite", "postgresql"])
     parser.add_argument("--waiters", default="100,1000,10000")
     parser.add_argument("--gthread", action="store_true", help="also today's gthread settings at the smallest N")
+    parser.add_argument("--keep-alive", action="store_true",
+                        help="each device's long polls reuse one connection (a browser, or a proxy's upstream "
+                             "keep-alive) instead of a new one each")
     args = parser.parse_args()
     if args.table:
         text = Path(args.table).read_text()
@@ -420,7 +494,7 @@ def main() -> None:
     raise_fd_limit(max(ns) + 1000)
     rows = []
     for kind in args.db or ["sqlite"]:
-        rows += run_db(kind, ns, args.gthread)
+        rows += run_db(kind, ns, args.gthread, args.keep_alive)
     out = ROOT / "bench" / "results" / f"fleet-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}.json"
     out.write_text(json.dumps({"rows": rows, "argv": sys.argv[1:], "load": os.getloadavg(),
                                "cpus": os.cpu_count()}, indent=1))

@@ -44,10 +44,15 @@ HEADERS = {
 
 
 def secure(response: Response) -> Response:
-    """The ``after_request`` hook (see the module docstring)."""
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
-    response.headers.setdefault("Content-Security-Policy", DOCS_CSP if request.path == DOCS_PATH else CSP)
+    """The ``after_request`` hook (see the module docstring).
+
+    The names a view set are looked up once: werkzeug's ``Headers.setdefault`` finds a
+    missing name by raising and catching a ``BadRequestKeyError`` (an HTTP exception),
+    four of them on every answer, long polls included (#16)."""
+    present = {name.lower() for name in response.headers.keys()}
+    csp = DOCS_CSP if request.path == DOCS_PATH else CSP
+    response.headers.extend([(name, value) for name, value in (*HEADERS.items(), ("Content-Security-Policy", csp))
+                             if name.lower() not in present])
     if request.method == "OPTIONS" and response.status_code == 200 and not response.get_data():
         response.status_code = 204  # Flask's automatic answer: the methods are in Allow
     if response.status_code in (204, 304):

@@ -444,10 +444,15 @@ def _release(session: Any) -> None:
 
     A long poll's session usually has none (its reads ran on ``reads``), and a commit
     would begin one only to end it: a tenth of a millisecond, up to three times per
-    long poll (#16)."""
-    real = session() if isinstance(session, scoped_session) else session
-    if real.in_transaction():
-        real.commit()
+    long poll (#16). Usually the request has not even made its ``Session`` yet: asking a
+    scoped session for it would build one (about 70 µs of a long poll, and its close at
+    the request's teardown) only to find it idle."""
+    if isinstance(session, scoped_session):
+        if not session.registry.has():
+            return
+        session = session()
+    if session.in_transaction():
+        session.commit()
 
 
 def _read(session: Any, reads: Reads | None, *args: Any) -> page_read.PageRead:

@@ -236,16 +236,27 @@ def hub_for(key: str, listen: Callable[[Hub], Iterator[None]] | None) -> Hub:
 
 
 def _pg_listen(conninfo: str) -> Callable[[Hub], Iterator[None]]:
+    """The listener on PostgreSQL: ``LISTEN``, then sleep on the socket until it is
+    readable (or half a second, to look whether to stop) and take what arrived.
+
+    It waits on the socket itself rather than in ``notifies(timeout=0.5)``, which psycopg
+    waits out in steps of 0.1 s: under gevent each step is a poll with its timer, ten a
+    second per worker, 2.7–3.2 ms of CPU per second against 0.8 idle this way: at
+    1,000 waiters about 0.1 ms of every long poll (#16). What arrived with another
+    reply is taken first, before sleeping."""
     def listen(hub: Hub) -> Iterator[None]:
+        import select
+
         import psycopg
 
         with psycopg.connect(conninfo, autocommit=True) as conn:
             conn.execute(f"LISTEN {CHANNEL}")
             hub.ready.set()
             while True:
-                for note in conn.notifies(timeout=0.5):
+                for note in conn.notifies(timeout=0):
                     hub.wake(decode(note.payload))
                 yield
+                select.select([conn.fileno()], [], [], 0.5)
 
     return listen
 

@@ -57,3 +57,18 @@ def test_no_redirect_takes_its_location_from_the_host_header(client, path):
     if path != "/api/docs/":  # the docs page itself, matched as sent
         assert resp.status_code == 404 and resp.mimetype == "application/problem+json"
     resp.close()
+
+
+def test_a_value_the_view_set_is_kept_whatever_its_case(app):
+    """A view's own value of one of these headers is kept, and not doubled, however it
+    spelled the name (HTTP names are case-insensitive)."""
+    from flask import Response
+
+    from server.headers import secure
+
+    with app.test_request_context("/api/sync/pull", method="POST"):
+        resp = secure(Response(b"{}", headers={"x-frame-options": "SAMEORIGIN",
+                                               "Content-Security-Policy": "default-src 'none'"}))
+    assert resp.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert resp.headers.getlist("Content-Security-Policy") == ["default-src 'none'"]
+    assert resp.headers["Referrer-Policy"] == "no-referrer" and resp.headers["X-Content-Type-Options"] == "nosniff"
