@@ -8,7 +8,11 @@ wsgi:app`` (2 gevent workers), on a fresh database with the demo seeded plus the
 guards in branches of 10 (a branch's phones), and at N = 10,000 one branch of 1,000
 (the scope of a region's supervisors), each with a session made straight in the
 database (an Argon2 login per phone would take minutes). Each device first pulls to its
-head cursor, then holds ``wait: 30`` pulls back to back, as the app does while open.
+head cursor, then holds ``wait: 30`` pulls back to back, as the app does while open. Their
+first long polls are spread over ``--ramp`` seconds (default one wait, as a fleet's phones
+come online at different moments), and the probes begin one wait after the ramp, when
+every device is at its own cadence; ``--ramp 2`` is a storm (every phone of a failed host
+reconnecting at once), whose first answers all come due together.
 While the N wait (and first with none: the baseline of the ratios) it measures, one request at a time on fresh connections: ``GET
 /healthz``, a login (production Argon2) and a 10-mutation push (p50/p99); then the
 time from a push's answer (its commit is before) to the last waiter of its scope
@@ -17,7 +21,10 @@ workers per waiter (with N waiting minus before any). The client is asyncio in t
 process, on the same 2 cores: its own work is in every figure. Two figures a shared
 machine does not inflate: the workers' CPU per answered long poll over a
 ``HOLD_WINDOW`` at the end (a wait's length, after the wake-ups), and per woken waiter of
-each wake-up (its next long poll included).
+each wake-up (its next long poll included). Beside them, where the machine's cores went
+over that window (this client's CPU per long poll, the share left idle) and, per probe,
+its three slowest samples and the kernel's listen-queue overflows meanwhile (a dropped
+connection waits 1 s or 3 s for TCP's retransmission).
 
 ``--keep-alive``: each device's long polls reuse one connection (the app's ``fetch``, or a
 proxy that keeps its upstream connections, README "Running in production") instead of
@@ -55,6 +62,7 @@ HOST = "127.0.0.1"
 PASSWORD = "fleet-bench-pass"
 SAMPLES = {"healthz": 50, "login": 20, "push": 20}
 PROBE_SECONDS = 60  # at most this long per kind of probe (fewer samples on a starved host)
+WAIT = 30  # seconds a device asks its long poll to wait, as the app does
 HOLD_WINDOW = 30  # seconds (one wait) over which the workers' CPU per answered long poll is measured
 
 
@@ -228,7 +236,7 @@ async def hold(port: int, device: Device, stop: asyncio.Event, timeout: float, k
 async def _hold(port: int, device: Device, stop: asyncio.Event, timeout: float, kept: KeptConnection | None) -> None:
     while not stop.is_set():
         device.waiting = True
-        body = pull_body(device.client_id, device.cursor, 30)
+        body = pull_body(device.client_id, device.cursor, WAIT)
         try:
             if kept is None:
                 status, body = await request(port, "POST", "/api/sync/pull", body, device.token, timeout=timeout)
@@ -261,6 +269,19 @@ async def gather_limited(coros: list, limit: int) -> None:
             await coro
 
     await asyncio.gather(*(run(c) for c in coros))
+
+
+def listen_overflows() -> int:
+    """The kernel's count of connections dropped because a listen queue was full
+    (``TcpExtListenOverflows``): a client then waits for TCP's retransmission (1 s, 3 s)."""
+    lines = [line.split() for line in Path("/proc/net/netstat").read_text().splitlines() if line.startswith("TcpExt:")]
+    return int(dict(zip(lines[0], lines[1]))["ListenOverflows"])
+
+
+def machine_idle() -> float:
+    """Seconds every core of this machine has spent idle since boot (``/proc/stat``)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+    return (int(fields[4]) + int(fields[5])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
@@ -334,7 +355,7 @@ class Server:
 
 
 async def measure(server: Server, devices: list[Device], scopes: dict[str, list[Device]], guard: str,
-                  timeout: float, keep_alive: bool = False) -> dict:
+                  timeout: float, keep_alive: bool = False, ramp: float = 30.0) -> dict:
     port = server.port
     status, body = await request(port, "POST", "/api/auth/login", {"employee_no": guard, "password": PASSWORD})
     assert status == 200, body[:300]
@@ -344,10 +365,13 @@ async def measure(server: Server, devices: list[Device], scopes: dict[str, list[
     rss_before = server.rss_kib()
     stop = asyncio.Event()
     tasks = []
-    for start in range(0, len(devices), 250):  # ramp: 250 connections at a time
-        tasks += [asyncio.create_task(hold(port, d, stop, timeout, keep_alive)) for d in devices[start:start + 250]]
-        await asyncio.sleep(0.05)
-    await asyncio.sleep(3 if devices else 0)
+    began = time.monotonic()
+    for i, device in enumerate(devices):  # device i opens its first long poll at i * ramp / N
+        await asyncio.sleep(max(0.0, began + i * ramp / len(devices) - time.monotonic()))
+        tasks.append(asyncio.create_task(hold(port, device, stop, timeout, keep_alive)))
+    # then one wait more: the first long polls' answers overlap the ramp's last seconds
+    # (twice the steady rate of arrivals); past them each device is at its own cadence
+    await asyncio.sleep(WAIT + 3 if devices else 0)
     held = sum(d.waiting for d in devices)
     rss_waiting = server.rss_kib()
     result: dict = {"waiters": len(devices), "held": held,
@@ -358,7 +382,7 @@ async def measure(server: Server, devices: list[Device], scopes: dict[str, list[
                                                  {"employee_no": guard, "password": PASSWORD}, timeout=timeout)),
                        ("push", lambda: request(port, "POST", "/api/sync/push", push_body(10), token,
                                                 timeout=timeout))):
-        took, failed = [], 0
+        took, failed, overflows = [], 0, listen_overflows()
         box = time.monotonic() + PROBE_SECONDS  # a starved host must not stall the run
         for _ in range(samples[name]):
             if took and time.monotonic() > box:
@@ -370,7 +394,8 @@ async def measure(server: Server, devices: list[Device], scopes: dict[str, list[
                 status, body = 0, b""
             took.append(time.monotonic() - t0)
             failed += status != 200
-        result[name] = {**percentiles(took), "failed": failed}
+        result[name] = {**percentiles(took), "failed": failed, "slowest_ms": sorted(round(t * 1000) for t in took)[-3:],
+                        "listen_overflows": listen_overflows() - overflows}
     for label, members in scopes.items():
         woke = []
         for _ in range(3):
@@ -395,10 +420,17 @@ async def measure(server: Server, devices: list[Device], scopes: dict[str, list[
     if devices:  # what holding them costs: the workers' CPU per answered long poll, by now
         # past the first round of waits (the probes and wake-ups took longer than one)
         polls, cpu, t0 = sum(d.polls for d in devices), server.cpu_seconds(), time.monotonic()
+        mine, idle = time.process_time(), machine_idle()
         await asyncio.sleep(HOLD_WINDOW)
         polls, cpu = sum(d.polls for d in devices) - polls, server.cpu_seconds() - cpu
-        result["hold"] = {"seconds": round(time.monotonic() - t0, 1), "polls": polls,
-                          "worker_cpu_s": round(cpu, 2), "cpu_ms_per_poll": round(cpu * 1000 / max(1, polls), 2)}
+        seconds = time.monotonic() - t0
+        result["hold"] = {"seconds": round(seconds, 1), "polls": polls,
+                          "worker_cpu_s": round(cpu, 2), "cpu_ms_per_poll": round(cpu * 1000 / max(1, polls), 2),
+                          # where the machine's two cores went meanwhile: this client's share and
+                          # what was left idle (PostgreSQL and other tenants are the rest)
+                          "client_cpu_ms_per_poll": round((time.process_time() - mine) * 1000 / max(1, polls), 2),
+                          "machine_idle_pct": round(100 * (machine_idle() - idle) / (seconds * (os.cpu_count() or 1)),
+                                                    1)}
     result["client_errors"] = sum(d.errors for d in devices)
     stop.set()
     for task in tasks:
@@ -407,7 +439,7 @@ async def measure(server: Server, devices: list[Device], scopes: dict[str, list[
     return result
 
 
-def run_db(kind: str, ns: list[int], gthread: bool, keep_alive: bool = False) -> list[dict]:
+def run_db(kind: str, ns: list[int], gthread: bool, keep_alive: bool = False, ramp: float = 30.0) -> list[dict]:
     WORK.mkdir(parents=True, exist_ok=True)
     db = Database(kind, f"bench_fleet_{os.getpid()}", WORK).create()
     url = db.url
@@ -436,8 +468,8 @@ def run_db(kind: str, ns: list[int], gthread: bool, keep_alive: bool = False) ->
                     if regional:
                         scopes["1000"] = regional
                     row = asyncio.run(measure(server, spread + regional, scopes, guard, timeout,
-                                              keep_alive and "gevent" in label))
-                    row.update({"db": kind, "server": label})
+                                              keep_alive and "gevent" in label, ramp))
+                    row.update({"db": kind, "server": label, "ramp_s": ramp})
                     rows.append(row)
                     print(json.dumps(row), flush=True)
                     with open(WORK / "rows.jsonl", "a") as out:
@@ -462,15 +494,25 @@ def table(rows: list[dict]) -> str:
         return ", ".join("push timed out" if r.get("push_failed") else f"{r['last_ms']:.0f}" if r["woken"] == r["of"]
                          else f"{r['woken']}/{r['of']}" for r in runs)
 
+    def hold(row: dict, name: str, unit: str = "") -> str:
+        value = row.get("hold", {}).get(name)
+        return "–" if value is None else f"{value}{unit}"
+
+    def overflows(row: dict) -> str:  # during the probes (older rows did not count them)
+        counts = [row[n]["listen_overflows"] for n in SAMPLES if "listen_overflows" in row.get(n, {})]
+        return f"{sum(counts):,}" if counts else "–"
+
     lines = ["| db | server | waiters (held) | healthz p50 / p99 ms (n) | login | 10-mutation push | "
              "wake, branch of 10: ms | wake, scope of 1,000: ms | RSS KiB / waiter | "
-             "worker CPU ms / long poll | client errors |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "worker CPU ms / long poll | client CPU ms / long poll | machine idle | listen overflows | "
+             "client errors |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['db']} | {r['server']} | {r['waiters']:,} ({r['held']:,}) | {cell(r, 'healthz')} | "
                      f"{cell(r, 'login')} | {cell(r, 'push')} | {wake(r, 'wake_10')} | {wake(r, 'wake_1000')} | "
                      f"{r['rss_per_waiter_kib'] if r['waiters'] else '–'} | "
-                     f"{r['hold']['cpu_ms_per_poll'] if r.get('hold') else '–'} | {r['client_errors']} |")
+                     f"{hold(r, 'cpu_ms_per_poll')} | {hold(r, 'client_cpu_ms_per_poll')} | "
+                     f"{hold(r, 'machine_idle_pct', '%')} | {overflows(r)} | {r['client_errors']} |")
     return "\n".join(lines)
 
 
@@ -483,6 +525,9 @@ def main() -> None:
     parser.add_argument("--keep-alive", action="store_true",
                         help="each device's long polls reuse one connection (a browser, or a proxy's upstream "
                              "keep-alive) instead of a new one each")
+    parser.add_argument("--ramp", type=float, default=30.0, metavar="SECONDS",
+                        help="the devices' first long polls are spread over this long (default: one wait, "
+                             "as a fleet's phones opened at different times); 2 is a storm of reconnections")
     args = parser.parse_args()
     if args.table:
         text = Path(args.table).read_text()
@@ -494,7 +539,7 @@ def main() -> None:
     raise_fd_limit(max(ns) + 1000)
     rows = []
     for kind in args.db or ["sqlite"]:
-        rows += run_db(kind, ns, args.gthread, args.keep_alive)
+        rows += run_db(kind, ns, args.gthread, args.keep_alive, args.ramp)
     out = ROOT / "bench" / "results" / f"fleet-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}.json"
     out.write_text(json.dumps({"rows": rows, "argv": sys.argv[1:], "load": os.getloadavg(),
                                "cpus": os.cpu_count()}, indent=1))
