@@ -9,7 +9,8 @@ How many waiting devices a host holds: each worker holds up to ``FIELDOPS_SYNC_M
 process (``ulimit -n``; ``LimitNOFILE`` in systemd) must exceed the cap plus the
 database pool; ``worker_connections`` follows the cap. bench/fleet.py measures a host
 (bench/README.md "Fleet": 14–43 KiB of RSS per waiter; each waiter re-polls every 24–30 s,
-3–4 ms of worker CPU per re-poll: CPU, not memory or sockets, bounds a host's share).
+2.4–4.8 ms of worker CPU per re-poll: CPU, not memory or sockets, bounds a host's share;
+the 2-core reference host held 3,000 in their steady state, not 10,000).
 On PostgreSQL one worker per core (hashing a login and serialising a pull are CPU; the
 kernel spreads connections over the workers); on SQLite one (see ``_default_workers``).
 """
