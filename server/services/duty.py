@@ -59,22 +59,24 @@ class Inputs:
 
 def load(
     ids: Sequence[uuid.UUID], lo: datetime, hi: datetime, first: date, last: date,
-    families: Iterable[str] | None = None,
+    families: Iterable[str] | None = None, patrols_in: tuple[datetime, datetime] | None = None,
 ) -> Inputs:
     """One statement per kind of input, over every branch and the whole range: the kinds
     the rule ``families`` read (:data:`NEEDS`; ``None``: all :data:`KINDS`), and the device
     watermarks. A kind no family asks for stays empty (a ``box`` re-judge reads no
-    patrols); the families' verdicts equal those judged from a full load."""
+    patrols); the families' verdicts equal those judged from a full load. ``patrols_in``:
+    the patrols of this span instead of ``[lo, hi)`` (a push's re-judge of a few hours, #17)."""
     from ..sync_setup import engine
 
     kinds = KINDS if families is None else frozenset().union(*(NEEDS[f] for f in families))
     session = db.session
     inputs = Inputs()
-    if "patrols" in kinds:
+    if "patrols" in kinds and (patrols_in is None or patrols_in[0] < patrols_in[1]):
+        p_lo, p_hi = patrols_in or (lo, hi)
         for p in session.execute(
             select(Patrol.id, Patrol.branch_id, Patrol.happened_at, Patrol.received_at, Patrol.clock_suspect)
-            .where(Patrol.branch_id.in_(ids), Patrol.area == SELF_SERVICE, Patrol.happened_at >= lo,
-                   Patrol.happened_at < hi)
+            .where(Patrol.branch_id.in_(ids), Patrol.area == SELF_SERVICE, Patrol.happened_at >= p_lo,
+                   Patrol.happened_at < p_hi)
         ):
             inputs.patrols[p.branch_id].append(RC.Record(str(p.id), p.happened_at, p.received_at, p.clock_suspect))
     if "shifts" in kinds:
