@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from types import SimpleNamespace
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 
 from sqlalchemy import select
 
@@ -309,30 +309,20 @@ def excuse_obligation(
     return row
 
 
-def rejudge(branch: Branch, happened: Iterable[datetime], now: datetime, rules: Iterable[str] | None = None) -> None:
-    """Re-judge the obligations records that happened at ``happened`` can touch — each one's
-    branch-local day and the day before (a patrol just after midnight may prove the last
-    hour of the day before), and the business date of a box or filing record for an
-    earlier day — in the caller's transaction, one evaluation for them all: a push that
+def rejudge(branch: Branch, items: Sequence[CF.Touched], now: datetime) -> None:
+    """Re-judge what a push's records can touch, in the caller's transaction, one
+    evaluation for them all (``items``: each record's time, the families its mutator's
+    noun can change, ``None`` for all, and the records its service returned): a push that
     brings a late patrol turns its hour ``met_synced_late`` and resolves its alert before
-    it commits (#14). ``rules``: only the families of :data:`FAMILIES` the records can
-    change (``None``: all)."""
+    it commits (#14). Only what the records can change is judged
+    (``compliance_focus.of_records``: a case's deadlines, a box's business date, the
+    patrol hours a patrol or a guard's shift touches, #17); it gets the verdicts a
+    whole-day evaluation at ``now`` would store."""
     if branch.go_live_date is None:
         return
-    local = {local_date(branch, t) for t in happened}
-    days = sorted(local | {d - timedelta(days=1) for d in local} | _business_dates(branch.id))
-    evaluate(now, branch_ids=[branch.id], days=days, rules=rules, commit=False)
-
-
-def _business_dates(branch_id: uuid.UUID) -> set[date]:
-    """The business dates of the branch's box and filing records this transaction holds:
-    a box opened (or an entry answered) for an earlier business date re-judges that day,
-    however long ago it was settled (R-BOX-1..3, R-CMP-10)."""
-    from ..models.complaint import StatisticsFiling
-    from ..models.suggestion import BoxEntry, BoxSession
-
-    return {o.business_date for o in list(db.session.identity_map.values())
-            if isinstance(o, (BoxSession, BoxEntry, StatisticsFiling)) and o.branch_id == branch_id}
+    focus = CF.of_records(branch, items, now, FAMILIES)
+    if focus.days:
+        evaluate(now, branch_ids=[branch.id], focus=focus, commit=False)
 
 
 def field_verdicts(branch: Branch, day: date, now: datetime) -> list[RC.Verdict]:
