@@ -114,6 +114,27 @@ def patrol_hours(windows: Sequence[Window], spans: Sequence[Window], grace: time
     return hours[lo:hi + 1], {hours[i][0] for i in keep}
 
 
+#: ``(start, end, k)``: the first ``k`` patrols of ``[start, end)`` by ``(happened_at, id)``.
+Slice = tuple[datetime, datetime, int]
+
+
+def patrol_slices(context: Sequence[Window], grace: timedelta) -> list[Slice]:
+    """The patrols judging the ``context`` hours needs: cut at every edge of a window
+    ``W``, of its part after the grace period, and of its grace range ``R``, each piece
+    needs only its first ``k`` patrols, ``k`` the picks that can land in it (one per
+    window holding it, one per ``R`` holding it). Why: every pick takes the earliest
+    unused patrol of its range (``judge_hours``), so what one piece gave is always its
+    first patrols, never more than ``k`` of them (R-SEC-5). A push's few hours then read
+    a few patrols, however many the hours hold."""
+    edges = sorted({t for s, e in context for t in (s, min(s + grace, e), e, e + grace)})
+    out = []
+    for a, b in zip(edges, edges[1:]):
+        k = sum((s <= a and b <= e) + (e <= a and b <= e + grace) for s, e in context)
+        if k:
+            out.append((a, b, k))
+    return out
+
+
 def scope(branch_id: uuid.UUID, focus: Focus, families: Collection[str], family_rules: dict[str, Sequence[str]],
           days: Collection[date], hour_starts: Collection[datetime] | None, case_ids: Collection[str]) -> Any:
     """The SQL condition on ``obligation`` of exactly what a focused evaluation judges:
@@ -179,10 +200,11 @@ def _settled_hours(branch_id: uuid.UUID, days: Sequence[date], now: datetime) ->
 
 
 def ranges(branch: Any, focus: Focus, days: Sequence[date],
-           plan: dict[date, tuple[list[Window], set[datetime]]] | None) -> tuple[datetime, datetime, Window | None]:
+           plan: dict[date, tuple[list[Window], set[datetime]]] | None
+           ) -> tuple[datetime, datetime, list[Slice] | None]:
     """``(lo, hi, patrols)``: the span of time whose shifts and roster a focused evaluation
-    reads (R-SEC-2's days; the on-duty hours of R-SEC-5's judged hours), and the span
-    whose patrols it reads (``None``: ``[lo, hi)``)."""
+    reads (R-SEC-2's days; the on-duty hours of R-SEC-5's judged hours), and the patrols
+    it reads (:func:`patrol_slices` of each day's hours; ``None``: all of ``[lo, hi)``)."""
     from ..rules import patrol_compliance as PC
     from .compliance_window import local_midnight
 
@@ -195,23 +217,20 @@ def ranges(branch: Any, focus: Focus, days: Sequence[date],
         judged = [d for d in focus.days.get(fam, ()) if d in days]
         if judged:
             spans.append(whole(judged))
-    patrols: Window | None = None
+    patrols: list[Slice] | None = None
     if plan is not None:
         grace = PC.grace(branch.settings)
+        patrols = [piece for context, _keep in plan.values() for piece in patrol_slices(context, grace)]
         hours = [w for context, _keep in plan.values() for w in context]
-        if hours:
-            patrols = (min(s for s, _ in hours), max(e for _, e in hours) + grace)
-            spans.append((patrols[0] - _HOUR, patrols[1] + _HOUR))  # who was on duty (``touches``)
+        if hours:  # who was on duty (``touches``)
+            spans.append((min(s for s, _ in hours) - _HOUR, max(e for _, e in hours) + grace + _HOUR))
     elif "patrol" in focus.days:
         judged = [d for d in focus.days["patrol"] if d in days]
         if judged:
             spans.append(whole(judged))
     if not spans:
         spans.append(whole(days))
-    lo, hi = min(s for s, _ in spans), max(e for _, e in spans)
-    if plan is not None and patrols is None:
-        patrols = (lo, lo)  # no hour to judge: no patrol to read
-    return lo, hi, patrols
+    return min(s for s, _ in spans), max(e for _, e in spans), patrols
 
 
 #: ``(happened_at, families, records)``: one mutation of a push, when it happened, the

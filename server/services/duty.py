@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, Iterable, Mapping, Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, union_all
 
 from ..extensions import db
 from ..models.floor import FloorRound
@@ -59,26 +59,34 @@ class Inputs:
 
 def load(
     ids: Sequence[uuid.UUID], lo: datetime, hi: datetime, first: date, last: date,
-    families: Iterable[str] | None = None, patrols_in: tuple[datetime, datetime] | None = None,
+    families: Iterable[str] | None = None, patrols_in: Sequence[tuple[datetime, datetime, int]] | None = None,
 ) -> Inputs:
     """One statement per kind of input, over every branch and the whole range: the kinds
     the rule ``families`` read (:data:`NEEDS`; ``None``: all :data:`KINDS`), and the device
     watermarks. A kind no family asks for stays empty (a ``box`` re-judge reads no
     patrols); the families' verdicts equal those judged from a full load. ``patrols_in``:
-    the patrols of this span instead of ``[lo, hi)`` (a push's re-judge of a few hours, #17)."""
+    instead of every patrol of ``[lo, hi)``, the first ``k`` of each ``(start, end, k)``
+    (``compliance_focus.patrol_slices``: a push's re-judge of a few hours, #17), in one
+    statement."""
     from ..sync_setup import engine
 
     kinds = KINDS if families is None else frozenset().union(*(NEEDS[f] for f in families))
     session = db.session
     inputs = Inputs()
-    if "patrols" in kinds and (patrols_in is None or patrols_in[0] < patrols_in[1]):
-        p_lo, p_hi = patrols_in or (lo, hi)
-        for p in session.execute(
-            select(Patrol.id, Patrol.branch_id, Patrol.happened_at, Patrol.received_at, Patrol.clock_suspect)
-            .where(Patrol.branch_id.in_(ids), Patrol.area == SELF_SERVICE, Patrol.happened_at >= p_lo,
-                   Patrol.happened_at < p_hi)
-        ):
-            inputs.patrols[p.branch_id].append(RC.Record(str(p.id), p.happened_at, p.received_at, p.clock_suspect))
+    if "patrols" in kinds and (patrols_in is None or patrols_in):
+        cols = (Patrol.id, Patrol.branch_id, Patrol.happened_at, Patrol.received_at, Patrol.clock_suspect)
+        where = (Patrol.branch_id.in_(ids), Patrol.area == SELF_SERVICE)
+        if patrols_in is None:
+            q: Any = select(*cols).where(*where, Patrol.happened_at >= lo, Patrol.happened_at < hi)
+        else:
+            q = union_all(*(select(*cols).where(*where, Patrol.happened_at >= a, Patrol.happened_at < b)
+                            .order_by(Patrol.happened_at, Patrol.id).limit(k).subquery().select()
+                            for a, b, k in patrols_in))
+        seen: set[Any] = set()
+        for p in session.execute(q):
+            if p.id not in seen:  # the pieces of two days may overlap
+                seen.add(p.id)
+                inputs.patrols[p.branch_id].append(RC.Record(str(p.id), p.happened_at, p.received_at, p.clock_suspect))
     if "shifts" in kinds:
         _load_shifts(inputs, ids, lo, hi, "handovers" in kinds)
     if "plans" in kinds:

@@ -1,6 +1,7 @@
 """The R-SEC-5 hours a push re-judges (#17, ``compliance_focus.patrol_hours``): judged
-alone, the kept hours get the verdicts they get among all the day's hours, and the hours
-not kept are the same with the new patrol or without it."""
+alone, with only the first patrols of each piece (``patrol_slices``), the kept hours get
+the verdicts they get among all the day's hours, and the hours not kept are the same with
+the new patrol or without it."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -9,7 +10,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from server.rules import patrol_compliance as PC
-from server.services.compliance_focus import patrol_hours
+from server.services.compliance_focus import patrol_hours, patrol_slices
 
 UTC = timezone.utc
 DAY = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)  # local midnight in Asia/Shanghai
@@ -78,8 +79,9 @@ def test_r_sec_5_kept_hours_judged_alone_equal_the_whole_day(day, at, length):
     span = (DAY + at * M, DAY + (at + length) * M)
     context, keep = patrol_hours(windows, [span], GRACE)
     whole = by_start(PC.judge_hours(windows, patrols, NOW, SETTINGS))
-    lo, hi = (context[0][0], context[-1][1] + GRACE) if context else (DAY, DAY)
-    alone = by_start(PC.judge_hours(context, [p for p in patrols if lo <= p.happened_at < hi], NOW, SETTINGS))
+    ordered = sorted(patrols, key=lambda p: (p.happened_at, p.id))
+    read = {p.id: p for a, b, k in patrol_slices(context, GRACE) for p in [q for q in ordered if a <= q.happened_at < b][:k]}
+    alone = by_start(PC.judge_hours(context, list(read.values()), NOW, SETTINGS))  # what duty.load reads of them
     assert {s: alone[s] for s in keep} == {s: whole[s] for s in keep}
 
 
