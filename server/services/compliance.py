@@ -34,6 +34,7 @@ from ..rules import calendar as RCAL
 from ..rules import complaint_compliance as CC
 from ..rules import compliance as RC
 from ..rules import permissions as P
+from ..rules import settings as FS
 from . import alert as alert_service
 from . import calendar as calendar_service
 from . import compliance_focus as CF
@@ -170,7 +171,12 @@ def _evaluate(
         field_lo, field_hi, patrols_in = CF.ranges(branches[0], focus, days[ids[0]], plan)
         case_lo = focus.cases_since
         lo, hi = (field_lo, field_hi) if families & {"patrol", "staffing"} else (lo, hi)
-    inputs = duty.load(ids, lo, hi, first, last, families, patrols_in)  # only what the judged families read (#17)
+    fitting = None  # R-SEC-2 alone asks only the shifts that can staff a plan
+    if focus is not None and "staffing" in families and (
+            "patrol" not in families or (plan is not None and not any(keep for _c, keep in plan.values()))):
+        fitting = (timedelta(minutes=int(FS.value(branches[0].settings, "shift_early_start_minutes"))),
+                   timedelta(minutes=int(FS.value(branches[0].settings, "unstaffed_grace_minutes"))))
+    inputs = duty.load(ids, lo, hi, first, last, families, patrols_in, fitting)  # what the judged families read (#17)
     lobby = (lobby_rules.load(ids, case_lo or lo, first, last, families, None if focus is None else focus.cases)
              if families & {"box", "cases"} else lobby_rules.LobbyInputs())
     focus_scope = None if focus is None else CF.scope(
