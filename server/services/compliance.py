@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from types import SimpleNamespace
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 
 from sqlalchemy import select
 
@@ -34,12 +34,15 @@ from ..rules import calendar as RCAL
 from ..rules import complaint_compliance as CC
 from ..rules import compliance as RC
 from ..rules import permissions as P
+from ..rules import settings as FS
 from . import alert as alert_service
 from . import calendar as calendar_service
+from . import compliance_focus as CF
 from . import compliance_lobby as lobby_rules
 from . import compliance_store as store
 from . import duty
 from .compliance_field import judge_field_day
+from .compliance_focus import Focus
 # The reads the API calls through this module (the engine's one entry point).
 from .compliance_read import branch_day, contract_dict, day_report, regional_day, regional_report, today  # noqa: F401
 from .compliance_store import judged, latest_excuses  # noqa: F401
@@ -89,6 +92,7 @@ def evaluate(
     days: Iterable[date] | None = None,
     rules: Iterable[str] | None = None,
     commit: bool = True,
+    focus: Focus | None = None,
 ) -> Outcome:
     """Judge every window of every live branch (or of ``branch_ids``) that has opened by
     ``at`` since the branch's last settled day (or only the local ``days`` given, settled
@@ -100,9 +104,15 @@ def evaluate(
     ``days``); the other rules' obligations and alerts are left as stored, and a day's
     repeated-miss count reads their stored misses. With the other families' obligations
     judged at the same ``at``, the outcome equals a full evaluation's. The scheduler
-    always judges every family."""
+    always judges every family.
+
+    ``focus`` (one branch in ``branch_ids``, no ``days`` or ``rules``): only what a
+    push's records can touch (``compliance_focus.Focus``, #17): per family its days, the
+    R-SEC-5 hours its spans touch, the complaint cases it names. What it judges gets the
+    verdicts a whole-day evaluation at ``at`` gives; every other obligation stays as
+    stored and counts, as stored, for its day's repeated misses."""
     with _collector_paused():
-        return _evaluate(at, branch_ids, days, rules, commit)
+        return _evaluate(at, branch_ids, days, rules, commit, focus)
 
 
 @contextmanager
@@ -123,11 +133,16 @@ def _collector_paused() -> Iterator[None]:
 
 def _evaluate(
     at: datetime, branch_ids: Iterable[uuid.UUID] | None, days: Iterable[date] | None,
-    rules: Iterable[str] | None, commit: bool,
+    rules: Iterable[str] | None, commit: bool, focus: Focus | None = None,
 ) -> Outcome:
     if at.tzinfo is None:
         raise ValueError("naive datetime refused")
     at = at.astimezone(UTC)
+    if focus is not None:
+        branch_ids = list(branch_ids or ())
+        if len(branch_ids) != 1 or days is not None or rules is not None:
+            raise ValueError("a focus judges one branch, without days or rules")
+        rules, days = list(focus.days), focus.all_days()
     families = frozenset(FAMILIES if rules is None else rules)
     if families - set(FAMILIES) or (rules is not None and days is None):
         raise ValueError(f"rules {sorted(families)}: families of FAMILIES, with days")
@@ -149,11 +164,27 @@ def _evaluate(
     hi = max(local_midnight(b, days[b.id][-1] + timedelta(days=1)) for b in branches) + timedelta(hours=2)
     ids = [b.id for b in branches]
     first, last = min(days[i][0] for i in ids), max(days[i][-1] for i in ids)
-    inputs = duty.load(ids, lo, hi, first, last, families)  # only what the judged families read (#17)
     cal = calendar_service.working_calendar()
-    lobby = (lobby_rules.load(ids, lo, first, last, families) if families & {"box", "cases"}
-             else lobby_rules.LobbyInputs())
-    others = _stored_misses(ids, first, last, families)
+    plan = case_lo = patrols_in = None
+    if focus is not None:  # one branch: its hours, its span of shifts and patrols
+        plan = CF.patrol_plan(branches[0], focus, days[ids[0]], cal, at)
+        field_lo, field_hi, patrols_in = CF.ranges(branches[0], focus, days[ids[0]], plan)
+        case_lo = focus.cases_since
+        lo, hi = (field_lo, field_hi) if families & {"patrol", "staffing"} else (lo, hi)
+    fitting = None  # R-SEC-2 alone asks only the shifts that can staff a plan
+    if focus is not None and "staffing" in families and (
+            "patrol" not in families or (plan is not None and not any(keep for _c, keep in plan.values()))):
+        fitting = (timedelta(minutes=int(FS.value(branches[0].settings, "shift_early_start_minutes"))),
+                   timedelta(minutes=int(FS.value(branches[0].settings, "unstaffed_grace_minutes"))))
+    inputs = duty.load(ids, lo, hi, first, last, families, patrols_in, fitting)  # what the judged families read (#17)
+    lobby = (lobby_rules.load(ids, case_lo or lo, first, last, families, None if focus is None else focus.cases)
+             if families & {"box", "cases"} else lobby_rules.LobbyInputs())
+    focus_scope = None if focus is None else CF.scope(
+        ids[0], focus, families, FAMILIES, days[ids[0]],
+        None if plan is None else {s for _c, keep in plan.values() for s in keep},
+        {c.id for _d, c, _o in lobby.cases.get(ids[0], ())})
+    others = (_stored_misses(ids, first, last, families) if focus_scope is None
+              else _misses_outside(ids[0], days[ids[0]], focus_scope))
     notice = RCAL.missing_years(cal, at)  # from 1 November: next year's calendar (#13)
     verdicts: list[tuple[Branch, RC.Verdict]] = []
     branch_alerts: list[alert_service.BranchAlert] = []
@@ -166,8 +197,10 @@ def _evaluate(
         open_seen = wanted_days is not None  # re-judging chosen days never moves the progress
         for day in days[branch.id]:
             out.days += 1
-            day_verdicts, unknown = judge_field_day(branch, day, at, cal, inputs, families)
-            if "box" in families:
+            on_day = families if focus is None else {f for f in families if day in focus.days[f]}
+            day_verdicts, unknown = judge_field_day(branch, day, at, cal, inputs, on_day,
+                                                    None if plan is None else plan.get(day, ([], set())))
+            if "box" in on_day:
                 day_verdicts += lobby_rules.judge_box_day(branch, day, at, cal, inputs, lobby)
             if unknown is not None:
                 needed.add(unknown)
@@ -182,10 +215,13 @@ def _evaluate(
         out.unknown_years |= needed
         branch_alerts += [(branch, "calendar_unknown", str(y), None, RA.CALENDAR_UNKNOWN_ROLES)
                           for y in sorted(needed | set(notice))]
-    scope = judged(ids, first, last, None if rules is None else _rule_ids(families - {"cases"}))
-    case_scope = lobby_rules.scope(ids, lobby, last) if "cases" in families else None
-    if case_scope is not None:
-        scope = scope | case_scope
+    if focus_scope is not None:
+        scope = focus_scope
+    else:
+        scope = judged(ids, first, last, None if rules is None else _rule_ids(families - {"cases"}))
+        case_scope = lobby_rules.scope(ids, lobby, last) if "cases" in families else None
+        if case_scope is not None:
+            scope = scope | case_scope
     rows, inserted, updated = store.upsert(verdicts, at, scope)
     out.obligations, out.inserted, out.updated = len(rows), inserted, updated
     out.alerts_raised, out.alerts_resolved = alert_service.refresh(
@@ -215,6 +251,19 @@ def _stored_misses(
     for r in db.session.execute(select(Obligation.branch_id, Obligation.business_date, Obligation.rule).where(
             judged(ids, first, last, skipped), Obligation.verdict == RC.MISSED)):
         found.setdefault((r.branch_id, r.business_date), []).append(SimpleNamespace(rule=r.rule, status=RC.MISSED))
+    return found
+
+
+def _misses_outside(
+    branch_id: uuid.UUID, days: list[date], scope: Any
+) -> dict[tuple[uuid.UUID, date], list[RC.Verdict]]:
+    """The stored ``missed`` obligations of ``days`` a focused evaluation does not judge
+    (outside its ``scope``), by branch and day: one read."""
+    found: dict[tuple[uuid.UUID, date], list[Any]] = {}
+    for r in db.session.execute(select(Obligation.business_date, Obligation.rule).where(
+            Obligation.branch_id == branch_id, Obligation.business_date.in_(days), Obligation.verdict == RC.MISSED,
+            ~scope)):
+        found.setdefault((branch_id, r.business_date), []).append(SimpleNamespace(rule=r.rule, status=RC.MISSED))
     return found
 
 
@@ -266,30 +315,20 @@ def excuse_obligation(
     return row
 
 
-def rejudge(branch: Branch, happened: Iterable[datetime], now: datetime, rules: Iterable[str] | None = None) -> None:
-    """Re-judge the obligations records that happened at ``happened`` can touch — each one's
-    branch-local day and the day before (a patrol just after midnight may prove the last
-    hour of the day before), and the business date of a box or filing record for an
-    earlier day — in the caller's transaction, one evaluation for them all: a push that
+def rejudge(branch: Branch, items: Sequence[CF.Touched], now: datetime) -> None:
+    """Re-judge what a push's records can touch, in the caller's transaction, one
+    evaluation for them all (``items``: each record's time, the families its mutator's
+    noun can change, ``None`` for all, and the records its service returned): a push that
     brings a late patrol turns its hour ``met_synced_late`` and resolves its alert before
-    it commits (#14). ``rules``: only the families of :data:`FAMILIES` the records can
-    change (``None``: all)."""
+    it commits (#14). Only what the records can change is judged
+    (``compliance_focus.of_records``: a case's deadlines, a box's business date, the
+    patrol hours a patrol or a guard's shift touches, #17); it gets the verdicts a
+    whole-day evaluation at ``now`` would store."""
     if branch.go_live_date is None:
         return
-    local = {local_date(branch, t) for t in happened}
-    days = sorted(local | {d - timedelta(days=1) for d in local} | _business_dates(branch.id))
-    evaluate(now, branch_ids=[branch.id], days=days, rules=rules, commit=False)
-
-
-def _business_dates(branch_id: uuid.UUID) -> set[date]:
-    """The business dates of the branch's box and filing records this transaction holds:
-    a box opened (or an entry answered) for an earlier business date re-judges that day,
-    however long ago it was settled (R-BOX-1..3, R-CMP-10)."""
-    from ..models.complaint import StatisticsFiling
-    from ..models.suggestion import BoxEntry, BoxSession
-
-    return {o.business_date for o in list(db.session.identity_map.values())
-            if isinstance(o, (BoxSession, BoxEntry, StatisticsFiling)) and o.branch_id == branch_id}
+    focus = CF.of_records(branch, items, now, FAMILIES)
+    if focus.days:
+        evaluate(now, branch_ids=[branch.id], focus=focus, commit=False)
 
 
 def field_verdicts(branch: Branch, day: date, now: datetime) -> list[RC.Verdict]:

@@ -22,16 +22,19 @@ UTC = timezone.utc
 def judge_field_day(
     branch: Branch, day: date, at: datetime, cal: RCAL.WorkingCalendar, inputs: duty.Inputs,
     families: Collection[str] = ("patrol", "staffing", "rounds"),
+    hours: tuple[list[tuple[datetime, datetime]], set[datetime]] | None = None,
 ) -> tuple[list[RC.Verdict], int | None]:
     """The field rules' verdicts for one local day of one branch, and the unknown calendar
     year when the day's hours depend on it (then no verdict is guessed for that rule).
     ``families``: only these of ``patrol`` (R-SEC-5), ``staffing`` (R-SEC-2) and
-    ``rounds`` (R-OPS-1), as ``compliance.evaluate(rules=...)`` asks."""
+    ``rounds`` (R-OPS-1), as ``compliance.evaluate(rules=...)`` asks. ``hours``: R-SEC-5
+    judges only these windows and keeps the verdicts of the hours starting at these
+    instants (``compliance_focus.patrol_hours``: what they are among all the day's hours)."""
     settings = branch.settings or {}
     guarded_key, business_key, unknown = hours_keys(branch, day, cal)
     verdicts: list[RC.Verdict] = []
     if guarded_key is not None and "patrol" in families:
-        windows = _guarded_windows(branch, day, guarded_key)
+        windows = guarded_windows(branch, day, guarded_key) if hours is None else hours[0]
         lo, hi = day_bounds(branch, day)
         grace = PC.grace(settings)
         patrols = [p for p in inputs.patrols.get(branch.id, ()) if lo <= p.happened_at < hi + grace]
@@ -40,7 +43,8 @@ def judge_field_day(
             start = due - grace - timedelta(hours=1)
             return duty.watermark(inputs, duty.on_duty(inputs, branch.id, SECURITY_POST, start, due))(due)
 
-        verdicts += RC.patrol_verdicts(day, windows, patrols, at, settings, hour_mark).verdicts
+        judged = RC.patrol_verdicts(day, windows, patrols, at, settings, hour_mark).verdicts if windows else []
+        verdicts += judged if hours is None else [v for v in judged if v.window_start in hours[1]]
     if "staffing" in families:
         verdicts += _staffing(branch, day, at, inputs)
     if "rounds" in families and business_key is not None and (branch.business_hours or {}).get(business_key):
@@ -57,9 +61,10 @@ _WINDOWS: dict[tuple[date, str, str, str], tuple[tuple[datetime, datetime], ...]
 _WINDOWS_MAX = 4096
 
 
-def _guarded_windows(branch: Branch, day: date, key: str) -> list[tuple[datetime, datetime]]:
-    """``PC.guarded_hour_windows`` of the branch's day, remembered by its inputs (a pure
-    function of the day, zone, key and the weekly spec's text)."""
+def guarded_windows(branch: Branch, day: date, key: str) -> list[tuple[datetime, datetime]]:
+    """``PC.guarded_hour_windows`` of the branch's day (``key``: ``hours_keys``'s guarded
+    key), remembered by its inputs (a pure function of the day, zone, key and the weekly
+    spec's text)."""
     spec = branch.guarded_hours or {}
     memo = (day, str(branch.timezone), key, repr(spec))
     found = _WINDOWS.get(memo)

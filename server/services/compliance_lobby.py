@@ -59,19 +59,20 @@ class LobbyInputs:
 
 
 def load(ids: Sequence[uuid.UUID], lo: datetime, first: date, last: date,
-         families: Collection[str] | None = None) -> LobbyInputs:
+         families: Collection[str] | None = None, cases: Collection[uuid.UUID] | None = None) -> LobbyInputs:
     """One statement per kind of lobby record over every branch of ``ids``: for the
     ``box`` family, sessions, filings and entries of the business days ``first..last``
     (entries with their first callback); for ``cases``, every case still open, opened
     since ``lo`` or resolved since ``lo``, with its replying and promising events; the
     lobby staff for either (``families``: ``None`` is both). A family not asked for reads
-    nothing (a push of box records re-judges no case, #17)."""
+    nothing (a push of box records re-judges no case, #17). ``cases``: only these of
+    the cases so chosen (a push's complaint records re-judge their own cases)."""
     session = db.session
     out = LobbyInputs()
     if families is None or "box" in families:
         _load_box(out, ids, first, last)
     if families is None or "cases" in families:
-        _load_cases(out, ids, lo)
+        _load_cases(out, ids, lo, cases)
     for staff_id, branch_id, role in session.execute(
         select(Staff.id, Staff.branch_id, Staff.role)
         .where(Staff.branch_id.in_(ids), Staff.role.in_(_STAFF_ROLES), Staff.active.is_(True))
@@ -115,9 +116,12 @@ def _load_box(out: LobbyInputs, ids: Sequence[uuid.UUID], first: date, last: dat
             RC.BoxEntryRecord(str(e.id), e.happened_at, bool(e.contact), reply, calls.get(e.id)))
 
 
-def _load_cases(out: LobbyInputs, ids: Sequence[uuid.UUID], lo: datetime) -> None:
+def _load_cases(out: LobbyInputs, ids: Sequence[uuid.UUID], lo: datetime,
+                cases: Collection[uuid.UUID] | None) -> None:
     wanted = and_(Complaint.branch_id.in_(ids), or_(
         Complaint.status == "open", Complaint.happened_at >= lo, Complaint.resolved_at >= lo))
+    if cases is not None:
+        wanted = and_(wanted, Complaint.id.in_(sorted(cases)))
     events: dict[uuid.UUID, list[Any]] = defaultdict(list)
     for ev in db.session.execute(
         select(ComplaintEvent.id, ComplaintEvent.complaint_id, ComplaintEvent.kind, ComplaintEvent.happened_at,

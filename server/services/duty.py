@@ -12,10 +12,10 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable, Mapping, Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select, union_all
 
 from ..extensions import db
 from ..models.floor import FloorRound
@@ -59,26 +59,38 @@ class Inputs:
 
 def load(
     ids: Sequence[uuid.UUID], lo: datetime, hi: datetime, first: date, last: date,
-    families: Iterable[str] | None = None,
+    families: Iterable[str] | None = None, patrols_in: Sequence[tuple[datetime, datetime, int]] | None = None,
+    fitting: tuple[timedelta, timedelta] | None = None,
 ) -> Inputs:
     """One statement per kind of input, over every branch and the whole range: the kinds
     the rule ``families`` read (:data:`NEEDS`; ``None``: all :data:`KINDS`), and the device
     watermarks. A kind no family asks for stays empty (a ``box`` re-judge reads no
-    patrols); the families' verdicts equal those judged from a full load."""
+    patrols); the families' verdicts equal those judged from a full load. ``patrols_in``:
+    instead of every patrol of ``[lo, hi)``, the first ``k`` of each ``(start, end, k)``
+    (``compliance_focus.patrol_slices``: a push's re-judge of a few hours, #17), in one
+    statement. ``fitting`` ``(early, grace)``: only the shifts that could staff a plan
+    read (begun on its post from ``early`` before its start to ``grace`` after it), all
+    ``rules.compliance.match_roster`` ever matches: R-SEC-2 then reads a few shifts
+    however many the days hold; who was on duty (R-SEC-5) is not known from them."""
     from ..sync_setup import engine
 
     kinds = KINDS if families is None else frozenset().union(*(NEEDS[f] for f in families))
     session = db.session
     inputs = Inputs()
-    if "patrols" in kinds:
-        for p in session.execute(
-            select(Patrol.id, Patrol.branch_id, Patrol.happened_at, Patrol.received_at, Patrol.clock_suspect)
-            .where(Patrol.branch_id.in_(ids), Patrol.area == SELF_SERVICE, Patrol.happened_at >= lo,
-                   Patrol.happened_at < hi)
-        ):
-            inputs.patrols[p.branch_id].append(RC.Record(str(p.id), p.happened_at, p.received_at, p.clock_suspect))
-    if "shifts" in kinds:
-        _load_shifts(inputs, ids, lo, hi, "handovers" in kinds)
+    if "patrols" in kinds and (patrols_in is None or patrols_in):
+        cols = (Patrol.id, Patrol.branch_id, Patrol.happened_at, Patrol.received_at, Patrol.clock_suspect)
+        where = (Patrol.branch_id.in_(ids), Patrol.area == SELF_SERVICE)
+        if patrols_in is None:
+            q: Any = select(*cols).where(*where, Patrol.happened_at >= lo, Patrol.happened_at < hi)
+        else:
+            q = union_all(*(select(*cols).where(*where, Patrol.happened_at >= a, Patrol.happened_at < b)
+                            .order_by(Patrol.happened_at, Patrol.id).limit(k).subquery().select()
+                            for a, b, k in patrols_in))
+        seen: set[Any] = set()
+        for p in session.execute(q):
+            if p.id not in seen:  # the pieces of two days may overlap
+                seen.add(p.id)
+                inputs.patrols[p.branch_id].append(RC.Record(str(p.id), p.happened_at, p.received_at, p.clock_suspect))
     if "plans" in kinds:
         for r in session.execute(
             select(RosterShift.id, RosterShift.branch_id, RosterShift.post, RosterShift.starts_at,
@@ -87,6 +99,9 @@ def load(
         ):
             inputs.plans[r.branch_id].append(
                 RC.Plan(str(r.id), r.post, r.starts_at, r.ends_at, str(r.staff_id) if r.staff_id else None))
+    if "shifts" in kinds:
+        _load_shifts(inputs, ids, lo, hi, "handovers" in kinds,
+                     None if fitting is None else _fit_windows(inputs, fitting))
     if "rounds" in kinds:
         for f in session.execute(
             select(FloorRound.id, FloorRound.branch_id, FloorRound.business_date, FloorRound.slot,
@@ -108,10 +123,20 @@ def load(
     return inputs
 
 
-def _load_shifts(inputs: Inputs, ids: Sequence[uuid.UUID], lo: datetime, hi: datetime, handovers: bool) -> None:
+def _fit_windows(inputs: Inputs, fitting: tuple[timedelta, timedelta]) -> list[tuple[str, datetime, datetime]]:
+    """``(post, from, to)``: where a shift's start staffs one of the loaded plans."""
+    early, grace = fitting
+    return sorted({(p.post, p.starts_at - early, p.starts_at + grace) for plans in inputs.plans.values() for p in plans})
+
+
+def _load_shifts(inputs: Inputs, ids: Sequence[uuid.UUID], lo: datetime, hi: datetime, handovers: bool,
+                 fits: list[tuple[str, datetime, datetime]] | None = None) -> None:
     """The shifts overlapping ``[lo, hi)``, as plain columns (the ORM's objects cost a
     push's re-judge more than its reads); with ``handovers``, each one's handover (R-SEC-2's
-    proof; R-SEC-5 asks only who was on duty)."""
+    proof; R-SEC-5 asks only who was on duty); with ``fits``, only those begun on one of
+    these posts in one of these spans."""
+    if fits is not None and not fits:
+        return
     cols = [Shift.id, Shift.branch_id, Shift.staff_id, Shift.post, Shift.happened_at, Shift.received_at,
             Shift.ended_at, Shift.clock_suspect, Shift.end_received_at]
     if handovers:
@@ -119,6 +144,9 @@ def _load_shifts(inputs: Inputs, ids: Sequence[uuid.UUID], lo: datetime, hi: dat
                  Handover.received_at.label("h_received_at"), Handover.clock_suspect.label("h_clock_suspect")]
     q = select(*cols).where(Shift.branch_id.in_(ids), Shift.happened_at < hi,
                             or_(Shift.ended_at.is_(None), Shift.ended_at >= lo))
+    if fits:
+        q = q.where(or_(*(and_(Shift.post == post, Shift.happened_at >= a, Shift.happened_at <= b)
+                          for post, a, b in fits)))
     if handovers:
         q = q.outerjoin(Handover, Handover.shift_id == Shift.id)
     for s in db.session.execute(q):

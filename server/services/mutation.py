@@ -77,9 +77,22 @@ def publish(ctx: MutationContext, service: Service, args: dict[str, Any], *, cre
     """Run ``service(session, who, times, args, **extra)`` and ``ctx.put`` every record it
     touched (``created``: each was just checked new); returns their ids (for the log).
 
-    The one way a mutator applies its service: every handler is ``publish(ctx, service, args)``.
+    The one way a mutator applies its service: every handler is ``publish(ctx, service, args)``
+    (or, when compliance must see the records, ``rejudged(ctx, published(...))``).
     """
+    return ids(published(ctx, service, args, created=created, **extra))
+
+
+def published(ctx: MutationContext, service: Service, args: dict[str, Any], *, created: bool = False,
+              **extra: Any) -> Affected:
+    """:func:`publish`, returning the records themselves: what a push re-judges is what
+    they can touch (#17)."""
     affected = service(ctx.session, ctx.principal, ctx.times, args, **extra)
     for entity, obj in affected:
         ctx.put(entity, obj, created=created)
+    return affected
+
+
+def ids(affected: Affected) -> list[str]:
+    """The ids of ``affected`` records, as the mutation log keeps them."""
     return [str(obj.id) for _, obj in affected]

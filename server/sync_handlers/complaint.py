@@ -15,7 +15,7 @@ from ..rules import permissions as P
 from ..schemas import complaint as S
 from ..services import complaint as cases
 from ..services import statistics
-from ..services.mutation import publish
+from ..services.mutation import published
 from .compliance import rejudge_once_per_run, rejudged
 
 _STATE = ("unknown_complaint", "not_owner", "case_escalated", "case_handed_over", "case_already_resolved")
@@ -65,13 +65,13 @@ def _handler(service: Any, *, batched: bool = False) -> Any:
     (it makes a new record, whose id its primary key checks, #17)."""
     def handle(ctx: MutationContext, args: dict[str, Any]) -> Any:
         extra = {"batch": ctx.prefetched} if batched else {}
-        return rejudged(ctx, publish(ctx, service, args, **extra))  # its deadlines, in the push (#14)
+        return rejudged(ctx, published(ctx, service, args, **extra))  # its deadlines, in the push (#14)
 
     return handle
 
 
 def _text_handler(kind: str) -> Any:
     def handle(ctx: MutationContext, args: dict[str, Any]) -> Any:
-        return rejudged(ctx, publish(ctx, cases.record_contact, {**args, "kind": kind}))  # a contact replies
+        return rejudged(ctx, published(ctx, cases.record_contact, {**args, "kind": kind}))  # a contact replies
 
     return handle

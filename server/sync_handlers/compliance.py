@@ -24,7 +24,7 @@ from ..rules import permissions as P
 from ..schemas.compliance import AlertAcknowledgeArgs, ObligationExcuseArgs
 from ..services import alert as alert_service
 from ..services import compliance as compliance_service
-from ..services.mutation import Affected, branch_row, publish, reject
+from ..services.mutation import Affected, branch_row, ids, publish, reject
 
 
 #: What a mutator's records can change, by the noun of its name (``compliance.FAMILIES``):
@@ -49,41 +49,41 @@ def rejudge_once_per_run(session: Any, principal: Any, args: list[dict[str, Any]
     return Batch()
 
 
-def rejudged(ctx: MutationContext, affected: Any, *, patrol: bool = False) -> Any:
+def rejudged(ctx: MutationContext, affected: Affected, *, patrol: bool = False) -> list[str]:
     """Re-judge the obligations a field record touches, in the push's transaction (#14):
-    a late patrol turns its hour ``met_synced_late`` the moment it lands.
+    a late patrol turns its hour ``met_synced_late`` the moment it lands. ``affected``:
+    the records the mutation's service returned (:func:`~server.services.mutation.published`);
+    returns their ids, as :func:`~server.services.mutation.publish` does.
 
     In a batch (``ctx.prefetched`` is a :class:`sync.batch.Batch`, #17) the re-judging
     waits for the run's end, after its rows are written: one read of the patrol hours
-    the run touches and at most one evaluation of the local days of its records (each
-    record's day and the day before), not one per mutation. ``patrol``: the record is a
-    patrol, which changes nothing when every hour that could claim it already holds
-    earlier evidence (:func:`server.rules.patrol_compliance.leaves_hours_as_is`, R-SEC-5).
-    Without a batch the same runs for this one record. Only the rule families the
-    mutator's records can change are re-judged (:data:`TOUCHES`), and only their days."""
+    the run touches and at most one evaluation of what its records can touch, not one
+    per mutation. ``patrol``: the record is a patrol, which changes nothing when every
+    hour that could claim it already holds earlier evidence
+    (:func:`server.rules.patrol_compliance.leaves_hours_as_is`, R-SEC-5). Without a batch
+    the same runs for this one record. Only the rule families the mutator's records can
+    change are re-judged (:data:`TOUCHES`), and of those only what the records touch
+    (``compliance_focus.of_records``: a case, a business date, some patrol hours)."""
     branch_id, now = ctx.principal.branch_id, ctx.now
-    item = (ctx.times.happened_at, patrol, TOUCHES.get(ctx.name.split(".", 1)[0]))
+    item = (ctx.times.happened_at, patrol, TOUCHES.get(ctx.name.split(".", 1)[0]), tuple(affected))
     if isinstance(ctx.prefetched, Batch):
         ctx.prefetched.later(("rejudge", branch_id, now), lambda _s, items: _rejudge_run(branch_id, items, now), item)
     else:
         _rejudge_run(branch_id, [item], now)
-    return affected
+    return ids(affected)
 
 
-def _rejudge_run(branch_id: uuid.UUID | None, items: list[tuple[datetime, bool, frozenset[str] | None]],
+def _rejudge_run(branch_id: uuid.UUID | None, items: list[tuple[datetime, bool, frozenset[str] | None, Affected]],
                  now: datetime) -> None:
-    """``compliance.rejudge`` for every record of a run at once: one evaluation of the
-    union of their days and rule families, none when only patrols came and none can
-    change a verdict."""
+    """``compliance.rejudge`` for every record of a run at once: one evaluation of what
+    they can touch, none when only patrols came and none can change a verdict."""
     branch = branch_row(db.session, branch_id) if branch_id is not None else None
     if branch is None or branch.go_live_date is None:
         return
-    happened = [t for t, _, _ in items]
-    if all(patrol for _, patrol, _ in items) and _hours_hold(branch, happened):
+    happened = [t for t, _, _, _ in items]
+    if all(patrol for _, patrol, _, _ in items) and _hours_hold(branch, happened):
         return
-    touched = [f for _, _, f in items]
-    rules = None if any(f is None for f in touched) else frozenset().union(*touched)
-    compliance_service.rejudge(branch, happened, now, rules)
+    compliance_service.rejudge(branch, [(t, touched, records) for t, _, touched, records in items], now)
 
 
 def _hours_hold(branch: Branch, happened: list[datetime]) -> bool:

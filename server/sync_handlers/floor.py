@@ -9,7 +9,7 @@ from ..models.floor import Coaching, FloorRound
 from ..rules import permissions as P
 from ..schemas import floor as S
 from ..services import floor
-from ..services.mutation import publish
+from ..services.mutation import publish, published
 from .compliance import rejudged
 
 
@@ -34,7 +34,7 @@ def register(registry: Registry) -> None:
         ``slot`` is one of ``branch.settings.floor_round_slots`` (default 0930, 1130,
         1600), once per business day; ``minutes_from_slot`` says how far off time it was.
         """
-        return rejudged(ctx, publish(ctx, floor.record_round, args))  # R-OPS-1 (#14)
+        return rejudged(ctx, published(ctx, floor.record_round, args))  # R-OPS-1 (#14)
 
     @registry.mutator("coaching.record", schema=S.CoachingArgs(), roles=P.roles_for("coaching.record"),
                       rejection_codes=("duplicate_record_id",))

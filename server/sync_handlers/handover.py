@@ -13,7 +13,7 @@ from ..models.shift import Handover, HandoverItem
 from ..rules import permissions as P
 from ..schemas import handover as HS
 from ..services import handover as handover_service
-from ..services.mutation import publish
+from ..services.mutation import publish, published
 from .compliance import rejudged
 
 
@@ -42,7 +42,7 @@ def register(registry: Registry) -> None:
         they accept (``shift.handover.accept``) and stay open, carried from holder to
         holder, until closed (``handover.item.close``). One handover per shift.
         """
-        return rejudged(ctx, publish(ctx, handover_service.hand_over, args))
+        return rejudged(ctx, published(ctx, handover_service.hand_over, args))
 
     @registry.mutator("shift.handover.accept", schema=HS.HandoverAcceptArgs(),
                       roles=P.roles_for("shift.handover.accept"),

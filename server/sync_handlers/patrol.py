@@ -10,7 +10,7 @@ from ..models.patrol import Checkpoint, Patrol
 from ..rules import permissions as P
 from ..schemas.patrol import PatrolRecordArgs
 from ..services import patrol as patrol_service
-from ..services.mutation import publish
+from ..services.mutation import published
 from .compliance import rejudged
 
 
@@ -35,5 +35,5 @@ def register(registry: Registry) -> None:
 
         Batched (``sync.batch``): a run reads its ids, shifts and codes once, writes its
         patrols and incidents once, and re-judges the obligations it touched once."""
-        return rejudged(ctx, publish(ctx, patrol_service.record_patrol, args, created=True, batch=ctx.prefetched),
+        return rejudged(ctx, published(ctx, patrol_service.record_patrol, args, created=True, batch=ctx.prefetched),
                         patrol=True)

@@ -12,7 +12,7 @@ from ..models.shift import RosterShift, Shift
 from ..rules import permissions as P
 from ..schemas import shift as S
 from ..services import shift as shift_service
-from ..services.mutation import publish
+from ..services.mutation import published
 from .compliance import rejudge_once_per_run, rejudged
 
 
@@ -40,11 +40,11 @@ def register(registry: Registry) -> None:
         the post was last covered and ``post_gap`` when that exceeds the tolerance.
         An ``onsite`` account needs a valid registered badge (R-SEC-8).
         """
-        return rejudged(ctx, publish(ctx, shift_service.start_shift, args, batch=ctx.prefetched))
+        return rejudged(ctx, published(ctx, shift_service.start_shift, args, batch=ctx.prefetched))
 
     @registry.mutator("shift.end", schema=S.ShiftEndArgs(), roles=P.roles_for("shift.end"),
                       rejection_codes=("shift_not_found", "not_shift_owner", "shift_already_ended",
                                        "shift_end_before_start"), prefetch=rejudge_once_per_run)
     def shift_end(ctx: MutationContext, args: dict[str, Any]) -> Any:
         """End one's own shift {shift_id} at the mutation's time (R-SEC-2)."""
-        return rejudged(ctx, publish(ctx, shift_service.end_shift, args))
+        return rejudged(ctx, published(ctx, shift_service.end_shift, args))

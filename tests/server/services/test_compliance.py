@@ -81,9 +81,11 @@ def test_r_sec_5_late_sync_goes_unconfirmed_then_met_synced_late(app, demo, guar
     assert alert.kind == "unconfirmed" and alert.resolved_at == clock.now()  # resolved itself
     eleven = hour_of(app, demo["branch_id"], 11)
     assert eleven.status == "missed"  # the phone synced past 12:10 with nothing for 11:00
-    # the push itself re-judged with the phone's watermark from before it (10:00): still
-    # unconfirmed then; the evaluation after it knows the phone is complete to 12:30
-    assert {(a.kind, a.resolved_at is None) for a in alerts(app, eleven.id)} == {("unconfirmed", False), ("missed", True)}
+    # the push re-judged only the hours its 10:05 patrol can touch (10:00, and 09:00 whose
+    # grace pick it could move, #17): 11:00 fell due at 12:10 with no record touching it, the
+    # scheduler's to judge, and the evaluation after the push knows the phone is complete
+    # to 12:30: missed at once, never unconfirmed
+    assert {(a.kind, a.resolved_at is None) for a in alerts(app, eleven.id)} == {("missed", True)}
 
 
 def test_r_sec_5_unconfirmed_becomes_missed_when_the_phone_syncs_past_the_deadline(app, demo, guard, clock, as_role):
