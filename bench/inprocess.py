@@ -31,6 +31,7 @@ top functions for the timed calls (``BENCH_PROFILE_SORT``, default ``cumulative`
 from __future__ import annotations
 
 import argparse
+import collections
 import cProfile
 import io
 import json
@@ -59,6 +60,7 @@ def main() -> None:
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--branches", type=int, default=8, help="mix: seeded demo branches")
     ap.add_argument("--read-cost", action="store_true", help="PostgreSQL: CPU of client and backend per poll read")
+    ap.add_argument("--statements", action="store_true", help="mix: SQL statements per push, and the most frequent")
     args = ap.parse_args()
     count = args.count or (100 if args.mode == "push" else 5000)
     work = BENCH_DIR / ".work" / f"inprocess_{time.strftime('%Y%m%dT%H%M%S')}"
@@ -218,7 +220,17 @@ def measure_mix(args: argparse.Namespace, count: int, env: dict[str, str]) -> No
     phases.update({what: (lambda c, what=what: mix.alone_bodies(devices, c, what, 100 * count)) for what in mix.ALONE})
     push(phases["mix_100"]({k: _Client(t) for k, t in tokens.items()}))  # warm
     figures = {}
+    statements: collections.Counter[str] = collections.Counter()
+    if args.statements:
+        from sqlalchemy import event
+
+        from server.extensions import db
+
+        with app.app_context():
+            event.listen(db.engine, "before_cursor_execute",
+                         lambda _c, _cur, sql, *_a: statements.update([" ".join(sql.split())[:90]]))
     for name, make in phases.items():
+        statements.clear()
         bodies = make({k: _Client(t) for k, t in tokens.items()})
         profile = cProfile.Profile() if args.profile and name == os.environ.get("BENCH_PROFILE_PHASE", "mix_100") else None
         cpu = time.process_time()
@@ -230,6 +242,10 @@ def measure_mix(args: argparse.Namespace, count: int, env: dict[str, str]) -> No
         mutations = sum(len(json.loads(line.split(" ", 1)[1])["mutations"]) for line in bodies.lines)
         figures[name] = (time.process_time() - cpu) / mutations * 1e6
         print(f"{name} on {args.db}: {figures[name]:,.0f} us CPU per mutation ({len(bodies.lines)} pushes)", flush=True)
+        if args.statements:
+            print(f"  {sum(statements.values()) / len(bodies.lines):.1f} statements per push; the most frequent:")
+            for sql, n in statements.most_common(12):
+                print(f"  {n / len(bodies.lines):7.2f}  {sql}")
         if profile:
             stats = pstats.Stats(profile).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative"))
             stats.print_stats(int(os.environ.get("BENCH_PROFILE_LINES", "40")))
