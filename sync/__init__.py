@@ -7,7 +7,7 @@ never from the modules behind them; the modules are the engine's own and may cha
 from __future__ import annotations
 
 from . import strict_json
-from .batch import Batch, orm_row, own, taken_ids
+from .batch import Batch, orm_row, own
 from .bulk import bind_processor, copy_rows
 from .context import MutationContext, TimeAttribution
 from .engine import EngineSettings, Reads, SyncEngine, quota_dict
@@ -26,7 +26,7 @@ __all__ = [
     # what a handler is given and may raise
     "MutationContext", "TimeAttribution", "MutationRejected", "SyncError", "Unconfirmed",
     # the batch path (#17)
-    "Batch", "own", "taken_ids", "orm_row",
+    "Batch", "own", "orm_row",
     # the wire: bodies in, pulls out, the one JSON both sides accept
     "check_size", "load_json", "encode_pull", "Change", "strict_json", "dumps",
     # the pull's read seams: a remembered principal's check (and its write), pooled DBAPI reads

@@ -7,22 +7,19 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sync import Batch, own, Principal, taken_ids, TimeAttribution
+from sync import Batch, own, Principal, TimeAttribution
 
 from ..models.cleaning import CleaningRecord
 from ..models.org import Branch, Staff
 from .listing import page, person
-from .mutation import Affected, branch_of, reject
+from .mutation import Affected, branch_of, ensure_new, reject
 from .shift import ShiftsOf
 
 
 def prefetch_cleaning(session: Session, who: Principal, args: list[dict[str, Any]]) -> Batch:
-    """What a run of ``cleaning.record`` reads, once: which cleaning ids are taken and
-    the actor's shifts over the run's times (R-SEC-6)."""
-    return Batch(
-        cleanings=taken_ids(session, CleaningRecord.__table__.c.id, (a["cleaning_id"] for a in args)),
-        shifts=ShiftsOf(session, who.staff_id),
-    )
+    """What a run of ``cleaning.record`` reads, once: the actor's shifts over the run's
+    times (R-SEC-6). A taken cleaning id is its primary key's to refuse (:func:`ensure_new`)."""
+    return Batch(shifts=ShiftsOf(session, who.staff_id))
 
 
 def record_cleaning(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any],
@@ -36,9 +33,7 @@ def record_cleaning(session: Session, who: Principal, times: TimeAttribution, ar
     """
     branch = branch_of(session, who)  # the session's identity map after the first
     batch, mine = own(batch, lambda: prefetch_cleaning(session, who, [args]))
-    taken = batch.lookup("cleanings")
-    if args["cleaning_id"] in taken:
-        reject("duplicate_record_id", f"cleaning_id {args['cleaning_id']} is already used.", field="cleaning_id")
+    ensure_new(session, CleaningRecord, args["cleaning_id"], "cleaning_id", batch=None if mine else batch)
     shift = batch.lookup("shifts").at(times.happened_at)
     if shift is None:
         reject("not_on_shift", "Cleaning is recorded during one's own shift; start the shift first.", rule="R-SEC-6")
@@ -48,7 +43,6 @@ def record_cleaning(session: Session, who: Principal, times: TimeAttribution, ar
     )
     record.stamp(times)
     batch.add(record)
-    taken.add(record.id)
     if mine:
         batch.store(session)
     return [("cleaning", record)]

@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping
 from sqlalchemy import exists, func, select, text
 from sqlalchemy.orm import Session
 
-from sync import Batch, own, Principal, taken_ids, TimeAttribution
+from sync import Batch, own, Principal, TimeAttribution
 
 from ..extensions import db
 from ..models.base import time_columns
@@ -24,7 +24,7 @@ from ..models.org import Branch, Staff
 from ..rules import incident as IR
 from ..rules import permissions as P
 from .access import require_role
-from .mutation import Affected, reject
+from .mutation import Affected, ensure_new, reject
 
 RULE = "R-SEC-4"
 
@@ -161,11 +161,10 @@ def defer_incident(batch: Batch, incident: NewIncident) -> None:
 
 def prefetch_reports(session: Session, args: list[dict[str, Any]], branch_id: uuid.UUID | None) -> Batch:
     """Read for a run of ``incident.report`` args what each would query: which of their
-    incident ids are taken (``incidents``) and which of their photos arrived in the
-    reporter's branch ``branch_id``, and when, and which only another branch uploaded
-    (``photos``, a :class:`PhotoOwnership`): two ``IN`` reads at most."""
+    photos arrived in the reporter's branch ``branch_id``, and when, and which only
+    another branch uploaded (``photos``, a :class:`PhotoOwnership`): one ``IN`` read at
+    most. A taken incident id is its primary key's to refuse (:func:`~.mutation.ensure_new`)."""
     return Batch(
-        incidents=taken_ids(session, Incident.__table__.c.id, (a["incident_id"] for a in args)),
         photos=photo_ownership(session, dict.fromkeys(d for a in args for d in a.get("photos") or []), branch_id),
     )
 
@@ -184,9 +183,7 @@ def report_incident(
     """
     batch, mine = own(batch, lambda: prefetch_reports(session, [args], principal.branch_id))
     incident_id = args["incident_id"]
-    taken = batch.lookup("incidents")
-    if incident_id in taken:
-        reject("duplicate_record_id", f"incident_id {incident_id} is already used.", field="incident_id")
+    ensure_new(session, Incident, incident_id, "incident_id", batch=None if mine else batch)
     if principal.branch_id is None:
         reject("no_branch", "Only staff of a branch report incidents.", rule=RULE)
     digests = list(dict.fromkeys(args.get("photos") or []))  # keep order, drop repeats
@@ -206,7 +203,6 @@ def report_incident(
         times=times,
     )
     defer_incident(batch, incident)
-    taken.add(incident_id)
     if mine:
         batch.store(session)
     return [("incident", incident)]

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sync import Batch, own, Principal, taken_ids, TimeAttribution
+from sync import Batch, own, Principal, TimeAttribution
 
 from ..extensions import db
 from ..models.base import iso
@@ -24,7 +24,7 @@ from ..rules import patrol as PR
 from ..rules import compliance as RC
 from ..rules import patrol_compliance as PC
 from .incident import defer_incident, new_values, readable_branch
-from .mutation import Affected, reject
+from .mutation import Affected, ensure_new, reject
 from .shift import ShiftsOf
 
 #: Namespace of the ids of patrol-raised incidents: ``uuid5(NS, str(patrol_id))``, so a
@@ -46,9 +46,10 @@ def _code_of(scanned: str) -> str:
 
 
 def prefetch_patrols(session: Session, principal: Principal, args: list[dict[str, Any]]) -> Batch:
-    """What a run of ``patrol.record`` reads, once: which patrol ids are taken, the
-    guard's shifts over the run's times, and the scanned codes with their checkpoints
-    (three ``SELECT … IN`` / range reads, whatever the run's length; R-SEC-5)."""
+    """What a run of ``patrol.record`` reads, once: the guard's shifts over the run's
+    times and the scanned codes with their checkpoints (a range read and a ``SELECT … IN``,
+    whatever the run's length; R-SEC-5). A taken patrol id is its primary key's to refuse
+    (:func:`~.mutation.ensure_new`)."""
     codes = {_code_of(a["checkpoint_code"]) for a in args}
     found = {code_row.code: (code_row, cp) for code_row, cp in session.execute(
         select(CheckpointCode, Checkpoint)
@@ -56,7 +57,6 @@ def prefetch_patrols(session: Session, principal: Principal, args: list[dict[str
         .where(CheckpointCode.code.in_(sorted(codes)))
     ).all()}
     return Batch(
-        patrols=taken_ids(session, Patrol.__table__.c.id, (a["patrol_id"] for a in args)),
         shifts=ShiftsOf(session, principal.staff_id),
         codes=found,
     )
@@ -101,9 +101,7 @@ def record_patrol(session: Session, principal: Principal, times: TimeAttribution
     one and stores it at once (the careful path: the same code, one mutation).
     """
     batch, mine = own(batch, lambda: prefetch_patrols(session, principal, [args]))
-    taken = batch.lookup("patrols")
-    if args["patrol_id"] in taken:
-        reject("duplicate_record_id", f"patrol_id {args['patrol_id']} is already used.", field="patrol_id")
+    ensure_new(session, Patrol, args["patrol_id"], "patrol_id", batch=None if mine else batch)
     shift = batch.lookup("shifts").at(times.happened_at)
     if shift is None:
         reject("not_on_shift", "Start your shift before patrolling.", rule=PC.RULE)
@@ -139,7 +137,6 @@ def record_patrol(session: Session, principal: Principal, times: TimeAttribution
         patrol.incident_id = incident.id
         defer_incident(batch, incident)
     batch.add(patrol)
-    taken.add(patrol.id)
     if mine:
         batch.store(session)
     return [("patrol", patrol)] + ([("incident", incident)] if incident is not None else [])

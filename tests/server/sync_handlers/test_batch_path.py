@@ -173,6 +173,39 @@ def test_a_taken_id_of_a_new_record_is_rejected_alike_on_both_paths(app, as_role
     ]
 
 
+def test_ids_taken_by_an_earlier_push_are_rejected_alike_on_both_paths(app, as_role, demo, push, clock):
+    """A patrol, report or cleaning id stored by an earlier push: the batch reads no
+    taken ids, the primary key refuses the run's write and the careful replay rejects
+    the reuse ``duplicate_record_id``, the mutations around it applied, as one by one
+    (R-SEC-4, R-SEC-5, R-SEC-6)."""
+    from datetime import timedelta
+
+    guard, cleaner = as_role("guard"), as_role("cleaner")
+    started = clock.now() - timedelta(hours=2)
+    push(guard, [("shift.start", {"shift_id": str(uuid.uuid4()), "post": "security"}, started)])
+    push(cleaner, [("shift.start", {"shift_id": str(uuid.uuid4()), "post": "cleaning"}, started)])
+    code = demo["checkpoints"]["self_service"]
+
+    def cleaning() -> tuple[str, dict[str, Any]]:
+        return "cleaning.record", {"cleaning_id": str(uuid.uuid4()), "area": "lobby", "task": "floor"}
+
+    patrol, report = _mutations(["patrol", "report"], code)
+    stored = cleaning()
+    assert _shape(push(guard, [patrol, report])) + _shape(push(cleaner, [stored])) == ["applied"] * 3
+    saved: dict[str, Any] = {}
+    shapes = []
+    try:
+        for batched in (True, False):
+            _switch(app, batched, saved)
+            fresh = _mutations(["patrol", "report", "patrol"], code)
+            shapes.append((_shape(push(guard, [fresh[0], patrol, fresh[1], report, fresh[2]])),
+                           _shape(push(cleaner, [cleaning(), stored, cleaning()]))))
+    finally:
+        _switch(app, True, saved)
+    taken = "duplicate_record_id"
+    assert shapes[0] == shapes[1] == (["applied", taken, "applied", taken, "applied"], ["applied", taken, "applied"])
+
+
 @settings(max_examples=300)
 @given(minutes=st.lists(st.integers(min_value=-30, max_value=5 * 60 + 30), max_size=12),
        new=st.integers(min_value=-30, max_value=5 * 60 + 30), gap=st.booleans(), late=st.integers(0, 400))
