@@ -14,7 +14,7 @@ from ..models.complaint import ComplaintCode
 from ..models.org import Staff
 from ..rules import complaint_codes as CODES
 from ..rules import permissions as P
-from .mutation import reject
+from .mutation import held, reject
 
 
 def table(session: Session | None = None) -> dict[str, dict[str, dict[str, Any]]]:
@@ -25,8 +25,10 @@ def table(session: Session | None = None) -> dict[str, dict[str, dict[str, Any]]
 
 
 def check_codes(session: Session, codes: Mapping[str, str]) -> None:
-    """Refuse a mutation whose classification names a code not in use (``unknown_code``)."""
-    current = table(session)
+    """Refuse a mutation whose classification names a code not in use (``unknown_code``).
+    The classification is read once per transaction (:func:`~.mutation.held`): a push's
+    cases all consult it, and an administrator's correction commits on its own."""
+    current = held(session, "complaint codes", lambda: table(session))
     for axis, code in codes.items():
         entry = current[axis].get(code)
         if entry is None or not entry["active"]:

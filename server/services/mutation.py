@@ -8,7 +8,7 @@ runs inside the sync engine's per-mutation savepoint, never commits, refuses wit
 from __future__ import annotations
 
 import uuid
-from typing import Any, Callable, NoReturn
+from typing import Any, Callable, Hashable, NoReturn
 
 from sqlalchemy.orm import Session
 
@@ -29,21 +29,38 @@ def reject(code: str, message: str, *, rule: str | None = None, field: str | Non
     raise MutationRejected(code, message, rule=rule, errors=detail or None)
 
 
-#: ``session.info`` key of the branches :func:`branch_row` keeps loaded.
-_HELD_BRANCHES = "fieldops.held_branches"
+#: ``session.info`` key of what :func:`held` keeps: ``(transaction, {key: value})``.
+_HELD = "fieldops.held"
+
+
+def plain(session: Session) -> Session:
+    """The session itself, for a scoped session (``db.session``) too: what the scoped
+    proxy does not pass on (``get_transaction``, ``get_nested_transaction``)."""
+    return session if isinstance(session, Session) else session()
+
+
+def held(session: Session, key: Hashable, load: Callable[[], Any]) -> Any:
+    """``load()``, called once per transaction of ``session`` and kept under ``key`` until
+    the transaction ends (#17): what every mutation of a push consults and nothing in a
+    push writes (its branch, the complaint classification, checkpoint codes). The next
+    transaction loads again, so a change committed in between is seen by the next push.
+    A mutable value (a dict) may be filled in as the push goes."""
+    transaction = plain(session).get_transaction()
+    kept = session.info.get(_HELD)
+    if kept is None or kept[0] is not transaction:
+        kept = session.info[_HELD] = (transaction, {})
+    if key not in kept[1]:
+        kept[1][key] = load()
+    return kept[1][key]
 
 
 def branch_row(session: Session, branch_id: uuid.UUID) -> Branch | None:
-    """``session.get(Branch, branch_id)``, the row then held for the session's life (#17).
+    """``session.get(Branch, branch_id)``, held for the transaction (:func:`held`).
 
     The identity map holds objects weakly: without a reference kept, every mutation of a
-    push read its branch again (one SELECT each, a fifth of a complaint's cost). Held,
-    the row is read once per transaction (a commit expires it; the next use reloads it).
-    Nothing a push does writes a branch row."""
-    branch = session.get(Branch, branch_id)
-    if branch is not None:
-        session.info.setdefault(_HELD_BRANCHES, {})[branch_id] = branch
-    return branch
+    push read its branch again (one SELECT each, a fifth of a complaint's cost). Nothing
+    a push does writes a branch row."""
+    return held(session, ("branch", branch_id), lambda: session.get(Branch, branch_id))
 
 
 def branch_of(session: Session, who: Principal) -> Branch:

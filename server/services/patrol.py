@@ -24,7 +24,7 @@ from ..rules import patrol as PR
 from ..rules import compliance as RC
 from ..rules import patrol_compliance as PC
 from .incident import defer_incident, new_values, readable_branch
-from .mutation import Affected, ensure_new, reject
+from .mutation import Affected, ensure_new, held, reject
 from .shift import ShiftsOf
 
 #: Namespace of the ids of patrol-raised incidents: ``uuid5(NS, str(patrol_id))``, so a
@@ -50,16 +50,25 @@ def prefetch_patrols(session: Session, principal: Principal, args: list[dict[str
     times and the scanned codes with their checkpoints (a range read and a ``SELECT … IN``,
     whatever the run's length; R-SEC-5). A taken patrol id is its primary key's to refuse
     (:func:`~.mutation.ensure_new`)."""
-    codes = {_code_of(a["checkpoint_code"]) for a in args}
-    found = {code_row.code: (code_row, cp) for code_row, cp in session.execute(
-        select(CheckpointCode, Checkpoint)
-        .join(Checkpoint, Checkpoint.id == CheckpointCode.checkpoint_id)
-        .where(CheckpointCode.code.in_(sorted(codes)))
-    ).all()}
     return Batch(
         shifts=ShiftsOf(session, principal.staff_id),
-        codes=found,
+        codes=_codes(session, {_code_of(a["checkpoint_code"]) for a in args}),
     )
+
+
+def _codes(session: Session, codes: set[str]) -> dict[str, tuple[CheckpointCode | None, Checkpoint | None]]:
+    """Each scanned code's row and checkpoint (``(None, None)``: no such code), read once
+    per transaction (:func:`~.mutation.held`): a guard's patrols between a push's other
+    mutations scan the same labels, and nothing in a push issues or retires a code."""
+    known = held(session, "checkpoint codes", dict)
+    if missing := codes - known.keys():
+        known.update(dict.fromkeys(missing, (None, None)))
+        known.update({code_row.code: (code_row, cp) for code_row, cp in session.execute(
+            select(CheckpointCode, Checkpoint)
+            .join(Checkpoint, Checkpoint.id == CheckpointCode.checkpoint_id)
+            .where(CheckpointCode.code.in_(sorted(missing)))
+        ).all()})
+    return {code: known[code] for code in codes}
 
 
 def _checkpoint_for(
@@ -69,7 +78,7 @@ def _checkpoint_for(
 
     Raises ``unknown_checkpoint`` / ``checkpoint_code_rotated`` (R-SEC-5).
     """
-    code_row, cp = batch.lookup("codes").get(_code_of(scanned), (None, None))
+    code_row, cp = batch.lookup("codes")[_code_of(scanned)]
     verdict = PR.judge_code(
         found=code_row is not None,
         same_branch=cp is not None and cp.branch_id == principal.branch_id,

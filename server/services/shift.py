@@ -16,7 +16,7 @@ from ..rules import roles as R
 from ..rules import shift as rules
 from .contractor import registration_refusal
 from .listing import page, person
-from .mutation import Affected, branch_of, ensure_new, reject
+from .mutation import Affected, branch_of, ensure_new, held, plain, reject
 
 
 def span(shift: Shift) -> rules.ShiftSpan:
@@ -44,8 +44,7 @@ def start_shift(session: Session, who: Principal, times: TimeAttribution, args: 
         code = registration_refusal(session, branch, who.staff_id, start)
         if code:
             reject(code, "No valid registered badge for this on-site account.", rule="R-SEC-8")
-    # Serialise shift starts of one person (two devices) on PostgreSQL; SQLite writes are serial.
-    session.execute(select(Staff.id).where(Staff.id == who.staff_id).with_for_update())
+    _serialise_starts(session, who.staff_id)
     clash = rules.overlapping([span(s) for s in _candidates(session, who.staff_id, start, start)], start)
     if clash is not None:
         reject("shift_overlap", f"Shift {clash.id} of the same person is still running at that time.",
@@ -60,6 +59,18 @@ def start_shift(session: Session, who: Principal, times: TimeAttribution, args: 
     shift.stamp(times)
     session.add(shift)
     return [("shift", shift)]
+
+
+def _serialise_starts(session: Session, staff_id: uuid.UUID) -> None:
+    """Serialise shift starts of one person (two devices) on PostgreSQL by locking the
+    person's row; SQLite writes are serial. The lock lasts until the transaction ends,
+    unless the savepoint that took it rolls back (PostgreSQL releases it then): so it is
+    taken once per savepoint, and the shift starts of one optimistic run lock once (#17)."""
+    level = plain(session).get_nested_transaction() or plain(session).get_transaction()
+    locked = held(session, "people locked", dict)
+    if locked.get(staff_id) is not level:
+        session.execute(select(Staff.id).where(Staff.id == staff_id).with_for_update())
+        locked[staff_id] = level
 
 
 #: A post's shifts by their end (``ix_shift_branch_post_ended``), built once: the latest

@@ -96,3 +96,31 @@ def test_a_persons_shifts_are_read_by_their_end_not_by_every_earlier_start(app, 
     searches = [p for p in plans if "shift" in p]
     assert len(searches) == 7 and all("ix_shift_staff_ended" in p or "ix_shift_branch_post_ended" in p
                                       for p in searches), plans
+
+
+def test_r_sec_2_shift_starts_lock_the_person_once_per_savepoint(as_role, push, statements, clock):
+    """A run of shift starts locks the person's row once (#17); a run rolled back to its
+    savepoint released that lock, so its careful replay takes it again (PostgreSQL)."""
+    import uuid
+    from datetime import timedelta
+
+    guard = as_role("guard")
+    lock = "FROM staff WHERE staff.id = "
+    at = [clock.now() - timedelta(hours=9 - h) for h in range(9)]
+    shifts = [str(uuid.uuid4()) for _ in range(4)]
+
+    def pair(k: int) -> list[tuple[str, dict, object]]:
+        return [("shift.start", {"shift_id": shifts[k], "post": "security"}, at[2 * k]),
+                ("shift.end", {"shift_id": shifts[k]}, at[2 * k + 1])]
+
+    with statements() as seen:
+        assert {r["status"] for r in push(guard, pair(0) + pair(1))} == {"applied"}
+    assert sum(lock in q for q in seen) == 1
+    refused = ("shift.start", {"shift_id": str(uuid.uuid4()), "post": "security"}, at[6])  # overlaps the next
+    with statements() as seen:
+        results = push(guard, pair(2) + [("shift.start", {"shift_id": shifts[3], "post": "security"}, at[6]),
+                                         refused])
+    assert [r["status"] for r in results] == ["applied"] * 3 + ["rejected"]
+    # the run locked once and rolled back; replayed one savepoint each: shift 2's start and 3's
+    # start lock again, and so does the refused start (it checks overlaps under the lock)
+    assert sum(lock in q for q in seen) == 1 + 3
