@@ -14,7 +14,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any, Mapping, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..extensions import db
 from ..models.alert import Alert, alert_id
@@ -75,8 +75,10 @@ def refresh(
     current.update((a.key, a) for a in db.session.scalars(
         select(Alert).join(Obligation, Obligation.id == Alert.obligation_id).where(scope)))
     judged_ids = {r.id for r in rows}
+    again = [k for k, v in wanted.items() if v["obligation_id"] is None]  # a resolved one may open again
     for a in db.session.scalars(select(Alert).where(
-            Alert.obligation_id.is_(None), Alert.branch_id.in_(list(settings_of)), Alert.resolved_at.is_(None))):
+            Alert.obligation_id.is_(None), Alert.branch_id.in_(list(settings_of)),
+            or_(Alert.resolved_at.is_(None), Alert.key.in_(again)))):
         current[a.key] = a
     raised = resolved = 0
     fresh: list[dict[str, Any]] = []

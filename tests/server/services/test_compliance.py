@@ -178,6 +178,34 @@ def test_repeated_misses_in_a_day_alert_the_branch_president(app, demo, clock):
     assert all(a.roles == ["branch_president"] and a.obligation_id is None for a in found)
 
 
+def test_a_repeated_miss_alert_that_resolved_and_is_warranted_again_opens_as_the_same_row(app, demo, clock):
+    """A branch-level alert reopens as its row (its key is unique): a shift start's
+    re-judge once failed with ``internal_error`` inserting it anew."""
+    from server.models.org import Branch
+
+    def threshold(value: int | None) -> None:
+        with app.app_context():
+            branch = db.session.get(Branch, uuid.UUID(demo["branch_id"]))
+            settings = {k: v for k, v in (branch.settings or {}).items() if k != "repeated_miss_threshold"}
+            branch.settings = settings if value is None else {**settings, "repeated_miss_threshold": value}
+            db.session.commit()
+
+    def today() -> Alert:
+        [alert] = [a for a in alerts(app, kind="repeated_missed") if a.key.endswith(T0.date().isoformat())]
+        return alert
+
+    run(app, T0)
+    raised = today()
+    threshold(99)
+    run(app, T0 + M)
+    assert today().resolved_at == T0 + M
+    threshold(None)
+    out = run(app, T0 + 2 * M)
+    again = today()
+    assert (again.id, again.resolved_at, again.updated_at) == (raised.id, None, T0 + 2 * M)
+    assert out["alerts_raised"] >= 1
+
+
 def test_r_sec_2_unstaffed_post_and_r_ops_1_rounds(app, demo, clock, guard):
     run(app, T0 + 7 * H)  # 17:00
     with app.app_context():
