@@ -13,13 +13,13 @@ from ..models.cleaning import CleaningRecord
 from ..models.org import Branch, Staff
 from .listing import page, person
 from .mutation import Affected, branch_of, ensure_new, reject
-from .shift import ShiftsOf
+from .shift import shifts_of
 
 
 def prefetch_cleaning(session: Session, who: Principal, args: list[dict[str, Any]]) -> Batch:
     """What a run of ``cleaning.record`` reads, once: the actor's shifts over the run's
     times (R-SEC-6). A taken cleaning id is its primary key's to refuse (:func:`ensure_new`)."""
-    return Batch(shifts=ShiftsOf(session, who.staff_id))
+    return Batch(shifts=shifts_of(session, who.staff_id))
 
 
 def record_cleaning(session: Session, who: Principal, times: TimeAttribution, args: dict[str, Any],

@@ -39,16 +39,24 @@ def plain(session: Session) -> Session:
     return session if isinstance(session, Session) else session()
 
 
-def held(session: Session, key: Hashable, load: Callable[[], Any]) -> Any:
+def held(session: Session, key: Hashable, load: Callable[[], Any], *, savepoint: bool = False) -> Any:
     """``load()``, called once per transaction of ``session`` and kept under ``key`` until
     the transaction ends (#17): what every mutation of a push consults and nothing in a
     push writes (its branch, the complaint classification, checkpoint codes). The next
     transaction loads again, so a change committed in between is seen by the next push.
-    A mutable value (a dict) may be filled in as the push goes."""
-    transaction = plain(session).get_transaction()
+    A mutable value (a dict) may be filled in as the push goes.
+
+    ``savepoint``: once per savepoint (the innermost open one, else the transaction), for
+    what a rollback to it would undo: a row lock, records the push wrote and keeps in the
+    value. The engine's optimistic run is one savepoint; its careful replay, one per
+    mutation, loads again."""
+    session = plain(session)
+    transaction = session.get_transaction()
     kept = session.info.get(_HELD)
     if kept is None or kept[0] is not transaction:
         kept = session.info[_HELD] = (transaction, {})
+    if savepoint:
+        key = (key, session.get_nested_transaction() or transaction)
     if key not in kept[1]:
         kept[1][key] = load()
     return kept[1][key]

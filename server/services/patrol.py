@@ -25,7 +25,7 @@ from ..rules import compliance as RC
 from ..rules import patrol_compliance as PC
 from .incident import defer_incident, new_values, readable_branch
 from .mutation import Affected, ensure_new, held, reject
-from .shift import ShiftsOf
+from .shift import shifts_of
 
 #: Namespace of the ids of patrol-raised incidents: ``uuid5(NS, str(patrol_id))``, so a
 #: device can name the incident its patrol raised before syncing.
@@ -51,7 +51,7 @@ def prefetch_patrols(session: Session, principal: Principal, args: list[dict[str
     whatever the run's length; R-SEC-5). A taken patrol id is its primary key's to refuse
     (:func:`~.mutation.ensure_new`)."""
     return Batch(
-        shifts=ShiftsOf(session, principal.staff_id),
+        shifts=shifts_of(session, principal.staff_id),
         codes=_codes(session, {_code_of(a["checkpoint_code"]) for a in args}),
     )
 

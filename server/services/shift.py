@@ -16,7 +16,7 @@ from ..rules import roles as R
 from ..rules import shift as rules
 from .contractor import registration_refusal
 from .listing import page, person
-from .mutation import Affected, branch_of, ensure_new, held, plain, reject
+from .mutation import Affected, branch_of, ensure_new, held, reject
 
 
 def span(shift: Shift) -> rules.ShiftSpan:
@@ -45,7 +45,8 @@ def start_shift(session: Session, who: Principal, times: TimeAttribution, args: 
         if code:
             reject(code, "No valid registered badge for this on-site account.", rule="R-SEC-8")
     _serialise_starts(session, who.staff_id)
-    clash = rules.overlapping([span(s) for s in _candidates(session, who.staff_id, start, start)], start)
+    mine = shifts_of(session, who.staff_id)
+    clash = rules.overlapping([span(s) for s in mine.candidates(start)], start)
     if clash is not None:
         reject("shift_overlap", f"Shift {clash.id} of the same person is still running at that time.",
                rule="R-SEC-2", field="shift_id")
@@ -58,6 +59,7 @@ def start_shift(session: Session, who: Principal, times: TimeAttribution, args: 
     )
     shift.stamp(times)
     session.add(shift)
+    mine.started(shift)
     return [("shift", shift)]
 
 
@@ -65,12 +67,13 @@ def _serialise_starts(session: Session, staff_id: uuid.UUID) -> None:
     """Serialise shift starts of one person (two devices) on PostgreSQL by locking the
     person's row; SQLite writes are serial. The lock lasts until the transaction ends,
     unless the savepoint that took it rolls back (PostgreSQL releases it then): so it is
-    taken once per savepoint, and the shift starts of one optimistic run lock once (#17)."""
-    level = plain(session).get_nested_transaction() or plain(session).get_transaction()
-    locked = held(session, "people locked", dict)
-    if locked.get(staff_id) is not level:
+    taken once per savepoint (:func:`held`), and the shift starts of one optimistic run
+    lock once (#17)."""
+    def lock() -> None:
         session.execute(select(Staff.id).where(Staff.id == staff_id).with_for_update())
-        locked[staff_id] = level
+        shifts_of(session, staff_id).forget()  # read before the lock, it may miss a start committed since
+
+    held(session, ("person locked", staff_id), lock, savepoint=True)
 
 
 #: A post's shifts by their end (``ix_shift_branch_post_ended``), built once: the latest
@@ -159,11 +162,12 @@ def _running(candidates: list[Shift], at: datetime) -> Shift | None:
 
 
 class ShiftsOf:
-    """:func:`shift_at` for one person over a batch of mutations: one read of the shifts
-    that could run within a day of the first instant asked (a push spans minutes), read
-    again only for an instant outside that window. Exact: for any instant of the window
-    the read holds every candidate :func:`shift_at` would. No shift starts or ends
-    within one mutator's batch (``shift.*`` is another mutator: it ends the batch)."""
+    """:func:`shift_at` for one person over a push: one read of the shifts that could run
+    within a day of the first instant asked (a push spans minutes), read again only for
+    an instant outside that window. Exact: for any instant of the window the read holds
+    every candidate :func:`shift_at` would, also after the push's own shift starts and
+    ends: a shift ended changes the very row object held here (the identity map's), and a
+    shift started joins through :meth:`started`. Held per savepoint (:func:`shifts_of`)."""
 
     WINDOW = timedelta(days=1)
 
@@ -173,12 +177,39 @@ class ShiftsOf:
         self.hi: datetime | None = None
         self.shifts: list[Shift] = []
 
-    def at(self, at: datetime) -> Shift | None:
-        """The person's shift running at ``at``, as :func:`shift_at` answers it."""
+    def _cover(self, at: datetime) -> None:
         if self.lo is None or self.hi is None or not self.lo <= at <= self.hi:
             self.lo, self.hi = at - self.WINDOW, at + self.WINDOW
             self.shifts = _candidates(self.session, self.staff_id, self.lo, self.hi)
+
+    def at(self, at: datetime) -> Shift | None:
+        """The person's shift running at ``at``, as :func:`shift_at` answers it."""
+        self._cover(at)
         return _running(self.shifts, at)
+
+    def candidates(self, at: datetime) -> list[Shift]:
+        """The person's shifts that could run at ``at``, latest started first, as
+        :func:`_candidates` reads them for ``[at, at]``."""
+        self._cover(at)
+        return [s for s in self.shifts if s.happened_at <= at and (s.ended_at is None or s.ended_at > at)]
+
+    def started(self, shift: Shift) -> None:
+        """Take in a shift of the person just started (an open shift is a candidate of
+        every instant from its start on)."""
+        if self.hi is not None and shift.happened_at <= self.hi:
+            self.shifts = sorted([*self.shifts, shift], key=lambda s: s.happened_at, reverse=True)
+
+    def forget(self) -> None:
+        """Read again at the next question."""
+        self.lo = self.hi = None
+
+
+def shifts_of(session: Session, staff_id: uuid.UUID) -> ShiftsOf:
+    """The person's :class:`ShiftsOf` of the savepoint (:func:`~.mutation.held`): the
+    patrols, cleaning rounds and shift starts of one optimistic run read the person's
+    shifts once (#17), and a rollback to the savepoint, which undoes the run's starts and
+    ends, leaves the careful replay to read them again."""
+    return held(session, ("shifts of", staff_id), lambda: ShiftsOf(session, staff_id), savepoint=True)
 
 
 def branch_member(session: Session, branch: Branch, staff_id: uuid.UUID) -> Staff | None:

@@ -124,3 +124,30 @@ def test_r_sec_2_shift_starts_lock_the_person_once_per_savepoint(as_role, push, 
     # the run locked once and rolled back; replayed one savepoint each: shift 2's start and 3's
     # start lock again, and so does the refused start (it checks overlaps under the lock)
     assert sum(lock in q for q in seen) == 1 + 3
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # SQLite: a push begins IMMEDIATE, one writer
+def test_r_sec_2_a_start_after_a_patrol_of_its_run_sees_a_start_committed_by_another_device(app, demo):
+    """PostgreSQL: the run read the guard's shifts for a patrol, then another device of the
+    same guard committed a shift start, then the run's own start takes the person's lock:
+    it reads the shifts again under the lock and refuses the overlap (#17)."""
+    from sqlalchemy.orm import Session
+
+    from server.services.shift import shifts_of, start_shift
+    from sync import Principal
+    from sync.timing import attribute
+
+    guard = next(a for a in demo["accounts"].values() if a["role"] == "guard")
+    who = Principal(uuid.UUID(guard["staff_id"]), "guard", uuid.UUID(demo["branch_id"]))
+    times = attribute(T0 - H, sent_at=T0, received_at=T0, previous_at=None, tolerance=timedelta(minutes=2))
+    with app.app_context():
+        engine = db.engine
+        with Session(engine) as run, Session(engine) as other:
+            run.begin_nested()  # the optimistic run's savepoint
+            assert shifts_of(run, who.staff_id).at(T0 - H) is None  # a patrol's read: off shift
+            start_shift(other, who, times, {"shift_id": uuid.uuid4(), "post": "security"})
+            other.commit()  # the other device's start
+            with pytest.raises(Exception) as refused:
+                start_shift(run, who, times, {"shift_id": uuid.uuid4(), "post": "security"})
+            assert getattr(refused.value, "code", None) == "shift_overlap"
+            run.rollback()

@@ -206,6 +206,63 @@ def test_ids_taken_by_an_earlier_push_are_rejected_alike_on_both_paths(app, as_r
     assert shapes[0] == shapes[1] == (["applied", taken, "applied", taken, "applied"], ["applied", taken, "applied"])
 
 
+def test_r_sec_2_patrols_around_shift_changes_in_one_push_belong_to_the_shift_running(
+        app, as_role, demo, push, pull, statements, clock):
+    """A guard's push that ends a shift and starts the next between patrols: each patrol
+    belongs to the shift running at its time, one done between the two is ``not_on_shift``,
+    and a start overlapping the running shift is refused, on both paths (R-SEC-2, R-SEC-5)."""
+    from datetime import timedelta
+
+    guard = as_role("guard")
+    code = demo["checkpoints"]["self_service"]
+    t = [clock.now() - timedelta(hours=5) + timedelta(minutes=10 * k) for k in range(8)]
+    saved: dict[str, Any] = {}
+    outcomes = []
+    try:
+        for n, batched in enumerate((True, False)):
+            _switch(app, batched, saved)
+            first, second = str(uuid.uuid4()), str(uuid.uuid4())
+            patrols = _mutations(["patrol"] * 3, code)
+            at = [x + timedelta(hours=2 * n) for x in t]  # the second path after the first
+            results = _shape(push(guard, [
+                ("shift.start", {"shift_id": first, "post": "security"}, at[0]), (*patrols[0], at[1]),
+                ("shift.end", {"shift_id": first}, at[2]), (*patrols[1], at[3]),
+                ("shift.start", {"shift_id": second, "post": "security"}, at[4]), (*patrols[2], at[5]),
+                ("shift.start", {"shift_id": str(uuid.uuid4()), "post": "security"}, at[6]),
+                ("shift.end", {"shift_id": second}, at[7])]))
+            pulled = pull(guard)
+            outcomes.append((results, [pulled.get(("patrol", p[1]["patrol_id"]), {}).get("shift_id")
+                                       for p in patrols], (first, second)))
+    finally:
+        _switch(app, True, saved)
+    for results, shift_ids, (first, second) in outcomes:
+        assert results == ["applied", "applied", "applied", "not_on_shift", "applied", "applied", "shift_overlap",
+                           "applied"]
+        assert shift_ids == [first, None, second]
+
+
+def test_a_run_of_shift_changes_and_patrols_reads_the_guards_shifts_once(as_role, demo, push, pull, statements,
+                                                                         clock):
+    """The patrols, cleaning rounds and shift starts of one optimistic run share one read
+    of the person's shifts (#17): the push's own starts and ends keep it exact."""
+    from datetime import timedelta
+
+    guard = as_role("guard")
+    code = demo["checkpoints"]["self_service"]
+    at = [clock.now() - timedelta(hours=3) + timedelta(minutes=10 * k) for k in range(8)]
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    patrols = _mutations(["patrol"] * 3, code)
+    with statements() as seen:
+        results = push(guard, [
+            ("shift.start", {"shift_id": first, "post": "security"}, at[0]), (*patrols[0], at[1]),
+            ("shift.end", {"shift_id": first}, at[2]), ("shift.start", {"shift_id": second, "post": "security"}, at[3]),
+            (*patrols[1], at[4]), (*patrols[2], at[5]), ("shift.end", {"shift_id": second}, at[6])])
+    assert {r["status"] for r in results} == {"applied"}
+    assert sum(q.startswith("SELECT shift.id") and "shift.staff_id =" in q for q in seen) == 1
+    pulled = pull(guard)
+    assert [pulled[("patrol", p[1]["patrol_id"])]["shift_id"] for p in patrols] == [first, second, second]
+
+
 @settings(max_examples=300)
 @given(minutes=st.lists(st.integers(min_value=-30, max_value=5 * 60 + 30), max_size=12),
        new=st.integers(min_value=-30, max_value=5 * 60 + 30), gap=st.booleans(), late=st.integers(0, 400))
