@@ -213,7 +213,7 @@ def measure_mix(args: argparse.Namespace, count: int, env: dict[str, str]) -> No
 
     start = mix.Phase({k: _Client(t) for k, t in tokens.items() if k[1] in ("guard", "cleaner")})
     for k in start.clients:
-        start.add(k, list(devices[k].shift_pair()))
+        start.add(k, list(devices[k].shift_pair()), devices[k])
     push(start)
     phases = {"mix_100": lambda c: mix.mix_bodies(devices, c, 100, 100 * count),
               "mix_5": lambda c: mix.mix_bodies(devices, c, 5, 5 * count)}

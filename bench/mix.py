@@ -71,6 +71,17 @@ class Device:
         self.role, self.checkpoint, self.today = role, checkpoint, today
         self.shift: str | None = None
         self.n = 0
+        self.clock = datetime.now(timezone.utc) - timedelta(seconds=10)
+
+    def stamps(self, n: int) -> tuple[list[str], str]:
+        """The ``at`` of the device's next ``n`` mutations and the push's ``sent_at``: each
+        a millisecond after the device's previous one, as actions done one after another
+        (one instant for all once made every shift of a push end together, and the
+        "previous shift on the post" read all of them), and never after ``sent_at``."""
+        start = max(self.clock + timedelta(milliseconds=1), datetime.now(timezone.utc) - timedelta(milliseconds=n))
+        times = [start + timedelta(milliseconds=k) for k in range(n)]
+        self.clock = times[-1]
+        return [t.isoformat() for t in times], max(datetime.now(timezone.utc), self.clock).isoformat()
 
     def shift_pair(self) -> Iterator[Mutation]:
         if self.shift is not None:
@@ -146,12 +157,13 @@ class Phase:
         self.clients = clients
         self.lines: list[str] = []
 
-    def add(self, role: Any, batch: list[Mutation]) -> None:
+    def add(self, role: Any, batch: list[Mutation], device: Device) -> None:
         c = self.clients[role]
-        now = datetime.now(timezone.utc).isoformat()
-        muts = [{"id": c.next_id + i, "name": name, "at": now, "args": args} for i, (name, args) in enumerate(batch)]
+        stamps, sent_at = device.stamps(len(batch))
+        muts = [{"id": c.next_id + i, "name": name, "at": at, "args": args}
+                for i, ((name, args), at) in enumerate(zip(batch, stamps))]
         c.next_id += len(batch)
-        body = json.dumps({"client_id": c.client_id, "protocol": 1, "sent_at": now, "mutations": muts},
+        body = json.dumps({"client_id": c.client_id, "protocol": 1, "sent_at": sent_at, "mutations": muts},
                           ensure_ascii=False, separators=(",", ":"))
         self.lines.append(f"{self.order[role]} {body}")
 
@@ -181,7 +193,7 @@ def mix_bodies(devices: dict[Key, Device], clients: dict[Key, ours.Client], size
     while sum(sent.values()) < total:
         role = min(ROLES, key=lambda r: sent[r] / SHARES[r])
         key = (branches[turns[role] % len(branches)], role)
-        phase.add(key, [next(streams[key]) for _ in range(size)])
+        phase.add(key, [next(streams[key]) for _ in range(size)], devices[key])
         sent[role] += size
         turns[role] += 1
     return phase
@@ -194,7 +206,7 @@ def alone_bodies(devices: dict[Key, Device], clients: dict[Key, ours.Client], wh
     phase, streams = Phase({k: clients[k] for k in keys}), {k: devices[k].stream(what) for k in keys}
     for i in range(total // 100):
         key = keys[i % len(keys)]
-        phase.add(key, [next(streams[key]) for _ in range(100)])
+        phase.add(key, [next(streams[key]) for _ in range(100)], devices[key])
     return phase
 
 
@@ -291,7 +303,7 @@ def _ours(kind: str, seconds: int, work: Path, port: int, fleet: list[dict[str, 
     today = (datetime.now(timezone.utc).astimezone(timezone(timedelta(hours=8))).date() - timedelta(days=1)).isoformat()
     devices = {(b, r): Device(r, fleet[b]["checkpoint"], today) for b, r in tokens}
     for key in [k for k in tokens if k[1] in ("guard", "cleaner")]:  # on shift before the first phase
-        at = (datetime.now(timezone.utc) - timedelta(seconds=5)).isoformat()  # its push's sent_at has whole seconds
+        [at], _ = devices[key].stamps(1)
         ours.Client(http, tokens[key]).push([{"id": 1, "name": n, "at": at, "args": a}
                                              for n, a in devices[key].shift_pair()])
     figures: dict[str, Any] = {}
