@@ -157,7 +157,7 @@ def _optimistic_run(
     whose handler raised, or the last of ``todo`` when a flush or a prefetch failed.
     """
     done: list[Outcome] = []
-    segment: Mutator | None = None  # the mutator whose handlers run since the last flush
+    segment: Mutator | None = None  # the first mutator of the segment running since the last flush
     state: Any = None
     run = Batch()  # work the segments' batches deferred, done once for the run
     try:
@@ -167,7 +167,7 @@ def _optimistic_run(
             error = prepared.error
             if error is None:
                 assert prepared.mutator is not None and times is not None
-                if prepared.mutator is not segment:
+                if segment is None or _segment_key(prepared.mutator) != _segment_key(segment):
                     _end_segment(session, segment, state, run)  # its deferred writes, before anyone reads
                     segment = prepared.mutator
                     if segment.prefetch is None and run.has_later:
@@ -175,7 +175,7 @@ def _optimistic_run(
                     state = _prefetch(session, principal, segment, todo, k)
                 ctx = _context(seams, session, principal, request, prepared, times, now, state)
                 try:
-                    segment.handler(ctx, prepared.loaded)
+                    prepared.mutator.handler(ctx, prepared.loaded)
                 except Exception:
                     return done, k
             done.append(_outcome(seams, principal, request, prepared, times, now, error))
@@ -214,14 +214,22 @@ def _end_segment(session: Any, mutator: Mutator | None, state: Any, run: Batch) 
     session.flush()
 
 
+def _segment_key(mutator: Mutator) -> Any:
+    """What makes mutations one segment: one prepare step (the same ``prefetch`` and
+    ``flush``), shared by the mutators that name it; a mutator without one is its own."""
+    return mutator.name if mutator.prefetch is None else (mutator.prefetch, mutator.flush)
+
+
 def _segment_args(todo: list[Prepared], k: int) -> list[dict[str, Any]]:
     """Loaded args of the segment starting at ``k``: the mutations up to the next one
-    whose handler runs and is another mutator's (rejected ones run no handler)."""
-    mutator = todo[k].mutator
+    whose handler runs and is another segment's (rejected ones run no handler)."""
+    assert todo[k].mutator is not None
+    key = _segment_key(todo[k].mutator)
     args: list[dict[str, Any]] = []
     for prepared in todo[k:]:
         if prepared.error is None:
-            if prepared.mutator is not mutator:
+            assert prepared.mutator is not None
+            if _segment_key(prepared.mutator) != key:
                 break
             assert prepared.loaded is not None
             args.append(prepared.loaded)

@@ -62,10 +62,12 @@ class Mutator:
 
     ``prefetch`` (optional) is the batch capability. The engine applies a push in
     *optimistic runs* (one SAVEPOINT for many mutations). For each stretch of a run in
-    which this mutator is the only one whose handler runs (a *segment*), the engine
-    flushes the session and calls ``prefetch(session, principal, [args, …])`` once with
-    the loaded args of every mutation of the segment, in order; the handlers of the
-    segment then find its return value in ``ctx.prefetched`` and may
+    which only this mutator's handlers run, or those of mutators naming the very same
+    ``prefetch`` and ``flush`` (a *segment*: a case opened, promised and resolved, a
+    shift ended and the next started), the engine flushes the session and calls
+    ``prefetch(session, principal, [args, …])`` once with the loaded args of every
+    mutation of the segment, in order; the handlers of the segment then find its return
+    value in ``ctx.prefetched`` and may
 
     * answer from it what they would otherwise query per mutation (one ``SELECT … IN``
       instead of one per mutation); the state is the handler's to keep current within
@@ -84,8 +86,8 @@ class Mutator:
     (a rejection too) also sends its run back to the careful replay, so one push may
     run a handler twice: only the careful outcome counts. Without ``prefetch``,
     ``ctx.prefetched`` is always ``None``. Either way the engine flushes the session
-    whenever the running mutator changes, so no mutator is handed another's deferred
-    writes.
+    whenever the segment changes, so no mutator is handed another's deferred writes
+    unless they share the prepare step that keeps them.
     """
 
     name: str

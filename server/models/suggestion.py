@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..rules import suggestion as SR
@@ -84,6 +84,9 @@ class BoxEntry(AttributedTimes, db.Model):
 
     id: Mapped[uuid.UUID] = uuid_pk()
     session_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("box_session.id"))
+    #: Never read: it tells the ORM's flush to write a session before its entries when one
+    #: segment of a push opens the box and records them (#17); a foreign key alone does not.
+    box: Mapped[BoxSession] = relationship(lazy="raise")
     branch_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("branch.id"), index=True)
     business_date: Mapped[date] = mapped_column(Date, index=True)
     source: Mapped[str] = mapped_column(String(8))
@@ -139,6 +142,8 @@ class BoxCallback(AttributedTimes, db.Model):
 
     id: Mapped[uuid.UUID] = uuid_pk()
     entry_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("box_entry.id"), index=True)
+    #: Never read: the flush writes an entry before its callbacks (see ``BoxEntry.box``).
+    entry: Mapped[BoxEntry] = relationship(lazy="raise")
     branch_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("branch.id"), index=True)
     attempt: Mapped[int] = mapped_column(Integer)
     outcome: Mapped[str] = mapped_column(String(16))

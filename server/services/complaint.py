@@ -33,7 +33,7 @@ from ..rules.settings import value
 from ..rules.calendar import day_bounds
 from . import calendar as calendar_service
 from . import complaint_codes as code_service
-from .mutation import Affected, branch_of, branch_row, ensure_new, reject
+from .mutation import Affected, branch_of, branch_row, ensure_new, found, reject
 
 #: State events that move the case away from its owner (what a stale change meets).
 _MOVES = {"routed": "escalated", "escalated": "escalated", "handed_over": "handed_over", "resolved": "resolved"}
@@ -126,7 +126,7 @@ def record_open(
 
 
 def _case(session: Session, who: Principal, complaint_id: uuid.UUID) -> Complaint:
-    case = session.get(Complaint, complaint_id)
+    case = found(session, Complaint, complaint_id)
     if case is None or not is_party(who.role, who.branch_id, case):
         reject("unknown_complaint", "No such complaint case for you.", field="complaint_id")
     return case

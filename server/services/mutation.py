@@ -7,9 +7,11 @@ runs inside the sync engine's per-mutation savepoint, never commits, refuses wit
 """
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any, Callable, Hashable, NoReturn
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from sync import Batch, MutationContext, MutationRejected, Principal
@@ -60,6 +62,25 @@ def held(session: Session, key: Hashable, load: Callable[[], Any], *, savepoint:
     if key not in kept[1]:
         kept[1][key] = load()
     return kept[1][key]
+
+
+def found(session: Session, model: type, record_id: Any) -> Any:
+    """``session.get(model, record_id)``, also for a record the session added and has not
+    flushed yet: the identity map takes a new record in only at its flush, so a case
+    opened and resolved in one segment of a push (#17) was read back with a SELECT, after
+    an autoflush. Single-column primary keys."""
+    key = _primary_key(model)
+    for obj in plain(session).new:
+        if type(obj) is model and getattr(obj, key) == record_id:
+            return obj
+    return session.get(model, record_id)
+
+
+@functools.cache
+def _primary_key(model: type) -> str:
+    mapper = inspect(model)
+    [column] = mapper.primary_key
+    return mapper.get_property_by_column(column).key
 
 
 def branch_row(session: Session, branch_id: uuid.UUID) -> Branch | None:

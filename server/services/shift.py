@@ -16,7 +16,7 @@ from ..rules import roles as R
 from ..rules import shift as rules
 from .contractor import registration_refusal
 from .listing import page, person
-from .mutation import Affected, branch_of, ensure_new, held, reject
+from .mutation import Affected, branch_of, ensure_new, found, held, reject
 
 
 def span(shift: Shift) -> rules.ShiftSpan:
@@ -103,7 +103,7 @@ def _previous_on_post(session: Session, branch_id: uuid.UUID, post: str, start: 
 def own_shift(session: Session, who: Principal, shift_id: uuid.UUID) -> Shift:
     """The actor's shift ``shift_id``: ``shift_not_found`` (unknown or another branch's),
     ``not_shift_owner`` (someone else's)."""
-    shift = session.get(Shift, shift_id)
+    shift = found(session, Shift, shift_id)
     if shift is None or shift.branch_id != who.branch_id:
         reject("shift_not_found", f"No shift {shift_id} in this branch.", rule="R-SEC-2", field="shift_id")
     if shift.staff_id != who.staff_id:

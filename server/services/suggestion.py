@@ -28,7 +28,7 @@ from . import complaint as complaint_service
 from ..sync_setup import record_put
 from .access import require_reader
 from .incident import photo_ownership, refuse_foreign_photos
-from .mutation import Affected, branch_of, ensure_new, reject
+from .mutation import Affected, branch_of, ensure_new, found, reject
 
 #: Namespace of the complaint id a complaint entry's case gets when the device sends none:
 #: ``uuid5(COMPLAINT_OF_ENTRY, entry_id)``, so the device can name the case before it syncs.
@@ -81,7 +81,7 @@ def record_open(session: Session, who: Principal, times: TimeAttribution, args: 
 
 
 def _open_session(session: Session, who: Principal, session_id: uuid.UUID) -> BoxSession:
-    box = session.get(BoxSession, session_id)
+    box = found(session, BoxSession, session_id)
     if box is None or box.branch_id != who.branch_id:
         reject("unknown_session", "No such box session in your branch.", field="session_id")
     if box.status == SR.CLOSED:
@@ -121,7 +121,7 @@ def record_entry(session: Session, who: Principal, times: TimeAttribution, args:
 
 
 def _entry(session: Session, who: Principal, entry_id: uuid.UUID) -> BoxEntry:
-    entry = session.get(BoxEntry, entry_id)
+    entry = found(session, BoxEntry, entry_id)
     if entry is None or entry.branch_id != who.branch_id:
         reject("unknown_entry", "No such box entry in your branch.", field="entry_id")
     return entry

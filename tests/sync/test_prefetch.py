@@ -1,7 +1,8 @@
 """The optional batch capability of a mutator (``Mutator.prefetch``), on SQLite and PostgreSQL.
 
-A prefetch runs once per *segment* of an optimistic run (a stretch in which one mutator's
-handlers run) with the segment's loaded args; the careful replay passes ``None``.
+A prefetch runs once per *segment* of an optimistic run (a stretch in which the handlers
+of mutators sharing one prepare step run) with the segment's loaded args; the careful
+replay passes ``None``.
 """
 from __future__ import annotations
 
@@ -56,6 +57,32 @@ def test_prefetch_runs_once_per_segment_with_its_args_in_order(device, notes):
         ("prefetch", ["a", "b", "c"]), ("handler", "a", {"segment": 1}), ("handler", "b", {"segment": 1}),
         ("handler", "c", {"segment": 1}),
         ("prefetch", ["d"]), ("handler", "d", {"segment": 2}),
+    ]
+
+
+def test_mutators_naming_one_prepare_step_share_a_segment_and_others_end_it(device, notes):
+    """Two mutators with the same ``prefetch`` (and ``flush``) are one segment: one call
+    with both's args, in order, one state; a mutator with another prepare step ends it."""
+    calls = _install_counted(notes)
+    registry = notes.extensions["sync_registry"]
+    counted_ = registry.mutators["note.counted"]
+    registry.add_mutator(dataclasses.replace(counted_, name="note.twin"))  # the same prepare step
+    registry.add_mutator(dataclasses.replace(counted_, name="note.other",
+                                             prefetch=lambda s, p, b: calls.append(("other", len(b))) or "other"))
+    guard = device("guard")
+
+    def twin(text: str) -> dict:
+        return guard.mutation("note.twin", {"note_id": str(uuid.uuid4()), "text": text, "tags": ["public"]})
+
+    body = guard.push(counted(guard, "a"), twin("b"), counted(guard, "c"),
+                      guard.mutation("note.other", {"note_id": str(uuid.uuid4()), "text": "d", "tags": ["public"]}),
+                      twin("e"))
+    assert [r["status"] for r in body["results"]] == ["applied"] * 5
+    assert calls == [
+        ("prefetch", ["a", "b", "c"]), ("handler", "a", {"segment": 1}), ("handler", "b", {"segment": 1}),
+        ("handler", "c", {"segment": 1}),
+        ("other", 1), ("handler", "d", "other"),
+        ("prefetch", ["e"]), ("handler", "e", {"segment": 2}),
     ]
 
 

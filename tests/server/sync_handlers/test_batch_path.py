@@ -263,6 +263,39 @@ def test_a_run_of_shift_changes_and_patrols_reads_the_guards_shifts_once(as_role
     assert [pulled[("patrol", p[1]["patrol_id"])]["shift_id"] for p in patrols] == [first, second, second]
 
 
+def test_a_case_opened_promised_resolved_and_a_box_evening_are_one_segment_each(as_role, push, pull, statements,
+                                                                                clock):
+    """``complaint.*`` and ``box.*`` share one prepare step: a case's open, promise and
+    resolve, a box's open, entries, replies and close, each push one optimistic run, its
+    records written at one flush, never read back (R-CMP-3, R-BOX-1..2, #17)."""
+    from datetime import timedelta
+
+    teller, lobby = as_role("teller"), as_role("lobby_manager")
+    case, due = str(uuid.uuid4()), (clock.now() + timedelta(days=2)).isoformat()
+    box, slips = str(uuid.uuid4()), [str(uuid.uuid4()) for _ in range(3)]
+    day = (clock.now() - timedelta(days=3)).date().isoformat()
+    with statements() as seen:
+        opened = push(teller, [
+            ("complaint.open", {"complaint_id": case, "channel": "oral", "summary": "排队时间过长",
+                                "customer_name": "张先生", "contact": "13800001111"}),
+            ("complaint.promise", {"complaint_id": case, "reply_due_at": due}),
+            ("complaint.resolve", {"complaint_id": case, "resolution": "已致歉", "customer_response": "满意"})])
+        evening = push(lobby, [("box.open", {"session_id": box, "business_date": day}),
+                               *(("box.entry", {"entry_id": e, "session_id": box, "source": "box", "kind": "praise",
+                                                "text": "好"}) for e in slips),
+                               *(("box.reply", {"entry_id": e, "text": "谢谢"}) for e in slips),
+                               ("box.close", {"session_id": box, "slip_count": 3})])
+    assert _shape(opened) + _shape(evening) == ["applied"] * 11
+    assert sum(q.startswith("SAVEPOINT") for q in seen) == 2  # one run each, no replay
+    assert not [q for q in seen if q.startswith(("SELECT complaint.id AS", "SELECT box_session.id AS",
+                                                  "SELECT box_entry.id AS", "UPDATE complaint", "UPDATE box_entry"))]
+    state = pull(teller)[("complaint", case)]
+    assert (state["status"], state["version"]) == ("resolved", 3)
+    pulled = pull(lobby)
+    assert pulled[("box_session", box)]["status"] == "closed"
+    assert all(pulled[("box_entry", e)]["reply"]["text"] == "谢谢" for e in slips)
+
+
 @settings(max_examples=300)
 @given(minutes=st.lists(st.integers(min_value=-30, max_value=5 * 60 + 30), max_size=12),
        new=st.integers(min_value=-30, max_value=5 * 60 + 30), gap=st.booleans(), late=st.integers(0, 400))
