@@ -303,7 +303,7 @@ def _ours(kind: str, seconds: int, work: Path, port: int, fleet: list[dict[str, 
     today = (datetime.now(timezone.utc).astimezone(timezone(timedelta(hours=8))).date() - timedelta(days=1)).isoformat()
     devices = {(b, r): Device(r, fleet[b]["checkpoint"], today) for b, r in tokens}
     for key in [k for k in tokens if k[1] in ("guard", "cleaner")]:  # on shift before the first phase
-        [at], _ = devices[key].stamps(1)
+        at = (datetime.now(timezone.utc) - timedelta(seconds=5)).isoformat()  # its push's sent_at has whole seconds
         ours.Client(http, tokens[key]).push([{"id": 1, "name": n, "at": at, "args": a}
                                              for n, a in devices[key].shift_pair()])
     figures: dict[str, Any] = {}
@@ -338,7 +338,7 @@ def _ours(kind: str, seconds: int, work: Path, port: int, fleet: list[dict[str, 
 def _resync(http: Http, devices: dict[Key, Device], bodies: Phase, running: dict[Key, str | None]) -> None:
     """Set each device's running shift to what the server applied: its client's
     ``last_mutation_id`` (a pull says it) names the last body that reached it, whatever
-    wrk abandoned at the phase's end."""
+    wrk abandoned at the phase's end; its last shift start or end up to there decides."""
     for key, client in bodies.clients.items():
         devices[key].shift = shift = running[key]
         if key[1] not in ("guard", "cleaner") or client.next_id == 1:
@@ -348,9 +348,9 @@ def _resync(http: Http, devices: dict[Key, Device], bodies: Phase, running: dict
             body = json.loads(line.split(" ", 1)[1])
             if body["client_id"] != client.client_id:
                 continue
-            for m in body["mutations"]:
-                if m["id"] <= applied and m["name"] == "shift.start":
-                    shift = m["args"]["shift_id"]
+            for m in body["mutations"]:  # a body of 5 may end a shift and leave the next start to the next
+                if m["id"] <= applied and m["name"] in ("shift.start", "shift.end"):
+                    shift = m["args"]["shift_id"] if m["name"] == "shift.start" else None
         devices[key].shift = shift
 
 
