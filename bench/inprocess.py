@@ -233,15 +233,17 @@ def measure_mix(args: argparse.Namespace, count: int, env: dict[str, str]) -> No
         statements.clear()
         bodies = make({k: _Client(t) for k, t in tokens.items()})
         profile = cProfile.Profile() if args.profile and name == os.environ.get("BENCH_PROFILE_PHASE", "mix_100") else None
-        cpu = time.process_time()
+        cpu, wall = time.process_time(), time.perf_counter()
         if profile:
             profile.enable()
         push(bodies)
+        wall = time.perf_counter() - wall
         if profile:
             profile.disable()
         mutations = sum(len(json.loads(line.split(" ", 1)[1])["mutations"]) for line in bodies.lines)
         figures[name] = (time.process_time() - cpu) / mutations * 1e6
-        print(f"{name} on {args.db}: {figures[name]:,.0f} us CPU per mutation ({len(bodies.lines)} pushes)", flush=True)
+        print(f"{name} on {args.db}: {figures[name]:,.0f} us CPU per mutation ({len(bodies.lines)} pushes, "
+              f"{wall / mutations * 1e6:,.0f} us wall)", flush=True)
         if args.statements:
             print(f"  {sum(statements.values()) / len(bodies.lines):.1f} statements per push; the most frequent:")
             for sql, n in statements.most_common(12):
