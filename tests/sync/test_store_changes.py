@@ -68,3 +68,22 @@ def test_rows_of_new_records_go_in_whole_and_a_broken_promise_still_commits(app:
         assert _stored() == expected
         warned = [r for r in caplog.records if r.name == "sync.bulk"]
         assert len(warned) == (1 if db.engine.dialect.name == "postgresql" else 0)
+
+
+def test_current_rows_reads_ranges_of_the_key_not_the_whole_feed(app: Any, statements: Any) -> None:
+    """The feed rows of a push's changed records, by entity and record, read through the
+    primary key: on SQLite a row-value ``IN`` scanned the whole feed (#17)."""
+    with app.app_context():
+        db.session.execute(delete(store.change_table))
+        rows = _rows(1, 12, "put") + [{**r, "entity": "memo", "seq": r["seq"] + 100} for r in _rows(1, 4, "put")]
+        store.upsert_changes(db.session, rows)
+        keys = [("note", "r1"), ("note", "r4"), ("memo", "r2"), ("memo", "r9"), ("none", "r1")]
+        with statements() as seen:
+            found = store.current_rows(db.session, keys)
+        assert found == {("note", "r1"): {"b1/note": "put"}, ("note", "r4"): {"b1/note": "put"},
+                         ("memo", "r2"): {"b2/note": "put"}}
+        [sql] = [q for q in seen if q.startswith("SELECT")]
+        if db.engine.dialect.name == "sqlite":
+            plan = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql, ("x",) * sql.count("?")).all()
+            assert not [p for p in plan if "SCAN sync_change" in p[-1]], plan
+        db.session.rollback()
