@@ -105,7 +105,7 @@ class Device:
             yield from getattr(self, f"_{self.role}")(only)
 
     def _guard(self, only: str | None) -> Iterator[Mutation]:  # 28 = 2 shift + 24 patrol + 2 incident
-        if only in (None, "shift.*"):
+        if only in (None, "shift.*") or self.shift is None:  # off shift after a phase: start one first
             yield from self.shift_pair()
         for i in range(24 if only in (None, "patrol.record") else 0):
             yield self.patrol()
@@ -115,7 +115,7 @@ class Device:
             yield "incident.report", incident()
 
     def _cleaner(self, only: str | None) -> Iterator[Mutation]:  # 6 = 2 shift + 4 cleaning
-        if only in (None, "shift.*"):
+        if only in (None, "shift.*") or self.shift is None:
             yield from self.shift_pair()
         for _ in range(4 if only in (None, "cleaning.record") else 0):
             yield "cleaning.record", {"cleaning_id": new(), "area": "lobby", "task": "floor"}
