@@ -185,6 +185,7 @@ def measure_mix(args: argparse.Namespace, count: int, env: dict[str, str]) -> No
     import subprocess
 
     import mix
+    import mix_devices
 
     ours.migrate(ROOT, env, lambda s: None)
     proc = subprocess.run([sys.executable, str(BENCH_DIR / "mix.py"), "--seed-fleet", str(args.branches)], cwd=ROOT,
@@ -199,7 +200,7 @@ def measure_mix(args: argparse.Namespace, count: int, env: dict[str, str]) -> No
     client = app.test_client()
     tokens = {(b, r): f["tokens"][r] for b, f in enumerate(fleet) for r in mix.ROLES}
     today = (datetime.now(timezone.utc).astimezone(timezone(timedelta(hours=8))).date() - timedelta(days=1)).isoformat()
-    devices = {k: mix.Device(k[1], fleet[k[0]]["checkpoint"], today) for k in tokens}
+    devices = {k: mix_devices.Device(k[1], fleet[k[0]]["checkpoint"], today) for k in tokens}
 
     def push(phase: "mix.Phase") -> None:
         headers_of = {str(i): phase.clients[k].headers for k, i in phase.order.items()}
