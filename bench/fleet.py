@@ -13,8 +13,10 @@ first long polls are spread over ``--ramp`` seconds (default one wait, as a flee
 come online at different moments), and the probes begin one wait after the ramp, when
 every device is at its own cadence; ``--ramp 2`` is a storm (every phone of a failed host
 reconnecting at once), whose first answers all come due together.
-While the N wait (and first with none: the baseline of the ratios) it measures, one request at a time on fresh connections: ``GET
-/healthz``, a login (production Argon2) and a 10-mutation push (p50/p99); then the
+While the N wait (and first with none: the baseline of the ratios) it measures, one
+request at a time on fresh connections, from a process of its own (``fleet_probe.py``,
+after a few unmeasured ones): ``GET /healthz``, a login (production Argon2) and a
+10-mutation push (p50/p99 of 200, 100 and 100); then the
 time from a push's answer (its commit is before) to the last waiter of its scope
 answered with the change, for a branch of 10 and the scope of 1,000; and the RSS of the
 workers per waiter (with N waiting minus before any). The client is asyncio in this
@@ -26,10 +28,11 @@ over that window (this client's CPU per long poll, the share left idle) and, per
 its three slowest samples and the kernel's listen-queue overflows meanwhile (a dropped
 connection waits 1 s or 3 s for TCP's retransmission).
 
-``--keep-alive``: each device's long polls reuse one connection (the app's ``fetch``, or a
-proxy that keeps its upstream connections, README "Running in production") instead of
-one each, as a proxy without upstream keep-alive (nginx's default) makes them reach
-gunicorn; the probes stay on new connections.
+Each device's long polls reuse one connection, as the app's ``fetch`` does and a proxy
+set up by the README's recipe ("Keep the connections to gunicorn") does upstream;
+``--new-connections`` opens one per long poll instead, as a proxy without upstream
+keep-alive (nginx's default) makes them reach gunicorn. The probes stay on new
+connections either way.
 
 ``--gthread`` adds today's settings (``-k gthread --threads 16``, keep-alive 2) at the
 smallest N, with a 35 s timeout per request. Raises this process's file-descriptor limit
@@ -39,7 +42,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import functools
 import json
+import multiprocessing
 import os
 import resource
 import secrets
@@ -48,6 +54,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -55,13 +63,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from fleet_figures import listen_overflows, machine_idle, percentiles, table  # noqa: E402
+import fleet_probe  # noqa: E402
+from fleet_figures import PROBES, listen_overflows, machine_idle, percentiles, table  # noqa: E402
+from fleet_probe import push_body  # noqa: E402
 from servers import Database, pick_port  # noqa: E402
 
 WORK = ROOT / "bench" / ".work" / "fleet"
 HOST = "127.0.0.1"
 PASSWORD = "fleet-bench-pass"
-SAMPLES = {"healthz": 50, "login": 20, "push": 20}
+SAMPLES = {"healthz": 200, "login": 100, "push": 100}  # a p99 of fewer is the slowest one
+WARM_UP = 4  # unmeasured probes of each kind first (each worker's first login starts its hashing pool)
 PROBE_SECONDS = 60  # at most this long per kind of probe (fewer samples on a starved host)
 WAIT = 30  # seconds a device asks its long poll to wait, as the app does
 HOLD_WINDOW = 30  # seconds (one wait) over which the workers' CPU per answered long poll is measured
@@ -141,7 +152,7 @@ async def request(port: int, method: str, path: str, body: object = None, token:
 
 
 class KeptConnection:
-    """One device's connection, reused from one long poll to the next (``--keep-alive``),
+    """One device's connection, reused from one long poll to the next (the default),
     as a browser's ``fetch`` reuses one to its origin and a proxy with upstream
     keep-alive reuses one to gunicorn. Opened when none is open; dropped when the
     server answers ``Connection: close`` (a shutdown, a 408) or on an error; a reused
@@ -188,14 +199,6 @@ class KeptConnection:
 
 def pull_body(client_id: str, cursor: str | None, wait: float) -> dict:
     return {"client_id": client_id, "protocol": 1, "cursor": cursor, "limit": 500, "wait": wait}
-
-
-def push_body(mutations: int) -> dict:
-    at = datetime.now(timezone.utc).isoformat()
-    return {"client_id": str(uuid.uuid4()), "protocol": 1, "sent_at": at, "mutations": [
-        {"id": i + 1, "name": "incident.report", "at": at, "args": {
-            "incident_id": str(uuid.uuid4()), "category": "equipment", "location": "ATM 2",
-            "description": "fleet bench", "severity": "low"}} for i in range(mutations)]}
 
 
 class Device:
@@ -260,6 +263,25 @@ async def _hold(port: int, device: Device, stop: asyncio.Event, timeout: float, 
         if "retry_after_ms" in page:
             device.errors += 1
             await asyncio.sleep(page["retry_after_ms"] / 1000)
+
+
+@contextlib.contextmanager
+def lag_meter(every: float = 0.005) -> Iterator[list[float]]:
+    """How late this process's loop wakes a task that sleeps ``every`` seconds, each time,
+    in seconds, while the block runs: the client's own delay in whatever it times."""
+    lags: list[float] = []
+
+    async def meter() -> None:
+        while True:
+            t0 = time.monotonic()
+            await asyncio.sleep(every)
+            lags.append(max(0.0, time.monotonic() - t0 - every))
+
+    task = asyncio.get_running_loop().create_task(meter())
+    try:
+        yield lags
+    finally:
+        task.cancel()
 
 
 async def gather_limited(coros: list, limit: int) -> None:
@@ -334,12 +356,17 @@ class Server:
 
 
 async def measure(server: Server, devices: list[Device], scopes: dict[str, list[Device]], guard: str,
-                  timeout: float, keep_alive: bool = False, ramp: float = 30.0) -> dict:
+                  timeout: float, probes: Executor, keep_alive: bool = False, ramp: float = 30.0) -> dict:
     port = server.port
     status, body = await request(port, "POST", "/api/auth/login", {"employee_no": guard, "password": PASSWORD})
     assert status == 200, body[:300]
     token = json.loads(body)["token"]  # the demo guard's: pushes into a branch nobody waits on
     samples = SAMPLES if timeout <= 40 else {k: 3 for k in SAMPLES}
+    loop = asyncio.get_running_loop()
+    for name in PROBES:  # unmeasured: a host in service has hashed a password and pushed before
+        await loop.run_in_executor(probes, functools.partial(
+            fleet_probe.probe, port, name, WARM_UP, guard=guard, password=PASSWORD, token=token, timeout=timeout,
+            seconds=PROBE_SECONDS))
     await gather_limited([head_cursor(port, d) for d in devices], 64)
     rss_before = server.rss_kib()
     stop = asyncio.Event()
@@ -356,25 +383,18 @@ async def measure(server: Server, devices: list[Device], scopes: dict[str, list[
     result: dict = {"waiters": len(devices), "held": held,
                     "rss_per_waiter_kib": round((rss_waiting - rss_before) / max(1, len(devices)), 1),
                     "rss_workers_mib": round(rss_waiting / 1024, 1)}
-    for name, call in (("healthz", lambda: request(port, "GET", "/healthz", timeout=timeout)),
-                       ("login", lambda: request(port, "POST", "/api/auth/login",
-                                                 {"employee_no": guard, "password": PASSWORD}, timeout=timeout)),
-                       ("push", lambda: request(port, "POST", "/api/sync/push", push_body(10), token,
-                                                timeout=timeout))):
-        took, failed, overflows = [], 0, listen_overflows()
-        box = time.monotonic() + PROBE_SECONDS  # a starved host must not stall the run
-        for _ in range(samples[name]):
-            if took and time.monotonic() > box:
-                break
-            t0 = time.monotonic()
-            try:
-                status, body = await call()
-            except (OSError, asyncio.TimeoutError):
-                status, body = 0, b""
-            took.append(time.monotonic() - t0)
-            failed += status != 200
-        result[name] = {**percentiles(took), "failed": failed, "slowest_ms": sorted(round(t * 1000) for t in took)[-3:],
-                        "listen_overflows": listen_overflows() - overflows}
+    with lag_meter() as lags:
+        for name in PROBES:
+            overflows, lagged = listen_overflows(), len(lags)
+            took, failed = await loop.run_in_executor(probes, functools.partial(
+                fleet_probe.probe, port, name, samples[name], guard=guard, password=PASSWORD, token=token,
+                timeout=timeout, seconds=PROBE_SECONDS))
+            result[name] = {**percentiles(took), "failed": failed,
+                            "slowest_ms": sorted(round(t * 1000) for t in took)[-3:],
+                            "listen_overflows": listen_overflows() - overflows,
+                            # how late this client's own loop ran meanwhile: what timing the
+                            # probes inside it (before 6 December) added to their figures
+                            "loop_lag": percentiles(lags[lagged:])}
     for label, members in scopes.items():
         woke = []
         for _ in range(3):
@@ -423,6 +443,9 @@ def run_db(kind: str, ns: list[int], gthread: bool, keep_alive: bool = False, ra
     db = Database(kind, f"bench_fleet_{os.getpid()}", WORK).create()
     url = db.url
     rows = []
+    # the probes' process, started before any device waits (fleet_probe.py)
+    probes = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    probes.submit(fleet_probe.push_body, 0).result()
     try:
         seed = Server(url, {}, WORK / "seed.log")
         seed.flask("db", "upgrade")
@@ -431,7 +454,7 @@ def run_db(kind: str, ns: list[int], gthread: bool, keep_alive: bool = False, ra
         biggest = max(ns)
         big = 1000 if biggest >= 10_000 else 0
         small, region = make_fleet(url, (biggest - big) // 10, big)
-        configs = [("gevent (gunicorn.conf.py)" + (", keep-alive" if keep_alive else ""), {}, 40.0)]
+        configs = [("gevent (gunicorn.conf.py)" + (", keep-alive" if keep_alive else ", new connection each"), {}, 40.0)]
         if gthread:
             configs.append(("gthread 2x16 (before #16)", {
                 "GUNICORN_CMD_ARGS": "--worker-class gthread --threads 16 --keep-alive 2 --worker-connections 1000"},
@@ -446,7 +469,7 @@ def run_db(kind: str, ns: list[int], gthread: bool, keep_alive: bool = False, ra
                     scopes = {"10": spread[:10]} if spread else {}
                     if regional:
                         scopes["1000"] = regional
-                    row = asyncio.run(measure(server, spread + regional, scopes, guard, timeout,
+                    row = asyncio.run(measure(server, spread + regional, scopes, guard, timeout, probes,
                                               keep_alive and "gevent" in label, ramp))
                     row.update({"db": kind, "server": label, "ramp_s": ramp})
                     rows.append(row)
@@ -456,6 +479,7 @@ def run_db(kind: str, ns: list[int], gthread: bool, keep_alive: bool = False, ra
                 finally:
                     server.stop()
     finally:
+        probes.shutdown()
         db.drop()
     return rows
 
@@ -466,9 +490,9 @@ def main() -> None:
     parser.add_argument("--db", action="append", choices=["sqlite", "postgresql"])
     parser.add_argument("--waiters", default="100,1000,10000")
     parser.add_argument("--gthread", action="store_true", help="also today's gthread settings at the smallest N")
-    parser.add_argument("--keep-alive", action="store_true",
-                        help="each device's long polls reuse one connection (a browser, or a proxy's upstream "
-                             "keep-alive) instead of a new one each")
+    parser.add_argument("--new-connections", action="store_true",
+                        help="a new connection per long poll (a proxy without upstream keep-alive) instead of "
+                             "each device's long polls on one kept connection (the app's fetch, the README's proxy)")
     parser.add_argument("--ramp", type=float, default=30.0, metavar="SECONDS",
                         help="the devices' first long polls are spread over this long (default: one wait, "
                              "as a fleet's phones opened at different times); 2 is a storm of reconnections")
@@ -483,7 +507,7 @@ def main() -> None:
     raise_fd_limit(max(ns) + 1000)
     rows = []
     for kind in args.db or ["sqlite"]:
-        rows += run_db(kind, ns, args.gthread, args.keep_alive, args.ramp)
+        rows += run_db(kind, ns, args.gthread, not args.new_connections, args.ramp)
     out = ROOT / "bench" / "results" / f"fleet-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}.json"
     out.write_text(json.dumps({"rows": rows, "argv": sys.argv[1:], "load": os.getloadavg(),
                                "cpus": os.cpu_count()}, indent=1))
