@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import gc
 import io
+import sys
 from typing import Any, Callable, Iterable
 
 import gevent
@@ -118,6 +119,14 @@ def collect_fully_every(seconds: float) -> gevent.Greenlet:
 #: A generation-1 count the automatic collector never reaches: no automatic full collection.
 _NEVER = 2**31 - 1
 
+#: Seconds the worker's event loop holds the GIL before a thread that wants it gets it
+#: (:func:`sys.setswitchinterval`; CPython's default is 0.005). The only other threads of
+#: a worker are gevent's thread pool, where a login's Argon2 hash runs
+#: (``services/passwords.py``): it takes the GIL to start the hash and again to hand its
+#: result back, and at 10,000 waiters each of those waited out the loop's 5 ms slices, so
+#: a hash of 18 ms of CPU took up to 50 ms (bench/README.md "Fleet", 6 December).
+SWITCH_INTERVAL = 0.0005
+
 
 class Worker(GeventWorker):
     """:class:`GeventWorker` plus :class:`WholeBody` and waiters answered at shutdown."""
@@ -129,6 +138,7 @@ class Worker(GeventWorker):
             largest = max(settings.max_body_bytes, settings.photo_max_bytes)
             self.wsgi = WholeBody(self.wsgi, settings.request_read_seconds, largest)
         collect_fully_every(FULL_COLLECTION_SECONDS)
+        sys.setswitchinterval(SWITCH_INTERVAL)
 
 
     def handle_exit(self, sig: int, frame: Any) -> None:

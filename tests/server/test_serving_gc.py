@@ -8,6 +8,7 @@ young collections automatic and moves the full one to a timer.
 from __future__ import annotations
 
 import gc
+import sys
 
 import gevent
 import pytest
@@ -89,3 +90,19 @@ def test_the_timer_runs_the_full_collection(collector, monkeypatch):
         assert not timer.dead, "it goes on collecting"
     finally:
         timer.kill()
+
+
+def test_the_worker_hands_the_gil_to_its_thread_pool_in_short_slices(monkeypatch):
+    # A login's Argon2 hash runs on gevent's thread pool and takes the GIL twice; the
+    # worker's loop hands it over after SWITCH_INTERVAL, not CPython's 5 ms (#16).
+    monkeypatch.setattr(serving.GeventWorker, "load_wsgi", lambda self: None)
+    monkeypatch.setattr(serving, "collect_fully_every", lambda seconds: None)
+    worker = object.__new__(serving.Worker)
+    worker.wsgi = object()
+    before = sys.getswitchinterval()
+    try:
+        worker.load_wsgi()
+        assert sys.getswitchinterval() == pytest.approx(serving.SWITCH_INTERVAL)
+        assert serving.SWITCH_INTERVAL < before
+    finally:
+        sys.setswitchinterval(before)
