@@ -64,7 +64,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import fleet_probe  # noqa: E402
-from fleet_figures import PROBES, listen_overflows, machine_idle, percentiles, table  # noqa: E402
+from fleet_figures import PROBES, listen_overflows, machine_idle, percentiles, reference_ms, table  # noqa: E402
 from fleet_probe import push_body  # noqa: E402
 from servers import Database, pick_port  # noqa: E402
 
@@ -358,6 +358,7 @@ class Server:
 async def measure(server: Server, devices: list[Device], scopes: dict[str, list[Device]], guard: str,
                   timeout: float, probes: Executor, keep_alive: bool = False, ramp: float = 30.0) -> dict:
     port = server.port
+    reference = reference_ms()  # before anyone waits: the machine's speed, not the fleet's load
     status, body = await request(port, "POST", "/api/auth/login", {"employee_no": guard, "password": PASSWORD})
     assert status == 200, body[:300]
     token = json.loads(body)["token"]  # the demo guard's: pushes into a branch nobody waits on
@@ -380,7 +381,7 @@ async def measure(server: Server, devices: list[Device], scopes: dict[str, list[
     await asyncio.sleep(WAIT + 3 if devices else 0)
     held = sum(d.waiting for d in devices)
     rss_waiting = server.rss_kib()
-    result: dict = {"waiters": len(devices), "held": held,
+    result: dict = {"waiters": len(devices), "held": held, "reference_ms": reference,
                     "rss_per_waiter_kib": round((rss_waiting - rss_before) / max(1, len(devices)), 1),
                     "rss_workers_mib": round(rss_waiting / 1024, 1)}
     with lag_meter() as lags:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import statistics
+import time
 from pathlib import Path
 
 PROBES = ("healthz", "login", "push")
@@ -20,6 +21,19 @@ def machine_idle() -> float:
     """Seconds every core of this machine has spent idle since boot (``/proc/stat``)."""
     fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
     return (int(fields[4]) + int(fields[5])) / os.sysconf("SC_CLK_TCK")
+
+
+def reference_ms() -> float:
+    """CPU milliseconds this process takes for a fixed loop of Python (best of three): the
+    machine's speed when a row ran, which drifts by half on this shared host, so rows of
+    different hours compare by it (the row's other CPU figures scale with it)."""
+    best = float("inf")
+    for _ in range(3):
+        started, total = time.process_time(), 0
+        for i in range(1_000_000):
+            total += i
+        best = min(best, time.process_time() - started)
+    return round(best * 1000, 1)
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
@@ -60,12 +74,13 @@ def table(rows: list[dict]) -> str:
     lines = ["| db | server | waiters (held) | healthz p50 / p99 ms (n) | login | 10-mutation push | "
              "wake, branch of 10: ms | wake, scope of 1,000: ms | RSS KiB / waiter | "
              "worker CPU ms / long poll | client CPU ms / long poll | machine idle | listen overflows | "
-             "client errors |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "client errors | reference loop ms |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['db']} | {r['server']} | {r['waiters']:,} ({r['held']:,}) | {cell(r, 'healthz')} | "
                      f"{cell(r, 'login')} | {cell(r, 'push')} | {wake(r, 'wake_10')} | {wake(r, 'wake_1000')} | "
                      f"{r['rss_per_waiter_kib'] if r['waiters'] else '–'} | "
                      f"{hold(r, 'cpu_ms_per_poll')} | {hold(r, 'client_cpu_ms_per_poll')} | "
-                     f"{hold(r, 'machine_idle_pct', '%')} | {overflows(r)} | {r['client_errors']} |")
+                     f"{hold(r, 'machine_idle_pct', '%')} | {overflows(r)} | {r['client_errors']} | "
+                     f"{r.get('reference_ms', '–')} |")
     return "\n".join(lines)
