@@ -353,9 +353,8 @@ class SyncEngine:
         A wait that runs out re-reads nothing: no wake-up named its scope since a read
         that found nothing, and any pull of the device reads again. A released one
         (superseded, closing) answers at once, without a read: 10,000 waiters answered
-        at a shutdown must not take the pool either. Waiters of one scope at one cursor
-        that one wake-up named share one re-read (:mod:`sync.shared_read`). While the
-        cross-process listener is down, the feed is re-read every second instead."""
+        at a shutdown must not take the pool either. While the cross-process listener is
+        down, the feed is re-read every second instead."""
         deadline = time.monotonic() + wait * (1 - self.settings.wait_spread * random.random())
         hub = self.notifier.hub
         woken = None
@@ -365,8 +364,7 @@ class SyncEngine:
             if remaining <= 0:
                 return woken, None
             healthy = hub.healthy
-            named = waiter.event.wait(remaining if healthy else min(remaining, 1.0))
-            if not named and healthy:
+            if not waiter.event.wait(remaining if healthy else min(remaining, 1.0)) and healthy:
                 continue
             if waiter.released:
                 return woken, self.settings.retry_after_ms if waiter.released == CLOSING else None
@@ -374,18 +372,10 @@ class SyncEngine:
             if waiter.recheck and recheck is not None:
                 waiter.recheck = False
                 recheck()  # e.g. the session was revoked: raises, the waiter answers 401
-            if named:  # one re-read for the waiters of this scope and cursor a wake-up named
-                woken = hub.reads.read((scope.audiences, after, limit), waiter.woken_at,
-                                       lambda: self._gated_read(session, reads, waiter, scope, after, limit))
-            else:  # the listener is down: a read of its own, begun now
-                woken = self._gated_read(session, reads, waiter, scope, after, limit)
+            with self._gate(waiter):
+                woken = _read(session, reads, scope.audiences, after, limit)
             if woken.rows or not woken.horizon_seq <= after <= woken.seq:
                 return woken, None
-
-    def _gated_read(self, session: Any, reads: Reads | None, waiter: Waiter, scope: Scope, after: int,
-                    limit: int) -> page_read.PageRead:
-        with self._gate(waiter):
-            return _read(session, reads, scope.audiences, after, limit)
 
     def wake_session(self, session: Any, session_id: Any) -> None:
         """At ``session``'s COMMIT, wake the pulls waiting as ``session_id`` (in every

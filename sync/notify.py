@@ -34,8 +34,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
-from .shared_read import SharedReads
-
 log = logging.getLogger(__name__)
 
 CHANNEL = "fieldops_sync"
@@ -72,8 +70,7 @@ class Waiter:
     ``recheck`` is set when a wake-up named ``watch`` (the waiter's own key, e.g. its
     session's) or everyone: its owner must then be checked again (a revocation).
     ``released`` says why it must answer now though nothing changed (``SUPERSEDED`` or
-    ``CLOSING``), or is ``None``. ``woken_at`` is the hub's :attr:`Hub.generation` at the
-    last wake-up that named it (which reads it may share, :mod:`sync.shared_read`).
+    ``CLOSING``), or is ``None``.
     """
 
     audiences: frozenset[str]
@@ -82,7 +79,6 @@ class Waiter:
     event: threading.Event = field(default_factory=threading.Event)
     recheck: bool = False
     released: str | None = None
-    woken_at: int = 0
 
 
 class Hub:
@@ -97,10 +93,6 @@ class Hub:
         #: waiter of the process (every commit of the database wakes every process, #16).
         self._by_audience: dict[str, set[Waiter]] = {}
         self._owners: dict[Any, Waiter] = {}
-        #: Wake-ups so far; woken waiters of one scope and cursor share a re-read begun
-        #: after their wake-up (:attr:`reads`).
-        self.generation = 0
-        self.reads: SharedReads[Any] = SharedReads(lambda: self.generation)
         self.closing = False
         self._thread: threading.Thread | None = None
         self._idle_since = time.monotonic()
@@ -164,7 +156,6 @@ class Hub:
         A waiter whose ``watch`` key is named must recheck its owner; with
         ``recheck_all`` every waiter must (notifications may have been lost)."""
         with self._lock:
-            self.generation += 1
             if audiences is None:
                 named: Iterable[Waiter] = self._waiters
             else:
@@ -172,7 +163,6 @@ class Hub:
             for waiter in named:
                 if recheck_all or (audiences is not None and waiter.watch in audiences):
                     waiter.recheck = True
-                waiter.woken_at = self.generation
                 waiter.event.set()
 
     def _forget(self, waiter: Waiter) -> None:
