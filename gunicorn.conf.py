@@ -8,9 +8,10 @@ How many waiting devices a host holds: each worker holds up to ``FIELDOPS_SYNC_M
 ``retry_after_ms``. Each waiter is one socket, so the file-descriptor limit of the
 process (``ulimit -n``; ``LimitNOFILE`` in systemd) must exceed the cap plus the
 database pool; ``worker_connections`` follows the cap. bench/fleet.py measures a host
-(bench/README.md "Fleet": 14–43 KiB of RSS per waiter; each waiter re-polls every 24–30 s,
-2.4–4.8 ms of worker CPU per re-poll: CPU, not memory or sockets, bounds a host's share;
-the 2-core reference host held 3,000 in their steady state, not 10,000).
+(bench/README.md "Fleet": 36–41 KiB of RSS per waiter; each waiter re-polls every 24–30 s,
+1.7–5.3 ms of worker CPU per re-poll as the machine's speed drifts: CPU, not memory or
+sockets, bounds a host's share; the 2-core reference host held 10,000 with no headroom
+on a fast day, 3,000 on a slow one).
 On PostgreSQL one worker per core (hashing a login and serialising a pull are CPU; the
 kernel spreads connections over the workers); on SQLite one (see ``_default_workers``).
 """
