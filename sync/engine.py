@@ -287,24 +287,27 @@ class SyncEngine:
         """Check (and bind) the client from what the page statement saw of its row, and
         record ``last_pull_at`` (the pull's arrival) at most once per
         ``pull_touch_interval``. Usually nothing to do: the row was fresh, or on
-        PostgreSQL the page statement recorded the pull itself. Otherwise (SQLite, a new
-        client) a transaction of its own, after the reads."""
+        PostgreSQL the page statement recorded the pull itself. A known client due for
+        it (SQLite, which has no data-modifying WITH; on PostgreSQL when another pull of
+        the client recorded itself meanwhile): one UPDATE in autocommit, no lock first,
+        as a row's owner never changes. A new client: a transaction of its own, after
+        the reads."""
         if client is not None:
             if not client.owned:
                 raise ClientOwnedByOther(_OWNED_BY_OTHER)
             if client.fresh:
                 return client.last_mutation_id
-            if session.get_bind().dialect.name == "postgresql":
-                # The statement's touch found the row fresh after all (another pull of the
-                # client recorded itself meanwhile): one UPDATE in autocommit, no lock first.
-                session.commit()
-                try:
-                    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-                    store.update_client(session, probe.client_id, last_pull_at=probe.pulled_at,
-                                        branch_id=probe.branch_id)
-                finally:
-                    session.commit()  # hands the connection back in its own isolation level
-                return client.last_mutation_id
+            # On SQLite every long poll of a fleet comes here (a 30 s wait outlasts the
+            # touch interval): one statement, not BEGIN IMMEDIATE, a SELECT, the UPDATE
+            # and COMMIT on the one writer (#16).
+            session.commit()
+            try:
+                session.connection(execution_options=_AUTOCOMMIT[session.get_bind().dialect.name])
+                store.update_client(session, probe.client_id, last_pull_at=probe.pulled_at,
+                                    branch_id=probe.branch_id)
+            finally:
+                session.commit()  # hands the connection back in its own isolation level
+            return client.last_mutation_id
         now = probe.pulled_at
         session.commit()  # end the read: the write below starts its own transaction
         try:
@@ -437,6 +440,12 @@ def _session_key(principal: Principal) -> str | None:
 
 _DAY = timedelta(days=1)
 _OWNED_BY_OTHER = "This client_id is bound to another staff member; make a new client_id."
+
+
+#: Execution options under which each statement is its own transaction: PostgreSQL's
+#: autocommit; on SQLite the ``sqlite_begin`` option (the host's ``begin`` listener emits
+#: ``BEGIN <mode>``, and none for ``AUTOCOMMIT``; ``IMMEDIATE`` is :meth:`SyncEngine._begin_write`'s).
+_AUTOCOMMIT = {"postgresql": {"isolation_level": "AUTOCOMMIT"}, "sqlite": {"sqlite_begin": "AUTOCOMMIT"}}
 
 
 def _release(session: Any) -> None:
