@@ -26,7 +26,7 @@ from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import scoped_session
 
-from sync import RawConnection
+from sync import OWN_TRANSACTION, SQLITE_AUTOCOMMIT, RawConnection
 
 
 #: Seconds a pooled PostgreSQL connection may sit idle and still be handed out unpinged.
@@ -91,16 +91,14 @@ def _on_connect(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-#: ``sqlite_begin`` value for no BEGIN at all: each statement is its own transaction.
-AUTOCOMMIT = "AUTOCOMMIT"
-
-#: Execution options of a connection whose statements are each their own transaction.
-_OWN_TRANSACTION = {"postgresql": {"isolation_level": "AUTOCOMMIT"}, "sqlite": {"sqlite_begin": AUTOCOMMIT}}
+# ``sqlite_begin`` (:data:`sync.SQLITE_AUTOCOMMIT`: no BEGIN at all) and the options of a
+# connection whose statements are each their own transaction (:data:`sync.OWN_TRANSACTION`)
+# are the sync engine's, which writes a due ``last_pull_at`` so: one convention for both.
 
 
 def _on_begin(conn: Any) -> None:
     mode = conn.get_execution_options().get("sqlite_begin", "")
-    if mode != AUTOCOMMIT:
+    if mode != SQLITE_AUTOCOMMIT:
         conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
@@ -131,7 +129,7 @@ def begin_reads(session: Any) -> None:
     real = session() if isinstance(session, scoped_session) else session
     if real.in_transaction():
         return
-    options = _OWN_TRANSACTION.get(real.get_bind().dialect.name)
+    options = OWN_TRANSACTION.get(real.get_bind().dialect.name)
     if options:
         real.connection(execution_options=options)
 
@@ -158,7 +156,7 @@ def reads(engine: Engine) -> Callable[[], ContextManager[RawConnection | Connect
 def _read_connection(engine: Engine) -> Iterator[RawConnection | Connection]:
     dispatch = engine.dispatch
     if dispatch.before_cursor_execute or dispatch.after_cursor_execute:
-        with engine.execution_options(**_OWN_TRANSACTION.get(engine.dialect.name, {})).connect() as conn:
+        with engine.execution_options(**OWN_TRANSACTION.get(engine.dialect.name, {})).connect() as conn:
             yield conn
         return
     pooled = engine.raw_connection()

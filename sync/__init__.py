@@ -18,6 +18,7 @@ from .page_read import Confirm, RawConnection, carries_writes
 from .protocol import Change, check_size, encode_pull, load_json
 from .registry import Entity, Mutator, Principal, Registry, Scope
 from .schema import metadata
+from .store import OWN_TRANSACTION, SQLITE_AUTOCOMMIT
 from .types import UtcDateTime, iso
 
 __all__ = [
@@ -37,4 +38,6 @@ __all__ = [
     "metadata", "UtcDateTime", "iso",
     # bulk writes past SQLAlchemy's per-row binding (#14): a column's bind processor, COPY
     "bind_processor", "copy_rows",
+    # a connection whose statements are each their own transaction, per dialect
+    "OWN_TRANSACTION", "SQLITE_AUTOCOMMIT",
 ]

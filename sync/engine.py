@@ -302,7 +302,7 @@ class SyncEngine:
             # and COMMIT on the one writer (#16).
             session.commit()
             try:
-                session.connection(execution_options=_AUTOCOMMIT[session.get_bind().dialect.name])
+                session.connection(execution_options=store.OWN_TRANSACTION[session.get_bind().dialect.name])
                 store.update_client(session, probe.client_id, last_pull_at=probe.pulled_at,
                                     branch_id=probe.branch_id)
             finally:
@@ -440,12 +440,6 @@ def _session_key(principal: Principal) -> str | None:
 
 _DAY = timedelta(days=1)
 _OWNED_BY_OTHER = "This client_id is bound to another staff member; make a new client_id."
-
-
-#: Execution options under which each statement is its own transaction: PostgreSQL's
-#: autocommit; on SQLite the ``sqlite_begin`` option (the host's ``begin`` listener emits
-#: ``BEGIN <mode>``, and none for ``AUTOCOMMIT``; ``IMMEDIATE`` is :meth:`SyncEngine._begin_write`'s).
-_AUTOCOMMIT = {"postgresql": {"isolation_level": "AUTOCOMMIT"}, "sqlite": {"sqlite_begin": "AUTOCOMMIT"}}
 
 
 def _release(session: Any) -> None:

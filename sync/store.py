@@ -48,6 +48,13 @@ from .types import UtcDateTime
 
 COUNTER_ID = 1
 
+#: ``sqlite_begin`` execution option of a writer: the host's ``begin`` listener emits
+#: ``BEGIN <mode>`` (``IMMEDIATE``: take the write lock first), and no BEGIN at all for
+#: :data:`SQLITE_AUTOCOMMIT`.
+SQLITE_AUTOCOMMIT = "AUTOCOMMIT"
+#: Execution options under which each statement is its own transaction, per dialect.
+OWN_TRANSACTION = {"postgresql": {"isolation_level": "AUTOCOMMIT"}, "sqlite": {"sqlite_begin": SQLITE_AUTOCOMMIT}}
+
 client_table = Table(
     "sync_client",
     metadata,
