@@ -65,7 +65,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import fleet_probe  # noqa: E402
 from fleet_figures import PROBES, listen_overflows, machine_idle, percentiles, reference_ms, table  # noqa: E402
-from fleet_probe import push_body  # noqa: E402
 from servers import Database, pick_port  # noqa: E402
 
 WORK = ROOT / "bench" / ".work" / "fleet"
@@ -402,7 +401,7 @@ async def measure(server: Server, devices: list[Device], scopes: dict[str, list[
         for _ in range(3):
             before = {id(d): len(d.woke) for d in members}
             try:
-                await request(port, "POST", "/api/sync/push", push_body(1), members[0].token, timeout=timeout)
+                await request(port, "POST", "/api/sync/push", fleet_probe.push_body(1), members[0].token, timeout=timeout)
             except (OSError, asyncio.TimeoutError):
                 woke.append({"last_ms": None, "woken": 0, "of": len(members), "push_failed": True})
                 continue
