@@ -401,7 +401,8 @@ async def measure(server: Server, devices: list[Device], scopes: dict[str, list[
         for _ in range(3):
             before = {id(d): len(d.woke) for d in members}
             try:
-                await request(port, "POST", "/api/sync/push", fleet_probe.push_body(1), members[0].token, timeout=timeout)
+                await request(port, "POST", "/api/sync/push", fleet_probe.push_body(1), members[0].token,
+                              timeout=timeout)
             except (OSError, asyncio.TimeoutError):
                 woke.append({"last_ms": None, "woken": 0, "of": len(members), "push_failed": True})
                 continue
@@ -455,7 +456,8 @@ def run_db(kind: str, ns: list[int], gthread: bool, keep_alive: bool = False, ra
         biggest = max(ns)
         big = 1000 if biggest >= 10_000 else 0
         small, region = make_fleet(url, (biggest - big) // 10, big)
-        configs = [("gevent (gunicorn.conf.py)" + (", keep-alive" if keep_alive else ", new connection each"), {}, 40.0)]
+        connections = ", keep-alive" if keep_alive else ", new connection each"
+        configs = [("gevent (gunicorn.conf.py)" + connections, {}, 40.0)]
         if gthread:
             configs.append(("gthread 2x16 (before #16)", {
                 "GUNICORN_CMD_ARGS": "--worker-class gthread --threads 16 --keep-alive 2 --worker-connections 1000"},
